@@ -1,0 +1,5 @@
+import sys
+
+from newskit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,126 @@
+"""The ``newskit`` command: the only place that turns errors into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from newskit import __version__
+from newskit.corpus import Corpus, load_corpus
+from newskit.errors import NewskitError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``newskit`` command line; return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except NewskitError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"Error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Error: interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newskit",
+        description="Load, validate, explore and report on corpora of news-article records.",
+    )
+    parser.add_argument("--version", action="version", version=f"newskit {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    summary = commands.add_parser("summary", help="print the headline numbers of a corpus",
+                                  description="Print the headline numbers of a corpus.")
+    summary.add_argument("path", help="corpus folder or record file")
+    summary.set_defaults(run=run_summary)
+
+    validate = commands.add_parser(
+        "validate", help="list every problem found loading a corpus",
+        description="List every problem found loading a corpus, one line each: "
+                    "'path: severity: field: message'. Exit status 1 when there is an error.",
+    )
+    validate.add_argument("path", help="corpus folder or record file")
+    validate.add_argument("--strict", action="store_true",
+                          help="exit with status 1 on warnings too")
+    validate.set_defaults(run=run_validate)
+
+    export = commands.add_parser(
+        "export", help="write the articles table to a .parquet or .csv file",
+        description="Write the articles table to FILE; the format follows its extension.",
+    )
+    export.add_argument("path", help="corpus folder or record file")
+    export.add_argument("--out", required=True, metavar="FILE", help="a .parquet or .csv file")
+    export.set_defaults(run=run_export)
+    return parser
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    corpus = load_corpus(args.path)
+    print(format_summary(corpus))
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    corpus = load_corpus(args.path)
+    problems = corpus.problems
+    for row in problems.itertuples(index=False):
+        field = "-" if pd.isna(row.field) else row.field
+        print(f"{row.path}: {row.severity}: {field}: {row.message}")
+    print(f"{len(corpus)} articles, {corpus.n_errors} errors, {corpus.n_warnings} warnings",
+          file=sys.stderr)
+    failed = corpus.n_errors > 0 or (args.strict and corpus.n_warnings > 0)
+    return 1 if failed else 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise NewskitError(f"{out}: unknown export format {suffix or '(none)'!r}; "
+                           "use .parquet or .csv")
+    corpus = load_corpus(args.path)
+    articles = corpus.articles
+    if suffix == ".csv":
+        articles = articles.assign(topics=articles["topics"].map("; ".join))
+        articles.to_csv(out, index=False)
+    else:
+        articles.to_parquet(out, index=False)
+    print(f"wrote {len(articles)} articles to {out}")
+    return 0
+
+
+def format_summary(corpus: Corpus) -> str:
+    """The text ``newskit summary`` prints."""
+    s = corpus.summary()
+
+    def day(stamp: object) -> str:
+        return "-" if stamp is None else stamp.strftime("%Y-%m-%d")
+
+    def ranked(counts: dict[str, int]) -> str:
+        return ", ".join(f"{key} ({value})" for key, value in counts.items()) or "-"
+
+    lines = [
+        f"corpus:     {s['root']}",
+        f"files:      {s['n_files']}",
+        f"articles:   {s['n_articles']} ({s['n_duplicates']} duplicates)",
+        f"published:  {day(s['first_published_at'])} to {day(s['last_published_at'])}",
+        f"types:      {ranked(s['types'])}",
+        f"providers:  {s['n_providers']}; top: {ranked(s['top_providers'])}",
+        f"topics:     {s['n_topics']}; top: {ranked(s['top_topics'])}",
+        f"problems:   {s['n_errors']} errors, {s['n_warnings']} warnings",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

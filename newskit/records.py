@@ -1,0 +1,257 @@
+"""Front-matter mapping -> one normalised record: plain values, typed, with warnings.
+
+Field-level trouble never drops the article: the field becomes missing (or is coerced) and a
+warning ``(field, message)`` says what happened. Messages show at most a short, bounded ``repr``
+of a bad value, so a hostile value (deep, huge or aliased) costs nothing to report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import reprlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from newskit.schema import CATEGORY_FIELDS, SCORE_FIELDS, TEXT_FIELDS
+
+_short = reprlib.Repr()
+_short.maxlevel, _short.maxlist, _short.maxdict = 2, 4, 4
+_short.maxstring = _short.maxother = 60
+_EARLIEST = pd.Timestamp.min.tz_localize("UTC")
+_LATEST = pd.Timestamp.max.tz_localize("UTC")
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+@dataclass
+class Record:
+    """One article as plain values: its articles row, images, related stories, warnings."""
+
+    article: dict
+    images: list[dict] = field(default_factory=list)
+    related: list[dict] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
+class _Fields:
+    """Coerces values of one record, collecting a warning for each one it had to change."""
+
+    def __init__(self) -> None:
+        self.warnings: list[tuple[str, str]] = []
+
+    def warn(self, name: str, message: str) -> None:
+        self.warnings.append((name, message))
+
+    def text(self, value: object, name: str) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool | int | float | dt.date):
+            self.warn(name, f"expected text, got {type(value).__name__} {_short.repr(value)}; "
+                      "converted to text")
+            return str(value)
+        self.warn(name, f"expected text, got a {_kind(value)}; left empty")
+        return None
+
+    def count(self, value: object, name: str) -> int | None:
+        """A non-negative whole number (scores, image sizes)."""
+        if value is None:
+            return None
+        number = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            number = int(value)
+        elif isinstance(value, str):
+            try:
+                number = int(value.strip())
+            except ValueError:
+                pass
+            else:
+                self.warn(name, f"expected a number, got text {_short.repr(value)}; converted")
+        if number is None:
+            self.warn(name, f"expected a whole number, got {_describe(value)}; left empty")
+            return None
+        if number < 0:
+            self.warn(name, f"negative value {number}; left empty")
+            return None
+        if number > 2**62:
+            self.warn(name, f"value {number} is out of range; left empty")
+            return None
+        return number
+
+    def flag(self, value: object, name: str) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            self.warn(name, f"expected true or false, got text {_short.repr(value)}; converted")
+            return value.strip().lower() in _TRUE
+        self.warn(name, f"expected true or false, got {_describe(value)}; left empty")
+        return None
+
+    def timestamp(self, value: object, name: str) -> pd.Timestamp | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            stamp = pd.Timestamp(value)
+        elif isinstance(value, dt.date):
+            stamp = pd.Timestamp(value)
+        elif isinstance(value, str):
+            try:
+                stamp = pd.Timestamp(value.strip())
+            except (ValueError, OverflowError):
+                stamp = None
+            if stamp is None or pd.isna(stamp):
+                self.warn(name, f"unreadable date {_short.repr(value)}; left empty")
+                return None
+        else:
+            self.warn(name, f"expected a date and time, got {_describe(value)}; left empty")
+            return None
+        if stamp.tzinfo is None:
+            self.warn(name, f"date {_short.repr(str(value))} has no time zone; taken as UTC")
+            stamp = stamp.tz_localize("UTC")
+        stamp = stamp.tz_convert("UTC")
+        if not _EARLIEST <= stamp <= _LATEST:
+            self.warn(name, f"date {_short.repr(str(value))} is out of range; left empty")
+            return None
+        return stamp
+
+    def mapping(self, value: object, name: str) -> dict:
+        if value is None:
+            return {}
+        if isinstance(value, dict):
+            return value
+        self.warn(name, f"expected a mapping, got {_describe(value)}; ignored")
+        return {}
+
+    def items(self, value: object, name: str) -> list:
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return value
+        self.warn(name, f"expected a list, got {_describe(value)}; ignored")
+        return []
+
+    def topics(self, value: object) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            self.warn("topics", "expected a list of topics, got one string; split at commas")
+            value = value.split(",")
+        elif not isinstance(value, list):
+            self.warn("topics", f"expected a list of topics, got {_describe(value)}; ignored")
+            return []
+        topics: list[str] = []
+        for item in value:
+            if isinstance(item, int | float) and not isinstance(item, bool):
+                item = str(item)
+            if not isinstance(item, str):
+                self.warn("topics", f"a topic is a {_kind(item)}, not text; dropped")
+                continue
+            item = item.strip()
+            if item and item not in topics:
+                topics.append(item)
+        return topics
+
+
+def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record:
+    """Normalise one front-matter mapping into a :class:`Record`."""
+    f = _Fields()
+    article: dict = {"article_id": article_id, "path": path}
+    for key, column in (TEXT_FIELDS | CATEGORY_FIELDS).items():
+        article[column] = f.text(meta.get(key), key)
+    for key, column in SCORE_FIELDS.items():
+        article[column] = f.count(meta.get(key), key)
+    article["published_at"] = f.timestamp(meta.get("publishedDateTime"), "publishedDateTime")
+    article["is_published"] = f.flag(meta.get("published"), "published")
+
+    provider = f.mapping(_provider(meta.get("provider"), f), "provider")
+    article["provider_name"] = f.text(provider.get("name"), "provider.name")
+    article["provider_domain"] = _domain(f.text(provider.get("domain"), "provider.domain"))
+    article["topics"] = f.topics(meta.get("topics"))
+
+    images = [_image(item, article_id, f, "images") for item in f.items(meta.get("images"), "images")]
+    images = [image for image in images if image is not None]
+    related = [
+        _related(item, article_id, f) for item in f.items(meta.get("related"), "related")
+    ]
+    related = [story for story in related if story is not None]
+
+    article["n_images"] = len(images)
+    article["n_related"] = len(related)
+    article["has_featured_content"] = bool(article["featured_content"])
+    article["body"] = body
+    article["is_duplicate"] = False
+    return Record(article, images, related, f.warnings)
+
+
+def is_article(meta: dict) -> bool:
+    """Whether a front-matter mapping describes a news article at all."""
+    return any(isinstance(meta.get(key), str) and meta[key].strip()
+               for key in ("title", "originalUrl", "webUrl"))
+
+
+def _provider(value: object, f: _Fields) -> object:
+    if isinstance(value, str):
+        f.warn("provider", "expected a mapping with name and domain, got text; used as the name")
+        return {"name": value}
+    return value
+
+
+def _domain(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().lower()
+    return value or None
+
+
+def _image(item: object, article_id: str, f: _Fields, name: str) -> dict | None:
+    if isinstance(item, str):
+        item = {"url": item}
+    if not isinstance(item, dict):
+        f.warn(name, f"an image is a {_kind(item)}, expected a mapping; dropped")
+        return None
+    return {
+        "article_id": article_id,
+        "url": f.text(item.get("url"), f"{name}.url"),
+        "width": f.count(item.get("width"), f"{name}.width"),
+        "height": f.count(item.get("height"), f"{name}.height"),
+        "is_cached": f.flag(item.get("isCached"), f"{name}.isCached"),
+    }
+
+
+def _related(item: object, article_id: str, f: _Fields) -> dict | None:
+    if not isinstance(item, dict):
+        f.warn("related", f"a related story is a {_kind(item)}, expected a mapping; dropped")
+        return None
+    provider = f.mapping(_provider(item.get("provider"), f), "related.provider")
+    return {
+        "article_id": article_id,
+        "title": f.text(item.get("title"), "related.title"),
+        "excerpt": f.text(item.get("excerpt"), "related.excerpt"),
+        "published_at": f.timestamp(item.get("publishedDateTime"), "related.publishedDateTime"),
+        "web_url": f.text(item.get("webUrl"), "related.webUrl"),
+        "type": f.text(item.get("type"), "related.type"),
+        "provider_name": f.text(provider.get("name"), "related.provider.name"),
+        "provider_domain": _domain(f.text(provider.get("domain"), "related.provider.domain")),
+        "quality": f.count(item.get("quality"), "related.quality"),
+    }
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    return type(value).__name__
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, dict | list):
+        return f"a {_kind(value)}"
+    return f"{_kind(value)} {_short.repr(value)}"

@@ -1,0 +1,121 @@
+"""Field names of a news record and the columns and dtypes of newskit's tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: Front-matter key -> articles column, for the plain scalar fields of a record.
+TEXT_FIELDS = {
+    "title": "title",
+    "excerpt": "excerpt",
+    "originalUrl": "original_url",
+    "webUrl": "web_url",
+    "ampWebUrl": "amp_url",
+    "cdnAmpWebUrl": "cdn_amp_url",
+    "featuredContent": "featured_content",
+}
+CATEGORY_FIELDS = {"category": "category", "type": "type"}
+SCORE_FIELDS = {"quality": "quality", "heat": "heat"}
+
+#: Keys a record may carry; anything else is kept out of the tables without a word.
+KNOWN_FIELDS = frozenset(
+    [*TEXT_FIELDS, *CATEGORY_FIELDS, *SCORE_FIELDS]
+    + ["publishedDateTime", "published", "provider", "topics", "images", "related", "secured"]
+)
+
+STRING = pd.StringDtype()
+DATETIME = pd.DatetimeTZDtype("ns", "UTC")
+
+ARTICLE_COLUMNS: dict[str, object] = {
+    "article_id": STRING,
+    "path": STRING,
+    "title": STRING,
+    "excerpt": STRING,
+    "category": "category",
+    "type": "category",
+    "published_at": DATETIME,
+    "original_url": STRING,
+    "web_url": STRING,
+    "amp_url": STRING,
+    "cdn_amp_url": STRING,
+    "quality": "Int64",
+    "heat": "Int64",
+    "is_published": "boolean",
+    "provider_name": STRING,
+    "provider_domain": STRING,
+    "topics": "object",
+    "n_images": "int64",
+    "n_related": "int64",
+    "has_featured_content": "bool",
+    "featured_content": STRING,
+    "body": STRING,
+    "is_duplicate": "bool",
+}
+
+TOPIC_COLUMNS: dict[str, object] = {"article_id": STRING, "topic": STRING}
+
+IMAGE_COLUMNS: dict[str, object] = {
+    "article_id": STRING,
+    "url": STRING,
+    "width": "Int64",
+    "height": "Int64",
+    "is_cached": "boolean",
+}
+
+RELATED_COLUMNS: dict[str, object] = {
+    "article_id": STRING,
+    "title": STRING,
+    "excerpt": STRING,
+    "published_at": DATETIME,
+    "web_url": STRING,
+    "type": "category",
+    "provider_name": STRING,
+    "provider_domain": STRING,
+    "quality": "Int64",
+}
+
+PROVIDER_COLUMNS: dict[str, object] = {
+    "provider_domain": STRING,
+    "provider_name": STRING,
+    "n_articles": "int64",
+    "first_published_at": DATETIME,
+    "last_published_at": DATETIME,
+    "mean_quality": "float64",
+    "mean_heat": "float64",
+}
+
+PROBLEM_COLUMNS: dict[str, object] = {
+    "path": STRING,
+    "severity": pd.CategoricalDtype(["error", "warning"]),
+    "field": STRING,
+    "message": STRING,
+}
+
+
+def build_frame(rows: list[dict], columns: dict[str, object]) -> pd.DataFrame:
+    """Build a DataFrame with exactly ``columns``, in order, cast to their dtypes.
+
+    Parameters
+    ----------
+    rows : list of dict
+        One dict per row; missing keys become missing values.
+    columns : dict
+        Column name -> dtype, as in this module's ``*_COLUMNS``.
+    """
+    data = {name: [row.get(name) for row in rows] for name in columns}
+    frame = pd.DataFrame(data, columns=list(columns))
+    return cast_frame(frame, columns)
+
+
+def cast_frame(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
+    """Return ``frame`` with each column of ``columns`` cast to its dtype."""
+    out = {}
+    for name, dtype in columns.items():
+        col = frame[name]
+        if dtype == "object":
+            out[name] = col.astype(object)
+        elif isinstance(dtype, pd.DatetimeTZDtype):
+            out[name] = pd.to_datetime(col, utc=True).astype(dtype)
+        else:
+            out[name] = col.astype(dtype)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
