@@ -91,6 +91,60 @@ class Corpus:
             digest.update(f"{relpath}\0{self._digests[relpath]}\n".encode())
         return digest.hexdigest()[:16]
 
+    def select(
+        self,
+        *,
+        start: object = None,
+        end: object = None,
+        topic: str | list[str] | None = None,
+        provider: str | list[str] | None = None,
+    ) -> Corpus:
+        """A corpus of the articles in a date window, with a topic and from a provider.
+
+        Parameters
+        ----------
+        start, end : date-like, optional
+            Inclusive bounds on ``published_at`` (naive values are taken as UTC; an ``end``
+            given as a bare date includes that whole day). Articles with no date are dropped
+            when either bound is set.
+        topic : str or list of str, optional
+            Keep articles having any of these topics.
+        provider : str or list of str, optional
+            Keep articles whose provider domain or name is one of these (case-insensitive).
+
+        Returns
+        -------
+        Corpus
+            The same problems and fingerprint; the tables restricted to the kept articles.
+        """
+        articles = self.articles
+        keep = pd.Series(True, index=articles.index)
+        when = articles["published_at"]
+        if start is not None:
+            keep &= when >= _utc(start)
+        if end is not None:
+            bound = _utc(end)
+            if isinstance(end, str) and len(end.strip()) == 10:
+                bound += pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+            keep &= when <= bound
+        if topic is not None:
+            wanted = _as_list(topic)
+            ids = self.topics.loc[self.topics["topic"].isin(wanted), "article_id"]
+            keep &= articles["article_id"].isin(ids)
+        if provider is not None:
+            wanted = [value.lower() for value in _as_list(provider)]
+            keep &= (articles["provider_domain"].str.lower().isin(wanted)
+                     | articles["provider_name"].str.lower().isin(wanted))
+        keep = keep.fillna(False).astype(bool)
+        ids = articles.loc[keep, "article_id"]
+
+        def restrict(table: pd.DataFrame) -> pd.DataFrame:
+            return table[table["article_id"].isin(ids)].reset_index(drop=True)
+
+        return Corpus(self.root, restrict(articles), restrict(self.topics),
+                      restrict(self.images), restrict(self.related), self.problems,
+                      self._digests)
+
     def summary(self) -> dict:
         """The headline numbers of the corpus, as a plain dict."""
         articles = self.articles
@@ -275,3 +329,15 @@ def _counts(values: pd.Series, limit: int | None = None) -> dict[str, int]:
 
 def _raise_walk_error(exc: OSError) -> None:
     raise CorpusError(f"{exc.filename}: cannot list folder: {exc.strerror}") from exc
+
+
+def _utc(value: object) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"not a date: {value!r}") from exc
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
