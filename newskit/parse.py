@@ -57,7 +57,7 @@ def split_front_matter(text: str) -> tuple[str, str]:
     closing = _CLOSING_FENCE.search(text, opening.end())
     if closing is None:
         raise RecordError("unterminated front matter: no closing '---' line")
-    front = text[opening.end() : closing.start()]
+    front = text[opening.end() + 1 : closing.start()]
     body = text[closing.end() :].strip("\n")
     return front, body
 
