@@ -1,0 +1,213 @@
+"""What notebooks show: bounded, escaped tables, notes and headline numbers.
+
+Every function here returns a :class:`Rendered` object, which Jupyter displays through its
+``_repr_html_`` (and a plain-text ``repr`` everywhere else). Text from a corpus is data, not
+markup: every value, column name and caption is HTML-escaped, URLs stay inert text (no ``<a>``),
+and tables show at most ``max_rows`` rows, so a report stays small whatever the corpus size.
+
+Notebooks use these instead of ``Markdown(f"...")`` or ``df.style``, which both let a hostile
+title through as live HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+#: Rows a table shows unless told otherwise.
+MAX_ROWS = 20
+#: Characters a cell shows before it is cut with an ellipsis.
+MAX_CHARS = 160
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Something to display: the same content as HTML and as plain text."""
+
+    html: str
+    text: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def render_table(
+    data: pd.DataFrame | pd.Series,
+    *,
+    max_rows: int = MAX_ROWS,
+    max_chars: int = MAX_CHARS,
+    index: bool = False,
+    caption: str | None = None,
+    digits: int = 3,
+) -> Rendered:
+    """Show the first ``max_rows`` rows of a table, every cell escaped.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or pandas.Series
+        The table; a Series is shown as one column.
+    max_rows : int
+        Rows shown at most; a line below the table says how many were left out.
+    max_chars : int
+        Characters a cell shows at most; longer text is cut and ends with an ellipsis.
+    index : bool
+        Show the index as the first column(s).
+    caption : str, optional
+        Text shown above the table.
+    digits : int
+        Decimals shown for floats (trailing zeros dropped).
+
+    Returns
+    -------
+    Rendered
+        The table as HTML (``<table class="newskit-table">``) and as plain text.
+    """
+    if max_rows < 0:
+        raise ValueError(f"max_rows must be >= 0, got {max_rows}")
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be >= 1, got {max_chars}")
+    if isinstance(data, pd.Series):
+        data = data.to_frame(name=data.name if data.name is not None else "value")
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"render_table needs a DataFrame or Series, got {type(data).__name__}")
+    if index:
+        names = [n if n is not None else "" for n in data.index.names]
+        data = data.reset_index(names=names if len(set(names)) == len(names) else None)
+
+    n_total = len(data)
+    shown = data.iloc[:max_rows]
+    columns = [_cut(format_value(c, digits=digits), max_chars) for c in shown.columns]
+    rows = [
+        [_cut(format_value(v, digits=digits), max_chars) for v in row]
+        for row in shown.itertuples(index=False, name=None)
+    ]
+    left_out = n_total - len(rows)
+    more = f"{left_out:,} more rows not shown ({n_total:,} in all)" if left_out > 0 else ""
+
+    parts = []
+    if caption:
+        parts.append(f'<p class="newskit-caption">{_esc(caption)}</p>')
+    parts.append('<table class="newskit-table">')
+    parts.append("<thead><tr>" + "".join(f"<th>{_esc(c)}</th>" for c in columns) + "</tr></thead>")
+    parts.append("<tbody>")
+    parts.extend("<tr>" + "".join(f"<td>{_esc(v)}</td>" for v in row) + "</tr>" for row in rows)
+    parts.append("</tbody></table>")
+    if more:
+        parts.append(f'<p class="newskit-more">{_esc(more)}</p>')
+    html_text = "\n".join(parts)
+
+    text_lines = [caption] if caption else []
+    text_lines.append(_plain_table(columns, rows))
+    if more:
+        text_lines.append(more)
+    return Rendered(html=html_text, text="\n".join(text_lines))
+
+
+def render_numbers(numbers: Mapping[str, object], *, digits: int = 3) -> Rendered:
+    """Show headline numbers as a two-column key/value list.
+
+    Parameters
+    ----------
+    numbers : Mapping[str, object]
+        Label to value, shown in order; values are formatted like table cells.
+    digits : int
+        Decimals shown for floats (trailing zeros dropped).
+
+    Returns
+    -------
+    Rendered
+        A ``<dl class="newskit-numbers">`` and its plain-text form, one ``label: value`` a line.
+    """
+    if not isinstance(numbers, Mapping):
+        raise TypeError(f"render_numbers needs a mapping, got {type(numbers).__name__}")
+    items = [(str(k), format_value(v, digits=digits) or "-") for k, v in numbers.items()]
+    body = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items)
+    text = "\n".join(f"{k}: {v}" for k, v in items)
+    return Rendered(html=f'<dl class="newskit-numbers">{body}</dl>', text=text)
+
+
+def note(text: str) -> Rendered:
+    """Show one sentence, escaped: for example why a section cannot be computed.
+
+    Parameters
+    ----------
+    text : str
+        The sentence.
+
+    Returns
+    -------
+    Rendered
+        A ``<p class="newskit-note">`` and the text itself.
+    """
+    text = str(text)
+    return Rendered(html=f'<p class="newskit-note">{_esc(text)}</p>', text=text)
+
+
+def format_value(value: object, *, digits: int = 3) -> str:
+    """The text a table cell or headline number shows for ``value``.
+
+    Missing values give ``""``, integers get thousands separators, floats at most ``digits``
+    decimals, timestamps a date (and a time when it is not midnight), lists their items joined
+    by ``", "``.
+    """
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(format_value(v, digits=digits) for v in value)
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) == 1:  # numpy/arrow arrays
+        return format_value(list(value.tolist()), digits=digits)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        if value.hour == value.minute == value.second == value.microsecond == 0:
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M")
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        try:
+            return format_value(value.item(), digits=digits)
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        text = f"{value:,.{digits}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
+    return str(value)
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _cut(text: str, max_chars: int) -> str:
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "\u2026"
+
+
+def _plain_table(columns: list[str], rows: list[list[str]]) -> str:
+    # Newlines inside a cell would break the plain-text grid.
+    columns = [c.replace("\n", " ") for c in columns]
+    rows = [[v.replace("\n", " ") for v in row] for row in rows]
+    widths = [len(c) for c in columns]
+    for row in rows:
+        widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines += [
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    return "\n".join(lines)
