@@ -114,6 +114,9 @@ def cast_frame(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
         col = frame[name]
         if dtype == "object":
             out[name] = col.astype(object)
+        elif dtype == "category":
+            # categories of text, also when the column is empty
+            out[name] = col.astype(STRING).astype("category")
         elif isinstance(dtype, pd.DatetimeTZDtype):
             out[name] = pd.to_datetime(col, utc=True).astype(dtype)
         else:

@@ -1,0 +1,438 @@
+"""corpus: every file under the root is an article or an error row; fields are typed and checked."""
+
+from __future__ import annotations
+
+import os
+import tracemalloc
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import SEED_TEXT, SEEDS, record
+
+import newskit
+from newskit import CorpusError, load_corpus
+from newskit.schema import (
+    ARTICLE_COLUMNS,
+    IMAGE_COLUMNS,
+    PROBLEM_COLUMNS,
+    PROVIDER_COLUMNS,
+    RELATED_COLUMNS,
+    TOPIC_COLUMNS,
+)
+
+GOOD = record(title='"A good one"', originalUrl='"https://example.com/a"', quality=10, heat=12)
+
+
+def problems_of(corpus, name: str) -> pd.DataFrame:
+    problems = corpus.problems
+    return problems[problems["path"].str.endswith(name)]
+
+
+def only_problem(corpus, name: str) -> pd.Series:
+    rows = problems_of(corpus, name)
+    assert len(rows) == 1, rows.to_dict("records")
+    return rows.iloc[0]
+
+
+def assert_accounted_for(corpus, root: Path) -> None:
+    """Every record file under root is an article or has an error row, never both."""
+    files = {
+        str(path) for path in root.rglob("*")
+        if path.suffix in (".md", ".txt") and (path.is_file() or path.is_symlink())
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    }
+    loaded = set(corpus.articles["path"])
+    errors = set(corpus.problems.loc[corpus.problems["severity"] == "error", "path"])
+    assert loaded | errors == files
+    assert not loaded & errors
+
+
+# --- the seed and the table shapes -------------------------------------------------------------
+
+
+def test_seed_corpus_values():
+    corpus = load_corpus(SEEDS)
+    assert len(corpus) == 1
+    row = corpus.articles.iloc[0]
+    assert row["article_id"] == "000_cebf85bee666f480.txt"
+    assert row["title"].startswith("China\u2019s first facial-recognition lawsuit")
+    assert row["published_at"] == pd.Timestamp("2021-04-12T13:30:00Z")
+    assert row["type"] == "article"
+    assert (row["quality"], row["heat"]) == (46, 46)
+    assert not row["is_published"]
+    assert (row["provider_name"], row["provider_domain"]) == ("South China Morning Post",
+                                                              "scmp.com")
+    assert row["topics"] == ["Computer Vision", "AI"]
+    assert (row["n_images"], row["n_related"]) == (1, 2)
+    assert row["amp_url"].startswith("https://amp.scmp.com/")
+    assert not row["has_featured_content"]
+    assert list(corpus.topics["topic"]) == ["Computer Vision", "AI"]
+    assert corpus.images.iloc[0][["width", "height"]].tolist() == [1200, 630]
+    assert list(corpus.related["provider_domain"]) == ["cgtn.com", "thestar.com.my"]
+    assert list(corpus.related["quality"]) == [39, 0]
+    assert corpus.related["published_at"].iloc[0] == pd.Timestamp("2021-04-10T09:34:00Z")
+    assert corpus.problems.empty
+
+
+@pytest.mark.parametrize(
+    ("table", "columns"),
+    [
+        ("articles", ARTICLE_COLUMNS),
+        ("topics", TOPIC_COLUMNS),
+        ("images", IMAGE_COLUMNS),
+        ("related", RELATED_COLUMNS),
+        ("providers", PROVIDER_COLUMNS),
+        ("problems", PROBLEM_COLUMNS),
+    ],
+)
+@pytest.mark.parametrize("source", ["seed", "empty"])
+def test_tables_have_documented_columns_and_dtypes(table, columns, source, tmp_path):
+    root = SEEDS if source == "seed" else tmp_path
+    frame = getattr(load_corpus(root), table)
+    assert list(frame.columns) == list(columns)
+    for name, dtype in columns.items():
+        if dtype == "category":
+            assert isinstance(frame[name].dtype, pd.CategoricalDtype), name
+            assert frame[name].cat.categories.dtype == "string", name
+        else:
+            assert frame[name].dtype == pd.api.types.pandas_dtype(dtype), name
+
+
+def test_published_at_is_utc_and_scores_nullable():
+    dtypes = load_corpus(SEEDS).articles.dtypes
+    assert str(dtypes["published_at"]) == "datetime64[ns, UTC]"
+    assert str(dtypes["quality"]) == "Int64"
+    assert str(dtypes["is_published"]) == "boolean"
+
+
+def test_single_file_path(make_corpus):
+    root = make_corpus({"a.md": GOOD, "b.md": GOOD.replace("/a", "/b")})
+    corpus = load_corpus(root / "b.md")
+    assert list(corpus.articles["article_id"]) == ["b.md"]
+
+
+def test_missing_path_raises_corpus_error(tmp_path):
+    with pytest.raises(CorpusError, match=r"^.*nope: no such file or folder$"):
+        load_corpus(tmp_path / "nope")
+
+
+def test_empty_folder_gives_empty_tables(tmp_path):
+    corpus = load_corpus(tmp_path)
+    assert len(corpus) == 0
+    assert corpus.summary()["n_articles"] == 0
+    assert corpus.providers.empty
+
+
+def test_recursive_discovery_skips_hidden_and_other_files(make_corpus):
+    root = make_corpus({
+        "2021/01/a.md": GOOD,
+        "2021/02/b.TXT": GOOD.replace("/a", "/b"),
+        "c.markdown": GOOD.replace("/a", "/c"),
+        "notes.json": "{}",
+        ".ipynb_checkpoints/a-checkpoint.md": GOOD,
+        ".hidden.md": GOOD,
+    })
+    corpus = load_corpus(root)
+    assert list(corpus.articles["article_id"]) == ["2021/01/a.md", "2021/02/b.TXT"]
+    assert corpus.problems.empty
+
+
+def test_article_id_is_stable_across_loads_and_roots(make_corpus, tmp_path):
+    root = make_corpus({"x/a.md": GOOD})
+    first = load_corpus(root).articles["article_id"].tolist()
+    moved = tmp_path / "elsewhere"
+    root.rename(moved)
+    assert load_corpus(moved).articles["article_id"].tolist() == first == ["x/a.md"]
+
+
+# --- bad files: each is an error row naming the file, and the load goes on -----------------
+
+
+BAD_FILES: dict[str, tuple[str | bytes, str]] = {
+    "malformed.md": ("---\ntitle: [unclosed\n---\n", "malformed YAML front matter"),
+    "no-front-matter.md": ("Just some text.\n", "no front matter"),
+    "unterminated.md": ("---\ntitle: x\nquality: 3\n", "unterminated front matter"),
+    "empty.md": ("", "empty file"),
+    "binary.md": (b"\x00\x01\x02\x03GIF89a\x00", "binary file"),
+    "latin1.md": ("---\ntitle: caf\u00e9\n---\n".encode("latin-1"), "not valid UTF-8"),
+    "list.md": ("---\n- one\n- two\n---\n", "front matter is a list"),
+    "scalar.md": ("---\nhello\n---\n", "front matter is a string"),
+    "python-tag.md": ('---\ntitle: !!python/object/apply:os.getcwd []\n---\n',
+                      "not allowed in a record"),
+    "deep.md": ("---\ntitle: " + "[" * 5000 + "]" * 5000 + "\n---\n", "malformed YAML"),
+    "README.md": ("# About this folder\n\nArticles are in the .md files.\n", "no front matter"),
+    "page.md": ("---\nlayout: page\npermalink: /about/\n---\n", "not a news record"),
+}
+
+
+@pytest.fixture
+def bad_corpus(make_corpus):
+    files = {name: content for name, (content, _) in BAD_FILES.items()}
+    return make_corpus({"good.md": GOOD, **files})
+
+
+def test_bad_files_are_reported_and_nothing_is_lost(bad_corpus):
+    corpus = load_corpus(bad_corpus)
+    assert list(corpus.articles["article_id"]) == ["good.md"]
+    assert_accounted_for(corpus, bad_corpus)
+    for name, (_, reason) in BAD_FILES.items():
+        problem = only_problem(corpus, name)
+        assert problem["severity"] == "error"
+        assert problem["path"] == str(bad_corpus / name)
+        assert reason in problem["message"], (name, problem["message"])
+
+
+def test_strict_raises_naming_the_first_bad_file(bad_corpus):
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(bad_corpus, strict=True)
+    message = str(caught.value)
+    assert message.startswith(str(bad_corpus / "README.md") + ": no front matter")
+    assert f"(and {len(BAD_FILES) - 1} more errors)" in message
+    assert isinstance(caught.value, newskit.NewskitError)
+
+
+def test_strict_loads_a_clean_corpus():
+    assert len(load_corpus(SEEDS, strict=True)) == 1
+
+
+def test_bom_with_crlf_loads(make_corpus):
+    text = "\ufeff" + SEED_TEXT.replace("\n", "\r\n")
+    root = make_corpus({"bom.txt": text.encode("utf-8")})
+    corpus = load_corpus(root)
+    assert corpus.problems.empty
+    seed = load_corpus(SEEDS).articles.drop(columns=["article_id", "path"])
+    bom = corpus.articles.drop(columns=["article_id", "path"])
+    pd.testing.assert_frame_equal(bom, seed)
+
+
+def test_python_tag_runs_nothing(make_corpus, tmp_path):
+    marker = tmp_path / "executed"
+    root = make_corpus({
+        "evil.md": f'---\ntitle: x\nx: !!python/object/apply:os.system ["touch {marker}"]\n---\n',
+        "evil2.md": "---\ntitle: !!python/object/new:subprocess.Popen [[touch, "
+                    f"{marker}]]\n---\n",
+    })
+    corpus = load_corpus(root)
+    assert not marker.exists()
+    assert len(corpus) == 0
+    assert (corpus.problems["severity"] == "error").sum() == 2
+
+
+def test_exponential_aliases_keep_memory_bounded(make_corpus):
+    lines = ["---", "title: Laughs", 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, 12):
+        lines.append(f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 9) + "]")
+    lines += ["topics: *l11", "images: *l11", "related: *l11", "excerpt: *l11",
+              "provider: *l11", "quality: *l11", "---"]
+    root = make_corpus({"bomb.md": "\n".join(lines) + "\n"})
+    tracemalloc.start()
+    try:
+        corpus = load_corpus(root)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2**20
+    assert len(corpus) == 1
+    assert corpus.articles.iloc[0]["topics"] == []
+    assert pd.isna(corpus.articles.iloc[0]["excerpt"])
+    warned = set(problems_of(corpus, "bomb.md")["field"])
+    assert {"topics", "excerpt", "provider", "quality"} <= warned
+    assert all(len(m) < 300 for m in corpus.problems["message"])
+
+
+def test_nesting_within_the_parser_limit_is_a_field_warning(make_corpus):
+    root = make_corpus({"nested.md": GOOD.replace("---\n", "---\ntopics: "
+                                                  + "[" * 500 + "]" * 500 + "\n", 1)})
+    corpus = load_corpus(root)
+    assert corpus.articles.iloc[0]["topics"] == []
+    assert only_problem(corpus, "nested.md")["field"] == "topics"
+
+
+def test_very_large_field_loads_intact(make_corpus):
+    excerpt = "word " * 1_000_000
+    root = make_corpus({"big.md": GOOD.replace("---\n", f'---\nexcerpt: "{excerpt}"\n', 1)})
+    corpus = load_corpus(root)
+    assert corpus.articles.iloc[0]["excerpt"] == excerpt
+    assert corpus.problems.empty
+
+
+def test_file_over_the_size_limit_is_an_error(make_corpus, monkeypatch):
+    monkeypatch.setattr("newskit.corpus.MAX_FILE_BYTES", 1000)
+    root = make_corpus({"huge.md": GOOD.replace("---\n", f'---\nexcerpt: "{"x" * 2000}"\n', 1),
+                        "small.md": GOOD.replace("/a", "/s")})
+    corpus = load_corpus(root)
+    assert list(corpus.articles["article_id"]) == ["small.md"]
+    assert "limit" in only_problem(corpus, "huge.md")["message"]
+
+
+def test_dangling_symlink_is_reported(make_corpus):
+    root = make_corpus({"good.md": GOOD})
+    (root / "gone.md").symlink_to(root / "missing-target.md")
+    corpus = load_corpus(root)
+    problem = only_problem(corpus, "gone.md")
+    assert problem["severity"] == "error"
+    assert problem["message"].startswith("cannot read file: ")
+    assert_accounted_for(corpus, root)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_is_reported(make_corpus):
+    root = make_corpus({"good.md": GOOD, "locked.md": GOOD.replace("/a", "/l")})
+    (root / "locked.md").chmod(0)
+    try:
+        corpus = load_corpus(root)
+    finally:
+        (root / "locked.md").chmod(0o644)
+    assert "Permission denied" in only_problem(corpus, "locked.md")["message"]
+
+
+# --- field-level trouble: the article stays, the field is missing or coerced, a warning says so -
+
+
+@pytest.mark.parametrize(
+    ("fields", "column", "expected", "warned_field"),
+    [
+        ({"quality": '"high"'}, "quality", pd.NA, "quality"),
+        ({"quality": '"46"'}, "quality", 46, "quality"),
+        ({"quality": "-5"}, "quality", pd.NA, "quality"),
+        ({"heat": "4.0"}, "heat", 4, None),
+        ({"heat": "true"}, "heat", pd.NA, "heat"),
+        ({"published": '"yes"'}, "is_published", True, "published"),
+        ({"published": "maybe"}, "is_published", pd.NA, "published"),
+        ({"title": "[a, b]"}, "title", pd.NA, "title"),
+        ({"title": "1984"}, "title", "1984", "title"),
+        ({"topics": '"AI, Robotics"'}, "topics", ["AI", "Robotics"], "topics"),
+        ({"topics": "[AI, 7, {x: 1}, AI, ' ']"}, "topics", ["AI", "7"], "topics"),
+        ({"topics": "{a: 1}"}, "topics", [], "topics"),
+        ({"provider": '"Some Paper"'}, "provider_name", "Some Paper", "provider"),
+        ({"provider": "{name: X, domain: ' Example.COM '}"}, "provider_domain", "example.com",
+         None),
+        ({"publishedDateTime": "not a date"}, "published_at", pd.NaT, "publishedDateTime"),
+        ({"publishedDateTime": '"2021-13-45"'}, "published_at", pd.NaT, "publishedDateTime"),
+        ({"publishedDateTime": "[2021]"}, "published_at", pd.NaT, "publishedDateTime"),
+        ({"publishedDateTime": "9999-01-01T00:00:00Z"}, "published_at", pd.NaT,
+         "publishedDateTime"),
+        ({"publishedDateTime": "2021-04-12T15:30:00+02:00"}, "published_at",
+         pd.Timestamp("2021-04-12T13:30:00Z"), None),
+        ({"publishedDateTime": '"2021-04-12T08:30:00-05:00"'}, "published_at",
+         pd.Timestamp("2021-04-12T13:30:00Z"), None),
+        ({"publishedDateTime": "2021-04-12 13:30:00"}, "published_at",
+         pd.Timestamp("2021-04-12T13:30:00Z"), "publishedDateTime"),
+        ({"images": '"https://example.com/i.jpg"'}, "n_images", 0, "images"),
+        ({"images": "[{url: u, width: -1, height: x}]"}, "n_images", 1, "images.width"),
+        ({"related": "[1, {title: t}]"}, "n_related", 1, "related"),
+        ({"featuredContent": '"<iframe src=x></iframe>"'}, "has_featured_content", True, None),
+    ],
+)
+def test_field_trouble_keeps_the_article(make_corpus, fields, column, expected, warned_field):
+    root = make_corpus({"a.md": record(title='"T"', originalUrl="https://e.com/a") if "title"
+                        not in fields else record(originalUrl="https://e.com/a")})
+    text = (root / "a.md").read_text()
+    extra = "".join(f"{key}: {value}\n" for key, value in fields.items())
+    (root / "a.md").write_text(text.replace("---\n", "---\n" + extra, 1))
+    corpus = load_corpus(root)
+    assert len(corpus) == 1
+    value = corpus.articles.iloc[0][column]
+    if expected is pd.NA or expected is pd.NaT:
+        assert pd.isna(value)
+    else:
+        assert value == expected
+    warnings = problems_of(corpus, "a.md")
+    assert (warnings["severity"] == "warning").all()
+    if warned_field is None:
+        assert warnings.empty, warnings.to_dict("records")
+    else:
+        assert warned_field in set(warnings["field"]), warnings.to_dict("records")
+
+
+def test_bad_image_fields_are_missing_in_the_images_table(make_corpus):
+    root = make_corpus({"a.md": GOOD.replace(
+        "---\n", "---\nimages:\n  - {url: u, width: -1, height: x, isCached: 2}\n", 1)})
+    image = load_corpus(root).images.iloc[0]
+    assert image["url"] == "u"
+    assert pd.isna(image["width"]) and pd.isna(image["height"]) and pd.isna(image["is_cached"])
+
+
+def test_unknown_fields_are_ignored_quietly(make_corpus):
+    root = make_corpus({"a.md": GOOD.replace("---\n", "---\nlayout: post\nauthor: me\n", 1)})
+    assert load_corpus(root).problems.empty
+
+
+# --- duplicates ----------------------------------------------------------------------------------
+
+
+def test_duplicates_are_kept_and_flagged(make_corpus):
+    root = make_corpus({
+        "a.md": record(title="A", originalUrl="https://e.com/1", webUrl="https://w.com/1"),
+        "b.md": record(title="B", originalUrl="https://e.com/1"),
+        "c.md": record(title="C", originalUrl="https://e.com/3", webUrl="https://w.com/1"),
+        "d.md": record(title="D", originalUrl="https://e.com/4"),
+    })
+    corpus = load_corpus(root)
+    assert len(corpus) == 4
+    flagged = dict(zip(corpus.articles["article_id"], corpus.articles["is_duplicate"],
+                       strict=True))
+    assert flagged == {"a.md": False, "b.md": True, "c.md": True, "d.md": False}
+    assert only_problem(corpus, "b.md")["message"] == (
+        f"duplicate of {root / 'a.md'} (same originalUrl)")
+    assert only_problem(corpus, "c.md")["field"] == "webUrl"
+    assert corpus.summary()["n_duplicates"] == 2
+
+
+# --- derived tables ------------------------------------------------------------------------------
+
+
+def test_providers_table(make_corpus):
+    root = make_corpus({
+        "a.md": record(title="A", quality=10, heat=20, publishedDateTime="2021-01-01T00:00:00Z",
+                       provider="{name: Paper, domain: paper.com}"),
+        "b.md": record(title="B", quality=30, publishedDateTime="2021-03-01T00:00:00Z",
+                       provider="{name: Paper, domain: paper.com}"),
+        "c.md": record(title="C", quality=5, provider="{name: Blog, domain: blog.org}"),
+        "d.md": record(title="D"),
+    })
+    providers = load_corpus(root).providers
+    assert list(providers["provider_domain"]) == ["paper.com", "blog.org"]
+    paper = providers.iloc[0]
+    assert paper["n_articles"] == 2
+    assert paper["mean_quality"] == 20.0
+    assert paper["mean_heat"] == 20.0
+    assert paper["first_published_at"] == pd.Timestamp("2021-01-01", tz="UTC")
+    assert paper["last_published_at"] == pd.Timestamp("2021-03-01", tz="UTC")
+    assert pd.isna(providers.iloc[1]["first_published_at"])
+
+
+def test_select_restricts_every_table(make_corpus):
+    root = make_corpus({
+        "a.md": record(title="A", topics="[AI, Robots]", publishedDateTime="2021-01-10T00:00:00Z",
+                       provider="{name: P, domain: p.com}", images="[{url: i}]"),
+        "b.md": record(title="B", topics="[AI]", publishedDateTime="2021-02-10T23:00:00Z",
+                       provider="{name: Q, domain: q.com}"),
+        "c.md": record(title="C", topics="[Robots]"),
+    })
+    corpus = load_corpus(root)
+    assert corpus.select(start="2021-02-01").articles["title"].tolist() == ["B"]
+    assert corpus.select(end="2021-02-10").articles["title"].tolist() == ["A", "B"]
+    assert corpus.select(topic="Robots").articles["title"].tolist() == ["A", "C"]
+    assert corpus.select(provider=["Q"]).articles["title"].tolist() == ["B"]
+    robots_p = corpus.select(topic="Robots", provider="p.com")
+    assert len(robots_p) == 1 and len(robots_p.images) == 1
+    assert set(robots_p.topics["topic"]) == {"AI", "Robots"}
+    assert len(corpus.select(topic="nothing")) == 0
+    with pytest.raises(ValueError, match="not a date"):
+        corpus.select(start="someday")
+
+
+def test_fingerprint_follows_content(make_corpus):
+    root = make_corpus({"a.md": GOOD})
+    before = load_corpus(root).fingerprint
+    assert load_corpus(root).fingerprint == before
+    (root / "a.md").write_text(GOOD.replace("good", "better"))
+    assert load_corpus(root).fingerprint != before
+
+
+def test_loading_never_mutates_the_corpus_folder(bad_corpus):
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in bad_corpus.rglob("*"))
+    load_corpus(bad_corpus)
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in bad_corpus.rglob("*")) == before
