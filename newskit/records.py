@@ -50,8 +50,11 @@ class _Fields:
         if isinstance(value, str):
             return value
         if isinstance(value, bool | int | float | dt.date):
-            self.warn(name, f"expected text, got {type(value).__name__} {_short.repr(value)}; "
-                      "converted to text")
+            self.warn(
+                name,
+                f"expected text, got {type(value).__name__} {_short.repr(value)}; "
+                "converted to text",
+            )
             return str(value)
         self.warn(name, f"expected text, got a {_kind(value)}; left empty")
         return None
@@ -95,9 +98,7 @@ class _Fields:
     def timestamp(self, value: object, name: str) -> pd.Timestamp | None:
         if value is None:
             return None
-        if isinstance(value, dt.datetime):
-            stamp = pd.Timestamp(value)
-        elif isinstance(value, dt.date):
+        if isinstance(value, dt.date):  # datetimes too
             stamp = pd.Timestamp(value)
         elif isinstance(value, str):
             try:
@@ -173,11 +174,9 @@ def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record
     article["provider_domain"] = _domain(f.text(provider.get("domain"), "provider.domain"))
     article["topics"] = f.topics(meta.get("topics"))
 
-    images = [_image(item, article_id, f, "images") for item in f.items(meta.get("images"), "images")]
+    images = [_image(item, article_id, f) for item in f.items(meta.get("images"), "images")]
     images = [image for image in images if image is not None]
-    related = [
-        _related(item, article_id, f) for item in f.items(meta.get("related"), "related")
-    ]
+    related = [_related(item, article_id, f) for item in f.items(meta.get("related"), "related")]
     related = [story for story in related if story is not None]
 
     article["n_images"] = len(images)
@@ -190,8 +189,10 @@ def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record
 
 def is_article(meta: dict) -> bool:
     """Whether a front-matter mapping describes a news article at all."""
-    return any(isinstance(meta.get(key), str) and meta[key].strip()
-               for key in ("title", "originalUrl", "webUrl"))
+    return any(
+        isinstance(meta.get(key), str) and meta[key].strip()
+        for key in ("title", "originalUrl", "webUrl")
+    )
 
 
 def _provider(value: object, f: _Fields) -> object:
@@ -208,7 +209,7 @@ def _domain(value: str | None) -> str | None:
     return value or None
 
 
-def _image(item: object, article_id: str, f: _Fields, name: str) -> dict | None:
+def _image(item: object, article_id: str, f: _Fields, name: str = "images") -> dict | None:
     if isinstance(item, str):
         item = {"url": item}
     if not isinstance(item, dict):

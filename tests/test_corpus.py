@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import tracemalloc
+from collections import Counter
 from pathlib import Path
 
+import frontmatter
 import pandas as pd
 import pytest
-from conftest import SEED_TEXT, SEEDS, record
+from conftest import SEED_TEXT, SEEDS, record, require_shared
 
 import newskit
 from newskit import CorpusError, load_corpus
@@ -38,8 +40,10 @@ def only_problem(corpus, name: str) -> pd.Series:
 def assert_accounted_for(corpus, root: Path) -> None:
     """Every record file under root is an article or has an error row, never both."""
     files = {
-        str(path) for path in root.rglob("*")
-        if path.suffix in (".md", ".txt") and (path.is_file() or path.is_symlink())
+        str(path)
+        for path in root.rglob("*")
+        if path.suffix in (".md", ".txt")
+        and (path.is_file() or path.is_symlink())
         and not any(part.startswith(".") for part in path.relative_to(root).parts)
     }
     loaded = set(corpus.articles["path"])
@@ -61,8 +65,10 @@ def test_seed_corpus_values():
     assert row["type"] == "article"
     assert (row["quality"], row["heat"]) == (46, 46)
     assert not row["is_published"]
-    assert (row["provider_name"], row["provider_domain"]) == ("South China Morning Post",
-                                                              "scmp.com")
+    assert (row["provider_name"], row["provider_domain"]) == (
+        "South China Morning Post",
+        "scmp.com",
+    )
     assert row["topics"] == ["Computer Vision", "AI"]
     assert (row["n_images"], row["n_related"]) == (1, 2)
     assert row["amp_url"].startswith("https://amp.scmp.com/")
@@ -125,14 +131,16 @@ def test_empty_folder_gives_empty_tables(tmp_path):
 
 
 def test_recursive_discovery_skips_hidden_and_other_files(make_corpus):
-    root = make_corpus({
-        "2021/01/a.md": GOOD,
-        "2021/02/b.TXT": GOOD.replace("/a", "/b"),
-        "c.markdown": GOOD.replace("/a", "/c"),
-        "notes.json": "{}",
-        ".ipynb_checkpoints/a-checkpoint.md": GOOD,
-        ".hidden.md": GOOD,
-    })
+    root = make_corpus(
+        {
+            "2021/01/a.md": GOOD,
+            "2021/02/b.TXT": GOOD.replace("/a", "/b"),
+            "c.markdown": GOOD.replace("/a", "/c"),
+            "notes.json": "{}",
+            ".ipynb_checkpoints/a-checkpoint.md": GOOD,
+            ".hidden.md": GOOD,
+        }
+    )
     corpus = load_corpus(root)
     assert list(corpus.articles["article_id"]) == ["2021/01/a.md", "2021/02/b.TXT"]
     assert corpus.problems.empty
@@ -158,8 +166,10 @@ BAD_FILES: dict[str, tuple[str | bytes, str]] = {
     "latin1.md": ("---\ntitle: caf\u00e9\n---\n".encode("latin-1"), "not valid UTF-8"),
     "list.md": ("---\n- one\n- two\n---\n", "front matter is a list"),
     "scalar.md": ("---\nhello\n---\n", "front matter is a string"),
-    "python-tag.md": ('---\ntitle: !!python/object/apply:os.getcwd []\n---\n',
-                      "not allowed in a record"),
+    "python-tag.md": (
+        "---\ntitle: !!python/object/apply:os.getcwd []\n---\n",
+        "not allowed in a record",
+    ),
     "deep.md": ("---\ntitle: " + "[" * 5000 + "]" * 5000 + "\n---\n", "malformed YAML"),
     "README.md": ("# About this folder\n\nArticles are in the .md files.\n", "no front matter"),
     "page.md": ("---\nlayout: page\npermalink: /about/\n---\n", "not a news record"),
@@ -208,11 +218,13 @@ def test_bom_with_crlf_loads(make_corpus):
 
 def test_python_tag_runs_nothing(make_corpus, tmp_path):
     marker = tmp_path / "executed"
-    root = make_corpus({
-        "evil.md": f'---\ntitle: x\nx: !!python/object/apply:os.system ["touch {marker}"]\n---\n',
-        "evil2.md": "---\ntitle: !!python/object/new:subprocess.Popen [[touch, "
-                    f"{marker}]]\n---\n",
-    })
+    root = make_corpus(
+        {
+            "evil.md": f'---\ntitle: x\nx: !!python/object/apply:os.system ["touch {marker}"]\n---\n',
+            "evil2.md": "---\ntitle: !!python/object/new:subprocess.Popen [[touch, "
+            f"{marker}]]\n---\n",
+        }
+    )
     corpus = load_corpus(root)
     assert not marker.exists()
     assert len(corpus) == 0
@@ -223,8 +235,15 @@ def test_exponential_aliases_keep_memory_bounded(make_corpus):
     lines = ["---", "title: Laughs", 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol"]']
     for level in range(1, 12):
         lines.append(f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 9) + "]")
-    lines += ["topics: *l11", "images: *l11", "related: *l11", "excerpt: *l11",
-              "provider: *l11", "quality: *l11", "---"]
+    lines += [
+        "topics: *l11",
+        "images: *l11",
+        "related: *l11",
+        "excerpt: *l11",
+        "provider: *l11",
+        "quality: *l11",
+        "---",
+    ]
     root = make_corpus({"bomb.md": "\n".join(lines) + "\n"})
     tracemalloc.start()
     try:
@@ -242,8 +261,9 @@ def test_exponential_aliases_keep_memory_bounded(make_corpus):
 
 
 def test_nesting_within_the_parser_limit_is_a_field_warning(make_corpus):
-    root = make_corpus({"nested.md": GOOD.replace("---\n", "---\ntopics: "
-                                                  + "[" * 500 + "]" * 500 + "\n", 1)})
+    root = make_corpus(
+        {"nested.md": GOOD.replace("---\n", "---\ntopics: " + "[" * 500 + "]" * 500 + "\n", 1)}
+    )
     corpus = load_corpus(root)
     assert corpus.articles.iloc[0]["topics"] == []
     assert only_problem(corpus, "nested.md")["field"] == "topics"
@@ -259,8 +279,12 @@ def test_very_large_field_loads_intact(make_corpus):
 
 def test_file_over_the_size_limit_is_an_error(make_corpus, monkeypatch):
     monkeypatch.setattr("newskit.corpus.MAX_FILE_BYTES", 1000)
-    root = make_corpus({"huge.md": GOOD.replace("---\n", f'---\nexcerpt: "{"x" * 2000}"\n', 1),
-                        "small.md": GOOD.replace("/a", "/s")})
+    root = make_corpus(
+        {
+            "huge.md": GOOD.replace("---\n", f'---\nexcerpt: "{"x" * 2000}"\n', 1),
+            "small.md": GOOD.replace("/a", "/s"),
+        }
+    )
     corpus = load_corpus(root)
     assert list(corpus.articles["article_id"]) == ["small.md"]
     assert "limit" in only_problem(corpus, "huge.md")["message"]
@@ -306,19 +330,39 @@ def test_unreadable_file_is_reported(make_corpus):
         ({"topics": "[AI, 7, {x: 1}, AI, ' ']"}, "topics", ["AI", "7"], "topics"),
         ({"topics": "{a: 1}"}, "topics", [], "topics"),
         ({"provider": '"Some Paper"'}, "provider_name", "Some Paper", "provider"),
-        ({"provider": "{name: X, domain: ' Example.COM '}"}, "provider_domain", "example.com",
-         None),
+        (
+            {"provider": "{name: X, domain: ' Example.COM '}"},
+            "provider_domain",
+            "example.com",
+            None,
+        ),
         ({"publishedDateTime": "not a date"}, "published_at", pd.NaT, "publishedDateTime"),
         ({"publishedDateTime": '"2021-13-45"'}, "published_at", pd.NaT, "publishedDateTime"),
         ({"publishedDateTime": "[2021]"}, "published_at", pd.NaT, "publishedDateTime"),
-        ({"publishedDateTime": "9999-01-01T00:00:00Z"}, "published_at", pd.NaT,
-         "publishedDateTime"),
-        ({"publishedDateTime": "2021-04-12T15:30:00+02:00"}, "published_at",
-         pd.Timestamp("2021-04-12T13:30:00Z"), None),
-        ({"publishedDateTime": '"2021-04-12T08:30:00-05:00"'}, "published_at",
-         pd.Timestamp("2021-04-12T13:30:00Z"), None),
-        ({"publishedDateTime": "2021-04-12 13:30:00"}, "published_at",
-         pd.Timestamp("2021-04-12T13:30:00Z"), "publishedDateTime"),
+        (
+            {"publishedDateTime": "9999-01-01T00:00:00Z"},
+            "published_at",
+            pd.NaT,
+            "publishedDateTime",
+        ),
+        (
+            {"publishedDateTime": "2021-04-12T15:30:00+02:00"},
+            "published_at",
+            pd.Timestamp("2021-04-12T13:30:00Z"),
+            None,
+        ),
+        (
+            {"publishedDateTime": '"2021-04-12T08:30:00-05:00"'},
+            "published_at",
+            pd.Timestamp("2021-04-12T13:30:00Z"),
+            None,
+        ),
+        (
+            {"publishedDateTime": "2021-04-12 13:30:00"},
+            "published_at",
+            pd.Timestamp("2021-04-12T13:30:00Z"),
+            "publishedDateTime",
+        ),
         ({"images": '"https://example.com/i.jpg"'}, "n_images", 0, "images"),
         ({"images": "[{url: u, width: -1, height: x}]"}, "n_images", 1, "images.width"),
         ({"related": "[1, {title: t}]"}, "n_related", 1, "related"),
@@ -326,8 +370,13 @@ def test_unreadable_file_is_reported(make_corpus):
     ],
 )
 def test_field_trouble_keeps_the_article(make_corpus, fields, column, expected, warned_field):
-    root = make_corpus({"a.md": record(title='"T"', originalUrl="https://e.com/a") if "title"
-                        not in fields else record(originalUrl="https://e.com/a")})
+    root = make_corpus(
+        {
+            "a.md": record(title='"T"', originalUrl="https://e.com/a")
+            if "title" not in fields
+            else record(originalUrl="https://e.com/a")
+        }
+    )
     text = (root / "a.md").read_text()
     extra = "".join(f"{key}: {value}\n" for key, value in fields.items())
     (root / "a.md").write_text(text.replace("---\n", "---\n" + extra, 1))
@@ -347,8 +396,13 @@ def test_field_trouble_keeps_the_article(make_corpus, fields, column, expected, 
 
 
 def test_bad_image_fields_are_missing_in_the_images_table(make_corpus):
-    root = make_corpus({"a.md": GOOD.replace(
-        "---\n", "---\nimages:\n  - {url: u, width: -1, height: x, isCached: 2}\n", 1)})
+    root = make_corpus(
+        {
+            "a.md": GOOD.replace(
+                "---\n", "---\nimages:\n  - {url: u, width: -1, height: x, isCached: 2}\n", 1
+            )
+        }
+    )
     image = load_corpus(root).images.iloc[0]
     assert image["url"] == "u"
     assert pd.isna(image["width"]) and pd.isna(image["height"]) and pd.isna(image["is_cached"])
@@ -363,19 +417,21 @@ def test_unknown_fields_are_ignored_quietly(make_corpus):
 
 
 def test_duplicates_are_kept_and_flagged(make_corpus):
-    root = make_corpus({
-        "a.md": record(title="A", originalUrl="https://e.com/1", webUrl="https://w.com/1"),
-        "b.md": record(title="B", originalUrl="https://e.com/1"),
-        "c.md": record(title="C", originalUrl="https://e.com/3", webUrl="https://w.com/1"),
-        "d.md": record(title="D", originalUrl="https://e.com/4"),
-    })
+    root = make_corpus(
+        {
+            "a.md": record(title="A", originalUrl="https://e.com/1", webUrl="https://w.com/1"),
+            "b.md": record(title="B", originalUrl="https://e.com/1"),
+            "c.md": record(title="C", originalUrl="https://e.com/3", webUrl="https://w.com/1"),
+            "d.md": record(title="D", originalUrl="https://e.com/4"),
+        }
+    )
     corpus = load_corpus(root)
     assert len(corpus) == 4
-    flagged = dict(zip(corpus.articles["article_id"], corpus.articles["is_duplicate"],
-                       strict=True))
+    flagged = dict(zip(corpus.articles["article_id"], corpus.articles["is_duplicate"], strict=True))
     assert flagged == {"a.md": False, "b.md": True, "c.md": True, "d.md": False}
     assert only_problem(corpus, "b.md")["message"] == (
-        f"duplicate of {root / 'a.md'} (same originalUrl)")
+        f"duplicate of {root / 'a.md'} (same originalUrl)"
+    )
     assert only_problem(corpus, "c.md")["field"] == "webUrl"
     assert corpus.summary()["n_duplicates"] == 2
 
@@ -384,14 +440,25 @@ def test_duplicates_are_kept_and_flagged(make_corpus):
 
 
 def test_providers_table(make_corpus):
-    root = make_corpus({
-        "a.md": record(title="A", quality=10, heat=20, publishedDateTime="2021-01-01T00:00:00Z",
-                       provider="{name: Paper, domain: paper.com}"),
-        "b.md": record(title="B", quality=30, publishedDateTime="2021-03-01T00:00:00Z",
-                       provider="{name: Paper, domain: paper.com}"),
-        "c.md": record(title="C", quality=5, provider="{name: Blog, domain: blog.org}"),
-        "d.md": record(title="D"),
-    })
+    root = make_corpus(
+        {
+            "a.md": record(
+                title="A",
+                quality=10,
+                heat=20,
+                publishedDateTime="2021-01-01T00:00:00Z",
+                provider="{name: Paper, domain: paper.com}",
+            ),
+            "b.md": record(
+                title="B",
+                quality=30,
+                publishedDateTime="2021-03-01T00:00:00Z",
+                provider="{name: Paper, domain: paper.com}",
+            ),
+            "c.md": record(title="C", quality=5, provider="{name: Blog, domain: blog.org}"),
+            "d.md": record(title="D"),
+        }
+    )
     providers = load_corpus(root).providers
     assert list(providers["provider_domain"]) == ["paper.com", "blog.org"]
     paper = providers.iloc[0]
@@ -404,13 +471,24 @@ def test_providers_table(make_corpus):
 
 
 def test_select_restricts_every_table(make_corpus):
-    root = make_corpus({
-        "a.md": record(title="A", topics="[AI, Robots]", publishedDateTime="2021-01-10T00:00:00Z",
-                       provider="{name: P, domain: p.com}", images="[{url: i}]"),
-        "b.md": record(title="B", topics="[AI]", publishedDateTime="2021-02-10T23:00:00Z",
-                       provider="{name: Q, domain: q.com}"),
-        "c.md": record(title="C", topics="[Robots]"),
-    })
+    root = make_corpus(
+        {
+            "a.md": record(
+                title="A",
+                topics="[AI, Robots]",
+                publishedDateTime="2021-01-10T00:00:00Z",
+                provider="{name: P, domain: p.com}",
+                images="[{url: i}]",
+            ),
+            "b.md": record(
+                title="B",
+                topics="[AI]",
+                publishedDateTime="2021-02-10T23:00:00Z",
+                provider="{name: Q, domain: q.com}",
+            ),
+            "c.md": record(title="C", topics="[Robots]"),
+        }
+    )
     corpus = load_corpus(root)
     assert corpus.select(start="2021-02-01").articles["title"].tolist() == ["B"]
     assert corpus.select(end="2021-02-10").articles["title"].tolist() == ["A", "B"]
@@ -436,3 +514,50 @@ def test_loading_never_mutates_the_corpus_folder(bad_corpus):
     before = sorted((p.name, p.stat().st_mtime_ns) for p in bad_corpus.rglob("*"))
     load_corpus(bad_corpus)
     assert sorted((p.name, p.stat().st_mtime_ns) for p in bad_corpus.rglob("*")) == before
+
+
+# --- the real corpus, checked against an independent reading of its files ---------------------
+
+
+@pytest.fixture(scope="module")
+def real():
+    root = require_shared()
+    metas = {path.name: frontmatter.load(path).metadata for path in sorted(root.glob("*.md"))}
+    return load_corpus(root), metas
+
+
+def test_real_corpus_counts_match_an_independent_reading(real):
+    corpus, metas = real
+    assert len(corpus) == len(metas) == 192
+    assert corpus.problems["severity"].eq("error").sum() == 0
+    articles = corpus.articles
+    assert articles["type"].value_counts().to_dict() == dict(
+        Counter(m["type"] for m in metas.values())
+    )
+    assert articles["provider_domain"].value_counts().to_dict() == dict(
+        Counter(m["provider"]["domain"] for m in metas.values())
+    )
+    assert corpus.topics["topic"].value_counts().to_dict() == dict(
+        Counter(t for m in metas.values() for t in m["topics"])
+    )
+    dates = [pd.Timestamp(m["publishedDateTime"]) for m in metas.values()]
+    assert articles["published_at"].min() == min(dates)
+    assert articles["published_at"].max() == max(dates)
+    assert articles["n_images"].sum() == sum(len(m.get("images", [])) for m in metas.values())
+    assert articles["has_featured_content"].sum() == sum(
+        "featuredContent" in m for m in metas.values()
+    )
+    assert articles["web_url"].notna().sum() == sum("webUrl" in m for m in metas.values())
+    assert (articles["quality"] == articles["heat"]).all()
+    by_id = articles.set_index("article_id")
+    for name, meta in metas.items():
+        assert by_id.at[name, "title"] == meta["title"]
+        assert by_id.at[name, "quality"] == meta["quality"]
+
+
+def test_real_corpus_duplicates_are_the_repeated_urls(real):
+    corpus, metas = real
+    urls = Counter(m["originalUrl"] for m in metas.values())
+    expected = sum(count - 1 for count in urls.values())
+    assert corpus.articles["is_duplicate"].sum() == expected
+    assert len(corpus.providers) == len({m["provider"]["domain"] for m in metas.values()})
