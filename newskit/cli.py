@@ -88,13 +88,19 @@ def run_export(args: argparse.Namespace) -> int:
     if suffix not in (".parquet", ".csv"):
         raise NewskitError(f"{out}: unknown export format {suffix or '(none)'!r}; "
                            "use .parquet or .csv")
+    if out.parent.exists() and not out.parent.is_dir():
+        raise NewskitError(f"{out}: cannot write: {out.parent} is not a folder")
     corpus = load_corpus(args.path)
     articles = corpus.articles
-    if suffix == ".csv":
-        articles = articles.assign(topics=articles["topics"].map("; ".join))
-        articles.to_csv(out, index=False)
-    else:
-        articles.to_parquet(out, index=False)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".csv":
+            articles = articles.assign(topics=articles["topics"].map("; ".join))
+            articles.to_csv(out, index=False)
+        else:
+            articles.to_parquet(out, index=False)
+    except OSError as exc:
+        raise NewskitError(f"{out}: cannot write: {exc.strerror or exc}") from exc
     print(f"wrote {len(articles)} articles to {out}")
     return 0
 
