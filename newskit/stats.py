@@ -1,0 +1,1160 @@
+"""Pure functions on the articles (and related) tables: counts, shares, scores, coverage.
+
+Every function takes ``corpus.articles`` (and, for coverage, ``corpus.related``) first and
+returns a new DataFrame; none reads files or mutates its input. Empty or too-small input gives
+an empty frame with the documented columns, never an exception.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+#: Accepted ``freq`` values -> pandas period aliases.
+FREQS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+
+#: Label used for providers, topics or types folded together.
+OTHER = "other"
+#: Label for a missing provider, type or topic.
+UNKNOWN = "(unknown)"
+
+#: Record field -> how to tell it is present in an articles row.
+FIELDS = (
+    "category",
+    "title",
+    "excerpt",
+    "publishedDateTime",
+    "originalUrl",
+    "webUrl",
+    "ampWebUrl",
+    "cdnAmpWebUrl",
+    "type",
+    "quality",
+    "heat",
+    "published",
+    "provider",
+    "topics",
+    "images",
+    "related",
+    "featuredContent",
+    "body",
+)
+_FIELD_COLUMNS = {
+    "category": "category",
+    "title": "title",
+    "excerpt": "excerpt",
+    "publishedDateTime": "published_at",
+    "originalUrl": "original_url",
+    "webUrl": "web_url",
+    "ampWebUrl": "amp_url",
+    "cdnAmpWebUrl": "cdn_amp_url",
+    "type": "type",
+    "quality": "quality",
+    "heat": "heat",
+    "published": "is_published",
+    "featuredContent": "featured_content",
+    "body": "body",
+}
+
+#: A small English stopword list for title words; enough to surface content words.
+_STOPWORDS = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further get gets got had has have having he her here hers him his how i if in into is it its
+    itself just me more most my new no nor not now of off on once only or other our ours out over
+    own same she should so some such than that the their theirs them then there these they this
+    those through to too under until up very via vs was we were what when where which while who
+    whom why will with would you your yours us one two may might must shall let lets use using
+    used how's what's it's don't can't won't isn't aren't
+    """
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _periods(when: pd.Series, freq: str) -> pd.Series:
+    """Start (naive UTC timestamp) of the period each date falls in."""
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {sorted(FREQS)} or 'auto', not {freq!r}")
+    when = pd.to_datetime(when, utc=True).dt.tz_convert(None)
+    return when.dt.to_period(FREQS[freq]).dt.start_time
+
+
+def _period_range(periods: pd.Series, freq: str) -> pd.DatetimeIndex:
+    """Every period start between the first and last of ``periods``, so gaps show as zeros."""
+    span = pd.period_range(periods.min(), periods.max(), freq=FREQS[freq])
+    return pd.DatetimeIndex(span.start_time, name="period")
+
+
+def _resolve_freq(articles: pd.DataFrame, freq: str) -> str:
+    return choose_freq(articles) if freq == "auto" else freq
+
+
+def _dated(articles: pd.DataFrame) -> pd.DataFrame:
+    return articles[articles["published_at"].notna()]
+
+
+def _provider(articles: pd.DataFrame) -> pd.Series:
+    """The provider key of each article: its domain, else its name, else ``(unknown)``."""
+    domain = articles["provider_domain"].astype(object)
+    name = articles["provider_name"].astype(object)
+    return domain.where(domain.notna(), name).where(lambda s: s.notna(), UNKNOWN).astype(str)
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _empty(columns: dict[str, object]) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def _topic_rows(articles: pd.DataFrame) -> pd.DataFrame:
+    """One row per (article, topic), each topic counted once per article."""
+    rows = [
+        (index, str(topic))
+        for index, topics in articles["topics"].items()
+        if isinstance(topics, (list, tuple, np.ndarray))
+        for topic in dict.fromkeys(topics)
+        if topic is not None and str(topic).strip()
+    ]
+    frame = pd.DataFrame(rows, columns=["row", "topic"])
+    frame["topic"] = frame["topic"].astype(object)
+    return frame
+
+
+def _shares(counts: pd.Series, total: int) -> pd.Series:
+    return counts / total if total else counts.astype("float64") * np.nan
+
+
+def _fold_top(keys: pd.Series, top: int | None) -> pd.Series:
+    """Keep the ``top`` most frequent keys; fold the rest into ``other``."""
+    if top is None:
+        return keys
+    keep = keys.value_counts().index[:top]
+    return keys.where(keys.isin(keep), OTHER)
+
+
+def tokenize(text: object) -> list[str]:
+    """Lower-cased words of ``text`` (letters and inner apostrophes), stopwords removed.
+
+    Examples
+    --------
+    >>> tokenize("What's new in Power Apps? 3 things")
+    ['power', 'apps', 'things']
+    """
+    if not isinstance(text, str):
+        return []
+    words = (word.replace("’", "'") for word in _WORD.findall(text.lower()))
+    return [word for word in words if len(word) > 1 and word not in STOPWORDS]
+
+
+# --------------------------------------------------------------------------- overview
+
+
+def choose_freq(articles: pd.DataFrame) -> str:
+    """``"week"`` for a window of up to 26 weeks, ``"month"`` up to 15 years, else ``"year"``."""
+    when = articles["published_at"].dropna()
+    if when.empty:
+        return "month"
+    span = when.max() - when.min()
+    if span <= pd.Timedelta(weeks=26):
+        return "week"
+    return "month" if span <= pd.Timedelta(days=15 * 366) else "year"
+
+
+def count_by_period(articles: pd.DataFrame, *, freq: str = "auto") -> pd.DataFrame:
+    """Articles per period, with zero rows for empty periods inside the window.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``corpus.articles``; undated articles are left out.
+    freq : {"auto", "week", "month", "quarter", "year"}
+        Period length; ``"auto"`` applies :func:`choose_freq`.
+
+    Returns
+    -------
+    DataFrame
+        ``period`` (naive UTC start of the period), ``n_articles``.
+    """
+    columns = {"period": "datetime64[ns]", "n_articles": "int64"}
+    freq = _resolve_freq(articles, freq)
+    dated = _dated(articles)
+    if dated.empty:
+        return _empty(columns)
+    periods = _periods(dated["published_at"], freq)
+    counts = periods.value_counts().reindex(_period_range(periods, freq), fill_value=0)
+    return pd.DataFrame(
+        {
+            "period": counts.index.astype("datetime64[ns]"),
+            "n_articles": counts.to_numpy(dtype="int64"),
+        }
+    )
+
+
+def count_values(articles: pd.DataFrame, column: str, *, top: int | None = None) -> pd.DataFrame:
+    """Articles per value of ``column`` (missing as ``(unknown)``), most frequent first.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``corpus.articles`` or any frame with ``column``.
+    column : str
+        The column to count, e.g. ``"type"`` or ``"category"``.
+    top : int, optional
+        Keep the ``top`` most frequent values and fold the rest into one ``other`` row.
+
+    Returns
+    -------
+    DataFrame
+        ``value``, ``n_articles``, ``share`` (of all rows).
+    """
+    columns = {"value": "object", "n_articles": "int64", "share": "float64"}
+    if articles.empty:
+        return _empty(columns)
+    values = articles[column].astype(object)
+    values = values.where(values.notna(), UNKNOWN).astype(str)
+    values = _fold_top(values, top)
+    counts = values.value_counts()
+    counts = counts.reset_index().set_axis(["value", "n_articles"], axis=1)
+    counts["n_articles"] = counts["n_articles"].astype("int64")
+    counts = counts.sort_values(
+        ["n_articles", "value"],
+        ascending=[False, True],
+        key=lambda s: s if s.name != "value" else s.eq(OTHER),
+    )
+    counts["share"] = counts["n_articles"] / len(articles)
+    counts["value"] = counts["value"].astype(object)
+    return counts.reset_index(drop=True)
+
+
+def count_types(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles per ``type`` (article, video, ...): ``type``, ``n_articles``, ``share``."""
+    return count_values(articles, "type").rename(columns={"value": "type"})
+
+
+def count_published(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles by their ``published`` flag.
+
+    Returns
+    -------
+    DataFrame
+        ``status`` (``published``, ``not published``, ``unknown``; only those present),
+        ``n_articles``, ``share``.
+    """
+    columns = {"status": "object", "n_articles": "int64", "share": "float64"}
+    if articles.empty:
+        return _empty(columns)
+    flag = articles["is_published"]
+    counts = {
+        "published": int(flag.eq(True).fillna(False).sum()),
+        "not published": int(flag.eq(False).fillna(False).sum()),
+        "unknown": int(flag.isna().sum()),
+    }
+    rows = [(status, n, n / len(articles)) for status, n in counts.items() if n]
+    return pd.DataFrame(rows, columns=list(columns)).astype(columns)
+
+
+def build_missing_matrix(articles: pd.DataFrame) -> pd.DataFrame:
+    """Which record fields each article lacks: one boolean column per field, True = missing.
+
+    A text field is missing when absent or blank; ``topics``, ``images`` and ``related`` when
+    empty; ``provider`` when it has neither domain nor name.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``article_id``, in date order (undated last), one column per :data:`FIELDS`.
+    """
+    order = articles.sort_values("published_at", kind="stable", na_position="last")
+    present = {}
+    for name in FIELDS:
+        if name in _FIELD_COLUMNS:
+            values = order[_FIELD_COLUMNS[name]]
+            ok = values.notna().to_numpy(dtype=bool)
+            if pd.api.types.is_string_dtype(values) or values.dtype == object:
+                text = values.astype(object)
+                ok = ok & np.array(
+                    [not (isinstance(v, str) and not v.strip()) for v in text], dtype=bool
+                )
+        elif name == "provider":
+            ok = (order["provider_domain"].notna() | order["provider_name"].notna()).to_numpy(
+                dtype=bool
+            )
+        elif name == "topics":
+            ok = np.array(
+                [isinstance(v, (list, tuple, np.ndarray)) and len(v) > 0 for v in order["topics"]],
+                dtype=bool,
+            )
+        else:  # images, related: counted by the loader
+            ok = (order[f"n_{name}"] > 0).to_numpy(dtype=bool)
+        present[name] = ok
+    index = pd.Index(order["article_id"].astype(object), name="article_id")
+    return pd.DataFrame(
+        {name: ~ok for name, ok in present.items()}, index=index, columns=list(FIELDS)
+    ).astype(bool)
+
+
+def build_completeness(articles: pd.DataFrame) -> pd.DataFrame:
+    """How often each record field is present.
+
+    Returns
+    -------
+    DataFrame
+        ``field``, ``n_present``, ``n_missing``, ``share_present`` (NaN for no articles),
+        in :data:`FIELDS` order.
+    """
+    missing = build_missing_matrix(articles)
+    n_missing = missing.sum().astype("int64")
+    total = len(missing)
+    return pd.DataFrame(
+        {
+            "field": pd.Series(list(FIELDS), dtype=object),
+            "n_present": (total - n_missing).to_numpy(dtype="int64"),
+            "n_missing": n_missing.to_numpy(dtype="int64"),
+            "share_present": ((total - n_missing) / total).to_numpy(dtype="float64")
+            if total
+            else np.full(len(FIELDS), np.nan),
+        }
+    )
+
+
+def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3) -> pd.DataFrame:
+    """Things a careful reader should know before trusting the numbers.
+
+    Raised when: quality equals heat in every article having both; some dates are in the
+    future (after ``now``) or missing; some articles are duplicates; some providers have a
+    single article; some fields are empty in every article.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``corpus.articles``.
+    now : date-like, optional
+        The present, for future dates; default the current UTC time.
+    examples : int, default 3
+        How many examples (provider names, fields) a detail sentence lists at most.
+
+    Returns
+    -------
+    DataFrame
+        ``alert`` (a short name), ``detail`` (one sentence); no rows when nothing is wrong.
+    """
+    rows: list[tuple[str, str]] = []
+    n = len(articles)
+    if n == 0:
+        return pd.DataFrame({"alert": pd.Series(dtype=object), "detail": pd.Series(dtype=object)})
+
+    def listing(values: list[str]) -> str:
+        shown = ", ".join(values[:examples])
+        return shown + (f" and {len(values) - examples} more" if len(values) > examples else "")
+
+    quality, heat = _floats(articles["quality"]), _floats(articles["heat"])
+    both = ~np.isnan(quality) & ~np.isnan(heat)
+    if both.sum() and (quality[both] == heat[both]).all():
+        rows.append(
+            (
+                "quality equals heat",
+                f"quality equals heat in all {int(both.sum())} articles having both "
+                "scores, so the two scores carry the same information.",
+            )
+        )
+    stamp = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    future = int((articles["published_at"] > stamp).fillna(False).sum())
+    if future:
+        rows.append(
+            (
+                "dates in the future",
+                f"{future} of {n} articles are dated after {stamp:%Y-%m-%d %H:%M} UTC.",
+            )
+        )
+    undated = int(articles["published_at"].isna().sum())
+    if undated:
+        rows.append(
+            (
+                "missing dates",
+                f"{undated} of {n} articles have no publication date and are left out "
+                "of every count over time.",
+            )
+        )
+    duplicates = int(articles["is_duplicate"].sum())
+    if duplicates:
+        rows.append(
+            (
+                "duplicates",
+                f"{duplicates} of {n} articles repeat the URL of an earlier file "
+                "and are counted again.",
+            )
+        )
+    providers = _provider(articles).value_counts()
+    single = sorted(providers.index[providers == 1])
+    if single:
+        rows.append(
+            (
+                "providers with a single article",
+                f"{len(single)} of {len(providers)} providers have a single article: "
+                f"{listing(single)}.",
+            )
+        )
+    completeness = build_completeness(articles)
+    empty = completeness.loc[completeness["n_present"] == 0, "field"].tolist()
+    if empty:
+        rows.append(
+            (
+                "fields always empty",
+                f"{len(empty)} fields are empty in every article: {listing(empty)}.",
+            )
+        )
+    return pd.DataFrame(rows, columns=["alert", "detail"], dtype=object)
+
+
+# --------------------------------------------------------------------------- topics
+
+
+def count_topics(articles: pd.DataFrame, *, top: int | None = None) -> pd.DataFrame:
+    """Articles per topic, most frequent first.
+
+    Parameters
+    ----------
+    top : int, optional
+        Keep the ``top`` topics (no ``other`` row: an article may have several topics).
+
+    Returns
+    -------
+    DataFrame
+        ``topic``, ``n_articles``, ``share`` (of all articles; shares may add up past 1).
+    """
+    columns = {"topic": "object", "n_articles": "int64", "share": "float64"}
+    rows = _topic_rows(articles)
+    if rows.empty:
+        return _empty(columns)
+    counts = rows["topic"].value_counts()
+    frame = pd.DataFrame(
+        {"topic": counts.index.astype(object), "n_articles": counts.to_numpy(dtype="int64")}
+    )
+    frame = frame.sort_values(["n_articles", "topic"], ascending=[False, True])
+    frame["share"] = frame["n_articles"] / len(articles)
+    frame = frame.reset_index(drop=True)
+    return frame if top is None else frame.head(top)
+
+
+def count_topics_by_period(
+    articles: pd.DataFrame, *, freq: str = "auto", top: int | None = 5
+) -> pd.DataFrame:
+    """Articles per topic and period, and their share of the period's articles.
+
+    Parameters
+    ----------
+    freq : {"auto", "week", "month", "quarter", "year"}
+        Period length.
+    top : int, optional, default 5
+        Only the ``top`` topics of the whole window (None: all).
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``topic``, ``n_articles``, ``share`` (of all articles of that period;
+        NaN for a period with none); every period of the window for every topic kept.
+    """
+    columns = {
+        "period": "datetime64[ns]",
+        "topic": "object",
+        "n_articles": "int64",
+        "share": "float64",
+    }
+    freq = _resolve_freq(articles, freq)
+    dated = _dated(articles)
+    rows = _topic_rows(dated)
+    if rows.empty:
+        return _empty(columns)
+    topics = count_topics(dated, top=top)["topic"].tolist()
+    periods = _periods(dated["published_at"], freq)
+    span = _period_range(periods, freq)
+    totals = periods.value_counts().reindex(span, fill_value=0)
+    rows = rows[rows["topic"].isin(topics)]
+    rows = rows.assign(period=periods.loc[rows["row"]].to_numpy())
+    counts = rows.groupby(["topic", "period"]).size()
+    full = pd.MultiIndex.from_product([topics, span], names=["topic", "period"])
+    counts = counts.reindex(full, fill_value=0)
+    frame = counts.rename("n_articles").reset_index()
+    total = totals.reindex(frame["period"]).to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["share"] = np.where(total > 0, frame["n_articles"] / total, np.nan)
+    frame = frame[["period", "topic", "n_articles", "share"]]
+    return frame.astype(columns).reset_index(drop=True)
+
+
+def build_topic_cooccurrence(articles: pd.DataFrame, *, top: int | None = 12) -> pd.DataFrame:
+    """How many articles have both of two topics, for the ``top`` topics.
+
+    Returns
+    -------
+    DataFrame
+        A square, symmetric frame indexed and columned by topic (most frequent first); the
+        diagonal holds each topic's own article count. Empty when there is no topic.
+    """
+    rows = _topic_rows(articles)
+    if rows.empty:
+        return pd.DataFrame(dtype="int64")
+    topics = count_topics(articles, top=top)["topic"].tolist()
+    rows = rows[rows["topic"].isin(topics)]
+    indicator = pd.crosstab(rows["row"], rows["topic"]).clip(upper=1)
+    indicator = indicator.reindex(columns=topics, fill_value=0).astype("int64")
+    matrix = indicator.T @ indicator
+    matrix.index.name = None
+    matrix.columns.name = None
+    return matrix.astype("int64")
+
+
+def find_topic_trends(articles: pd.DataFrame, *, min_articles: int = 1) -> pd.DataFrame:
+    """Topics rising and falling between the first and second half of the date window.
+
+    The window runs from the first to the last dated article and is cut at its midpoint;
+    shares are of the articles in each half.
+
+    Parameters
+    ----------
+    min_articles : int, default 1
+        Leave out topics with fewer articles over the whole window.
+
+    Returns
+    -------
+    DataFrame
+        ``topic``, ``n_first``, ``n_second``, ``share_first``, ``share_second``, ``change``
+        (``share_second - share_first``), ``direction`` (``rising``, ``falling``, ``steady``),
+        sorted by ``change``, largest rise first. Empty unless both halves have articles.
+    """
+    columns = {
+        "topic": "object",
+        "n_first": "int64",
+        "n_second": "int64",
+        "share_first": "float64",
+        "share_second": "float64",
+        "change": "float64",
+        "direction": "object",
+    }
+    dated = _dated(articles)
+    if dated.empty:
+        return _empty(columns)
+    when = dated["published_at"]
+    middle = when.min() + (when.max() - when.min()) / 2
+    second = when >= middle
+    first_half, second_half = dated[~second], dated[second]
+    if first_half.empty or second_half.empty:
+        return _empty(columns)
+    first = count_topics(first_half).set_index("topic")["n_articles"]
+    late = count_topics(second_half).set_index("topic")["n_articles"]
+    frame = pd.DataFrame({"n_first": first, "n_second": late}).fillna(0).astype("int64")
+    frame = frame[frame["n_first"] + frame["n_second"] >= min_articles]
+    frame["share_first"] = frame["n_first"] / len(first_half)
+    frame["share_second"] = frame["n_second"] / len(second_half)
+    frame["change"] = frame["share_second"] - frame["share_first"]
+    frame["direction"] = np.select(
+        [frame["change"] > 1e-12, frame["change"] < -1e-12], ["rising", "falling"], "steady"
+    )
+    frame = frame.rename_axis("topic").reset_index()
+    frame = frame.sort_values(["change", "topic"], ascending=[False, True])
+    return frame[list(columns)].astype(columns).reset_index(drop=True)
+
+
+def count_title_words(
+    articles: pd.DataFrame, *, top: int = 10, topics: int | None = 6, drop_topic_words: bool = True
+) -> pd.DataFrame:
+    """The most frequent title words per topic (each word counted once per title).
+
+    Parameters
+    ----------
+    top : int, default 10
+        Words kept per topic.
+    topics : int, optional, default 6
+        Only the most frequent topics (None: all).
+    drop_topic_words : bool, default True
+        Leave out the words of the topic's own name ("power", "apps" for "Power Apps") and of
+        any topic every article has (they say nothing about one topic).
+
+    Returns
+    -------
+    DataFrame
+        ``topic``, ``word``, ``n_titles``, topics in frequency order, words most frequent first
+        (ties alphabetical).
+    """
+    columns = {"topic": "object", "word": "object", "n_titles": "int64"}
+    rows = _topic_rows(articles)
+    if rows.empty:
+        return _empty(columns)
+    counts_all = count_topics(articles)
+    order = (
+        counts_all["topic"].head(topics).tolist()
+        if topics is not None
+        else counts_all["topic"].tolist()
+    )
+    everywhere = counts_all.loc[counts_all["n_articles"] == len(articles), "topic"]
+    common = {word for topic in everywhere for word in tokenize(topic)}
+    words = {index: set(tokenize(title)) for index, title in articles["title"].items()}
+    out = []
+    for topic in order:
+        drop = set(tokenize(topic)) | common if drop_topic_words else set()
+        counts: dict[str, int] = {}
+        for index in rows.loc[rows["topic"] == topic, "row"]:
+            for word in words[index] - drop:
+                counts[word] = counts.get(word, 0) + 1
+        best = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+        out += [(topic, word, n) for word, n in best]
+    return pd.DataFrame(out, columns=list(columns)).astype(columns)
+
+
+# --------------------------------------------------------------------------- providers
+
+
+def build_provider_leaderboard(articles: pd.DataFrame, *, top: int | None = None) -> pd.DataFrame:
+    """Providers by article count, with their share and scores.
+
+    Providers are keyed by domain (else name, else ``(unknown)``).
+
+    Parameters
+    ----------
+    top : int, optional
+        Keep the ``top`` providers (shares stay relative to the whole corpus).
+
+    Returns
+    -------
+    DataFrame
+        ``provider``, ``provider_name``, ``n_articles``, ``share``, ``mean_quality``,
+        ``median_quality``, ``mean_heat``, ``median_heat``; most articles first.
+    """
+    columns = {
+        "provider": "object",
+        "provider_name": "object",
+        "n_articles": "int64",
+        "share": "float64",
+        "mean_quality": "float64",
+        "median_quality": "float64",
+        "mean_heat": "float64",
+        "median_heat": "float64",
+    }
+    if articles.empty:
+        return _empty(columns)
+    frame = pd.DataFrame(
+        {
+            "provider": _provider(articles).to_numpy(),
+            "provider_name": articles["provider_name"].astype(object).to_numpy(),
+            "quality": _floats(articles["quality"]),
+            "heat": _floats(articles["heat"]),
+        }
+    )
+    grouped = frame.groupby("provider", sort=False)
+    board = (
+        pd.DataFrame(
+            {
+                "provider_name": grouped["provider_name"].agg(
+                    lambda s: s.dropna().mode().iloc[0] if s.notna().any() else None
+                ),
+                "n_articles": grouped.size(),
+                "mean_quality": grouped["quality"].mean(),
+                "median_quality": grouped["quality"].median(),
+                "mean_heat": grouped["heat"].mean(),
+                "median_heat": grouped["heat"].median(),
+            }
+        )
+        .rename_axis("provider")
+        .reset_index()
+    )
+    board["share"] = board["n_articles"] / len(articles)
+    board = board.sort_values(["n_articles", "provider"], ascending=[False, True])
+    board = board[list(columns)].astype(columns).reset_index(drop=True)
+    return board if top is None else board.head(top)
+
+
+def measure_concentration(articles: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
+    """How concentrated the corpus is on a few providers.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``n_articles``, ``n_providers``, ``top_n`` (= ``top``), ``top_share`` (share
+        of the articles from the ``top`` largest providers), ``herfindahl`` (sum of squared
+        provider shares, from 1/n_providers to 1), ``effective_providers`` (1 / herfindahl).
+        No row for no articles.
+    """
+    columns = {
+        "n_articles": "int64",
+        "n_providers": "int64",
+        "top_n": "int64",
+        "top_share": "float64",
+        "herfindahl": "float64",
+        "effective_providers": "float64",
+    }
+    if articles.empty:
+        return _empty(columns)
+    shares = _provider(articles).value_counts(normalize=True).to_numpy(dtype="float64")
+    herfindahl = float((shares**2).sum())
+    row = {
+        "n_articles": len(articles),
+        "n_providers": len(shares),
+        "top_n": top,
+        "top_share": float(np.sort(shares)[::-1][:top].sum()),
+        "herfindahl": herfindahl,
+        "effective_providers": 1 / herfindahl,
+    }
+    return pd.DataFrame([row]).astype(columns)
+
+
+def build_provider_topics(
+    articles: pd.DataFrame, *, providers: int = 10, topics: int = 8, normalize: bool = False
+) -> pd.DataFrame:
+    """Topic mix of the largest providers.
+
+    Parameters
+    ----------
+    providers, topics : int
+        How many of the largest providers (rows) and most frequent topics (columns).
+    normalize : bool, default False
+        Give each cell as a share of the provider's articles instead of a count.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by provider (most articles first), one column per topic.
+    """
+    rows = _topic_rows(articles)
+    if rows.empty:
+        return pd.DataFrame(dtype="int64")
+    keys = _provider(articles)
+    board = build_provider_leaderboard(articles, top=providers)
+    wanted = count_topics(articles, top=topics)["topic"].tolist()
+    rows = rows.assign(provider=keys.loc[rows["row"]].to_numpy())
+    rows = rows[rows["provider"].isin(board["provider"]) & rows["topic"].isin(wanted)]
+    table = pd.crosstab(rows["provider"], rows["topic"])
+    table = table.reindex(index=board["provider"], columns=wanted, fill_value=0).astype("int64")
+    table.index.name = None
+    table.columns.name = None
+    if normalize:
+        sizes = board.set_index("provider")["n_articles"].to_numpy(dtype="float64")
+        table = table.div(sizes, axis=0)
+    return table
+
+
+def count_providers_by_period(
+    articles: pd.DataFrame, *, freq: str = "auto", top: int = 5
+) -> pd.DataFrame:
+    """Articles per period for the ``top`` providers, the rest folded into ``other``.
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``provider``, ``n_articles``; every period of the window for each provider,
+        providers in leaderboard order with ``other`` last.
+    """
+    columns = {"period": "datetime64[ns]", "provider": "object", "n_articles": "int64"}
+    freq = _resolve_freq(articles, freq)
+    dated = _dated(articles)
+    if dated.empty:
+        return _empty(columns)
+    keys = _fold_top(_provider(dated), top)
+    periods = _periods(dated["published_at"], freq)
+    order = [key for key in keys.value_counts().index if key != OTHER]
+    order = sorted(order, key=lambda key: (-(keys == key).sum(), key))
+    if (keys == OTHER).any():
+        order.append(OTHER)
+    span = _period_range(periods, freq)
+    counts = pd.DataFrame({"provider": keys.to_numpy(), "period": periods.to_numpy()})
+    counts = counts.groupby(["provider", "period"]).size()
+    full = pd.MultiIndex.from_product([order, span], names=["provider", "period"])
+    frame = counts.reindex(full, fill_value=0).rename("n_articles").reset_index()
+    return frame[list(columns)].astype(columns)
+
+
+# --------------------------------------------------------------------------- scores
+
+SCORES = ("quality", "heat")
+
+
+def describe_scores(articles: pd.DataFrame) -> pd.DataFrame:
+    """Summary statistics of quality and heat.
+
+    Returns
+    -------
+    DataFrame
+        One row per score: ``score``, ``n``, ``mean``, ``std``, ``min``, ``q25``, ``median``,
+        ``q75``, ``max`` (NaN where no article has the score).
+    """
+    rows = []
+    for score in SCORES:
+        values = pd.Series(_floats(articles[score])).dropna()
+        rows.append(
+            {
+                "score": score,
+                "n": len(values),
+                "mean": values.mean(),
+                "std": values.std(),
+                "min": values.min(),
+                "q25": values.quantile(0.25),
+                "median": values.median(),
+                "q75": values.quantile(0.75),
+                "max": values.max(),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["score"] = frame["score"].astype(object)
+    frame["n"] = frame["n"].astype("int64")
+    return frame
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Spearman's rank correlation (average ranks for ties); NaN when undefined."""
+    if len(x) < 2:
+        return float("nan")
+    rx = pd.Series(x).rank().to_numpy()
+    ry = pd.Series(y).rank().to_numpy()
+    return _pearson(rx, ry)
+
+
+def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    if len(x) < 2 or np.std(x) == 0 or np.std(y) == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def correlate_scores(articles: pd.DataFrame) -> pd.DataFrame:
+    """How quality and heat relate, over the articles having both.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``n_pairs``, ``spearman``, ``pearson`` (NaN with fewer than two pairs or a
+        constant score), ``share_equal`` (share of pairs where quality equals heat; NaN with
+        no pair).
+    """
+    quality, heat = _floats(articles["quality"]), _floats(articles["heat"])
+    both = ~np.isnan(quality) & ~np.isnan(heat)
+    x, y = quality[both], heat[both]
+    row = {
+        "n_pairs": int(both.sum()),
+        "spearman": _spearman(x, y),
+        "pearson": _pearson(x, y),
+        "share_equal": float((x == y).mean()) if len(x) else float("nan"),
+    }
+    return pd.DataFrame([row]).astype(
+        {"n_pairs": "int64", "spearman": "float64", "pearson": "float64", "share_equal": "float64"}
+    )
+
+
+def _group_keys(articles: pd.DataFrame, by: str) -> pd.DataFrame:
+    """(row, group) pairs for ``by`` in {"type", "provider", "topic", "category"}."""
+    if by == "topic":
+        return _topic_rows(articles).rename(columns={"topic": "group"})
+    if by == "provider":
+        keys = _provider(articles)
+    elif by in ("type", "category"):
+        keys = articles[by].astype(object)
+        keys = keys.where(keys.notna(), UNKNOWN).astype(str)
+    else:
+        raise ValueError(f"by must be 'type', 'category', 'provider' or 'topic', not {by!r}")
+    return pd.DataFrame({"row": articles.index, "group": keys.to_numpy(dtype=object)})
+
+
+def build_scores_by(
+    articles: pd.DataFrame, *, by: str = "type", top: int | None = 10, min_articles: int = 1
+) -> pd.DataFrame:
+    """Quality and heat per type, category, provider or topic.
+
+    Parameters
+    ----------
+    by : {"type", "category", "provider", "topic"}
+        The grouping; an article counts in each of its topics.
+    top : int, optional, default 10
+        Keep the ``top`` groups by article count.
+    min_articles : int, default 1
+        Leave out groups with fewer articles.
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``n_articles``, ``mean_quality``, ``median_quality``, ``mean_heat``,
+        ``median_heat``; most articles first.
+    """
+    columns = {
+        "group": "object",
+        "n_articles": "int64",
+        "mean_quality": "float64",
+        "median_quality": "float64",
+        "mean_heat": "float64",
+        "median_heat": "float64",
+    }
+    keys = _group_keys(articles, by)
+    if keys.empty:
+        return _empty(columns)
+    keys = keys.assign(
+        quality=_floats(articles["quality"].loc[keys["row"]]),
+        heat=_floats(articles["heat"].loc[keys["row"]]),
+    )
+    grouped = keys.groupby("group")
+    frame = (
+        pd.DataFrame(
+            {
+                "n_articles": grouped.size(),
+                "mean_quality": grouped["quality"].mean(),
+                "median_quality": grouped["quality"].median(),
+                "mean_heat": grouped["heat"].mean(),
+                "median_heat": grouped["heat"].median(),
+            }
+        )
+        .rename_axis("group")
+        .reset_index()
+    )
+    frame = frame[frame["n_articles"] >= min_articles]
+    frame = frame.sort_values(["n_articles", "group"], ascending=[False, True])
+    frame = frame[list(columns)].astype(columns).reset_index(drop=True)
+    return frame if top is None else frame.head(top)
+
+
+def build_score_groups(
+    articles: pd.DataFrame, *, by: str = "type", score: str = "quality", top: int = 10
+) -> pd.DataFrame:
+    """Long form (``group``, ``value``) of one score for the ``top`` groups, for box plots.
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``value`` (float); groups in article-count order; rows without the score
+        dropped.
+    """
+    if score not in SCORES:
+        raise ValueError(f"score must be 'quality' or 'heat', not {score!r}")
+    keys = _group_keys(articles, by)
+    if keys.empty:
+        return pd.DataFrame({"group": pd.Series(dtype=object), "value": pd.Series(dtype=float)})
+    groups = build_scores_by(articles, by=by, top=top)["group"].tolist()
+    keys = keys[keys["group"].isin(groups)]
+    values = _floats(articles[score].loc[keys["row"]])
+    frame = pd.DataFrame({"group": keys["group"].to_numpy(dtype=object), "value": values})
+    frame = frame.dropna(subset=["value"])
+    rank = {group: i for i, group in enumerate(groups)}
+    frame = frame.sort_values("group", key=lambda s: s.map(rank), kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def build_score_trend(articles: pd.DataFrame, *, freq: str = "auto") -> pd.DataFrame:
+    """Mean and median quality and heat per period.
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``n_articles``, ``mean_quality``, ``median_quality``, ``mean_heat``,
+        ``median_heat``; periods without articles are left out.
+    """
+    columns = {
+        "period": "datetime64[ns]",
+        "n_articles": "int64",
+        "mean_quality": "float64",
+        "median_quality": "float64",
+        "mean_heat": "float64",
+        "median_heat": "float64",
+    }
+    freq = _resolve_freq(articles, freq)
+    dated = _dated(articles)
+    if dated.empty:
+        return _empty(columns)
+    frame = pd.DataFrame(
+        {
+            "period": _periods(dated["published_at"], freq).to_numpy(),
+            "quality": _floats(dated["quality"]),
+            "heat": _floats(dated["heat"]),
+        }
+    )
+    grouped = frame.groupby("period")
+    trend = (
+        pd.DataFrame(
+            {
+                "n_articles": grouped.size(),
+                "mean_quality": grouped["quality"].mean(),
+                "median_quality": grouped["quality"].median(),
+                "mean_heat": grouped["heat"].mean(),
+                "median_heat": grouped["heat"].median(),
+            }
+        )
+        .rename_axis("period")
+        .reset_index()
+    )
+    return trend[list(columns)].astype(columns)
+
+
+def find_top_scored(
+    articles: pd.DataFrame, *, score: str = "quality", n: int = 10, lowest: bool = False
+) -> pd.DataFrame:
+    """The highest (or lowest) scored articles.
+
+    Parameters
+    ----------
+    score : {"quality", "heat"}
+        The score to rank by; ties broken by the other score, then by date (newest first).
+    n : int, default 10
+        How many articles.
+    lowest : bool, default False
+        The lowest scored instead.
+
+    Returns
+    -------
+    DataFrame
+        ``article_id``, ``title``, ``provider``, ``published_at``, ``quality``, ``heat``.
+    """
+    if score not in SCORES:
+        raise ValueError(f"score must be 'quality' or 'heat', not {score!r}")
+    other = "heat" if score == "quality" else "quality"
+    frame = pd.DataFrame(
+        {
+            "article_id": articles["article_id"].astype(object),
+            "title": articles["title"].astype(object),
+            "provider": _provider(articles).astype(object)
+            if len(articles)
+            else pd.Series(dtype=object),
+            "published_at": articles["published_at"],
+            "quality": articles["quality"],
+            "heat": articles["heat"],
+        }
+    )
+    frame = frame[frame[score].notna()]
+    frame = frame.sort_values(
+        [score, other, "published_at"],
+        ascending=[lowest, lowest, False],
+        na_position="last",
+        kind="stable",
+    )
+    return frame.head(n).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def count_related(articles: pd.DataFrame) -> pd.DataFrame:
+    """How many articles have 0, 1, 2, ... related stories.
+
+    Returns
+    -------
+    DataFrame
+        ``n_related``, ``n_articles``, ``share``; every count from 0 to the maximum.
+    """
+    columns = {"n_related": "int64", "n_articles": "int64", "share": "float64"}
+    if articles.empty:
+        return _empty(columns)
+    counts = articles["n_related"].astype("int64").value_counts()
+    counts = counts.reindex(range(int(counts.index.max()) + 1), fill_value=0)
+    frame = pd.DataFrame(
+        {
+            "n_related": counts.index.to_numpy(dtype="int64"),
+            "n_articles": counts.to_numpy(dtype="int64"),
+        }
+    )
+    frame["share"] = frame["n_articles"] / len(articles)
+    return frame
+
+
+def _join_related(articles: pd.DataFrame, related: pd.DataFrame) -> pd.DataFrame:
+    """Related stories with the provider and date of the article that lists them."""
+    base = pd.DataFrame(
+        {
+            "article_id": articles["article_id"].astype(object).to_numpy(),
+            "provider": _provider(articles).to_numpy(dtype=object)
+            if len(articles)
+            else np.array([], dtype=object),
+            "article_published_at": articles["published_at"].to_numpy(),
+        }
+    )
+    stories = pd.DataFrame(
+        {
+            "article_id": related["article_id"].astype(object).to_numpy(),
+            "related_provider": _provider(related).to_numpy(dtype=object)
+            if len(related)
+            else np.array([], dtype=object),
+            "related_published_at": related["published_at"].to_numpy(),
+        }
+    )
+    return stories.merge(base, on="article_id", how="inner")
+
+
+def build_coverage_pairs(
+    articles: pd.DataFrame, related: pd.DataFrame, *, include_self: bool = True
+) -> pd.DataFrame:
+    """Which providers' stories are listed as related to which providers' articles.
+
+    Parameters
+    ----------
+    articles, related : DataFrame
+        ``corpus.articles`` and ``corpus.related``.
+    include_self : bool, default True
+        Keep pairs where a provider's article lists its own stories.
+
+    Returns
+    -------
+    DataFrame
+        ``provider`` (of the article), ``related_provider``, ``n_stories``; most first.
+    """
+    columns = {"provider": "object", "related_provider": "object", "n_stories": "int64"}
+    joined = _join_related(articles, related)
+    if not include_self:
+        joined = joined[joined["provider"] != joined["related_provider"]]
+    if joined.empty:
+        return _empty(columns)
+    pairs = joined.groupby(["provider", "related_provider"]).size().rename("n_stories")
+    pairs = pairs.reset_index().sort_values(
+        ["n_stories", "provider", "related_provider"], ascending=[False, True, True]
+    )
+    return pairs[list(columns)].astype(columns).reset_index(drop=True)
+
+
+def build_coverage_lag(articles: pd.DataFrame, related: pd.DataFrame) -> pd.DataFrame:
+    """Time from each article to each of its related stories.
+
+    Returns
+    -------
+    DataFrame
+        ``article_id``, ``provider``, ``related_provider``, ``lag_hours`` (positive when the
+        related story came out after the article); stories or articles without a date are
+        left out.
+    """
+    columns = {
+        "article_id": "object",
+        "provider": "object",
+        "related_provider": "object",
+        "lag_hours": "float64",
+    }
+    joined = _join_related(articles, related)
+    joined = joined.dropna(subset=["article_published_at", "related_published_at"])
+    if joined.empty:
+        return _empty(columns)
+    lag = pd.to_datetime(joined["related_published_at"], utc=True) - pd.to_datetime(
+        joined["article_published_at"], utc=True
+    )
+    joined = joined.assign(lag_hours=lag.dt.total_seconds() / 3600)
+    return joined[list(columns)].astype(columns).reset_index(drop=True)
+
+
+def describe_lag(lags: pd.DataFrame) -> pd.DataFrame:
+    """Summary of :func:`build_coverage_lag`: one row of ``n_stories``, ``share_before``
+    (related story published before the article), ``median_hours``, ``min_hours``,
+    ``max_hours``; no row when there is no lag."""
+    columns = {
+        "n_stories": "int64",
+        "share_before": "float64",
+        "median_hours": "float64",
+        "min_hours": "float64",
+        "max_hours": "float64",
+    }
+    hours = lags["lag_hours"].dropna()
+    if hours.empty:
+        return _empty(columns)
+    row = {
+        "n_stories": len(hours),
+        "share_before": float((hours < 0).mean()),
+        "median_hours": hours.median(),
+        "min_hours": hours.min(),
+        "max_hours": hours.max(),
+    }
+    return pd.DataFrame([row]).astype(columns)
