@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import reprlib
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ _short.maxlevel, _short.maxlist, _short.maxdict = 2, 4, 4
 _short.maxstring = _short.maxother = 60
 _EARLIEST = pd.Timestamp.min.tz_localize("UTC")
 _LATEST = pd.Timestamp.max.tz_localize("UTC")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[T ])")
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -101,10 +103,13 @@ class _Fields:
         if isinstance(value, dt.date):  # datetimes too
             stamp = pd.Timestamp(value)
         elif isinstance(value, str):
-            try:
-                stamp = pd.Timestamp(value.strip())
-            except (ValueError, OverflowError):
-                stamp = None
+            stamp = None
+            # ISO 8601 only: pandas would also read words such as "now" or "today"
+            if _ISO_DATE.match(value.strip()):
+                try:
+                    stamp = pd.Timestamp(value.strip())
+                except (ValueError, OverflowError):
+                    pass
             if stamp is None or pd.isna(stamp):
                 self.warn(name, f"unreadable date {_short.repr(value)}; left empty")
                 return None

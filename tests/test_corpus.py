@@ -338,6 +338,14 @@ def test_unreadable_file_is_reported(make_corpus):
         ),
         ({"publishedDateTime": "not a date"}, "published_at", pd.NaT, "publishedDateTime"),
         ({"publishedDateTime": '"2021-13-45"'}, "published_at", pd.NaT, "publishedDateTime"),
+        ({"publishedDateTime": "now"}, "published_at", pd.NaT, "publishedDateTime"),
+        ({"publishedDateTime": '"2021"'}, "published_at", pd.NaT, "publishedDateTime"),
+        (
+            {"publishedDateTime": '"2021-04-12"'},
+            "published_at",
+            pd.Timestamp("2021-04-12", tz="UTC"),
+            "publishedDateTime",
+        ),
         ({"publishedDateTime": "[2021]"}, "published_at", pd.NaT, "publishedDateTime"),
         (
             {"publishedDateTime": "9999-01-01T00:00:00Z"},
