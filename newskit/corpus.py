@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,7 +217,11 @@ def read_file(path: Path, relpath: str) -> FileResult:
     """Read and normalise one record file; never raises on bad content."""
     shown = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # a FIFO or device would block or never end
+            raise RecordError("not a regular file")
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise RecordError(
                 f"file is {size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit "

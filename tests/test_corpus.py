@@ -300,6 +300,14 @@ def test_dangling_symlink_is_reported(make_corpus):
     assert_accounted_for(corpus, root)
 
 
+def test_fifo_is_reported_without_blocking(make_corpus):
+    root = make_corpus({"good.md": GOOD})
+    os.mkfifo(root / "pipe.md")
+    corpus = load_corpus(root)
+    assert only_problem(corpus, "pipe.md")["message"] == "not a regular file"
+    assert len(corpus) == 1
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_unreadable_file_is_reported(make_corpus):
     root = make_corpus({"good.md": GOOD, "locked.md": GOOD.replace("/a", "/l")})
