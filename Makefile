@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 reports: $(VENV)/.installed
-	@echo "no notebooks yet: nothing to render"
+	$(BIN)/newskit report --corpus "$(CORPUS)" --out "$(OUT)"
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -61,6 +61,27 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("path", help="corpus folder or record file")
     export.add_argument("--out", required=True, metavar="FILE", help="a .parquet or .csv file")
     export.set_defaults(run=run_export)
+
+    report = commands.add_parser(
+        "report", help="execute the notebooks and write self-contained HTML reports",
+        description="Execute every notebook in notebooks/ on a corpus and write one HTML report "
+                    "each, and index.html linking them. Reports open offline: no external "
+                    "reference, figures embedded. Exit status 1 when a notebook fails; the "
+                    "other reports are still written.",
+    )
+    report.add_argument("--corpus", default=None, metavar="PATH",
+                        help="corpus folder or record file (default: the project's seeds/)")
+    report.add_argument("--out", default="reports", metavar="DIR",
+                        help="folder to write the HTML files to (default: reports)")
+    report.add_argument("--start", metavar="DATE", help="first publication date to include")
+    report.add_argument("--end", metavar="DATE", help="last publication date to include")
+    report.add_argument("--topic", help="only articles with this topic")
+    report.add_argument("--provider", help="only articles from this provider (domain or name)")
+    report.add_argument("--with-code", action="store_true",
+                        help="show the notebooks' code, not only their results")
+    report.add_argument("--notebooks", default=None, metavar="DIR",
+                        help="folder of notebooks to render (default: the project's notebooks/)")
+    report.set_defaults(run=run_report)
     return parser
 
 
@@ -102,6 +123,21 @@ def run_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise NewskitError(f"{out}: cannot write: {exc.strerror or exc}") from exc
     print(f"wrote {len(articles)} articles to {out}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from newskit.report import NOTEBOOKS, SEEDS, render_reports  # slow imports: only here
+
+    try:
+        written = render_reports(
+            args.corpus or SEEDS, args.out, start=args.start, end=args.end,
+            topic=args.topic, provider=args.provider, with_code=args.with_code,
+            notebooks_dir=args.notebooks or NOTEBOOKS,
+        )
+    except ValueError as exc:
+        raise NewskitError(str(exc)) from exc
+    print(f"wrote {len(written) - 1} reports and {written[-1]}")
     return 0
 
 

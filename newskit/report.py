@@ -1,0 +1,367 @@
+"""Notebooks -> self-contained HTML reports: :func:`render_reports`.
+
+Every notebook in ``notebooks/`` is executed with the report's parameters injected the way
+papermill does it (a cell tagged ``injected-parameters`` after the cell tagged ``parameters``),
+two at a time in one process with nbclient, then exported to HTML with the ``newskit`` template:
+no CDN script, figures embedded, code hidden unless asked for, a table of contents and a footer
+saying which corpus the report was made from. ``index.html`` links the reports.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import html
+import os
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jinja2
+import nbformat
+from markupsafe import Markup
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from nbconvert import HTMLExporter
+
+import newskit
+from newskit.corpus import Corpus, load_corpus
+from newskit.display import render_numbers
+from newskit.errors import ReportError
+
+PROJECT = Path(__file__).resolve().parent.parent
+#: The notebooks rendered by default, and the default corpus.
+NOTEBOOKS = PROJECT / "notebooks"
+SEEDS = PROJECT / "seeds"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+#: Notebooks executed at the same time (each runs its own kernel).
+CONCURRENCY = 2
+#: Seconds a single cell may run before the notebook counts as failed.
+CELL_TIMEOUT = 600
+#: Environment given to kernels: no progress widgets in a report.
+KERNEL_ENV = {"NEWSKIT_PROGRESS": "0"}
+#: Names a parameters cell may use for the corpus path, in order of preference.
+CORPUS_PARAMETERS = ("corpus", "corpus_path")
+
+
+@dataclass
+class ReportResult:
+    """What rendering one notebook gave."""
+
+    notebook: Path
+    html_path: Path
+    title: str
+    seconds: float
+    failure: str | None = None
+
+
+def render_reports(
+    corpus_path: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    topic: str | None = None,
+    provider: str | None = None,
+    with_code: bool = False,
+    notebooks_dir: str | os.PathLike = NOTEBOOKS,
+) -> list[Path]:
+    """Execute every notebook on a corpus and write one HTML report each, and ``index.html``.
+
+    Parameters
+    ----------
+    corpus_path : path-like
+        The corpus folder (or record file) the notebooks analyse.
+    out_dir : path-like
+        Folder the HTML files are written to (created when missing).
+    start, end : str, optional
+        Date window (inclusive, ``YYYY-MM-DD`` or a timestamp) passed to every notebook.
+    topic, provider : str, optional
+        Keep only articles with this topic, from this provider (domain or name).
+    with_code : bool
+        Show the notebooks' code cells; by default only their outputs are shown.
+    notebooks_dir : path-like
+        Folder of ``*.ipynb`` files to render, in name order.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The reports written, then ``index.html``.
+
+    Raises
+    ------
+    CorpusError
+        When the corpus cannot be loaded (nothing is executed then).
+    ReportError
+        When there is no notebook, or after every report is written when a notebook failed;
+        the message names each failed notebook and cell.
+    ValueError
+        When ``start`` or ``end`` is not a date.
+    """
+    corpus_path = Path(corpus_path).resolve()
+    out_dir = Path(out_dir)
+    notebooks_dir = Path(notebooks_dir).resolve()
+    notebooks = sorted(p for p in notebooks_dir.glob("*.ipynb") if not p.name.startswith("."))
+    if not notebooks:
+        raise ReportError(f"{notebooks_dir}: no notebooks to render")
+
+    # Loading once here gives the index its numbers, checks the corpus before any kernel starts
+    # and warms the corpus cache the kernels then read from.
+    corpus = load_corpus(corpus_path)
+    selected = corpus.select(start=start, end=end, topic=topic, provider=provider)
+    parameters = {"start": start, "end": end, "topic": topic, "provider": provider}
+    footer = build_footer(corpus_path, corpus, selected, parameters)
+
+    # Every notebook is read and parameterised before any runs: a broken contract fails fast.
+    prepared = [prepare_notebook(p, corpus_path, parameters) for p in notebooks]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = _run(_render_all(prepared, out_dir, footer, with_code=with_code))
+    index = out_dir / "index.html"
+    index.write_text(build_index(results, selected, footer), encoding="utf-8")
+
+    failures = [r.failure for r in results if r.failure]
+    if failures:
+        raise ReportError("; ".join(failures))
+    return [r.html_path for r in results] + [index]
+
+
+async def _render_all(
+    prepared: list[tuple[Path, nbformat.NotebookNode, int]],
+    out_dir: Path,
+    footer: dict,
+    *,
+    with_code: bool,
+) -> list[ReportResult]:
+    slots = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(notebook: Path, nb: nbformat.NotebookNode, injected_at: int) -> ReportResult:
+        async with slots:
+            return await render_notebook(
+                notebook, nb, injected_at, out_dir, footer, with_code=with_code
+            )
+
+    return list(await asyncio.gather(*(one(*p) for p in prepared)))
+
+
+def prepare_notebook(
+    notebook: Path, corpus_path: Path, parameters: dict
+) -> tuple[Path, nbformat.NotebookNode, int]:
+    """Read a notebook and inject its parameters; returns it with the injected cell's index."""
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except (ValueError, nbformat.reader.NotJSONError) as exc:
+        raise ReportError(f"{notebook}: not a readable notebook: {_first_line(str(exc))}") from exc
+    return notebook, nb, inject_parameters(nb, corpus_path, parameters, notebook=notebook)
+
+
+async def render_notebook(
+    notebook: Path,
+    nb: nbformat.NotebookNode,
+    injected_at: int,
+    out_dir: Path,
+    footer: dict,
+    *,
+    with_code: bool = False,
+) -> ReportResult:
+    """Execute a parameterised notebook and write its HTML report, also when a cell fails."""
+    began = time.perf_counter()
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        # Kernels warn about local TCP on every start; only their errors belong on the console.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        resources={"metadata": {"path": str(notebook.parent)}},
+    )
+    failure = None
+    try:
+        await client.async_execute(env={**os.environ, **KERNEL_ENV})
+    except CellExecutionError as exc:
+        failure = describe_failure(notebook, nb, injected_at, exc)
+    except Exception as exc:  # a dead kernel or a timeout must not hide the other reports
+        failure = f"{notebook}: {type(exc).__name__}: {_first_line(str(exc))}"
+
+    title = notebook_title(nb, notebook)
+    html_path = out_dir / f"{notebook.stem}.html"
+    page = export_html(nb, title=title, footer=footer, failure=failure, with_code=with_code)
+    html_path.write_text(page, encoding="utf-8")
+    return ReportResult(notebook, html_path, title, time.perf_counter() - began, failure)
+
+
+def inject_parameters(
+    nb: nbformat.NotebookNode, corpus_path: Path, parameters: dict, *, notebook: Path
+) -> int:
+    """Insert a cell tagged ``injected-parameters`` after the ``parameters`` cell.
+
+    Values are written with ``repr``, as papermill does. Only names the parameters cell
+    assigns are injected; asking for a filter the notebook does not take is an error, since
+    it would be silently ignored. Returns the index of the inserted cell.
+    """
+    at = 0
+    names: set[str] = set()
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            at = i + 1
+            names = _assigned_names(cell.source)
+            break
+    corpus_name = next((n for n in CORPUS_PARAMETERS if n in names), None)
+    if corpus_name is None:
+        raise ReportError(
+            f"{notebook}: no cell tagged 'parameters' assigns {' or '.join(CORPUS_PARAMETERS)}"
+        )
+    ignored = [k for k, v in parameters.items() if v is not None and k not in names]
+    if ignored:
+        raise ReportError(f"{notebook}: the parameters cell takes no {', '.join(ignored)}")
+    lines = ["# Parameters injected by newskit report", f"{corpus_name} = {str(corpus_path)!r}"]
+    lines += [f"{k} = {v!r}" for k, v in parameters.items() if k in names]
+    cell = nbformat.v4.new_code_cell("\n".join(lines), metadata={"tags": ["injected-parameters"]})
+    nb.cells.insert(at, cell)
+    return at
+
+
+def describe_failure(
+    notebook: Path, nb: nbformat.NotebookNode, injected_at: int, exc: CellExecutionError
+) -> str:
+    """``path: cell N (first line of code): ErrorName: message``; N counts the notebook's cells."""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            # Number cells as the author sees them in the notebook, without the injected one.
+            number = i + 1 if i < injected_at else i
+            code = _first_line(cell.source)
+            where = f"cell {number}" + (f" ({code})" if code else "")
+            return f"{notebook}: {where}: {errors[0]['ename']}: {_first_line(errors[0]['evalue'])}"
+    return f"{notebook}: {exc.ename}: {_first_line(exc.evalue)}"
+
+
+def export_html(
+    nb: nbformat.NotebookNode,
+    *,
+    title: str,
+    footer: dict,
+    failure: str | None = None,
+    with_code: bool = False,
+) -> str:
+    """The report page of an executed notebook, with its table of contents filled in."""
+    exporter = HTMLExporter(
+        template_name="newskit",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=not with_code,
+        exclude_input_prompt=not with_code,
+        exclude_output_prompt=True,
+    )
+    nb.metadata["title"] = title
+    resources = {"newskit": {**footer, "failure": failure}}
+    page, _ = exporter.from_notebook_node(nb, resources=resources)
+    return page.replace("<!-- newskit:toc -->", build_toc(page), 1)
+
+
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def build_toc(page: str) -> str:
+    """A ``<nav>`` linking every ``##`` section of a rendered notebook (empty when none)."""
+    items = []
+    for anchor, inner in _H2.findall(page):
+        label = html.unescape(_TAG.sub("", inner)).rstrip("\u00b6").strip()
+        items.append(f'<li><a href="#{anchor}">{html.escape(label)}</a></li>')
+    if not items:
+        return ""
+    return '<nav class="newskit-toc"><p>Contents</p><ol>' + "".join(items) + "</ol></nav>"
+
+
+def build_footer(corpus_path: Path, corpus: Corpus, selected: Corpus, parameters: dict) -> dict:
+    """What every report's footer says about the corpus and the run."""
+    articles = f"{len(selected):,}"
+    if len(selected) != len(corpus):
+        articles += f" of {len(corpus):,}"
+    filters = ", ".join(f"{k}={v}" for k, v in parameters.items() if v is not None)
+    return {
+        "corpus": str(corpus_path),
+        "articles": articles,
+        "filters": filters,
+        "fingerprint": corpus.fingerprint,
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "version": newskit.__version__,
+    }
+
+
+def headline_numbers(corpus: Corpus) -> dict[str, object]:
+    """The numbers ``index.html`` shows for a corpus."""
+    s = corpus.summary()
+    first, last = s["first_published_at"], s["last_published_at"]
+    return {
+        "articles": s["n_articles"],
+        "duplicates": s["n_duplicates"],
+        "published": f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "-",
+        "providers": s["n_providers"],
+        "topics": s["n_topics"],
+        "load errors": s["n_errors"],
+        "load warnings": s["n_warnings"],
+    }
+
+
+def build_index(results: list[ReportResult], corpus: Corpus, footer: dict) -> str:
+    """The text of ``index.html``: links to the reports and the corpus's headline numbers."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, keep_trailing_newline=True
+    )
+    template = env.get_template("reports-index.html.j2")
+    return template.render(
+        reports=[
+            {
+                "href": r.html_path.name,
+                "title": r.title,
+                "seconds": f"{r.seconds:.1f}",
+                "failure": r.failure,
+            }
+            for r in results
+        ],
+        numbers=Markup(render_numbers(headline_numbers(corpus)).html),
+        css=Markup((TEMPLATES / "newskit" / "newskit.css").read_text(encoding="utf-8")),
+        footer=footer,
+    )
+
+
+def notebook_title(nb: nbformat.NotebookNode, notebook: Path) -> str:
+    """The notebook's first ``#`` heading, else its file name."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return notebook.stem
+
+
+def _assigned_names(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _first_line(text: str, limit: int = 80) -> str:
+    line = next((s.strip() for s in str(text).splitlines() if s.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "\u2026"
+
+
+def _run(coro):
+    # Inside Jupyter an event loop is already running; asyncio.run needs a thread of its own.
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
