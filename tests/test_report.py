@@ -1,0 +1,273 @@
+"""Report runner: real kernels executing real notebooks, exported to offline HTML."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import SEEDS
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+import newskit
+from newskit.cli import main
+from newskit.errors import CorpusError, ReportError
+from newskit.report import build_toc, inject_parameters, render_reports
+
+MAX_BYTES = 5 * 1024 * 1024
+# Any reference a browser would fetch or follow off the file: absolute, protocol-relative or
+# javascript: URLs in src/href, and script elements that load code.
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:|//|javascript:)""", re.I)
+
+PARAMETERS = "corpus = '../seeds'\nstart = None\nend = None\ntopic = None\nprovider = None"
+
+
+def write_notebook(path: Path, *cells: str, parameters: str | None = PARAMETERS) -> Path:
+    """A notebook of markdown (text starting with '#') and code cells, with a parameters cell."""
+    nb_cells = []
+    if parameters is not None:
+        nb_cells.append(new_code_cell(parameters, metadata={"tags": ["parameters"]}))
+    for text in cells:
+        if text.lstrip().startswith("#") and not text.lstrip().startswith("#!"):
+            nb_cells.append(new_markdown_cell(text))
+        else:
+            nb_cells.append(new_code_cell(text))
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = new_notebook(cells=nb_cells, metadata={"kernelspec": kernelspec})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def write_tiny_notebooks(folder: Path) -> Path:
+    write_notebook(
+        folder / "01-overview.ipynb",
+        "# Tiny overview",
+        "## Size",
+        "import os\nimport newskit\n"
+        "from newskit.display import note, render_numbers, render_table\n"
+        "corpus = newskit.load_corpus(corpus).select(start=start, end=end, topic=topic, "
+        "provider=provider)\n"
+        "render_numbers({'articles': len(corpus), 'cwd': os.getcwd(), "
+        "'progress': os.environ.get('NEWSKIT_PROGRESS')})",
+        "## Titles",
+        "render_table(corpus.articles[['title', 'web_url']], max_rows=5)",
+        "## A figure",
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 3, 2])\nplt.show()",
+        "## Related",
+        "note('No related stories in this corpus.')",
+    )
+    write_notebook(
+        folder / "02-broken.ipynb",
+        "# Broken",
+        "## Before",
+        "print('computed before the failure')",
+        "x = {}['missing']",
+        "print('never printed')",
+    )
+    write_notebook(folder / "03-after.ipynb", "# After", "## Only section", "print(6 * 7)")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """One report run of three tiny notebooks (the second fails) on the seed corpus."""
+    root = tmp_path_factory.mktemp("tiny")
+    notebooks = write_tiny_notebooks(root / "notebooks")
+    out = root / "reports"
+    with pytest.raises(ReportError) as info:
+        render_reports(SEEDS, out, topic="AI", notebooks_dir=notebooks)
+    return out, notebooks, info.value
+
+
+def test_failed_notebook_is_named_with_its_cell(tiny_run):
+    _, notebooks, error = tiny_run
+    # Cell 4 of 02-broken.ipynb as its author sees it: parameters, '# Broken', '## Before',
+    # print, then the failing cell; the injected cell is not counted.
+    assert str(error) == (
+        f"{notebooks / '02-broken.ipynb'}: cell 5 (x = {{}}['missing']): KeyError: 'missing'"
+    )
+
+
+def test_every_report_is_written_although_one_failed(tiny_run):
+    out, _, _ = tiny_run
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["01-overview.html", "02-broken.html", "03-after.html", "index.html"]
+    assert "<pre>42\n</pre>" in (out / "03-after.html").read_text(encoding="utf-8")
+
+
+def test_failed_report_shows_the_error_and_what_ran_before(tiny_run):
+    page = (tiny_run[0] / "02-broken.html").read_text(encoding="utf-8")
+    assert 'class="newskit-failure"' in page
+    assert "This report is incomplete." in page
+    assert "computed before the failure" in page
+    assert "KeyError" in page
+    assert "never printed" not in page.replace("print(&#39;never printed&#39;)", "")
+
+
+def test_parameters_are_injected_and_kernels_run_in_the_notebooks_folder(tiny_run):
+    out, notebooks, _ = tiny_run
+    page = (out / "01-overview.html").read_text(encoding="utf-8")
+    assert "<dt>articles</dt><dd>1</dd>" in page  # the seed has topic AI
+    assert f"<dt>cwd</dt><dd>{notebooks}</dd>" in page
+    assert "<dt>progress</dt><dd>0</dd>" in page
+
+
+def test_reports_make_no_external_reference(tiny_run):
+    for page in tiny_run[0].glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not EXTERNAL.findall(text), page.name
+        assert "<script" not in text, page.name
+        assert "@import" not in text, page.name
+
+
+def test_reports_are_small(tiny_run):
+    for page in tiny_run[0].glob("*.html"):
+        assert page.stat().st_size < MAX_BYTES, page.name
+
+
+def test_code_is_hidden_by_default(tiny_run):
+    page = (tiny_run[0] / "01-overview.html").read_text(encoding="utf-8")
+    assert "render_table" not in page
+    assert 'class="jp-CodeMirrorEditor' not in page
+
+
+def test_figures_are_embedded(tiny_run):
+    page = (tiny_run[0] / "01-overview.html").read_text(encoding="utf-8")
+    images = re.findall(r'<img[^>]*src="([^"]*)"', page)
+    assert len(images) == 1
+    assert images[0].startswith("data:image/png;base64,")
+
+
+def test_table_of_contents_links_every_section(tiny_run):
+    page = (tiny_run[0] / "01-overview.html").read_text(encoding="utf-8")
+    toc = re.search(r'<nav class="newskit-toc">.*?</nav>', page).group(0)
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc) == [
+        ("Size", "Size"),
+        ("Titles", "Titles"),
+        ("A-figure", "A figure"),
+        ("Related", "Related"),
+    ]
+    for anchor in ("Size", "Titles", "A-figure", "Related"):
+        assert f'<h2 id="{anchor}">' in page
+
+
+def test_footer_names_corpus_count_fingerprint_and_version(tiny_run):
+    page = (tiny_run[0] / "03-after.html").read_text(encoding="utf-8")
+    footer = re.search(r'<footer class="newskit-footer">.*?</footer>', page, re.S).group(0)
+    corpus = newskit.load_corpus(SEEDS)
+    assert f"<dt>corpus</dt><dd>{SEEDS}</dd>" in footer
+    assert "<dt>articles</dt><dd>1</dd>" in footer
+    assert "<dt>filters</dt><dd>topic=AI</dd>" in footer
+    assert f"<code>{corpus.fingerprint}</code>" in footer
+    assert f"<dt>newskit</dt><dd>{newskit.__version__}</dd>" in footer
+    assert re.search(r"<dt>generated</dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d UTC</dd>", footer)
+
+
+def test_index_links_reports_with_headline_numbers(tiny_run):
+    out, _, _ = tiny_run
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', page) == [
+        ("01-overview.html", "Tiny overview"),
+        ("02-broken.html", "Broken"),
+        ("03-after.html", "After"),
+    ]
+    assert page.count("failed:") == 1
+    summary = newskit.load_corpus(SEEDS).summary()
+    assert f"<dt>articles</dt><dd>{summary['n_articles']}</dd>" in page
+    assert f"<dt>topics</dt><dd>{summary['n_topics']}</dd>" in page
+    assert "<dt>published</dt><dd>2021-04-12 to 2021-04-12</dd>" in page
+
+
+def test_cli_report_with_code_shows_code(tmp_path, capsys):
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "only.ipynb", "# Only", "## Answer", "answer = 6 * 7\nanswer")
+    out = tmp_path / "out"
+    status = main(["report", "--out", str(out), "--notebooks", str(notebooks), "--with-code"])
+    captured = capsys.readouterr()
+    assert (status, captured.err) == (0, "")
+    assert captured.out == f"wrote 1 reports and {out / 'index.html'}\n"
+    page = (out / "only.html").read_text(encoding="utf-8")
+    assert "answer" in page and "6" in page and 'class="jp-CodeMirrorEditor' in page
+    assert "Parameters injected by newskit report" in page
+    assert "<pre>42</pre>" in page
+
+
+def test_cli_report_failure_is_one_error_line(tmp_path, capsys):
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "bad.ipynb", "1 / 0")
+    status = main(["report", "--out", str(tmp_path / "out"), "--notebooks", str(notebooks)])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.err == (
+        f"Error: {notebooks / 'bad.ipynb'}: cell 2 (1 / 0): ZeroDivisionError: division by zero\n"
+    )
+    assert (tmp_path / "out" / "bad.html").exists()
+
+
+def test_bad_corpus_fails_before_any_kernel_starts(tmp_path):
+    notebooks = write_tiny_notebooks(tmp_path / "notebooks")
+    with pytest.raises(CorpusError):
+        render_reports(tmp_path / "missing", tmp_path / "out", notebooks_dir=notebooks)
+    assert not (tmp_path / "out").exists()
+
+
+def test_no_notebooks_is_an_error(tmp_path):
+    with pytest.raises(ReportError, match="no notebooks to render"):
+        render_reports(SEEDS, tmp_path / "out", notebooks_dir=tmp_path)
+
+
+def test_bad_date_is_a_value_error(tmp_path):
+    notebooks = write_tiny_notebooks(tmp_path / "notebooks")
+    with pytest.raises(ValueError):
+        render_reports(SEEDS, tmp_path / "out", start="soon", notebooks_dir=notebooks)
+
+
+def test_inject_parameters_after_the_parameters_cell(tmp_path):
+    path = write_notebook(tmp_path / "a.ipynb", "# Title", "x = 1")
+    nb = nbformat.read(path, as_version=4)
+    params = {"start": "2021-01-01", "end": None, "topic": "O'Neil", "provider": None}
+    at = inject_parameters(nb, Path("/data/corpus"), params, notebook=path)
+    assert at == 1
+    cell = nb.cells[1]
+    assert cell.metadata["tags"] == ["injected-parameters"]
+    namespace: dict = {}
+    exec(cell.source, namespace)
+    assert {k: namespace[k] for k in ("corpus", "start", "end", "topic", "provider")} == {
+        "corpus": "/data/corpus",
+        **params,
+    }
+
+
+def test_inject_parameters_accepts_corpus_path_name(tmp_path):
+    path = write_notebook(tmp_path / "a.ipynb", parameters="corpus_path = 'x'")
+    nb = nbformat.read(path, as_version=4)
+    inject_parameters(nb, Path("/c"), {"topic": None}, notebook=path)
+    assert nb.cells[1].source.splitlines()[1:] == ["corpus_path = '/c'"]
+
+
+def test_inject_parameters_refuses_a_filter_the_notebook_ignores(tmp_path):
+    path = write_notebook(tmp_path / "a.ipynb", parameters="corpus = 'x'")
+    nb = nbformat.read(path, as_version=4)
+    with pytest.raises(ReportError, match=r"a\.ipynb: the parameters cell takes no topic"):
+        inject_parameters(nb, Path("/c"), {"topic": "AI"}, notebook=path)
+
+
+def test_inject_parameters_needs_a_parameters_cell(tmp_path):
+    path = write_notebook(tmp_path / "a.ipynb", "x = 1", parameters=None)
+    nb = nbformat.read(path, as_version=4)
+    with pytest.raises(ReportError, match="no cell tagged 'parameters'"):
+        inject_parameters(nb, Path("/c"), {}, notebook=path)
+
+
+def test_build_toc_escapes_labels():
+    page = (
+        '<h2 id="A-&amp;-B">A &amp; &lt;B&gt;'
+        '<a class="anchor-link" href="#A-&amp;-B">\u00b6</a></h2>'
+    )
+    assert build_toc(page) == (
+        '<nav class="newskit-toc"><p>Contents</p><ol>'
+        '<li><a href="#A-&amp;-B">A &amp; &lt;B&gt;</a></li></ol></nav>'
+    )
+    assert build_toc("<h1>none</h1>") == ""
