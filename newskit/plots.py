@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
+from matplotlib.ticker import MaxNLocator
 
 from newskit.stats import OTHER
 
@@ -97,6 +98,7 @@ def plot_period_counts(
     )
     _date_axis(ax)
     ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return ax
 
 
@@ -162,6 +164,7 @@ def plot_counts(
     y: str = "n_articles",
     top: int = 10,
     other: bool = True,
+    sort: bool = True,
     title: str = "Articles",
     xlabel: str = "articles",
     ylabel: str = "",
@@ -179,6 +182,8 @@ def plot_counts(
     other : bool, default True
         Add one ``other`` bar summing the rows past ``top`` (use False when rows overlap,
         as topics do).
+    sort : bool, default True
+        Largest first; False keeps the order of ``data`` (for ordered labels such as counts).
     title, xlabel, ylabel : str
         Figure title and axis labels.
     ax : matplotlib.axes.Axes, optional
@@ -187,7 +192,8 @@ def plot_counts(
     -------
     matplotlib.axes.Axes
     """
-    shown = data.sort_values(y, ascending=False, kind="stable").head(top)
+    shown = data.sort_values(y, ascending=False, kind="stable") if sort else data
+    shown = shown.head(top)
     labels = [_label(value) for value in shown[x]]
     values = shown[y].to_numpy(dtype=float).tolist()
     rest = data[y].to_numpy(dtype=float).sum() - sum(values)
@@ -205,6 +211,7 @@ def plot_counts(
     ax.invert_yaxis()
     ax.bar_label(bars, labels=[f"{value:,.0f}" for value in values], padding=2, fontsize="small")
     ax.margins(x=0.12)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return ax
 
 
@@ -250,7 +257,7 @@ def plot_missing_matrix(
         fontsize="small",
     )
     if len(data) > 1:
-        ax.yaxis.set_major_locator(plt.MaxNLocator(5, integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(5, integer=True))
     else:
         ax.set_yticks([])
     return ax
@@ -276,7 +283,7 @@ def plot_matrix(
         :func:`newskit.stats.build_topic_cooccurrence`.
     title, xlabel, ylabel : str
     annotate : bool, default True
-        Write each value in its cell (only when the table has at most 400 cells).
+        Write each non-zero value in its cell (only when the table has at most 400 cells).
     percent : bool, default False
         Values are shares: write them as percentages.
     cmap : str
@@ -307,7 +314,7 @@ def plot_matrix(
     if annotate and values.size <= 400:
         high = np.nanmax(values) if np.isfinite(values).any() else 0
         for (i, j), value in np.ndenumerate(values):
-            if np.isnan(value):
+            if np.isnan(value) or value == 0:  # blank zeros keep the non-zero cells legible
                 continue
             text = f"{value:.0%}" if percent else f"{value:,.0f}"
             ax.text(
@@ -412,6 +419,7 @@ def plot_score_histogram(
             label="heat",
         )
     ax.legend(frameon=False)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return ax
 
 
@@ -602,6 +610,7 @@ def plot_lag_histogram(
         return ax
     ax.hist(days, bins=bins, color=QUALITY_COLOR)
     ax.axvline(0, color="0.3", linewidth=0.8, linestyle=":")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return ax
 
 

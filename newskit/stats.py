@@ -358,11 +358,12 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
     quality, heat = _floats(articles["quality"]), _floats(articles["heat"])
     both = ~np.isnan(quality) & ~np.isnan(heat)
     if both.sum() and (quality[both] == heat[both]).all():
+        which = "the only article" if both.sum() == 1 else f"all {int(both.sum())} articles"
         rows.append(
             (
                 "quality equals heat",
-                f"quality equals heat in all {int(both.sum())} articles having both "
-                "scores, so the two scores carry the same information.",
+                f"quality equals heat in {which} having both scores, so the two scores "
+                "carry the same information.",
             )
         )
     stamp = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
