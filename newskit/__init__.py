@@ -2,6 +2,36 @@
 
 from newskit.corpus import Corpus, load_corpus
 from newskit.errors import CorpusError, NewskitError, ReportError
+from newskit.stats import (
+    build_completeness,
+    build_coverage_lag,
+    build_coverage_pairs,
+    build_missing_matrix,
+    build_provider_leaderboard,
+    build_provider_topics,
+    build_score_groups,
+    build_score_trend,
+    build_scores_by,
+    build_topic_cooccurrence,
+    choose_freq,
+    correlate_scores,
+    count_by_period,
+    count_providers_by_period,
+    count_published,
+    count_related,
+    count_title_words,
+    count_topics,
+    count_topics_by_period,
+    count_types,
+    count_values,
+    describe_lag,
+    describe_scores,
+    find_alerts,
+    find_top_scored,
+    find_topic_trends,
+    measure_concentration,
+    tokenize,
+)
 
 __version__ = "0.1.0"
 
@@ -12,4 +42,70 @@ __all__ = [
     "ReportError",
     "__version__",
     "load_corpus",
+    "build_completeness",
+    "build_coverage_lag",
+    "build_coverage_pairs",
+    "build_missing_matrix",
+    "build_provider_leaderboard",
+    "build_provider_topics",
+    "build_score_groups",
+    "build_score_trend",
+    "build_scores_by",
+    "build_topic_cooccurrence",
+    "choose_freq",
+    "correlate_scores",
+    "count_by_period",
+    "count_providers_by_period",
+    "count_published",
+    "count_related",
+    "count_title_words",
+    "count_topics",
+    "count_topics_by_period",
+    "count_types",
+    "count_values",
+    "describe_lag",
+    "describe_scores",
+    "find_alerts",
+    "find_top_scored",
+    "find_topic_trends",
+    "measure_concentration",
+    "tokenize",
+    "plot_counts",
+    "plot_coverage_pairs",
+    "plot_lag_histogram",
+    "plot_matrix",
+    "plot_missing_matrix",
+    "plot_period_counts",
+    "plot_period_lines",
+    "plot_score_boxes",
+    "plot_score_hexbin",
+    "plot_score_histogram",
+    "plot_score_trend",
+    "plot_topic_trends",
 ]
+
+#: Plot functions, imported on first use: loading newskit should not load matplotlib.
+_PLOTS = frozenset(
+    [
+        "plot_counts",
+        "plot_coverage_pairs",
+        "plot_lag_histogram",
+        "plot_matrix",
+        "plot_missing_matrix",
+        "plot_period_counts",
+        "plot_period_lines",
+        "plot_score_boxes",
+        "plot_score_hexbin",
+        "plot_score_histogram",
+        "plot_score_trend",
+        "plot_topic_trends",
+    ]
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _PLOTS:
+        from newskit import plots
+
+        return getattr(plots, name)
+    raise AttributeError(f"module 'newskit' has no attribute {name!r}")
