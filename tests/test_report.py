@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, record, require_shared
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import newskit
+from newskit import stats
 from newskit.cli import main
+from newskit.display import format_value
 from newskit.errors import CorpusError, ReportError
-from newskit.report import build_toc, inject_parameters, render_reports
+from newskit.report import NOTEBOOKS, build_toc, inject_parameters, render_reports
 
 MAX_BYTES = 5 * 1024 * 1024
 # Any reference a browser would fetch or follow off the file: absolute, protocol-relative or
@@ -271,3 +275,152 @@ def test_build_toc_escapes_labels():
         '<li><a href="#A-&amp;-B">A &amp; &lt;B&gt;</a></li></ol></nav>'
     )
     assert build_toc("<h1>none</h1>") == ""
+
+
+# --- The project's notebooks, run once per corpus and shared with tests/test_browser.py ---
+
+PAYLOAD = (
+    "<script>window.__pwned=1;console.error('pwned by script')</script>"
+    "<img src=x onerror=\"window.__pwned=2;alert('pwned by img')\">"
+)
+_RUNS: dict[str, tuple[Path, Path, str | None]] = {}
+
+
+def write_hostile_corpus(root: Path) -> Path:
+    """Records whose every text field is markup that would run if a report let it through."""
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(6):
+        related = [
+            {
+                "title": f"Related {PAYLOAD}",
+                "excerpt": PAYLOAD,
+                "publishedDateTime": f"2021-0{i + 1}-0{i + 1}T08:00:00Z",
+                "webUrl": "javascript:window.__pwned=3",
+                "type": "article",
+                "provider": {"name": f"Copycat {PAYLOAD}", "domain": "copy.example"},
+                "quality": 10 + i,
+            }
+        ]
+        fields = {
+            "category": json.dumps(PAYLOAD),
+            "title": json.dumps(f"Story {i} {PAYLOAD} costs $5"),
+            "excerpt": json.dumps(f"{PAYLOAD} [click](javascript:alert(1))"),
+            "publishedDateTime": f"2021-0{i + 1}-1{i}T12:00:00Z",
+            "originalUrl": json.dumps("javascript:window.__pwned=4"),
+            "webUrl": json.dumps(f"javascript:alert({i})"),
+            "type": "article" if i % 3 else "video",
+            "quality": 20 + 10 * i,
+            "heat": 25 + 7 * i,
+            "published": "true" if i % 2 else "false",
+            "provider": json.dumps(
+                {"name": f"Evil $News {i % 2} {PAYLOAD}", "domain": f"evil{i % 2}.example"}
+            ),
+            "topics": json.dumps([f"<b onmouseover=alert(1)>AI</b>{PAYLOAD}", f"Topic {i % 3}"]),
+            "images": json.dumps([{"url": "https://evil.example/pixel.png", "width": 1}]),
+            "related": json.dumps(related),
+            "featuredContent": json.dumps(
+                '<iframe src="javascript:window.__pwned=5" onload="alert(5)"></iframe>'
+                '<svg onload="window.__pwned=6"></svg>' + PAYLOAD
+            ),
+        }
+        (root / f"{i:03d}_hostile.md").write_text(record(**fields), encoding="utf-8")
+    return root
+
+
+def full_run(name: str, tmp_path_factory) -> tuple[Path, Path, str | None]:
+    """Render the project's notebooks on a corpus once per session: (corpus, out, error)."""
+    if name not in _RUNS:
+        if not any(NOTEBOOKS.glob("*.ipynb")):
+            pytest.skip(f"{NOTEBOOKS} holds no notebook yet")
+        if name == "seeds":
+            corpus = SEEDS
+        elif name == "real":
+            corpus = require_shared()
+        else:
+            corpus = write_hostile_corpus(tmp_path_factory.mktemp("hostile") / "corpus")
+        out = tmp_path_factory.mktemp(f"reports-{name}")
+        try:
+            render_reports(corpus, out)
+            error = None
+        except ReportError as exc:
+            error = str(exc)
+        _RUNS[name] = (corpus, out, error)
+    return _RUNS[name]
+
+
+@pytest.fixture(scope="module", params=["seeds", "real", "hostile"])
+def project_run(request, tmp_path_factory):
+    return full_run(request.param, tmp_path_factory)
+
+
+def numbers_in(page: str) -> dict[str, str]:
+    """Every headline number a report shows, label -> text, across its number lists."""
+    shown: dict[str, str] = {}
+    for block in re.findall(r'<dl class="newskit-numbers">(.*?)</dl>', page, re.S):
+        for label, value in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", block, re.S):
+            shown[html.unescape(label)] = html.unescape(value)
+    return shown
+
+
+def test_project_notebooks_all_render(project_run):
+    corpus, out, error = project_run
+    assert error is None
+    names = sorted(p.name for p in out.glob("*.html"))
+    expected = sorted(f"{p.stem}.html" for p in NOTEBOOKS.glob("*.ipynb"))
+    assert names == sorted([*expected, "index.html"])
+    loaded = newskit.load_corpus(corpus)
+    for page in out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert page.stat().st_size < MAX_BYTES, page.name
+        assert not EXTERNAL.findall(text), page.name
+        assert "<script" not in text, page.name
+        assert f"<code>{loaded.fingerprint}</code>" in text, page.name
+        assert f"<dt>articles</dt><dd>{len(loaded):,}</dd>" in text, page.name
+
+
+def test_project_reports_keep_corpus_text_inert(project_run):
+    _, out, _ = project_run
+    # A live tag starts with a bare '<'; escaped corpus text only ever shows '&lt;'.
+    live_tag = re.compile(r"<(?:script|iframe|svg|object|embed|img\s+src=x)\b", re.I)
+    handler = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
+    js_url = re.compile(r"""(?:href|src|action)\s*=\s*["']?\s*javascript:""", re.I)
+    for page in out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not live_tag.findall(text), page.name
+        assert not handler.findall(text), page.name
+        assert not js_url.findall(text), page.name
+
+
+def test_project_reports_show_the_numbers_the_api_gives(project_run):
+    corpus, out, _ = project_run
+    loaded = newskit.load_corpus(corpus)
+    articles = loaded.articles
+    s = loaded.summary()
+    expected = {
+        "01-overview.html": {
+            "articles": s["n_articles"],
+            "files read": s["n_files"],
+            "first published": s["first_published_at"],
+            "last published": s["last_published_at"],
+            "providers": s["n_providers"],
+            "topics": s["n_topics"],
+            "duplicates": s["n_duplicates"],
+            "fingerprint": s["fingerprint"],
+        },
+    }
+    concentration = stats.measure_concentration(articles, top=10)
+    if not concentration.empty:
+        row = concentration.iloc[0]
+        expected["03-providers.html"] = {
+            "share of the top 10": row["top_share"],
+            "Herfindahl index": row["herfindahl"],
+        }
+    relation = stats.correlate_scores(articles).iloc[0]
+    expected["04-quality-heat.html"] = {
+        "articles with both scores": relation["n_pairs"],
+        "share where quality equals heat": relation["share_equal"],
+    }
+    for name, numbers in expected.items():
+        shown = numbers_in((out / name).read_text(encoding="utf-8"))
+        for label, value in numbers.items():
+            assert shown.get(label) == (format_value(value) or "-"), (name, label)
