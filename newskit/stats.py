@@ -307,20 +307,27 @@ def build_completeness(articles: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``field``, ``n_present``, ``n_missing``, ``share_present`` (NaN for no articles),
-        in :data:`FIELDS` order.
+        ``field``, ``n_present``, ``n_missing``, ``share_present``, in :data:`FIELDS` order;
+        no rows for no articles.
     """
     missing = build_missing_matrix(articles)
     n_missing = missing.sum().astype("int64")
     total = len(missing)
+    if not total:
+        return _empty(
+            {
+                "field": "object",
+                "n_present": "int64",
+                "n_missing": "int64",
+                "share_present": "float64",
+            }
+        )
     return pd.DataFrame(
         {
             "field": pd.Series(list(FIELDS), dtype=object),
             "n_present": (total - n_missing).to_numpy(dtype="int64"),
             "n_missing": n_missing.to_numpy(dtype="int64"),
-            "share_present": ((total - n_missing) / total).to_numpy(dtype="float64")
-            if total
-            else np.full(len(FIELDS), np.nan),
+            "share_present": ((total - n_missing) / total).to_numpy(dtype="float64"),
         }
     )
 

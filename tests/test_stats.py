@@ -1,0 +1,657 @@
+"""newskit.stats: values on small hand-built corpora and on the real corpus."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import SEEDS, record, require_shared
+
+import newskit
+from newskit import stats
+
+
+def story(
+    date: str | None = "2021-01-04T10:00:00Z",
+    *,
+    title: str = "A story",
+    quality: int | None = 50,
+    heat: int | None = 50,
+    domain: str | None = "a.com",
+    topics: tuple[str, ...] = ("X",),
+    kind: str = "article",
+    published: str = "true",
+    url: str | None = None,
+    related: str | None = None,
+) -> str:
+    """The text of one record; ``None`` leaves a field out."""
+    fields: dict[str, object] = {"title": f'"{title}"', "type": kind, "published": published}
+    if date is not None:
+        fields["publishedDateTime"] = date
+    if url is not None:
+        fields["originalUrl"] = f'"{url}"'
+    if quality is not None:
+        fields["quality"] = quality
+    if heat is not None:
+        fields["heat"] = heat
+    if domain is not None:
+        fields["provider"] = f"{{name: {domain.split('.')[0].upper()}, domain: {domain}}}"
+    if topics:
+        fields["topics"] = "[" + ", ".join(topics) + "]"
+    if related is not None:
+        fields["related"] = related
+    return record(**fields)
+
+
+@pytest.fixture
+def small(make_corpus):
+    """Six articles over two months, three providers, topics X/Y/Z, one duplicate."""
+    root = make_corpus(
+        {
+            "1.md": story(
+                "2021-01-04T10:00:00Z",
+                title="Robots build cars",
+                quality=10,
+                heat=20,
+                domain="a.com",
+                topics=("X", "Y"),
+                url="https://a.com/1",
+            ),
+            "2.md": story(
+                "2021-01-05T10:00:00Z",
+                title="Robots and the law",
+                quality=20,
+                heat=20,
+                domain="a.com",
+                topics=("X",),
+                kind="video",
+                published="false",
+            ),
+            "3.md": story(
+                "2021-01-20T10:00:00Z",
+                title="Cars of tomorrow",
+                quality=30,
+                heat=10,
+                domain="b.com",
+                topics=("Y",),
+            ),
+            "4.md": story(
+                "2021-02-25T10:00:00Z",
+                title="Robots everywhere",
+                quality=40,
+                heat=50,
+                domain="a.com",
+                topics=("X", "Z"),
+            ),
+            "5.md": story(
+                "2021-02-27T10:00:00Z",
+                title="Cars, cars, cars",
+                quality=50,
+                heat=40,
+                domain="c.com",
+                topics=("Z",),
+                url="https://a.com/1",
+            ),
+            "6.md": story(
+                "2021-02-28T10:00:00Z",
+                title="The law of robots",
+                quality=None,
+                heat=None,
+                domain="a.com",
+                topics=("X",),
+            ),
+        }
+    )
+    return newskit.load_corpus(root)
+
+
+@pytest.fixture
+def empty_articles(small):
+    return small.articles.iloc[0:0]
+
+
+# --------------------------------------------------------------------------- overview
+
+
+def test_count_by_period_month_fills_every_month(small):
+    counts = stats.count_by_period(small.articles, freq="month")
+    assert counts["period"].tolist() == [pd.Timestamp("2021-01-01"), pd.Timestamp("2021-02-01")]
+    assert counts["n_articles"].tolist() == [3, 3]
+
+
+def test_count_by_period_week_has_zero_weeks(small):
+    counts = stats.count_by_period(small.articles, freq="week")
+    assert counts["period"].iloc[0] == pd.Timestamp("2021-01-04")  # a Monday
+    assert counts["n_articles"].sum() == 6
+    assert len(counts) == 8  # 4 Jan .. 22 Feb, every week present
+    assert (counts["n_articles"] == 0).sum() == 5
+    assert counts["period"].diff().dropna().eq(pd.Timedelta(weeks=1)).all()
+
+
+def test_count_by_period_leaves_out_undated(make_corpus):
+    corpus = newskit.load_corpus(make_corpus({"a.md": story(None), "b.md": story()}))
+    assert stats.count_by_period(corpus.articles)["n_articles"].tolist() == [1]
+
+
+def test_count_by_period_rejects_unknown_freq(small):
+    with pytest.raises(ValueError, match="freq"):
+        stats.count_by_period(small.articles, freq="fortnight")
+
+
+def test_choose_freq(small):
+    assert stats.choose_freq(small.articles) == "week"
+    far = small.articles.assign(
+        published_at=pd.to_datetime(
+            ["2001-01-01", "2010-01-01", "2020-01-01", "2020-01-01", "2020-01-01", "2020-01-01"],
+            utc=True,
+        )
+    )
+    assert stats.choose_freq(far) == "year"
+    assert stats.choose_freq(far.iloc[2:]) == "week"
+
+
+def test_count_types_and_published(small):
+    types = stats.count_types(small.articles)
+    assert types[["type", "n_articles"]].values.tolist() == [["article", 5], ["video", 1]]
+    assert types["share"].tolist() == pytest.approx([5 / 6, 1 / 6])
+    published = stats.count_published(small.articles)
+    assert dict(zip(published["status"], published["n_articles"], strict=True)) == {
+        "published": 5,
+        "not published": 1,
+    }
+
+
+def test_count_values_folds_the_rest_into_other(small):
+    counts = stats.count_values(small.articles, "provider_domain", top=1)
+    assert counts[["value", "n_articles"]].values.tolist() == [["a.com", 4], ["other", 2]]
+
+
+def test_build_completeness(small):
+    table = stats.build_completeness(small.articles).set_index("field")
+    assert table.loc["title", "n_present"] == 6
+    assert table.loc["quality", "n_missing"] == 1
+    assert table.loc["originalUrl", "n_present"] == 2
+    assert table.loc["related", "n_present"] == 0
+    assert table.loc["excerpt", "share_present"] == 0
+    assert list(table.index) == list(stats.FIELDS)
+
+
+def test_missing_matrix_is_in_date_order_and_boolean(small):
+    matrix = stats.build_missing_matrix(small.articles)
+    assert matrix.shape == (6, len(stats.FIELDS))
+    assert matrix.dtypes.eq(bool).all()
+    assert matrix.index[-1] == "6.md"
+    assert matrix.loc["6.md", "quality"] and not matrix.loc["1.md", "quality"]
+
+
+def test_blank_text_counts_as_missing(make_corpus):
+    corpus = newskit.load_corpus(make_corpus({"a.md": record(title='"   "', originalUrl='"u"')}))
+    assert stats.build_missing_matrix(corpus.articles).loc["a.md", "title"]
+
+
+def test_find_alerts(small):
+    alerts = stats.find_alerts(small.articles, now="2021-02-26")
+    found = dict(zip(alerts["alert"], alerts["detail"], strict=True))
+    assert "quality equals heat" not in found
+    assert found["dates in the future"].startswith("2 of 6 articles")
+    assert found["duplicates"].startswith("1 of 6")
+    assert found["providers with a single article"] == (
+        "2 of 3 providers have a single article: b.com, c.com."
+    )
+    assert "excerpt" in found["fields always empty"]
+
+
+def test_find_alerts_quality_equals_heat_and_nothing_else(make_corpus):
+    root = make_corpus(
+        {
+            "a.md": story(quality=5, heat=5, domain="a.com"),
+            "b.md": story(quality=7, heat=7, domain="a.com", url="https://a.com/2"),
+        }
+    )
+    articles = newskit.load_corpus(root).articles
+    alerts = stats.find_alerts(articles, now="2030-01-01")
+    assert alerts["alert"].tolist() == ["quality equals heat", "fields always empty"]
+    assert "all 2 articles" in alerts["detail"].iloc[0]
+
+
+def test_functions_do_not_mutate_their_input(small):
+    before = small.articles.copy(deep=True)
+    related = small.related.copy(deep=True)
+    for name in (
+        "count_by_period",
+        "count_types",
+        "build_completeness",
+        "find_alerts",
+        "count_topics",
+        "count_topics_by_period",
+        "find_topic_trends",
+        "count_title_words",
+        "build_provider_leaderboard",
+        "measure_concentration",
+        "build_provider_topics",
+        "count_providers_by_period",
+        "describe_scores",
+        "correlate_scores",
+        "build_scores_by",
+        "build_score_trend",
+        "find_top_scored",
+        "count_related",
+    ):
+        getattr(stats, name)(small.articles)
+    stats.build_coverage_pairs(small.articles, small.related)
+    stats.build_coverage_lag(small.articles, small.related)
+    pd.testing.assert_frame_equal(small.articles, before)
+    pd.testing.assert_frame_equal(small.related, related)
+
+
+EMPTY_CASES = {
+    "count_by_period": ["period", "n_articles"],
+    "count_types": ["type", "n_articles", "share"],
+    "count_published": ["status", "n_articles", "share"],
+    "build_completeness": ["field", "n_present", "n_missing", "share_present"],
+    "find_alerts": ["alert", "detail"],
+    "count_topics": ["topic", "n_articles", "share"],
+    "count_topics_by_period": ["period", "topic", "n_articles", "share"],
+    "find_topic_trends": [
+        "topic",
+        "n_first",
+        "n_second",
+        "share_first",
+        "share_second",
+        "change",
+        "direction",
+    ],
+    "count_title_words": ["topic", "word", "n_titles"],
+    "build_provider_leaderboard": [
+        "provider",
+        "provider_name",
+        "n_articles",
+        "share",
+        "mean_quality",
+        "median_quality",
+        "mean_heat",
+        "median_heat",
+    ],
+    "measure_concentration": [
+        "n_articles",
+        "n_providers",
+        "top_n",
+        "top_share",
+        "herfindahl",
+        "effective_providers",
+    ],
+    "count_providers_by_period": ["period", "provider", "n_articles"],
+    "build_scores_by": [
+        "group",
+        "n_articles",
+        "mean_quality",
+        "median_quality",
+        "mean_heat",
+        "median_heat",
+    ],
+    "build_score_groups": ["group", "value"],
+    "build_score_trend": [
+        "period",
+        "n_articles",
+        "mean_quality",
+        "median_quality",
+        "mean_heat",
+        "median_heat",
+    ],
+    "find_top_scored": ["article_id", "title", "provider", "published_at", "quality", "heat"],
+    "count_related": ["n_related", "n_articles", "share"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_CASES))
+def test_empty_input_gives_empty_frame_with_columns(name, empty_articles):
+    result = getattr(stats, name)(empty_articles)
+    assert result.empty
+    assert list(result.columns) == EMPTY_CASES[name]
+
+
+def test_empty_input_for_matrices_and_coverage(empty_articles, small):
+    assert stats.build_topic_cooccurrence(empty_articles).empty
+    assert stats.build_provider_topics(empty_articles).empty
+    assert stats.build_missing_matrix(empty_articles).shape == (0, len(stats.FIELDS))
+    assert list(stats.build_coverage_pairs(empty_articles, small.related).columns) == [
+        "provider",
+        "related_provider",
+        "n_stories",
+    ]
+    lag = stats.build_coverage_lag(empty_articles, small.related)
+    assert lag.empty and "lag_hours" in lag
+    assert stats.describe_lag(lag).empty
+    described = stats.describe_scores(empty_articles)
+    assert described["n"].tolist() == [0, 0]
+    relation = stats.correlate_scores(empty_articles).iloc[0]
+    assert relation["n_pairs"] == 0 and math.isnan(relation["share_equal"])
+
+
+# --------------------------------------------------------------------------- topics
+
+
+def test_count_topics(small):
+    topics = stats.count_topics(small.articles)
+    assert topics[["topic", "n_articles"]].values.tolist() == [["X", 4], ["Y", 2], ["Z", 2]]
+    assert topics["share"].iloc[0] == pytest.approx(4 / 6)
+    assert stats.count_topics(small.articles, top=1)["topic"].tolist() == ["X"]
+
+
+def test_topic_counted_once_per_article(make_corpus):
+    corpus = newskit.load_corpus(make_corpus({"a.md": story(topics=("X", "X"))}))
+    assert stats.count_topics(corpus.articles)["n_articles"].tolist() == [1]
+
+
+def test_count_topics_by_period(small):
+    table = stats.count_topics_by_period(small.articles, freq="month", top=None)
+    cell = table.set_index(["topic", "period"])
+    assert len(table) == 3 * 2
+    assert cell.loc[("X", pd.Timestamp("2021-01-01")), "n_articles"] == 2
+    assert cell.loc[("X", pd.Timestamp("2021-01-01")), "share"] == pytest.approx(2 / 3)
+    assert cell.loc[("Z", pd.Timestamp("2021-01-01")), "n_articles"] == 0
+    assert cell.loc[("Z", pd.Timestamp("2021-02-01")), "share"] == pytest.approx(2 / 3)
+    assert set(stats.count_topics_by_period(small.articles, top=1)["topic"]) == {"X"}
+
+
+def test_build_topic_cooccurrence(small):
+    matrix = stats.build_topic_cooccurrence(small.articles)
+    assert list(matrix.index) == ["X", "Y", "Z"] == list(matrix.columns)
+    assert np.diag(matrix).tolist() == [4, 2, 2]
+    assert matrix.loc["X", "Y"] == matrix.loc["Y", "X"] == 1
+    assert matrix.loc["X", "Z"] == 1
+    assert matrix.loc["Y", "Z"] == 0
+
+
+def test_find_topic_trends(small):
+    # The window 4 Jan .. 28 Feb is cut on 31 Jan: three articles on each side.
+    trends = stats.find_topic_trends(small.articles).set_index("topic")
+    assert trends.loc["X", ["n_first", "n_second"]].tolist() == [2, 2]
+    assert trends.loc["Y", "change"] == pytest.approx(-2 / 3)
+    assert trends.loc["Z", "change"] == pytest.approx(2 / 3)
+    assert trends.loc["Z", "direction"] == "rising"
+    assert trends.loc["Y", "direction"] == "falling"
+    assert trends.loc["X", "direction"] == "steady"
+    assert trends.index[0] == "Z"
+
+
+def test_find_topic_trends_needs_two_halves(make_corpus):
+    corpus = newskit.load_corpus(make_corpus({"a.md": story(), "b.md": story()}))
+    assert stats.find_topic_trends(corpus.articles).empty
+
+
+def test_tokenize():
+    assert stats.tokenize("What's new in Power Apps? 3 things, 3D") == ["power", "apps", "things"]
+    assert stats.tokenize("China’s AI") == ["china's", "ai"]
+    assert stats.tokenize(None) == []
+
+
+def test_count_title_words(small):
+    words = stats.count_title_words(small.articles, top=2)
+    x_words = words[words["topic"] == "X"]
+    # X titles: robots build cars / robots and the law / robots everywhere / the law of robots
+    assert x_words[["word", "n_titles"]].values.tolist() == [["robots", 4], ["law", 2]]
+    z_words = words[words["topic"] == "Z"]
+    assert z_words.iloc[0].tolist() == ["Z", "cars", 1]  # once per title, not three times
+
+
+def test_count_title_words_drops_topic_names(make_corpus):
+    root = make_corpus(
+        {
+            "a.md": story(title="Power Apps portals", topics=("Power Apps", "Portals")),
+            "b.md": story(title="Power Apps news", topics=("Power Apps",), url="https://b"),
+        }
+    )
+    words = stats.count_title_words(newskit.load_corpus(root).articles)
+    assert "power" not in set(words["word"])
+    assert words[words["topic"] == "Portals"]["word"].tolist() == []  # its own name dropped
+    kept = stats.count_title_words(newskit.load_corpus(root).articles, drop_topic_words=False)
+    assert "power" in set(kept["word"])
+
+
+# --------------------------------------------------------------------------- providers
+
+
+def test_build_provider_leaderboard(small):
+    board = stats.build_provider_leaderboard(small.articles)
+    assert board["provider"].tolist() == ["a.com", "b.com", "c.com"]
+    a = board.iloc[0]
+    assert a["provider_name"] == "A"
+    assert a["n_articles"] == 4
+    assert a["share"] == pytest.approx(4 / 6)
+    assert a["mean_quality"] == pytest.approx((10 + 20 + 40) / 3)  # one article has no score
+    assert a["median_heat"] == pytest.approx(20)
+    assert len(stats.build_provider_leaderboard(small.articles, top=2)) == 2
+
+
+def test_unknown_provider_is_grouped(make_corpus):
+    corpus = newskit.load_corpus(make_corpus({"a.md": story(domain=None)}))
+    board = stats.build_provider_leaderboard(corpus.articles)
+    assert board["provider"].tolist() == [stats.UNKNOWN]
+
+
+def test_measure_concentration(small):
+    row = stats.measure_concentration(small.articles, top=1).iloc[0]
+    shares = np.array([4, 1, 1]) / 6
+    assert row["n_providers"] == 3
+    assert row["top_share"] == pytest.approx(4 / 6)
+    assert row["herfindahl"] == pytest.approx((shares**2).sum())
+    assert row["effective_providers"] == pytest.approx(1 / (shares**2).sum())
+
+
+def test_build_provider_topics(small):
+    mix = stats.build_provider_topics(small.articles)
+    assert list(mix.index) == ["a.com", "b.com", "c.com"]
+    assert mix.loc["a.com"].tolist() == [4, 1, 1]
+    assert mix.loc["c.com"].tolist() == [0, 0, 1]
+    shares = stats.build_provider_topics(small.articles, normalize=True)
+    assert shares.loc["a.com", "Y"] == pytest.approx(1 / 4)
+
+
+def test_count_providers_by_period(small):
+    table = stats.count_providers_by_period(small.articles, freq="month", top=1)
+    assert list(dict.fromkeys(table["provider"])) == ["a.com", "other"]
+    cell = table.set_index(["provider", "period"])["n_articles"]
+    assert cell[("a.com", pd.Timestamp("2021-01-01"))] == 2
+    assert cell[("other", pd.Timestamp("2021-02-01"))] == 1
+    assert table["n_articles"].sum() == 6
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def test_describe_scores(small):
+    described = stats.describe_scores(small.articles).set_index("score")
+    assert described.loc["quality", "n"] == 5
+    assert described.loc["quality", "mean"] == pytest.approx(30)
+    assert described.loc["heat", "median"] == pytest.approx(20)
+    assert described.loc["heat", "max"] == 50
+
+
+def test_correlate_scores(small):
+    row = stats.correlate_scores(small.articles).iloc[0]
+    quality = pd.Series([10, 20, 30, 40, 50], dtype=float)
+    heat = pd.Series([20, 20, 10, 50, 40], dtype=float)
+    assert row["n_pairs"] == 5
+    # Spearman = Pearson of average ranks: computed here by hand.
+    rq, rh = quality.rank(), heat.rank()
+    expected = ((rq - rq.mean()) * (rh - rh.mean())).sum() / math.sqrt(
+        ((rq - rq.mean()) ** 2).sum() * ((rh - rh.mean()) ** 2).sum()
+    )
+    assert row["spearman"] == pytest.approx(expected)
+    assert row["pearson"] == pytest.approx(np.corrcoef(quality, heat)[0, 1])
+    assert row["share_equal"] == pytest.approx(1 / 5)
+
+
+def test_correlate_scores_undefined_for_constant_scores(make_corpus):
+    root = make_corpus({"a.md": story(quality=3, heat=3), "b.md": story(quality=3, heat=3)})
+    row = stats.correlate_scores(newskit.load_corpus(root).articles).iloc[0]
+    assert math.isnan(row["spearman"]) and row["share_equal"] == 1
+
+
+def test_build_scores_by(small):
+    by_type = stats.build_scores_by(small.articles, by="type").set_index("group")
+    assert by_type.loc["article", "n_articles"] == 5
+    assert by_type.loc["video", "mean_quality"] == 20
+    by_topic = stats.build_scores_by(small.articles, by="topic").set_index("group")
+    assert by_topic.loc["Z", "mean_heat"] == pytest.approx(45)
+    assert by_topic.loc["X", "n_articles"] == 4
+    assert stats.build_scores_by(small.articles, by="provider", min_articles=2)[
+        "group"
+    ].tolist() == ["a.com"]
+    with pytest.raises(ValueError, match="by must be"):
+        stats.build_scores_by(small.articles, by="colour")
+
+
+def test_build_score_groups(small):
+    groups = stats.build_score_groups(small.articles, by="provider", score="heat")
+    assert groups["group"].tolist() == ["a.com", "a.com", "a.com", "b.com", "c.com"]
+    assert sorted(groups.loc[groups["group"] == "a.com", "value"]) == [20, 20, 50]
+    with pytest.raises(ValueError, match="score"):
+        stats.build_score_groups(small.articles, score="speed")
+
+
+def test_build_score_trend(small):
+    trend = stats.build_score_trend(small.articles, freq="month")
+    assert trend["n_articles"].tolist() == [3, 3]
+    assert trend["mean_quality"].tolist() == pytest.approx([20, 45])
+    assert trend["median_heat"].tolist() == pytest.approx([20, 45])
+
+
+def test_find_top_scored(small):
+    top = stats.find_top_scored(small.articles, n=2)
+    assert top["article_id"].tolist() == ["5.md", "4.md"]
+    low = stats.find_top_scored(small.articles, score="heat", n=3, lowest=True)
+    # heat 10, then the two 20s ordered by quality (10 before 20)
+    assert low["article_id"].tolist() == ["3.md", "1.md", "2.md"]
+    assert "6.md" not in stats.find_top_scored(small.articles, n=10)["article_id"].tolist()
+
+
+# --------------------------------------------------------------------------- coverage
+
+RELATED = (
+    "[{title: r1, publishedDateTime: 2021-01-04T16:00:00Z, provider: {name: B, domain: b.com}},"
+    " {title: r2, publishedDateTime: 2021-01-03T10:00:00Z, provider: {name: C, domain: c.com}},"
+    " {title: r3, publishedDateTime: 2021-01-05T10:00:00Z, provider: {name: B, domain: b.com}}]"
+)
+
+
+@pytest.fixture
+def covered(make_corpus):
+    root = make_corpus(
+        {
+            "1.md": story("2021-01-04T10:00:00Z", domain="a.com", related=RELATED),
+            "2.md": story(
+                "2021-01-06T10:00:00Z",
+                domain="b.com",
+                related="[{title: r4, provider: {name: A, domain: a.com}}]",
+            ),
+            "3.md": story("2021-01-07T10:00:00Z", domain="c.com"),
+        }
+    )
+    return newskit.load_corpus(root)
+
+
+def test_count_related(covered):
+    counts = stats.count_related(covered.articles)
+    assert counts["n_related"].tolist() == [0, 1, 2, 3]
+    assert counts["n_articles"].tolist() == [1, 1, 0, 1]
+
+
+def test_build_coverage_pairs(covered):
+    pairs = stats.build_coverage_pairs(covered.articles, covered.related)
+    assert pairs.values.tolist() == [
+        ["a.com", "b.com", 2],
+        ["a.com", "c.com", 1],
+        ["b.com", "a.com", 1],
+    ]
+
+
+def test_build_coverage_pairs_without_self(make_corpus):
+    related = "[{title: r, provider: {name: A, domain: a.com}}]"
+    corpus = newskit.load_corpus(make_corpus({"1.md": story(domain="a.com", related=related)}))
+    assert len(stats.build_coverage_pairs(corpus.articles, corpus.related)) == 1
+    assert stats.build_coverage_pairs(corpus.articles, corpus.related, include_self=False).empty
+
+
+def test_build_coverage_lag(covered):
+    lag = stats.build_coverage_lag(covered.articles, covered.related)
+    assert lag["lag_hours"].tolist() == pytest.approx([6, -24, 24])  # r4 has no date
+    summary = stats.describe_lag(lag).iloc[0]
+    assert summary["n_stories"] == 3
+    assert summary["share_before"] == pytest.approx(1 / 3)
+    assert summary["median_hours"] == pytest.approx(6)
+
+
+def test_seed_corpus_coverage():
+    seed = newskit.load_corpus(SEEDS)
+    lag = stats.build_coverage_lag(seed.articles, seed.related)
+    # article 2021-04-12 13:30; related 2021-04-10 09:34 and 2021-04-13 05:39
+    assert lag["lag_hours"].tolist() == pytest.approx([-(2 * 24 + 3 + 56 / 60), 16 + 9 / 60])
+    pairs = stats.build_coverage_pairs(seed.articles, seed.related)
+    assert set(pairs["related_provider"]) == {"cgtn.com", "thestar.com.my"}
+
+
+# --------------------------------------------------------------------------- real corpus
+
+
+@pytest.fixture(scope="module")
+def real():
+
+    root = require_shared()
+    fronts = []
+    for path in sorted(root.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        fronts.append(yaml.safe_load(text.split("---", 2)[1]))
+    return newskit.load_corpus(root).articles, fronts
+
+
+def test_real_corpus_counts_match_the_files(real):
+    articles, fronts = real
+    assert stats.count_types(articles).set_index("type")["n_articles"].to_dict() == dict(
+        Counter(front["type"] for front in fronts)
+    )
+    topics = Counter(topic for front in fronts for topic in set(front["topics"]))
+    assert stats.count_topics(articles).set_index("topic")["n_articles"].to_dict() == dict(topics)
+    domains = Counter(front["provider"]["domain"] for front in fronts)
+    board = stats.build_provider_leaderboard(articles)
+    assert board.set_index("provider")["n_articles"].to_dict() == dict(domains)
+    shares = np.array(list(domains.values())) / len(fronts)
+    row = stats.measure_concentration(articles).iloc[0]
+    assert row["herfindahl"] == pytest.approx((shares**2).sum())
+    assert row["top_share"] == pytest.approx(np.sort(shares)[::-1][:10].sum())
+
+
+def test_real_corpus_scores_match_the_files(real):
+    articles, fronts = real
+    quality = np.array([front["quality"] for front in fronts], dtype=float)
+    relation = stats.correlate_scores(articles).iloc[0]
+    assert relation["n_pairs"] == len(fronts)
+    assert relation["share_equal"] == pytest.approx(
+        np.mean([front["quality"] == front["heat"] for front in fronts])
+    )
+    described = stats.describe_scores(articles).set_index("score")
+    assert described.loc["quality", "mean"] == pytest.approx(quality.mean())
+    assert described.loc["quality", "median"] == pytest.approx(np.median(quality))
+    top = stats.find_top_scored(articles, n=1).iloc[0]
+    assert top["quality"] == quality.max()
+
+
+def test_real_corpus_months_and_alerts(real):
+    articles, fronts = real
+    months = Counter(pd.Timestamp(front["publishedDateTime"]).strftime("%Y-%m") for front in fronts)
+    counts = stats.count_by_period(articles, freq="month")
+    nonzero = counts[counts["n_articles"] > 0]
+    assert dict(
+        zip(nonzero["period"].dt.strftime("%Y-%m"), nonzero["n_articles"], strict=True)
+    ) == dict(months)
+    alerts = set(stats.find_alerts(articles)["alert"])
+    assert {"quality equals heat", "providers with a single article", "duplicates"} <= alerts
+    assert "dates in the future" not in alerts
+    completeness = stats.build_completeness(articles).set_index("field")
+    assert completeness.loc["webUrl", "n_present"] == sum("webUrl" in f for f in fronts)
+    assert completeness.loc["related", "n_present"] == 0
