@@ -1,0 +1,289 @@
+"""newskit.plots: each function returns its Axes, labels it, and draws a bounded set of artists."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PolyCollection
+from matplotlib.image import AxesImage
+from matplotlib.patches import Rectangle
+
+from newskit import plots, stats
+
+
+def bars(ax) -> list[Rectangle]:
+    return [patch for patch in ax.patches if isinstance(patch, Rectangle)]
+
+
+def texts_in_cells(ax) -> list[str]:
+    return [text.get_text() for text in ax.texts]
+
+
+@pytest.fixture
+def ax():
+    return plt.subplots()[1]
+
+
+def synthetic_articles(n: int, *, seed: int = 0) -> pd.DataFrame:
+    """An articles-like frame of ``n`` rows: 40 providers, 12 topics, two years of dates."""
+    rng = np.random.default_rng(seed)
+    quality = rng.integers(0, 200, n)
+    topics = [f"topic {i}" for i in range(12)]
+    return pd.DataFrame(
+        {
+            "article_id": [f"{i}.md" for i in range(n)],
+            "title": [f"title number {i} about robots" for i in range(n)],
+            "type": pd.Categorical(rng.choice(["article", "video"], n)),
+            "published_at": pd.Timestamp("2020-01-01", tz="UTC")
+            + pd.to_timedelta(rng.integers(0, 730 * 24, n), unit="h"),
+            "quality": pd.array(quality, dtype="Int64"),
+            "heat": pd.array(quality + rng.integers(-20, 20, n), dtype="Int64"),
+            "provider_domain": pd.array(
+                [f"p{i}.com" for i in rng.integers(0, 40, n)], dtype="string"
+            ),
+            "provider_name": pd.array([None] * n, dtype="string"),
+            "topics": [list(rng.choice(topics, 2, replace=False)) for _ in range(n)],
+            "n_related": rng.integers(0, 4, n),
+        }
+    )
+
+
+def test_plot_period_counts(ax):
+    data = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2021-01-01", "2021-02-01", "2021-03-01"]),
+            "n_articles": [3, 0, 5],
+        }
+    )
+    result = plots.plot_period_counts(data, ax=ax, title="Per month")
+    assert result is ax
+    assert len(bars(ax)) == 3
+    assert [bar.get_height() for bar in bars(ax)] == [3, 0, 5]
+    assert ax.get_xlabel() == "period" and ax.get_ylabel() == "articles"
+    assert ax.get_title() == "Per month"
+
+
+def test_plot_period_lines_one_line_per_hue(ax):
+    data = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2021-01-01", "2021-02-01"] * 3),
+            "topic": ["a", "a", "b", "b", "other", "other"],
+            "share": [0.5, 0.25, 0.5, 0.75, 0.1, 0.2],
+        }
+    )
+    result = plots.plot_period_lines(data, y="share", percent=True, ax=ax)
+    assert result is ax
+    assert len(ax.lines) == 3
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["a", "b", "other"]
+    assert ax.lines[1].get_ydata().tolist() == [50, 75]
+    assert ax.get_ylabel() == "articles"
+
+
+def test_plot_period_lines_single_date_does_not_warn(ax, recwarn):
+    data = pd.DataFrame(
+        {"period": pd.to_datetime(["2021-01-04"]), "topic": ["a"], "n_articles": [1]}
+    )
+    plots.plot_period_lines(data, ax=ax)
+    ax.figure.canvas.draw()
+    assert not [w for w in recwarn if "AutoDateLocator" in str(w.message)]
+
+
+def test_plot_counts_top_and_other(ax):
+    data = pd.DataFrame({"value": list("abcdefghijkl"), "n_articles": range(12, 0, -1)})
+    result = plots.plot_counts(data, top=5, ax=ax, title="Providers")
+    assert result is ax
+    assert len(bars(ax)) == 6
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels == ["a", "b", "c", "d", "e", "other (7)"]
+    assert bars(ax)[-1].get_width() == sum(range(1, 8))
+    assert ax.get_xlabel() == "articles" and ax.get_title() == "Providers"
+
+
+def test_plot_counts_without_other_and_unsorted(ax):
+    data = pd.DataFrame({"n_related": ["0", "1", "2"], "n_articles": [1, 5, 2]})
+    plots.plot_counts(data, x="n_related", top=2, other=False, sort=False, ax=ax)
+    assert [tick.get_text() for tick in ax.get_yticklabels()] == ["0", "1"]
+
+
+def test_plot_counts_cuts_long_labels(ax):
+    data = pd.DataFrame({"value": ["x" * 100], "n_articles": [1]})
+    plots.plot_counts(data, ax=ax)
+    label = ax.get_yticklabels()[0].get_text()
+    assert len(label) == plots.MAX_LABEL and label.endswith("\u2026")
+
+
+def test_plot_missing_matrix_is_one_image(ax):
+    matrix = pd.DataFrame({"title": [False, True], "webUrl": [True, True]}, index=["a", "b"])
+    result = plots.plot_missing_matrix(matrix, ax=ax)
+    assert result is ax
+    assert len(ax.images) == 1 and isinstance(ax.images[0], AxesImage)
+    assert ax.images[0].get_array().shape == (2, 2)
+    assert [tick.get_text() for tick in ax.get_xticklabels()] == ["title", "webUrl"]
+    assert ax.get_xlabel() == "field"
+
+
+def test_plot_matrix_annotates_non_zero_cells(ax):
+    data = pd.DataFrame([[3, 1], [1, 0]], index=["X", "Y"], columns=["X", "Y"])
+    result = plots.plot_matrix(data, title="Co-occurrence", ax=ax)
+    assert result is ax
+    assert len(ax.images) == 1
+    assert sorted(texts_in_cells(ax)) == ["1", "1", "3"]
+    assert ax.get_title() == "Co-occurrence"
+
+
+def test_plot_matrix_percent(ax):
+    data = pd.DataFrame([[0.5, 0.25]], index=["a.com"], columns=["X", "Y"])
+    plots.plot_matrix(data, percent=True, ax=ax)
+    assert texts_in_cells(ax) == ["50%", "25%"]
+
+
+def test_plot_topic_trends_colours_by_direction(ax):
+    data = pd.DataFrame({"topic": ["up", "flat", "down"], "change": [0.2, 0.0, -0.1]})
+    result = plots.plot_topic_trends(data, ax=ax)
+    assert result is ax
+    assert len(bars(ax)) == 3
+    assert [bar.get_width() for bar in bars(ax)] == pytest.approx([20, 0, -10])
+    assert bars(ax)[0].get_facecolor() != bars(ax)[2].get_facecolor()
+    assert "percentage points" in ax.get_xlabel()
+
+
+def test_plot_score_histogram_two_patches(ax):
+    articles = synthetic_articles(50)
+    result = plots.plot_score_histogram(articles, ax=ax)
+    assert result is ax
+    assert len(ax.patches) == 2
+    assert ax.get_xlabel() == "score" and ax.get_ylabel() == "articles"
+
+
+def test_plot_score_hexbin_one_collection_and_a_line(ax):
+    articles = synthetic_articles(50)
+    result = plots.plot_score_hexbin(articles, ax=ax)
+    assert result is ax
+    assert len(ax.collections) == 1 and isinstance(ax.collections[0], PolyCollection)
+    assert len(ax.lines) == 1
+    assert ax.get_xlabel() == "quality" and ax.get_ylabel() == "heat"
+    assert ax.collections[0].get_array().sum() == 50
+
+
+def test_plot_score_hexbin_single_point(ax):
+    articles = synthetic_articles(1)
+    plots.plot_score_hexbin(articles, ax=ax)
+    ax.figure.canvas.draw()
+    assert ax.collections[0].get_array().sum() == 1
+
+
+def test_plot_score_boxes_one_box_per_group(ax):
+    data = pd.DataFrame({"group": ["a", "a", "a", "b", "b"], "value": [1, 2, 3, 4, 5.0]})
+    result = plots.plot_score_boxes(data, score="heat", ax=ax)
+    assert result is ax
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels == ["a (3)", "b (2)"]
+    # per box: 2 whiskers, 2 caps, 1 box, 1 median; no outlier points
+    assert len(ax.lines) == 2 * 6
+    assert ax.get_xlabel() == "heat"
+
+
+def test_plot_score_trend_two_lines(ax):
+    trend = stats.build_score_trend(synthetic_articles(200), freq="month")
+    result = plots.plot_score_trend(trend, ax=ax)
+    assert result is ax
+    assert len(ax.lines) == 2
+    assert ax.lines[0].get_ydata().tolist() == trend["median_quality"].tolist()
+    assert ax.get_ylabel() == "median score"
+    with pytest.raises(ValueError, match="statistic"):
+        plots.plot_score_trend(trend, statistic="mode")
+
+
+def test_plot_lag_histogram(ax):
+    data = pd.DataFrame({"lag_hours": [-48.0, 6.0, 24.0]})
+    result = plots.plot_lag_histogram(data, bins=5, ax=ax)
+    assert result is ax
+    assert len(bars(ax)) == 5
+    assert sum(bar.get_height() for bar in bars(ax)) == 3
+    assert len(ax.lines) == 1  # the line at zero
+    assert ax.get_xlabel().startswith("days")
+
+
+def test_plot_coverage_pairs_folds_into_other(ax):
+    pairs = pd.DataFrame(
+        {
+            "provider": ["a", "a", "b", "c"],
+            "related_provider": ["b", "c", "a", "a"],
+            "n_stories": [5, 1, 2, 1],
+        }
+    )
+    result = plots.plot_coverage_pairs(pairs, top=1, ax=ax)
+    assert result is ax
+    assert [tick.get_text() for tick in ax.get_yticklabels()] == ["a", "other"]
+    assert [tick.get_text() for tick in ax.get_xticklabels()] == ["b", "other"]
+    assert ax.images[0].get_array().sum() == 9
+    assert ax.get_ylabel() == "article's provider"
+
+
+EMPTY_PLOTS = {
+    "plot_period_counts": lambda: stats.count_by_period(synthetic_articles(0)),
+    "plot_period_lines": lambda: stats.count_topics_by_period(synthetic_articles(0)),
+    "plot_counts": lambda: pd.DataFrame({"value": [], "n_articles": []}),
+    "plot_missing_matrix": lambda: pd.DataFrame(),
+    "plot_matrix": lambda: pd.DataFrame(),
+    "plot_topic_trends": lambda: pd.DataFrame({"topic": [], "change": []}),
+    "plot_score_histogram": lambda: synthetic_articles(0),
+    "plot_score_hexbin": lambda: synthetic_articles(0),
+    "plot_score_boxes": lambda: pd.DataFrame({"group": [], "value": []}),
+    "plot_score_trend": lambda: stats.build_score_trend(synthetic_articles(0)),
+    "plot_lag_histogram": lambda: pd.DataFrame({"lag_hours": []}),
+    "plot_coverage_pairs": lambda: pd.DataFrame(
+        {"provider": [], "related_provider": [], "n_stories": []}
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_PLOTS))
+def test_empty_data_gives_empty_labelled_axes(name, ax):
+    result = getattr(plots, name)(EMPTY_PLOTS[name](), ax=ax)
+    assert result is ax
+    assert not ax.patches and not ax.lines and not ax.collections and not ax.images
+    assert ax.get_title() or name == "plot_matrix"  # a generic heatmap has no default title
+
+
+def test_every_plot_function_is_tested_on_empty_data():
+    public = {name for name in dir(plots) if name.startswith("plot_")}
+    assert public == set(EMPTY_PLOTS)
+
+
+def test_new_figure_when_no_axes_given():
+    before = plt.get_fignums()
+    ax = plots.plot_counts(pd.DataFrame({"value": ["a"], "n_articles": [1]}))
+    assert ax.figure.number not in before
+
+
+def count_artists(ax) -> int:
+    # Cell annotations are left out: zero cells are not written, so they vary with the data.
+    return len(ax.patches) + len(ax.lines) + len(ax.collections) + len(ax.images)
+
+
+def test_artists_stay_bounded_on_a_large_corpus():
+    """20,000 articles draw no more artists than 200 do."""
+    drawn = {}
+    for n in (200, 20_000):
+        articles = synthetic_articles(n)
+        axes = [
+            plots.plot_period_counts(stats.count_by_period(articles, freq="month")),
+            plots.plot_period_lines(stats.count_topics_by_period(articles, top=6)),
+            plots.plot_counts(stats.build_provider_leaderboard(articles), x="provider"),
+            plots.plot_matrix(stats.build_topic_cooccurrence(articles)),
+            plots.plot_matrix(stats.build_provider_topics(articles)),
+            plots.plot_period_lines(stats.count_providers_by_period(articles), hue="provider"),
+            plots.plot_score_histogram(articles),
+            plots.plot_score_hexbin(articles),
+            plots.plot_score_boxes(stats.build_score_groups(articles, by="provider")),
+            plots.plot_score_trend(stats.build_score_trend(articles)),
+        ]
+        drawn[n] = [count_artists(ax) for ax in axes]
+        texts = max(len(ax.texts) for ax in axes)
+        plt.close("all")
+    assert drawn[20_000] == drawn[200]
+    assert max(drawn[20_000]) < 200
+    assert texts <= 400
