@@ -1,0 +1,125 @@
+"""Open every generated report in Debian's headless Chromium: offline, error-free, inert.
+
+Driven by Python playwright with ``executable_path``; no browser is ever downloaded. Without
+chromium or playwright the tests skip, except under ``CI=true``, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from test_report import full_run
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# Everything in the DOM that could run code or leave the file.
+DOM_CHECK = """() => {
+  const found = [];
+  for (const el of document.querySelectorAll('*')) {
+    const tag = el.tagName.toLowerCase();
+    if (['script', 'iframe', 'object', 'embed', 'frame'].includes(tag)) found.push('<' + tag + '>');
+    for (const attr of el.attributes) {
+      const name = attr.name.toLowerCase();
+      const value = attr.value.trim().toLowerCase();
+      if (name.startsWith('on')) found.push(tag + ' ' + name);
+      const away = ['javascript:', 'http:', 'https:', '//'].some(p => value.startsWith(p));
+      if (['href', 'src', 'action', 'formaction', 'xlink:href'].includes(name) && away)
+        found.push(tag + ' ' + name + '=' + value.slice(0, 40));
+    }
+  }
+  return found;
+}"""
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (required under CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed: pip install -e '.[dev]'")
+    if not (CHROMIUM.exists() or shutil.which("chromium")):
+        _unavailable(f"{CHROMIUM} not found: apt-get install chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module", params=["seeds", "real", "hostile"])
+def reports(request, tmp_path_factory) -> Path:
+    _, out, error = full_run(request.param, tmp_path_factory)
+    assert error is None
+    return out
+
+
+def open_report(browser, path: Path) -> dict:
+    """Load a report, let it settle, and return what the page did."""
+    page = browser.new_page()
+    seen: dict = {"requests": [], "console": [], "errors": [], "dialogs": []}
+    own = path.resolve().as_uri()
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("console", lambda m: seen["console"].append((m.type, m.text)))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+
+    def dialog(d):
+        seen["dialogs"].append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    # Any request that is not the file itself is recorded above and then refused here.
+    page.route(
+        "**/*", lambda route: route.continue_() if route.request.url == own else route.abort()
+    )
+    page.goto(own, wait_until="load")
+    page.wait_for_timeout(300)  # onerror/onload handlers would have fired by now
+    seen["images"] = page.evaluate(
+        "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
+    )
+    seen["pwned"] = page.evaluate("typeof window.__pwned === 'undefined' ? null : window.__pwned")
+    seen["dom"] = page.evaluate(DOM_CHECK)
+    seen["own"] = own
+    seen["title"] = page.title()
+    page.close()
+    return seen
+
+
+def test_reports_open_offline_without_errors(browser, reports):
+    pages = sorted(reports.glob("*.html"))
+    assert len(pages) >= 2
+    for path in pages:
+        seen = open_report(browser, path)
+        outside = [u for u in seen["requests"] if u != seen["own"] and not u.startswith("data:")]
+        assert outside == [], path.name
+        assert [t for t, _ in seen["console"] if t == "error"] == [], (path.name, seen["console"])
+        assert seen["errors"] == [], path.name
+        assert seen["dialogs"] == [], path.name
+        assert seen["pwned"] is None, path.name
+        assert seen["dom"] == [], path.name
+        assert seen["title"], path.name
+
+
+def test_every_figure_decodes(browser, reports):
+    n_images = 0
+    for path in sorted(reports.glob("*.html")):
+        seen = open_report(browser, path)
+        for complete, width, height in seen["images"]:
+            assert complete and width > 0 and height > 0, path.name
+        n_images += len(seen["images"])
+    assert n_images > 0
