@@ -34,6 +34,12 @@ def real_corpus() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Every test's corpus cache lives under its own temporary folder, never in ~/.cache."""
+    monkeypatch.setenv("NEWSKIT_CACHE_DIR", str(tmp_path_factory.mktemp("newskit-cache")))
+
+
+@pytest.fixture(autouse=True)
 def _close_figures():
     yield
     import matplotlib.pyplot as plt
