@@ -1,6 +1,7 @@
 """newskit: load, validate, explore and report on corpora of news-article records."""
 
 from newskit.corpus import Corpus, load_corpus
+from newskit.display import note, render_numbers, render_table
 from newskit.errors import CorpusError, NewskitError, ReportError
 from newskit.stats import (
     build_completeness,
@@ -82,6 +83,10 @@ __all__ = [
     "plot_score_histogram",
     "plot_score_trend",
     "plot_topic_trends",
+    "note",
+    "render_numbers",
+    "render_table",
+    "render_reports",
 ]
 
 #: Plot functions, imported on first use: loading newskit should not load matplotlib.
@@ -108,4 +113,8 @@ def __getattr__(name: str) -> object:
         from newskit import plots
 
         return getattr(plots, name)
+    if name == "render_reports":  # nbclient and nbconvert load slowly; kernels never need them
+        from newskit.report import render_reports
+
+        return render_reports
     raise AttributeError(f"module 'newskit' has no attribute {name!r}")
