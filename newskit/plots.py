@@ -517,7 +517,7 @@ def plot_score_boxes(
     )
     ax.set_yticks(
         np.arange(1, len(groups) + 1),
-        [f"{_label(group)} ({len(v)})" for group, v in zip(groups, values, strict=True)],
+        [f"{_label(group)} ({len(v):,})" for group, v in zip(groups, values, strict=True)],
     )
     ax.invert_yaxis()
     return ax

@@ -365,7 +365,7 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
     quality, heat = _floats(articles["quality"]), _floats(articles["heat"])
     both = ~np.isnan(quality) & ~np.isnan(heat)
     if both.sum() and (quality[both] == heat[both]).all():
-        which = "the only article" if both.sum() == 1 else f"all {int(both.sum())} articles"
+        which = "the only article" if both.sum() == 1 else f"all {int(both.sum()):,} articles"
         rows.append(
             (
                 "quality equals heat",
@@ -380,7 +380,7 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
         rows.append(
             (
                 "dates in the future",
-                f"{future} of {n} articles are dated after {stamp:%Y-%m-%d %H:%M} UTC.",
+                f"{future:,} of {n:,} articles are dated after {stamp:%Y-%m-%d %H:%M} UTC.",
             )
         )
     undated = int(articles["published_at"].isna().sum())
@@ -388,7 +388,7 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
         rows.append(
             (
                 "missing dates",
-                f"{undated} of {n} articles have no publication date and are left out "
+                f"{undated:,} of {n:,} articles have no publication date and are left out "
                 "of every count over time.",
             )
         )
@@ -397,7 +397,7 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
         rows.append(
             (
                 "duplicates",
-                f"{duplicates} of {n} articles repeat the URL of an earlier file "
+                f"{duplicates:,} of {n:,} articles repeat the URL of an earlier file "
                 "and are counted again.",
             )
         )
@@ -407,17 +407,18 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
         rows.append(
             (
                 "providers with a single article",
-                f"{len(single)} of {len(providers)} providers have a single article: "
+                f"{len(single):,} of {len(providers):,} providers have a single article: "
                 f"{listing(single)}.",
             )
         )
     completeness = build_completeness(articles)
     empty = completeness.loc[completeness["n_present"] == 0, "field"].tolist()
+    fields = "field is" if len(empty) == 1 else "fields are"
     if empty:
         rows.append(
             (
                 "fields always empty",
-                f"{len(empty)} fields are empty in every article: {listing(empty)}.",
+                f"{len(empty)} {fields} empty in every article: {listing(empty)}.",
             )
         )
     return pd.DataFrame(rows, columns=["alert", "detail"], dtype=object)
