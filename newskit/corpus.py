@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import stat
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from newskit import cache as _cache
 from newskit.errors import CorpusError
 from newskit.parse import MAX_FILE_BYTES, RecordError, parse_record
 from newskit.records import Record, build_record, is_article
@@ -19,6 +27,7 @@ from newskit.schema import (
     PROBLEM_COLUMNS,
     PROVIDER_COLUMNS,
     RELATED_COLUMNS,
+    STRING,
     TOPIC_COLUMNS,
     build_frame,
     cast_frame,
@@ -26,6 +35,27 @@ from newskit.schema import (
 
 #: File name endings read as records (compared case-insensitively).
 SUFFIXES = (".txt", ".md")
+#: Fewer files than this are parsed in this process: a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 1000
+#: Loads parsing at least this many files show a progress bar (when output is interactive).
+PROGRESS_MIN_FILES = 1000
+#: A file modified this recently (ns) may change again within the file system's timestamp
+#: resolution without its size or mtime changing, so the cache does not vouch for it.
+RACY_NS = 2_000_000_000
+
+# Problems of one file, before duplicates are flagged; relpath orders them on a merge.
+_FILE_PROBLEM_COLUMNS: dict[str, object] = {"relpath": STRING, **PROBLEM_COLUMNS}
+# The per-file tables a load assembles (and the cache keeps), with the column ordering them.
+_TABLES: dict[str, tuple[dict[str, object], str]] = {
+    "articles": (ARTICLE_COLUMNS, "article_id"),
+    "topics": (TOPIC_COLUMNS, "article_id"),
+    "images": (IMAGE_COLUMNS, "article_id"),
+    "related": (RELATED_COLUMNS, "article_id"),
+    "problems": (_FILE_PROBLEM_COLUMNS, "relpath"),
+}
+_FILES_COLUMNS: dict[str, object] = {
+    "relpath": STRING, "size": "int64", "mtime_ns": "int64", "digest": STRING,
+}
 
 
 @dataclass
@@ -168,7 +198,15 @@ class Corpus:
         }
 
 
-def load_corpus(path: str | os.PathLike, *, strict: bool = False) -> Corpus:
+def load_corpus(
+    path: str | os.PathLike,
+    *,
+    strict: bool = False,
+    cache: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> Corpus:
     """Load a corpus of news records into a :class:`Corpus`.
 
     Parameters
@@ -179,6 +217,19 @@ def load_corpus(path: str | os.PathLike, *, strict: bool = False) -> Corpus:
     strict : bool, default False
         Raise :class:`~newskit.CorpusError` when any file cannot be loaded, instead of
         reporting it in ``Corpus.problems``.
+    cache : bool, default True
+        Reuse what an earlier load parsed for every file whose size and modification time are
+        unchanged, and keep this load's result for the next one. The result is the same as
+        with ``cache=False``.
+    cache_dir : str or path-like, optional
+        Where cache files live; default ``$NEWSKIT_CACHE_DIR``, else
+        ``$XDG_CACHE_HOME/newskit``, else ``~/.cache/newskit`` (never the corpus folder).
+    workers : int, optional
+        Processes parsing files; default one per CPU for large loads and 1 (this process)
+        below ``PARALLEL_MIN_FILES`` files.
+    progress : bool, optional
+        Show a progress bar while parsing; default: for loads parsing many files, when output
+        goes to a terminal or a notebook and ``NEWSKIT_PROGRESS`` is not ``0``.
 
     Returns
     -------
@@ -186,10 +237,22 @@ def load_corpus(path: str | os.PathLike, *, strict: bool = False) -> Corpus:
         Every file found is either a row of ``articles`` or an ``error`` row of ``problems``.
     """
     root = Path(path)
-    files = find_files(root)
+    started_ns = time.time_ns()
+    entries = scan_files(root)
     base = root if root.is_dir() else root.parent
-    results = [read_file(base / relpath, relpath) for relpath in files]
-    corpus = build_corpus(root, results)
+    relpaths = [entry[0] for entry in entries]
+    store = _cache.cache_file(root, cache_dir) if cache else None
+    stamp = {"root": str(root), "abs": os.path.abspath(root), "code": _cache.code_version()}
+    cached = _read_cache(store, stamp) if store is not None else None
+    if cached is not None and _unchanged(cached["files"], entries):
+        tables, files = cached, cached["files"]
+    else:
+        tables, files = _load_changed(base, entries, cached, workers=workers,
+                                      progress=progress)
+        if store is not None:
+            _write_cache(store, stamp, tables, files, started_ns)
+    digests = dict(zip(relpaths, files["digest"].tolist(), strict=True))
+    corpus = finish_corpus(root, tables, digests)
     if strict:
         raise_for_errors(corpus)
     return corpus
@@ -197,20 +260,64 @@ def load_corpus(path: str | os.PathLike, *, strict: bool = False) -> Corpus:
 
 def find_files(root: Path) -> list[str]:
     """Relative POSIX paths of the record files under ``root``, sorted."""
+    return [relpath for relpath, _, _ in scan_files(root)]
+
+
+def scan_files(root: Path) -> list[tuple[str, int, int]]:
+    """``(relative POSIX path, size, mtime_ns)`` of the record files under ``root``, sorted.
+
+    Hidden files and folders are skipped and symbolic links to folders are not followed (as
+    :func:`os.walk` does); a file that cannot be stat'ed gets size and mtime -1.
+    """
     if root.is_file():
-        return [root.name]
+        info = root.stat()
+        return [(root.name, info.st_size, info.st_mtime_ns)]
     if not root.is_dir():
         if root.exists() or root.is_symlink():
             raise CorpusError(f"{root}: not a folder or a regular file")
         raise CorpusError(f"{root}: no such file or folder")
-    found = []
-    for folder, dirnames, filenames in os.walk(root, onerror=_raise_walk_error):
-        dirnames[:] = [name for name in dirnames if not name.startswith(".")]
-        rel = Path(folder).relative_to(root)
-        for name in filenames:
-            if not name.startswith(".") and name.lower().endswith(SUFFIXES):
-                found.append((rel / name).as_posix())
-    return sorted(found)
+    found: list[tuple[str, int, int]] = []
+    _scan_folder(str(root), "", found)
+    found.sort()
+    return found
+
+
+def _scan_folder(folder: str, prefix: str, found: list[tuple[str, int, int]]) -> None:
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if name.startswith("."):
+                    continue
+                if is_dir:
+                    if not entry.is_symlink():
+                        _scan_folder(entry.path, f"{prefix}{name}/", found)
+                elif name.lower().endswith(SUFFIXES):
+                    try:
+                        info = entry.stat()
+                    except OSError:
+                        found.append((prefix + name, -1, -1))
+                    else:
+                        found.append((prefix + name, info.st_size, info.st_mtime_ns))
+    except OSError as exc:
+        _raise_walk_error(exc)
+
+
+def parse_files(base: str | os.PathLike, relpaths: list[str]) -> dict[str, pd.DataFrame]:
+    """Read and parse the files ``base/relpath`` into per-file tables (run in worker processes).
+
+    Returns
+    -------
+    dict
+        ``articles``, ``topics``, ``images``, ``related`` and ``problems`` (with a ``relpath``
+        column) DataFrames, before duplicates are flagged, and ``digests``: relpath -> digest.
+    """
+    base = Path(base)
+    return build_tables([read_file(base / relpath, relpath) for relpath in relpaths])
 
 
 def read_file(path: Path, relpath: str) -> FileResult:
@@ -248,21 +355,42 @@ def read_file(path: Path, relpath: str) -> FileResult:
 
 def build_corpus(root: Path, results: list[FileResult]) -> Corpus:
     """Assemble per-file results into a :class:`Corpus`, flagging duplicates."""
+    tables = build_tables(results)
+    return finish_corpus(root, tables, tables["digests"])
+
+
+def build_tables(results: list[FileResult]) -> dict:
+    """The per-file tables of ``results`` (see :func:`parse_files`), in their order."""
     records = [result.record for result in results if result.record is not None]
-    articles = build_frame([record.article for record in records], ARTICLE_COLUMNS)
-    topics = build_frame(
-        [{"article_id": r.article["article_id"], "topic": topic}
-         for r in records for topic in r.article["topics"]],
-        TOPIC_COLUMNS,
-    )
-    images = build_frame([image for r in records for image in r.images], IMAGE_COLUMNS)
-    related = build_frame([story for r in records for story in r.related], RELATED_COLUMNS)
-    problems = [problem for result in results for problem in result.problems]
-    articles, duplicate_problems = flag_duplicates(articles)
-    problems = build_frame(problems + duplicate_problems, PROBLEM_COLUMNS)
+    return {
+        "articles": build_frame([record.article for record in records], ARTICLE_COLUMNS),
+        "topics": build_frame(
+            [{"article_id": r.article["article_id"], "topic": topic}
+             for r in records for topic in r.article["topics"]],
+            TOPIC_COLUMNS,
+        ),
+        "images": build_frame([image for r in records for image in r.images], IMAGE_COLUMNS),
+        "related": build_frame([story for r in records for story in r.related],
+                               RELATED_COLUMNS),
+        "problems": build_frame(
+            [{**problem, "relpath": result.relpath}
+             for result in results for problem in result.problems],
+            _FILE_PROBLEM_COLUMNS,
+        ),
+        "digests": {result.relpath: result.digest for result in results},
+    }
+
+
+def finish_corpus(root: Path, tables: dict, digests: dict[str, str]) -> Corpus:
+    """Flag duplicates across all files and build the :class:`Corpus` of per-file tables."""
+    articles, duplicate_problems = flag_duplicates(tables["articles"])
+    problems = tables["problems"].drop(columns="relpath")
+    if duplicate_problems:
+        problems = pd.concat([problems, build_frame(duplicate_problems, PROBLEM_COLUMNS)],
+                             ignore_index=True)
     problems = problems.sort_values("path", kind="stable", ignore_index=True)
-    digests = {result.relpath: result.digest for result in results}
-    return Corpus(root, articles, topics, images, related, problems, digests)
+    return Corpus(root, articles, tables["topics"], tables["images"], tables["related"],
+                  problems, digests)
 
 
 def flag_duplicates(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
@@ -271,21 +399,192 @@ def flag_duplicates(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     The first file (in path order) stays unflagged; each later copy gets ``is_duplicate`` and a
     warning naming the file it repeats.
     """
-    articles = articles.copy()
-    flagged = pd.Series(False, index=articles.index)
+    paths = articles["path"].tolist()
+    flagged = [False] * len(paths)
     problems = []
     for column, key in (("original_url", "originalUrl"), ("web_url", "webUrl")):
-        values = articles[column]
-        present = values.notna()
-        repeat = present & values.duplicated(keep="first")
-        first_path = articles.loc[present].drop_duplicates(column).set_index(column)["path"]
-        for index in articles.index[repeat & ~flagged]:
-            other = first_path[values[index]]
-            problems.append(_problem(articles.at[index, "path"], "warning", key,
-                                     f"duplicate of {other} (same {key})"))
-        flagged |= repeat
-    articles["is_duplicate"] = flagged.to_numpy()
+        first_path: dict[str, str] = {}
+        repeats = []
+        missing = articles[column].isna().tolist()
+        for index, value in enumerate(articles[column].tolist()):
+            if missing[index]:
+                continue
+            if value in first_path:
+                repeats.append(index)
+                if not flagged[index]:
+                    problems.append(_problem(paths[index], "warning", key,
+                                             f"duplicate of {first_path[value]} (same {key})"))
+            else:
+                first_path[value] = paths[index]
+        for index in repeats:
+            flagged[index] = True
+    articles = articles.assign(is_duplicate=np.array(flagged, dtype=bool))
     return articles, problems
+
+
+def _load_changed(
+    base: Path, entries: list[tuple[str, int, int]], cached: dict | None, *,
+    workers: int | None, progress: bool | None,
+) -> tuple[dict, pd.DataFrame]:
+    """Parse the files the cache cannot vouch for; merge them with the cached rest."""
+    known: dict[str, tuple[int, int]] = {}
+    if cached is not None:
+        old = cached["files"]
+        known = dict(zip(old["relpath"].tolist(),
+                         zip(old["size"].tolist(), old["mtime_ns"].tolist(), strict=True),
+                         strict=True))
+    reuse = {relpath for relpath, size, mtime in entries
+             if mtime != -1 and known.get(relpath) == (size, mtime)}
+    todo = [relpath for relpath, _, _ in entries if relpath not in reuse]
+    parts = _parse_all(base, todo, workers=workers, progress=progress)
+    digests: dict[str, str] = {}
+    if reuse:
+        old = cached["files"]
+        digests.update(zip(old["relpath"].tolist(), old["digest"].tolist(), strict=True))
+        kept = {name: _rows_of(cached[name], key, reuse)
+                for name, (_, key) in _TABLES.items()}
+        parts.insert(0, kept)
+    for part in parts:
+        digests.update(part.get("digests", {}))
+    order = [relpath for relpath, _, _ in entries]
+    tables = {name: _combine([part[name] for part in parts], columns, key,
+                             order if reuse else None)
+              for name, (columns, key) in _TABLES.items()}
+    files = pd.DataFrame({
+        "relpath": pd.array(order, dtype=STRING),
+        "size": np.array([size for _, size, _ in entries], dtype="int64"),
+        "mtime_ns": np.array([mtime for _, _, mtime in entries], dtype="int64"),
+        "digest": pd.array([digests[relpath] for relpath in order], dtype=STRING),
+    })
+    return tables, files
+
+
+def _parse_all(base: Path, relpaths: list[str], *, workers: int | None,
+               progress: bool | None) -> list[dict]:
+    """Per-file tables of ``relpaths``, in order, parsed in chunks by a pool or serially."""
+    if not relpaths:
+        return [build_tables([])]
+    count = _worker_count(workers, len(relpaths))
+    size = max(50, min(2000, -(-len(relpaths) // (count * 4)))) if count > 1 else 1000
+    chunks = [relpaths[i : i + size] for i in range(0, len(relpaths), size)]
+    bar = _progress_bar(len(relpaths), progress)
+    parts: list[dict] = []
+    try:
+        if count > 1:
+            try:
+                parts = _parse_in_pool(base, chunks, count, bar)
+            except (OSError, BrokenProcessPool):
+                parts = []  # no processes to be had here: parse in this one
+        for chunk in chunks[len(parts) :]:
+            parts.append(parse_files(base, chunk))
+            if bar is not None:
+                bar.update(len(chunk))
+    finally:
+        if bar is not None:
+            bar.close()
+    return parts
+
+
+def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object) -> list[dict]:
+    methods = multiprocessing.get_all_start_methods()
+    # fork starts in milliseconds and workers inherit this process's settings
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    parts = []
+    with ProcessPoolExecutor(count, mp_context=context) as pool:
+        for chunk, part in zip(chunks, pool.map(parse_files, repeat(str(base)), chunks),
+                               strict=True):
+            parts.append(part)
+            if bar is not None:
+                bar.update(len(chunk))
+    return parts
+
+
+def _worker_count(workers: int | None, n_files: int) -> int:
+    if workers is not None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"workers must be a positive whole number, not {workers!r}")
+        return min(workers, n_files)
+    if n_files < PARALLEL_MIN_FILES:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, n_files // (PARALLEL_MIN_FILES // 2)))
+
+
+def _progress_bar(total: int, progress: bool | None) -> object:
+    """A tqdm.auto bar, or None when it should stay quiet."""
+    if progress is None:
+        progress = (
+            total >= PROGRESS_MIN_FILES
+            and os.environ.get("NEWSKIT_PROGRESS", "1") != "0"
+            and (_in_notebook() or (sys.stderr is not None and sys.stderr.isatty()))
+        )
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="parsing records", unit="file", leave=False)
+
+
+def _in_notebook() -> bool:
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    ipython = shell.get_ipython()
+    return ipython is not None and type(ipython).__name__ == "ZMQInteractiveShell"
+
+
+def _rows_of(frame: pd.DataFrame, key: str, keep: set[str]) -> pd.DataFrame:
+    return frame[frame[key].isin(keep)]
+
+
+def _combine(frames: list[pd.DataFrame], columns: dict[str, object], key: str,
+             order: list[str] | None) -> pd.DataFrame:
+    """Concatenate per-file tables; put rows in file order when parts came unordered."""
+    frames = [frame for frame in frames if len(frame)] or frames[:1]
+    if len(frames) == 1 and order is None:
+        return frames[0].reset_index(drop=True)
+    frame = pd.concat(frames, ignore_index=True)
+    if order is not None:
+        position = pd.Index(order).get_indexer(frame[key])
+        frame = frame.take(np.argsort(position, kind="stable"))
+    # categories of the parts differ: recompute them over the whole, as one parse would
+    return cast_frame(frame.reset_index(drop=True), columns)
+
+
+def _read_cache(store: Path, stamp: dict) -> dict | None:
+    raw = _cache.read_tables(store, stamp)
+    if raw is None:
+        return None
+    try:
+        tables = {name: _cache.table_to_frame(raw[name], columns)
+                  for name, (columns, _) in _TABLES.items()}
+        tables["files"] = _cache.table_to_frame(raw["files"], _FILES_COLUMNS)
+    except Exception:  # noqa: BLE001 - a file that does not hold our tables is not trusted
+        return None
+    return tables
+
+
+def _unchanged(files: pd.DataFrame, entries: list[tuple[str, int, int]]) -> bool:
+    if len(files) != len(entries):
+        return False
+    relpaths, sizes, mtimes = zip(*entries, strict=True) if entries else ((), (), ())
+    return (files["relpath"].tolist() == list(relpaths)
+            and files["size"].tolist() == list(sizes)
+            and files["mtime_ns"].tolist() == list(mtimes)
+            and -1 not in mtimes)
+
+
+def _write_cache(store: Path, stamp: dict, tables: dict, files: pd.DataFrame,
+                 started_ns: int) -> None:
+    # unread files and files changed too recently to be told apart by mtime are re-read
+    untrusted = (files["digest"] == "") | (files["mtime_ns"] >= started_ns - RACY_NS)
+    files = files.assign(mtime_ns=files["mtime_ns"].where(~untrusted, -1))
+    arrow = {name: _cache.frame_to_table(tables[name]) for name in _TABLES}
+    arrow["files"] = _cache.frame_to_table(files)
+    _cache.write_tables(store, arrow, stamp)
 
 
 def build_providers(articles: pd.DataFrame) -> pd.DataFrame:
