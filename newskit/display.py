@@ -70,7 +70,8 @@ def render_table(
     Returns
     -------
     Rendered
-        The table as HTML (``<table class="newskit-table">``) and as plain text.
+        The table as HTML (``<table class="newskit-table">``, numeric columns marked
+        ``class="num"``) and as plain text.
     """
     if max_rows < 0:
         raise ValueError(f"max_rows must be >= 0, got {max_rows}")
@@ -98,9 +99,20 @@ def render_table(
     if caption:
         parts.append(f'<p class="newskit-caption">{_esc(caption)}</p>')
     parts.append('<table class="newskit-table">')
-    parts.append("<thead><tr>" + "".join(f"<th>{_esc(c)}</th>" for c in columns) + "</tr></thead>")
+    # Numbers align right so their digits line up; everything else reads left to right.
+    numeric = [
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        for dtype in shown.dtypes
+    ]
+    opens = ['<th class="num">' if n else "<th>" for n in numeric]
+    cells = ['<td class="num">' if n else "<td>" for n in numeric]
+    header = "".join(f"{o}{_esc(c)}</th>" for o, c in zip(opens, columns, strict=True))
+    parts.append(f"<thead><tr>{header}</tr></thead>")
     parts.append("<tbody>")
-    parts.extend("<tr>" + "".join(f"<td>{_esc(v)}</td>" for v in row) + "</tr>" for row in rows)
+    parts.extend(
+        "<tr>" + "".join(f"{o}{_esc(v)}</td>" for o, v in zip(cells, row, strict=True)) + "</tr>"
+        for row in rows
+    )
     parts.append("</tbody></table>")
     if more:
         parts.append(f'<p class="newskit-more">{_esc(more)}</p>')

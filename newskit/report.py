@@ -259,7 +259,16 @@ def export_html(
     nb.metadata["title"] = title
     resources = {"newskit": {**footer, "failure": failure}}
     page, _ = exporter.from_notebook_node(nb, resources=resources)
-    return page.replace("<!-- newskit:toc -->", build_toc(page), 1)
+    return place_toc(page, build_toc(page))
+
+
+def place_toc(page: str, toc: str) -> str:
+    """Put the table of contents after the cell holding the title, else at the top."""
+    title = page.find("</h1>")
+    after = page.find('<div class="jp-Cell ', title) if title >= 0 else -1
+    if after < 0:
+        after = page.find("<main>") + len("<main>")
+    return page[:after] + toc + page[after:]
 
 
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.DOTALL)

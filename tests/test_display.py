@@ -24,6 +24,15 @@ def test_table_escapes_every_cell_and_header():
     assert "<td>javascript:alert(1)</td>" in out.html
 
 
+def test_numeric_columns_are_marked_for_right_alignment():
+    data = pd.DataFrame({"name": ["a"], "n": [1], "share": [0.5], "flag": [True]})
+    out = render_table(data)
+    assert out.html.splitlines()[1] == (
+        '<thead><tr><th>name</th><th class="num">n</th><th class="num">share</th>'
+        "<th>flag</th></tr></thead>"
+    )
+
+
 def test_table_bounds_rows_and_says_how_many_are_left_out():
     data = pd.DataFrame({"n": range(1234)})
     out = render_table(data, max_rows=5)
@@ -52,15 +61,16 @@ def test_table_formats_lists_missing_values_and_dates():
         }
     )
     out = render_table(data)
-    assert "<td>AI, Computer Vision</td><td>46</td><td>2021-04-12 13:30</td>" in out.html
-    assert "<td>Power Apps</td><td></td><td>2021-04-10</td>" in out.html
+    row = '<td>AI, Computer Vision</td><td class="num">46</td><td>2021-04-12 13:30</td>'
+    assert row in out.html
+    assert '<td>Power Apps</td><td class="num"></td><td>2021-04-10</td>' in out.html
 
 
 def test_table_index_and_series_and_caption():
     counts = pd.Series([3, 1], index=pd.Index(["AI", "<b>"], name="topic"), name="articles")
     out = render_table(counts, index=True, caption="Per <topic>")
-    assert "<th>topic</th><th>articles</th>" in out.html
-    assert "<td>&lt;b&gt;</td><td>1</td>" in out.html
+    assert '<th>topic</th><th class="num">articles</th>' in out.html
+    assert '<td>&lt;b&gt;</td><td class="num">1</td>' in out.html
     assert '<p class="newskit-caption">Per &lt;topic&gt;</p>' in out.html
     assert out.text.splitlines()[0] == "Per <topic>"
 
@@ -73,7 +83,7 @@ def test_table_rejects_bad_arguments():
 
 
 def test_empty_table_renders_header_only():
-    out = render_table(pd.DataFrame({"a": []}))
+    out = render_table(pd.DataFrame({"a": pd.Series([], dtype="str")}))
     assert "<th>a</th>" in out.html
     assert "<td>" not in out.html
 

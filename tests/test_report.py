@@ -424,3 +424,9 @@ def test_project_reports_show_the_numbers_the_api_gives(project_run):
         shown = numbers_in((out / name).read_text(encoding="utf-8"))
         for label, value in numbers.items():
             assert shown.get(label) == (format_value(value) or "-"), (name, label)
+
+
+def test_table_of_contents_follows_the_title_cell(tiny_run):
+    page = (tiny_run[0] / "01-overview.html").read_text(encoding="utf-8")
+    assert page.index("</h1>") < page.index('<nav class="newskit-toc">') < page.index("<h2")
+    assert page.count('<nav class="newskit-toc">') == 1
