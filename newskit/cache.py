@@ -144,7 +144,7 @@ def clear_cache(cache_dir: str | os.PathLike | None = None) -> list[Path]:
     removed = []
     if not folder.is_dir():
         return removed
-    for path in sorted(folder.glob(f"*{SUFFIX}")) + sorted(folder.glob(f".tmp-*{SUFFIX}")):
+    for path in sorted(folder.glob(f"*{SUFFIX}")):  # with leftover .tmp-* files
         path.unlink(missing_ok=True)
         removed.append(path)
     return removed

@@ -1,0 +1,316 @@
+"""cache: a warm or incremental load is exactly a cold load; a bad cache is never trusted."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import SEED_TEXT, record
+
+from newskit import load_corpus
+from newskit.cache import SUFFIX, cache_file, clear_cache, default_cache_dir
+from newskit.cli import main
+
+TABLES = ("articles", "topics", "images", "related", "problems", "providers")
+OLD = 1_500_000_000_000_000_000  # mtime_ns in 2017: well outside the "just modified" window
+
+
+def article(n: int, url: str | None = None, **fields: object) -> str:
+    url = url or f"https://example.com/{n}"
+    values = {
+        "title": f'"Story {n}"',
+        "originalUrl": f'"{url}"',
+        "webUrl": f'"{url}"',
+        "publishedDateTime": "2021-04-12T13:30:00Z",
+        "quality": n,
+        "heat": n,
+        "topics": f'["Power Apps", "T{n % 3}"]',
+        "type": "article" if n % 2 else "video",
+    }
+    return record(**{**values, **fields})
+
+
+def assert_same_corpus(left, right) -> None:
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(left, name), getattr(right, name), obj=name)
+    assert left.fingerprint == right.fingerprint
+    assert left.summary() == right.summary()
+
+
+def age(root: Path) -> None:
+    """Give every file an old mtime, as files not touched for a while have."""
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(OLD, OLD))
+
+
+def cache_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob(f"*{SUFFIX}"))
+
+
+@pytest.fixture
+def corpus_dir(make_corpus):
+    root = make_corpus(
+        {
+            "a/001.md": article(1),
+            "a/002.md": article(2, related="\n  - title: Other\n    webUrl: https://o.example/x"),
+            "a/003.md": article(3, url="https://example.com/1"),  # duplicate of a/001.md
+            "b/004.md": article(4, quality='"high"'),  # a warning
+            "b/005.txt": SEED_TEXT,
+            "b/broken.md": "---\ntitle: [unclosed\n---\n",  # an error
+            "c/006.md": article(6, published="yes"),  # YAML 1.1 word: parsed by PyYAML
+        }
+    )
+    age(root)
+    return root
+
+
+@pytest.fixture
+def cache_dir(tmp_path) -> Path:
+    return tmp_path / "cache"
+
+
+def test_cold_warm_and_uncached_loads_are_identical(corpus_dir, cache_dir):
+    uncached = load_corpus(corpus_dir, cache=False)
+    assert len(uncached) == 6 and uncached.n_errors == 1 and uncached.n_warnings >= 2
+    cold = load_corpus(corpus_dir, cache_dir=cache_dir)
+    assert len(cache_files(cache_dir)) == 1
+    warm = load_corpus(corpus_dir, cache_dir=cache_dir)
+    assert_same_corpus(cold, uncached)
+    assert_same_corpus(warm, uncached)
+
+
+def test_warm_load_trusts_unchanged_size_and_mtime(corpus_dir, cache_dir):
+    load_corpus(corpus_dir, cache_dir=cache_dir)
+    path = corpus_dir / "a" / "001.md"
+    path.write_text(path.read_text().replace("Story 1", "Story X"))  # same size
+    os.utime(path, ns=(OLD, OLD))
+    assert "Story 1" in load_corpus(corpus_dir, cache_dir=cache_dir).articles["title"].tolist()
+    assert "Story X" in load_corpus(corpus_dir, cache=False).articles["title"].tolist()
+
+
+def test_file_rewritten_right_after_a_load_is_read_again(corpus_dir, cache_dir):
+    path = corpus_dir / "a" / "001.md"
+    path.write_text(article(1))
+    stamp = path.stat().st_mtime_ns
+    load_corpus(corpus_dir, cache_dir=cache_dir)
+    path.write_text(article(1).replace("Story 1", "Story X"))  # same size, same mtime tick
+    os.utime(path, ns=(stamp, stamp))
+    warm = load_corpus(corpus_dir, cache_dir=cache_dir)
+    assert "Story X" in warm.articles["title"].tolist()
+    assert_same_corpus(warm, load_corpus(corpus_dir, cache=False))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "edit",
+        "grow",
+        "add",
+        "delete",
+        "rename",
+        "delete_first_duplicate",
+        "rename_duplicate_first",
+        "break",
+        "fix",
+        "add_folder",
+        "delete_all",
+    ],
+)
+def test_changes_are_reflected_exactly(corpus_dir, cache_dir, change):
+    load_corpus(corpus_dir, cache_dir=cache_dir)
+    a = corpus_dir / "a"
+    if change == "edit":
+        (a / "002.md").write_text(article(2).replace("Story 2", "Story Y"))
+    elif change == "grow":
+        (a / "002.md").write_text(article(2, excerpt='"now with an excerpt"'))
+    elif change == "add":
+        (a / "000.md").write_text(article(7))
+    elif change == "delete":
+        (a / "002.md").unlink()
+    elif change == "rename":
+        (a / "002.md").rename(corpus_dir / "c" / "zzz.md")
+    elif change == "delete_first_duplicate":
+        (a / "001.md").unlink()
+    elif change == "rename_duplicate_first":
+        (a / "003.md").rename(a / "000.md")  # the copy now comes first in path order
+    elif change == "break":
+        (a / "002.md").write_text("---\ntitle: x\nquality: 3\n")
+    elif change == "fix":
+        (corpus_dir / "b" / "broken.md").write_text(article(9))
+    elif change == "add_folder":
+        (corpus_dir / "d" / "e").mkdir(parents=True)
+        (corpus_dir / "d" / "e" / "010.md").write_text(article(10, url="https://example.com/4"))
+    elif change == "delete_all":
+        for path in list(corpus_dir.rglob("*.*")):
+            path.unlink()
+    incremental = load_corpus(corpus_dir, cache_dir=cache_dir)
+    assert_same_corpus(incremental, load_corpus(corpus_dir, cache=False))
+    # and the cache written by that load is right too
+    assert_same_corpus(load_corpus(corpus_dir, cache_dir=cache_dir), incremental)
+
+
+def test_duplicate_flags_follow_the_files(corpus_dir, cache_dir):
+    load_corpus(corpus_dir, cache_dir=cache_dir)
+    (corpus_dir / "a" / "001.md").unlink()
+    corpus = load_corpus(corpus_dir, cache_dir=cache_dir)
+    assert not corpus.articles["is_duplicate"].any()
+    assert not corpus.problems["message"].str.startswith("duplicate of").any()
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "garbage", "other_corpus"])
+def test_bad_cache_file_is_rebuilt_not_trusted(
+    corpus_dir, cache_dir, make_corpus, tmp_path, damage
+):
+    expected = load_corpus(corpus_dir, cache=False)
+    load_corpus(corpus_dir, cache_dir=cache_dir)
+    [path] = cache_files(cache_dir)
+    data = path.read_bytes()
+    if damage == "flip":
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
+    elif damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "garbage":
+        path.write_bytes(os.urandom(len(data)))
+    elif damage == "other_corpus":
+        other = tmp_path / "other"
+        other.mkdir()
+        (other / "x.md").write_text(article(42))
+        load_corpus(other, cache_dir=cache_dir)
+        path.write_bytes(cache_file(other, cache_dir).read_bytes())
+    damaged = path.read_bytes()
+    assert_same_corpus(load_corpus(corpus_dir, cache_dir=cache_dir), expected)
+    assert path.read_bytes() != damaged  # rebuilt
+    assert_same_corpus(load_corpus(corpus_dir, cache_dir=cache_dir), expected)
+
+
+def test_cache_never_writes_into_a_read_only_corpus(corpus_dir, cache_dir):
+    before = sorted((str(p), p.stat().st_mtime_ns) for p in corpus_dir.rglob("*"))
+    for folder in [corpus_dir, *[p for p in corpus_dir.rglob("*") if p.is_dir()]]:
+        folder.chmod(0o555)
+    try:
+        cold = load_corpus(corpus_dir, cache_dir=cache_dir)
+        warm = load_corpus(corpus_dir, cache_dir=cache_dir)
+    finally:
+        for folder in [corpus_dir, *[p for p in corpus_dir.rglob("*") if p.is_dir()]]:
+            folder.chmod(0o755)
+    assert_same_corpus(warm, cold)
+    assert sorted((str(p), p.stat().st_mtime_ns) for p in corpus_dir.rglob("*")) == before
+    assert len(cache_files(cache_dir)) == 1
+
+
+def test_unwritable_cache_dir_still_loads(corpus_dir, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    corpus = load_corpus(corpus_dir, cache_dir=blocker / "cache")
+    assert_same_corpus(corpus, load_corpus(corpus_dir, cache=False))
+    assert blocker.read_text() == "a file where the cache folder should be"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes whatever the folder's mode")
+def test_read_only_cache_dir_still_loads(corpus_dir, cache_dir):
+    cache_dir.mkdir()
+    cache_dir.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        corpus = load_corpus(corpus_dir, cache_dir=cache_dir)
+    finally:
+        cache_dir.chmod(0o755)
+    assert_same_corpus(corpus, load_corpus(corpus_dir, cache=False))
+
+
+def test_cache_false_writes_nothing(corpus_dir, cache_dir):
+    load_corpus(corpus_dir, cache=False, cache_dir=cache_dir)
+    assert not cache_dir.exists()
+
+
+def test_cache_dir_comes_from_argument_then_environment(corpus_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSKIT_CACHE_DIR", str(tmp_path / "from-env"))
+    load_corpus(corpus_dir)
+    assert len(cache_files(tmp_path / "from-env")) == 1
+    load_corpus(corpus_dir, cache_dir=tmp_path / "from-arg")
+    assert len(cache_files(tmp_path / "from-arg")) == 1
+
+
+def test_default_cache_dir_is_outside_the_corpus(tmp_path, monkeypatch):
+    monkeypatch.delenv("NEWSKIT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "newskit"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_cache_dir() == tmp_path / "home" / ".cache" / "newskit"
+
+
+def test_root_spelling_keeps_paths_as_given(corpus_dir, cache_dir, monkeypatch):
+    monkeypatch.chdir(corpus_dir.parent)
+    relative = load_corpus(Path(corpus_dir.name), cache_dir=cache_dir)
+    absolute = load_corpus(corpus_dir, cache_dir=cache_dir)
+    assert relative.articles["path"].iloc[0].startswith(corpus_dir.name + os.sep)
+    assert absolute.articles["path"].iloc[0].startswith(str(corpus_dir))
+    assert_same_corpus(load_corpus(Path(corpus_dir.name), cache_dir=cache_dir), relative)
+
+
+def test_single_file_corpus_is_cached(corpus_dir, cache_dir):
+    path = corpus_dir / "b" / "005.txt"
+    cold = load_corpus(path, cache_dir=cache_dir)
+    assert_same_corpus(load_corpus(path, cache_dir=cache_dir), cold)
+    assert len(cold) == 1
+
+
+def test_strict_raises_from_a_warm_cache(corpus_dir, cache_dir):
+    from newskit import CorpusError
+
+    with pytest.raises(CorpusError, match="broken.md: malformed YAML"):
+        load_corpus(corpus_dir, strict=True, cache_dir=cache_dir)
+    with pytest.raises(CorpusError, match="broken.md: malformed YAML"):
+        load_corpus(corpus_dir, strict=True, cache_dir=cache_dir)
+
+
+def test_concurrent_loads_leave_a_sound_cache(corpus_dir, cache_dir):
+    expected = load_corpus(corpus_dir, cache=False)
+    results = []
+
+    def load() -> None:
+        results.append(load_corpus(corpus_dir, cache_dir=cache_dir))
+
+    threads = [threading.Thread(target=load) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4
+    for corpus in results:
+        assert_same_corpus(corpus, expected)
+    assert [p.name for p in cache_dir.iterdir()] == [cache_file(corpus_dir, cache_dir).name]
+    assert_same_corpus(load_corpus(corpus_dir, cache_dir=cache_dir), expected)
+
+
+def test_clear_cache_removes_cache_and_leftover_temporary_files(corpus_dir, cache_dir):
+    load_corpus(corpus_dir, cache_dir=cache_dir)
+    leftover = cache_dir / f".tmp-killed{SUFFIX}"  # what a load killed mid-write leaves
+    leftover.write_bytes(b"half a cache")
+    unrelated = cache_dir / "notes.txt"
+    unrelated.write_text("not ours")
+    assert_same_corpus(
+        load_corpus(corpus_dir, cache_dir=cache_dir), load_corpus(corpus_dir, cache=False)
+    )
+    removed = clear_cache(cache_dir)
+    assert len(removed) == 2
+    assert sorted(p.name for p in cache_dir.iterdir()) == ["notes.txt"]
+    assert clear_cache(cache_dir) == []
+
+
+def test_cli_cache_clear(corpus_dir, cache_dir, capsys, monkeypatch):
+    monkeypatch.setenv("NEWSKIT_CACHE_DIR", str(cache_dir))
+    load_corpus(corpus_dir)
+    assert main(["cache", "clear"]) == 0
+    assert capsys.readouterr().out == f"removed 1 cache file from {cache_dir}\n"
+    assert cache_files(cache_dir) == []
+    assert main(["cache", "clear", "--cache-dir", str(cache_dir)]) == 0
+    assert capsys.readouterr().out == f"removed 0 cache files from {cache_dir}\n"
