@@ -32,8 +32,10 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
 
 
 def _label(text: object, limit: int = MAX_LABEL) -> str:
+    """Corpus text as a label: cut to ``limit`` characters, ``$`` kept literal (no mathtext)."""
     text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    text = text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    return text.replace("$", r"\$")
 
 
 def _decorate(ax: Axes, *, title: str, xlabel: str, ylabel: str) -> Axes:

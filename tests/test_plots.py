@@ -114,6 +114,13 @@ def test_plot_counts_cuts_long_labels(ax):
     assert len(label) == plots.MAX_LABEL and label.endswith("\u2026")
 
 
+def test_corpus_text_is_not_read_as_mathtext(ax):
+    data = pd.DataFrame({"value": [r"$\frac{", "US$ 5 and $10"], "n_articles": [2, 1]})
+    plots.plot_counts(data, ax=ax)
+    ax.figure.canvas.draw()  # a mathtext parse error would raise here
+    assert [tick.get_text() for tick in ax.get_yticklabels()] == [r"\$\frac{", r"US\$ 5 and \$10"]
+
+
 def test_plot_missing_matrix_is_one_image(ax):
     matrix = pd.DataFrame({"title": [False, True], "webUrl": [True, True]}, index=["a", "b"])
     result = plots.plot_missing_matrix(matrix, ax=ax)
