@@ -1,0 +1,302 @@
+"""Parallel and serial parsing, and yaml-rs and PyYAML, give identical corpora."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+from conftest import SEED_TEXT, SEEDS, record, require_shared
+from test_corpus import BAD_FILES, GOOD
+
+import newskit.parse
+from newskit import load_corpus
+from newskit.corpus import build_corpus, find_files, read_file, scan_files
+from newskit.parse import RecordError, is_plain_yaml, load_yaml, load_yaml_fast, parse_record
+
+TABLES = ("articles", "topics", "images", "related", "problems", "providers")
+
+
+def assert_same_corpus(left, right) -> None:
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(left, name), getattr(right, name), obj=name)
+    assert left.fingerprint == right.fingerprint
+    assert left.summary() == right.summary()
+
+
+def reference(root):
+    """The corpus as one serial pass over every file builds it."""
+    base = root if root.is_dir() else root.parent
+    return build_corpus(root, [read_file(base / relpath, relpath) for relpath in find_files(root)])
+
+
+@pytest.fixture
+def mixed_corpus(make_corpus):
+    """120 files: chunks of 50 differ in their categories; bad files, warnings, duplicates."""
+    files = {}
+    for n in range(120):
+        kind = "video" if n >= 100 else "article"  # only the last chunk has videos
+        url = f"https://example.com/{n % 97}"  # files 97.. repeat earlier URLs
+        files[f"{n // 40}/{n:03d}.md"] = record(
+            title=f'"Story {n}"',
+            originalUrl=f'"{url}"',
+            type=kind,
+            quality=n,
+            topics=f"[Power Apps, T{n % 5}]",
+            category="news" if n < 60 else "blog",
+            images=f'[{{url: "https://img.example/{n}.png", width: {n}}}]',
+        )
+    files["1/seed.txt"] = SEED_TEXT
+    files.update({f"2/{name}": content for name, (content, _) in BAD_FILES.items()})
+    files["2/warned.md"] = record(title='"W"', quality='"46"', published="yes", topics="a, b")
+    return make_corpus(files)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_parallel_and_serial_loads_equal_one_serial_pass(mixed_corpus, workers):
+    expected = reference(mixed_corpus)
+    assert len(expected) == 122 and expected.n_errors == len(BAD_FILES)
+    corpus = load_corpus(mixed_corpus, workers=workers, cache=False)
+    assert_same_corpus(corpus, expected)
+
+
+def test_automatic_worker_count_uses_a_pool_for_large_loads(mixed_corpus, monkeypatch):
+    monkeypatch.setattr("newskit.corpus.PARALLEL_MIN_FILES", 10)
+    assert_same_corpus(load_corpus(mixed_corpus, cache=False), reference(mixed_corpus))
+
+
+def test_parallel_load_with_cache_equals_serial(mixed_corpus, tmp_path):
+    cold = load_corpus(mixed_corpus, workers=2, cache_dir=tmp_path / "c")
+    (mixed_corpus / "0" / "005.md").unlink()
+    (mixed_corpus / "2" / "new.md").write_text(GOOD)
+    warm = load_corpus(mixed_corpus, workers=2, cache_dir=tmp_path / "c")
+    assert len(warm) == len(cold)
+    assert_same_corpus(warm, reference(mixed_corpus))
+
+
+def test_bad_inputs_give_the_same_rows_with_pyyaml_only(mixed_corpus, monkeypatch, tmp_path):
+    fast = load_corpus(mixed_corpus, workers=2, cache=False)
+    monkeypatch.setattr(newskit.parse, "yaml_rs", None)  # as where yaml-rs is not installed
+    slow = load_corpus(mixed_corpus, workers=1, cache=False)
+    assert_same_corpus(fast, slow)
+
+
+def test_real_corpus_parallel_serial_and_pyyaml_agree(monkeypatch):
+    root = require_shared()
+    serial = load_corpus(root, workers=1, cache=False)
+    assert len(serial) == 192
+    assert_same_corpus(load_corpus(root, workers=2, cache=False), serial)
+    monkeypatch.setattr(newskit.parse, "yaml_rs", None)
+    assert_same_corpus(load_corpus(root, workers=1, cache=False), serial)
+
+
+def test_scan_files_lists_what_a_walk_finds(make_corpus):
+    root = make_corpus(
+        {
+            "a.md": GOOD,
+            "B.TXT": GOOD,
+            ".hidden.md": GOOD,
+            ".git/x.md": GOOD,
+            "sub/deeper/c.md": GOOD,
+            "notes.rst": "x",
+            "sub/d.Md": GOOD,
+        }
+    )
+    (root / "link-to-sub").symlink_to(root / "sub", target_is_directory=True)
+    (root / "dangling.md").symlink_to(root / "nowhere.md")
+    entries = scan_files(root)
+    assert [relpath for relpath, _, _ in entries] == [
+        "B.TXT",
+        "a.md",
+        "dangling.md",
+        "sub/d.Md",
+        "sub/deeper/c.md",
+    ]
+    assert dict((r, s) for r, s, _ in entries)["dangling.md"] == -1
+    assert dict((r, s) for r, s, _ in entries)["a.md"] == len(GOOD.encode())
+
+
+def test_workers_must_be_a_positive_whole_number():
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="workers"):
+            load_corpus(SEEDS, workers=bad, cache=False)
+
+
+def test_progress_bar_only_when_asked_or_interactive(mixed_corpus, capsys, monkeypatch):
+    load_corpus(mixed_corpus, cache=False, progress=True)
+    assert "parsing records" in capsys.readouterr().err
+    monkeypatch.setattr("newskit.corpus.PROGRESS_MIN_FILES", 1)
+    load_corpus(mixed_corpus, cache=False)  # stderr is captured: not a terminal
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv("NEWSKIT_PROGRESS", "0")
+    load_corpus(mixed_corpus, cache=False)
+    assert capsys.readouterr().err == ""
+    load_corpus(mixed_corpus, cache=False, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+# --- yaml-rs is used only where it reads exactly as PyYAML's safe loader ----------------------
+
+
+def outcome(load, text):
+    try:
+        return "ok", load(text)
+    except RecordError as exc:
+        return "error", str(exc)
+    except Exception as exc:  # noqa: BLE001 - any other failure must match too
+        return type(exc).__name__, str(exc)
+
+
+def assert_same_outcome(text: str) -> None:
+    fast, slow = outcome(load_yaml_fast, text), outcome(load_yaml, text)
+    assert fast == slow and repr(fast) == repr(slow), text
+
+
+TRICKY = [
+    # YAML 1.1 words, numbers and dates PyYAML reads differently from YAML 1.2
+    "a: yes\nb: No\nc: on\nd: OFF\ne: y\n",
+    "a: 010\nb: 0o17\nc: 0x1F\nd: 1_000\ne: 12:30\n",
+    "a: 1e5\nb: .5\nc: 1.\nd: .inf\ne: -.Inf\nf: .NaN\ng: inf\nh: nan\n",
+    "a: ~\nb: null\nc: Null\nd: NULL\ne:\n",
+    "a: True\nb: FALSE\n",
+    "a: +5\nb: -0\nc: 0\n",
+    "a: 99999999999999999999\nb: 999999999999999999\n",
+    # dates and time zones
+    "a: 2021-04-12T13:30:00Z\nb: 2021-04-12T13:30:00+02:00\nc: 2021-04-12T13:30:00-23:59\n",
+    "a: 2021-04-12T13:30:00.123456789Z\nb: 2021-04-12T13:30:00.5Z\n",
+    "a: 2021-04-12\nb: 2021-04-12 13:30:00\nc: 2021-4-2T1:30:00Z\nd: 2021-04-12t13:30:00z\n",
+    "a: 2021-02-29T00:00:00Z\n",
+    "a: 2020-02-29T00:00:00Z\n",
+    "a: 2021-13-01T00:00:00Z\n",
+    "a: 2021-04-31T00:00:00Z\n",
+    "a: 2021-01-01T24:00:00Z\n",
+    "a: 2021-01-01T00:00:60Z\n",
+    "a: 2021-01-01T00:00:00+25:00\n",
+    "a: 2021-01-01T00:00:00.9999995Z\n",
+    # tags: refused, never run
+    "a: !!python/object/apply:os.system [echo hi]\n",
+    "a: !!python/name:os.system\n",
+    "a: !!str 5\n",
+    "a: !custom x\n",
+    "a: !!binary aGk=\n",
+    "a: !!set {x}\n",
+    # anchors, aliases, merge keys
+    "a: &x [1, 2]\nb: *x\n",
+    "a: &x\n  k: 1\nb:\n  <<: *x\n  j: 2\n",
+    "<<: {a: 1}\n",
+    "l0: &l0 [lol, lol]\nl1: &l1 [*l0, *l0, *l0]\nl2: [*l1, *l1, *l1]\n",
+    # duplicate keys, nesting, indentation
+    "a: 1\na: 2\n",
+    "a:\n  b: 1\n  b: 2\n",
+    "a: " + "[" * 1200 + "]" * 1200 + "\n",
+    "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 30)) + "  " * 30 + "k: v\n",
+    "a:\n  - x\n - y\n",
+    "a:\n  b: 1\n c: 2\n",
+    "a:\n- x\n- y\n",
+    "a:\n  -\n  - x\n",
+    "a: x\n  continued\n",
+    "a: b\n  - c\n",
+    "- a\n- b\n",
+    "just text\n",
+    "",
+    "\n\n",
+    # quoting, escapes, comments, odd characters
+    'a: "x\\/y \\u00e9 \\x41 \\e \\N \\ud83d"\n',
+    "a: 'it''s'\nb: \"\"\nc: ''\n",
+    "a: C#\nb: x #comment\nc: a[b]{c},d\nd: x:y\ne: 'x: y'\n",
+    'a: "x\n  y"\n',
+    "a: x\u2028y\n",
+    "a: x\x85y\n",
+    "a: x\ty\n",
+    "a:\tx\n",
+    "a: \ufeffx\n",
+    "a: x\x7fy\n",
+    "a: caf\u00e9 \u2019s \U0001f600\n",
+    "'a': 1\n\"b\": 2\n",
+    "? a\n: 1\n",
+    "a: |\n  x\n",
+    "a: >\n  x\n  y\n",
+    "%YAML 1.1\n---\na: 1\n",
+    "a: 1\n---\nb: 2\n",
+    "1: a\n",
+    "on: x\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_fast_parser_matches_pyyaml_on_tricky_documents(text):
+    assert_same_outcome(text)
+
+
+def test_fast_parser_takes_the_records_of_the_real_format():
+    front = SEED_TEXT.split("---\n")[1]
+    assert is_plain_yaml(front)
+    assert load_yaml_fast(front) == load_yaml(front)
+
+
+def test_fast_parser_matches_pyyaml_on_mutated_records():
+    """Random edits of real-looking records: whatever yaml-rs accepts, PyYAML reads alike."""
+    fronts = [SEED_TEXT.split("---\n")[1], GOOD.split("---\n")[1]]
+    pieces = [
+        " ",
+        "  ",
+        "- ",
+        ": ",
+        "#",
+        " #",
+        '"',
+        "'",
+        "\\",
+        "&a ",
+        "*a",
+        "!",
+        "[",
+        "]",
+        "{",
+        ",",
+        "?",
+        "|",
+        ">",
+        "yes",
+        "~",
+        "010",
+        "1e5",
+        "12:30",
+        "\n",
+        "\n  ",
+        "\n- ",
+        "\t",
+        "2021-02-29T00:00:00Z",
+        "2021-04-12",
+        "True",
+        "<<",
+        "\\u00e9",
+        "inf",
+    ]
+    rng = random.Random(20261126)
+    used_fast = 0
+    for _ in range(1500):
+        lines = rng.choice(fronts).split("\n")
+        for _ in range(rng.randint(1, 3)):
+            k = rng.randrange(len(lines))
+            j = rng.randint(0, len(lines[k]))
+            op = rng.random()
+            if op < 0.6:
+                lines[k] = lines[k][:j] + rng.choice(pieces) + lines[k][j + rng.randint(0, 2) :]
+            elif op < 0.75:
+                lines[k] = " " * rng.randint(0, 5) + lines[k].lstrip()
+            elif op < 0.9:
+                lines.insert(k, lines[rng.randrange(len(lines))])
+            else:
+                del lines[k]
+        text = "\n".join(lines)
+        used_fast += is_plain_yaml(text)
+        assert_same_outcome(text)
+    assert used_fast > 300  # the comparison did exercise yaml-rs
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_parse_record_fast_and_slow_agree_on_bad_files(name):
+    content = BAD_FILES[name][0]
+    data = content.encode() if isinstance(content, str) else content
+    assert outcome(parse_record, data) == outcome(lambda d: parse_record(d, fast=False), data)
