@@ -54,19 +54,21 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("playwright is not installed: pip install -e '.[dev]'")
-    if not (CHROMIUM.exists() or shutil.which("chromium")):
+    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
+    if executable is None:
         _unavailable(f"{CHROMIUM} not found: apt-get install chromium")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        browser = p.chromium.launch(executable_path=str(executable), args=FLAGS)
         yield browser
         browser.close()
 
 
 @pytest.fixture(scope="module", params=["seeds", "real", "hostile"])
-def reports(request, tmp_path_factory) -> Path:
+def opened(request, tmp_path_factory, browser) -> dict[str, dict]:
+    """Every report of one corpus, opened once: file name -> what the page did."""
     _, out, error = full_run(request.param, tmp_path_factory)
     assert error is None
-    return out
+    return {path.name: open_report(browser, path) for path in sorted(out.glob("*.html"))}
 
 
 def open_report(browser, path: Path) -> dict:
@@ -100,26 +102,21 @@ def open_report(browser, path: Path) -> dict:
     return seen
 
 
-def test_reports_open_offline_without_errors(browser, reports):
-    pages = sorted(reports.glob("*.html"))
-    assert len(pages) >= 2
-    for path in pages:
-        seen = open_report(browser, path)
+def test_reports_open_offline_without_errors(opened):
+    assert len(opened) >= 2
+    for name, seen in opened.items():
         outside = [u for u in seen["requests"] if u != seen["own"] and not u.startswith("data:")]
-        assert outside == [], path.name
-        assert [t for t, _ in seen["console"] if t == "error"] == [], (path.name, seen["console"])
-        assert seen["errors"] == [], path.name
-        assert seen["dialogs"] == [], path.name
-        assert seen["pwned"] is None, path.name
-        assert seen["dom"] == [], path.name
-        assert seen["title"], path.name
+        assert outside == [], name
+        assert [t for t, _ in seen["console"] if t == "error"] == [], (name, seen["console"])
+        assert seen["errors"] == [], name
+        assert seen["dialogs"] == [], name
+        assert seen["pwned"] is None, name
+        assert seen["dom"] == [], name
+        assert seen["title"], name
 
 
-def test_every_figure_decodes(browser, reports):
-    n_images = 0
-    for path in sorted(reports.glob("*.html")):
-        seen = open_report(browser, path)
+def test_every_figure_decodes(opened):
+    for name, seen in opened.items():
         for complete, width, height in seen["images"]:
-            assert complete and width > 0 and height > 0, path.name
-        n_images += len(seen["images"])
-    assert n_images > 0
+            assert complete and width > 0 and height > 0, name
+    assert sum(len(seen["images"]) for seen in opened.values()) > 0
