@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -74,13 +75,24 @@ def write_tiny_notebooks(folder: Path) -> Path:
     return folder
 
 
+@contextmanager
+def private_cache(folder: Path):
+    """Module-scoped runs start before conftest's per-test cache folder: give them their own.
+
+    The parent process and the kernels it starts then share one cache, as in real use.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEWSKIT_CACHE_DIR", str(folder / "newskit-cache"))
+        yield
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     """One report run of three tiny notebooks (the second fails) on the seed corpus."""
     root = tmp_path_factory.mktemp("tiny")
     notebooks = write_tiny_notebooks(root / "notebooks")
     out = root / "reports"
-    with pytest.raises(ReportError) as info:
+    with private_cache(root), pytest.raises(ReportError) as info:
         render_reports(SEEDS, out, topic="AI", notebooks_dir=notebooks)
     return out, notebooks, info.value
 
@@ -340,7 +352,8 @@ def full_run(name: str, tmp_path_factory) -> tuple[Path, Path, str | None]:
             corpus = write_hostile_corpus(tmp_path_factory.mktemp("hostile") / "corpus")
         out = tmp_path_factory.mktemp(f"reports-{name}")
         try:
-            render_reports(corpus, out)
+            with private_cache(out.parent / f"cache-{name}"):
+                render_reports(corpus, out)
             error = None
         except ReportError as exc:
             error = str(exc)
