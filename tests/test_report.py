@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
@@ -443,3 +444,15 @@ def test_table_of_contents_follows_the_title_cell(tiny_run):
     page = (tiny_run[0] / "01-overview.html").read_text(encoding="utf-8")
     assert page.index("</h1>") < page.index('<nav class="newskit-toc">') < page.index("<h2")
     assert page.count('<nav class="newskit-toc">') == 1
+
+
+def test_render_reports_works_inside_a_running_event_loop(tmp_path):
+    # As in a notebook cell, where Jupyter's own event loop is running.
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "a.ipynb", "print(1)")
+
+    async def inside_a_loop():
+        return render_reports(SEEDS, tmp_path / "out", notebooks_dir=notebooks)
+
+    written = asyncio.run(inside_a_loop())
+    assert [p.name for p in written] == ["a.html", "index.html"]
