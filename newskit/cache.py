@@ -151,13 +151,20 @@ def clear_cache(cache_dir: str | os.PathLike | None = None) -> list[Path]:
 
 
 def frame_to_table(frame: pd.DataFrame) -> pa.Table:
-    """A DataFrame of newskit's columns as an Arrow table (categories stored as text)."""
+    """A DataFrame of newskit's columns as an Arrow table.
+
+    Categories are stored as text and lists as lists of text, with explicit types, so tables
+    of different files always concatenate (an all-missing column is not of Arrow's null type).
+    """
     arrays = {}
     for name in frame.columns:
         col = frame[name]
         if isinstance(col.dtype, pd.CategoricalDtype):
-            col = col.astype(object)
-        arrays[name] = pa.array(col, from_pandas=True)
+            arrays[name] = pa.array(col.astype(object), type=pa.large_string(), from_pandas=True)
+        elif col.dtype == object:
+            arrays[name] = pa.array(col, type=pa.list_(pa.large_string()), from_pandas=True)
+        else:
+            arrays[name] = pa.array(col, from_pandas=True)
     return pa.table(arrays)
 
 

@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from newskit import cache as _cache
 from newskit.errors import CorpusError
@@ -53,6 +55,7 @@ _TABLES: dict[str, tuple[dict[str, object], str]] = {
     "related": (RELATED_COLUMNS, "article_id"),
     "problems": (_FILE_PROBLEM_COLUMNS, "relpath"),
 }
+_EMPTY_TABLES: dict | None = None  # the schema of the cached tables, once computed
 _FILES_COLUMNS: dict[str, object] = {
     "relpath": STRING, "size": "int64", "mtime_ns": "int64", "digest": STRING,
 }
@@ -238,21 +241,26 @@ def load_corpus(
     """
     root = Path(path)
     started_ns = time.time_ns()
-    entries = scan_files(root)
-    base = root if root.is_dir() else root.parent
-    relpaths = [entry[0] for entry in entries]
     store = _cache.cache_file(root, cache_dir) if cache else None
     stamp = {"root": str(root), "abs": os.path.abspath(root), "code": _cache.code_version()}
-    cached = _read_cache(store, stamp) if store is not None else None
+    with ThreadPoolExecutor(1) as reader:  # read the cache (I/O, CRC) while listing files
+        pending = reader.submit(_cache.read_tables, store, stamp) if store is not None else None
+        entries = scan_files(root)
+        cached = pending.result() if pending is not None else None
+    base = root if root.is_dir() else root.parent
+    if cached is not None and not _is_cache_of(cached):
+        cached = None
     if cached is not None and _unchanged(cached["files"], entries):
-        tables, files = cached, cached["files"]
+        tables = cached
     else:
-        tables, files = _load_changed(base, entries, cached, workers=workers,
-                                      progress=progress)
+        tables = _load_changed(base, entries, cached, workers=workers, progress=progress)
         if store is not None:
-            _write_cache(store, stamp, tables, files, started_ns)
-    digests = dict(zip(relpaths, files["digest"].tolist(), strict=True))
-    corpus = finish_corpus(root, tables, digests)
+            _write_cache(store, stamp, tables, started_ns)
+    frames = {name: _cache.table_to_frame(tables[name], columns)
+              for name, (columns, _) in _TABLES.items()}
+    files = tables["files"]
+    digests = dict(zip(files["relpath"].to_pylist(), files["digest"].to_pylist(), strict=True))
+    corpus = finish_corpus(root, frames, digests)
     if strict:
         raise_for_errors(corpus)
     return corpus
@@ -425,13 +433,16 @@ def flag_duplicates(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
 def _load_changed(
     base: Path, entries: list[tuple[str, int, int]], cached: dict | None, *,
     workers: int | None, progress: bool | None,
-) -> tuple[dict, pd.DataFrame]:
-    """Parse the files the cache cannot vouch for; merge them with the cached rest."""
+) -> dict[str, pa.Table]:
+    """Parse the files the cache cannot vouch for; merge them with the cached rest in order.
+
+    Returns the per-file tables and ``files`` (relpath, size, mtime_ns, digest) as Arrow.
+    """
     known: dict[str, tuple[int, int]] = {}
     if cached is not None:
         old = cached["files"]
-        known = dict(zip(old["relpath"].tolist(),
-                         zip(old["size"].tolist(), old["mtime_ns"].tolist(), strict=True),
+        known = dict(zip(old["relpath"].to_pylist(),
+                         zip(old["size"].to_pylist(), old["mtime_ns"].to_pylist(), strict=True),
                          strict=True))
     reuse = {relpath for relpath, size, mtime in entries
              if mtime != -1 and known.get(relpath) == (size, mtime)}
@@ -440,30 +451,30 @@ def _load_changed(
     digests: dict[str, str] = {}
     if reuse:
         old = cached["files"]
-        digests.update(zip(old["relpath"].tolist(), old["digest"].tolist(), strict=True))
-        kept = {name: _rows_of(cached[name], key, reuse)
+        digests.update(zip(old["relpath"].to_pylist(), old["digest"].to_pylist(), strict=True))
+        drop = pa.array(sorted(set(known) - reuse), type=pa.large_string())
+        kept = {name: cached[name].filter(pc.invert(pc.is_in(cached[name][key], drop)))
                 for name, (_, key) in _TABLES.items()}
         parts.insert(0, kept)
     for part in parts:
         digests.update(part.get("digests", {}))
     order = [relpath for relpath, _, _ in entries]
-    tables = {name: _combine([part[name] for part in parts], columns, key,
-                             order if reuse else None)
-              for name, (columns, key) in _TABLES.items()}
-    files = pd.DataFrame({
-        "relpath": pd.array(order, dtype=STRING),
-        "size": np.array([size for _, size, _ in entries], dtype="int64"),
-        "mtime_ns": np.array([mtime for _, _, mtime in entries], dtype="int64"),
-        "digest": pd.array([digests[relpath] for relpath in order], dtype=STRING),
+    tables = {name: _combine([part[name] for part in parts], key, order if reuse else None)
+              for name, (_, key) in _TABLES.items()}
+    tables["files"] = pa.table({
+        "relpath": pa.array(order, type=pa.large_string()),
+        "size": pa.array([size for _, size, _ in entries], type=pa.int64()),
+        "mtime_ns": pa.array([mtime for _, _, mtime in entries], type=pa.int64()),
+        "digest": pa.array([digests[relpath] for relpath in order], type=pa.large_string()),
     })
-    return tables, files
+    return tables
 
 
 def _parse_all(base: Path, relpaths: list[str], *, workers: int | None,
                progress: bool | None) -> list[dict]:
     """Per-file tables of ``relpaths``, in order, parsed in chunks by a pool or serially."""
     if not relpaths:
-        return [build_tables([])]
+        return [_parse_chunk(str(base), [])]
     count = _worker_count(workers, len(relpaths))
     size = max(50, min(2000, -(-len(relpaths) // (count * 4)))) if count > 1 else 1000
     chunks = [relpaths[i : i + size] for i in range(0, len(relpaths), size)]
@@ -476,7 +487,7 @@ def _parse_all(base: Path, relpaths: list[str], *, workers: int | None,
             except (OSError, BrokenProcessPool):
                 parts = []  # no processes to be had here: parse in this one
         for chunk in chunks[len(parts) :]:
-            parts.append(parse_files(base, chunk))
+            parts.append(_parse_chunk(str(base), chunk))
             if bar is not None:
                 bar.update(len(chunk))
     finally:
@@ -491,7 +502,7 @@ def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object)
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     parts = []
     with ProcessPoolExecutor(count, mp_context=context) as pool:
-        for chunk, part in zip(chunks, pool.map(parse_files, repeat(str(base)), chunks),
+        for chunk, part in zip(chunks, pool.map(_parse_chunk, repeat(str(base)), chunks),
                                strict=True):
             parts.append(part)
             if bar is not None:
@@ -536,55 +547,51 @@ def _in_notebook() -> bool:
     return ipython is not None and type(ipython).__name__ == "ZMQInteractiveShell"
 
 
-def _rows_of(frame: pd.DataFrame, key: str, keep: set[str]) -> pd.DataFrame:
-    return frame[frame[key].isin(keep)]
+def _parse_chunk(base: str, relpaths: list[str]) -> dict:
+    """:func:`parse_files` as Arrow tables: cheap to send between processes and to merge."""
+    tables = parse_files(base, relpaths)
+    return {name: _cache.frame_to_table(tables[name]) if name in _TABLES else tables[name]
+            for name in tables}
 
 
-def _combine(frames: list[pd.DataFrame], columns: dict[str, object], key: str,
-             order: list[str] | None) -> pd.DataFrame:
+def _combine(tables: list[pa.Table], key: str, order: list[str] | None) -> pa.Table:
     """Concatenate per-file tables; put rows in file order when parts came unordered."""
-    frames = [frame for frame in frames if len(frame)] or frames[:1]
-    if len(frames) == 1 and order is None:
-        return frames[0].reset_index(drop=True)
-    frame = pd.concat(frames, ignore_index=True)
+    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
     if order is not None:
-        position = pd.Index(order).get_indexer(frame[key])
-        frame = frame.take(np.argsort(position, kind="stable"))
-    # categories of the parts differ: recompute them over the whole, as one parse would
-    return cast_frame(frame.reset_index(drop=True), columns)
+        position = {relpath: index for index, relpath in enumerate(order)}
+        where = np.array([position[k] for k in table[key].to_pylist()], dtype=np.int64)
+        table = table.take(pa.array(np.argsort(where, kind="stable")))
+    return table.combine_chunks()
 
 
-def _read_cache(store: Path, stamp: dict) -> dict | None:
-    raw = _cache.read_tables(store, stamp)
-    if raw is None:
-        return None
-    try:
-        tables = {name: _cache.table_to_frame(raw[name], columns)
-                  for name, (columns, _) in _TABLES.items()}
-        tables["files"] = _cache.table_to_frame(raw["files"], _FILES_COLUMNS)
-    except Exception:  # noqa: BLE001 - a file that does not hold our tables is not trusted
-        return None
-    return tables
+def _is_cache_of(tables: dict) -> bool:
+    """Whether a checked cache file holds the tables, columns and types this code writes."""
+    global _EMPTY_TABLES
+    if _EMPTY_TABLES is None:
+        _EMPTY_TABLES = _parse_chunk("", [])
+    empty = _EMPTY_TABLES
+    return all(name in tables and tables[name].schema.equals(empty[name].schema)
+               for name in _TABLES) and "files" in tables and (
+        tables["files"].column_names == list(_FILES_COLUMNS))
 
 
-def _unchanged(files: pd.DataFrame, entries: list[tuple[str, int, int]]) -> bool:
-    if len(files) != len(entries):
+def _unchanged(files: pa.Table, entries: list[tuple[str, int, int]]) -> bool:
+    if files.num_rows != len(entries):
         return False
     relpaths, sizes, mtimes = zip(*entries, strict=True) if entries else ((), (), ())
-    return (files["relpath"].tolist() == list(relpaths)
-            and files["size"].tolist() == list(sizes)
-            and files["mtime_ns"].tolist() == list(mtimes)
+    return (files["relpath"].to_pylist() == list(relpaths)
+            and files["size"].to_pylist() == list(sizes)
+            and files["mtime_ns"].to_pylist() == list(mtimes)
             and -1 not in mtimes)
 
 
-def _write_cache(store: Path, stamp: dict, tables: dict, files: pd.DataFrame,
-                 started_ns: int) -> None:
+def _write_cache(store: Path, stamp: dict, tables: dict, started_ns: int) -> None:
     # unread files and files changed too recently to be told apart by mtime are re-read
-    untrusted = (files["digest"] == "") | (files["mtime_ns"] >= started_ns - RACY_NS)
-    files = files.assign(mtime_ns=files["mtime_ns"].where(~untrusted, -1))
-    arrow = {name: _cache.frame_to_table(tables[name]) for name in _TABLES}
-    arrow["files"] = _cache.frame_to_table(files)
-    _cache.write_tables(store, arrow, stamp)
+    files = tables["files"]
+    mtime = files["mtime_ns"]
+    untrusted = pc.or_(pc.equal(files["digest"], ""), pc.greater_equal(mtime, started_ns - RACY_NS))
+    files = files.set_column(2, "mtime_ns", pc.if_else(untrusted, -1, mtime))
+    _cache.write_tables(store, {**{name: tables[name] for name in _TABLES}, "files": files}, stamp)
 
 
 def build_providers(articles: pd.DataFrame) -> pd.DataFrame:
