@@ -39,7 +39,6 @@ FIELDS = (
     "images",
     "related",
     "featuredContent",
-    "body",
 )
 _FIELD_COLUMNS = {
     "category": "category",
@@ -55,7 +54,6 @@ _FIELD_COLUMNS = {
     "heat": "heat",
     "published": "is_published",
     "featuredContent": "featured_content",
-    "body": "body",
 }
 
 #: A small English stopword list for title words; enough to surface content words.
