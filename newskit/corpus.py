@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import pickle
 import stat
 import sys
 import time
@@ -55,7 +56,6 @@ _TABLES: dict[str, tuple[dict[str, object], str]] = {
     "related": (RELATED_COLUMNS, "article_id"),
     "problems": (_FILE_PROBLEM_COLUMNS, "relpath"),
 }
-_EMPTY_TABLES: dict | None = None  # the schema of the cached tables, once computed
 _FILES_COLUMNS: dict[str, object] = {
     "relpath": STRING, "size": "int64", "mtime_ns": "int64", "digest": STRING,
 }
@@ -255,7 +255,7 @@ def load_corpus(
     else:
         tables = _load_changed(base, entries, cached, workers=workers, progress=progress)
         if store is not None:
-            _write_cache(store, stamp, tables, started_ns)
+            _write_cache(store, stamp, tables, entries, started_ns)
     frames = {name: _cache.table_to_frame(tables[name], columns)
               for name, (columns, _) in _TABLES.items()}
     files = tables["files"]
@@ -566,31 +566,47 @@ def _combine(tables: list[pa.Table], key: str, order: list[str] | None) -> pa.Ta
 
 def _is_cache_of(tables: dict) -> bool:
     """Whether a checked cache file holds the tables, columns and types this code writes."""
-    global _EMPTY_TABLES
-    if _EMPTY_TABLES is None:
-        _EMPTY_TABLES = _parse_chunk("", [])
-    empty = _EMPTY_TABLES
-    return all(name in tables and tables[name].schema.equals(empty[name].schema)
-               for name in _TABLES) and "files" in tables and (
-        tables["files"].column_names == list(_FILES_COLUMNS))
+    wanted = {**{name: columns for name, (columns, _) in _TABLES.items()},
+              "files": _FILES_COLUMNS}
+    return all(name in tables and tables[name].schema.equals(_arrow_schema(columns))
+               for name, columns in wanted.items())
+
+
+def _arrow_schema(columns: dict[str, object]) -> pa.Schema:
+    """The Arrow schema :func:`newskit.cache.frame_to_table` gives a frame of ``columns``."""
+    def arrow_type(dtype: object) -> pa.DataType:
+        if dtype == "object":
+            return pa.list_(pa.large_string())
+        if dtype == "category" or dtype == STRING:
+            return pa.large_string()
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            return pa.timestamp(dtype.unit, tz=str(dtype.tz))
+        return {"Int64": pa.int64(), "int64": pa.int64(), "boolean": pa.bool_(),
+                "bool": pa.bool_()}[str(dtype)]
+
+    return pa.schema([(name, arrow_type(dtype)) for name, dtype in columns.items()])
 
 
 def _unchanged(files: pa.Table, entries: list[tuple[str, int, int]]) -> bool:
-    if files.num_rows != len(entries):
-        return False
-    relpaths, sizes, mtimes = zip(*entries, strict=True) if entries else ((), (), ())
-    return (files["relpath"].to_pylist() == list(relpaths)
-            and files["size"].to_pylist() == list(sizes)
-            and files["mtime_ns"].to_pylist() == list(mtimes)
-            and -1 not in mtimes)
+    """Whether every file is as the cache saw it (and the cache vouched for all of them)."""
+    metadata = files.schema.metadata or {}
+    return metadata.get(b"entries") == _entries_digest(entries).encode()
 
 
-def _write_cache(store: Path, stamp: dict, tables: dict, started_ns: int) -> None:
+def _entries_digest(entries: list[tuple[str, int, int]]) -> str:
+    return hashlib.blake2b(pickle.dumps(entries, protocol=5), digest_size=16).hexdigest()
+
+
+def _write_cache(store: Path, stamp: dict, tables: dict, entries: list[tuple[str, int, int]],
+                 started_ns: int) -> None:
     # unread files and files changed too recently to be told apart by mtime are re-read
     files = tables["files"]
-    mtime = files["mtime_ns"]
-    untrusted = pc.or_(pc.equal(files["digest"], ""), pc.greater_equal(mtime, started_ns - RACY_NS))
-    files = files.set_column(2, "mtime_ns", pc.if_else(untrusted, -1, mtime))
+    recent = started_ns - RACY_NS
+    unread = set(pc.filter(files["relpath"], pc.equal(files["digest"], "")).to_pylist())
+    stored = [(relpath, size, -1 if mtime >= recent or relpath in unread else mtime)
+              for relpath, size, mtime in entries]
+    files = files.set_column(2, "mtime_ns", pa.array([m for _, _, m in stored], type=pa.int64()))
+    files = files.replace_schema_metadata({"entries": _entries_digest(stored)})
     _cache.write_tables(store, {**{name: tables[name] for name in _TABLES}, "files": files}, stamp)
 
 
