@@ -20,6 +20,7 @@ import json
 import os
 import struct
 import tempfile
+import threading
 import zlib
 from pathlib import Path
 
@@ -38,6 +39,7 @@ _MAGIC = b"NEWSKIT-CORPUS-CACHE\n"
 _HEAD = struct.Struct("<QI")  # header length, header CRC-32
 _SOURCES = ("cache.py", "corpus.py", "parse.py", "records.py", "schema.py")
 _code_version: str | None = None
+_writers: list[threading.Thread] = []
 
 
 def default_cache_dir() -> Path:
@@ -95,6 +97,7 @@ def write_tables(path: Path, tables: dict[str, pa.Table], stamp: dict) -> bool:
     """
     sections, chunks, offset = [], [], 0
     for name, table in tables.items():
+        table = table.combine_chunks()  # merged tables arrive in many slices
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table)
@@ -132,6 +135,26 @@ def write_tables(path: Path, tables: dict[str, pa.Table], stamp: dict) -> bool:
     return True
 
 
+def write_tables_soon(path: Path, tables: dict[str, pa.Table], stamp: dict) -> None:
+    """Write a cache file from a background thread; the process waits for it before exiting.
+
+    The caller has its corpus without waiting for the cache (serialising, checksumming and
+    writing a 20,000-article cache takes about 0.1 s). Arrow tables are immutable, so the
+    thread shares them safely. :func:`wait_for_writes` waits for pending writes.
+    """
+    thread = threading.Thread(
+        target=write_tables, args=(path, tables, stamp), name="newskit-cache-writer"
+    )
+    thread.start()
+    _writers.append(thread)
+
+
+def wait_for_writes() -> None:
+    """Wait until every cache file this process started writing is written (or given up)."""
+    while _writers:
+        _writers.pop().join()
+
+
 def clear_cache(cache_dir: str | os.PathLike | None = None) -> list[Path]:
     """Delete every newskit cache file (and leftover temporary file) in the cache folder.
 
@@ -140,6 +163,7 @@ def clear_cache(cache_dir: str | os.PathLike | None = None) -> list[Path]:
     list of pathlib.Path
         The files deleted.
     """
+    wait_for_writes()
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     removed = []
     if not folder.is_dir():

@@ -240,6 +240,7 @@ def load_corpus(
         Every file found is either a row of ``articles`` or an ``error`` row of ``problems``.
     """
     root = Path(path)
+    _cache.wait_for_writes()  # an earlier load's cache, and no thread running when forking
     started_ns = time.time_ns()
     store = _cache.cache_file(root, cache_dir) if cache else None
     stamp = {"root": str(root), "abs": os.path.abspath(root), "code": _cache.code_version()}
@@ -438,34 +439,42 @@ def _load_changed(
 
     Returns the per-file tables and ``files`` (relpath, size, mtime_ns, digest) as Arrow.
     """
-    known: dict[str, tuple[int, int]] = {}
+    old_relpaths: list[str] = []
     if cached is not None:
         old = cached["files"]
-        known = dict(zip(old["relpath"].to_pylist(),
-                         zip(old["size"].to_pylist(), old["mtime_ns"].to_pylist(), strict=True),
-                         strict=True))
-    reuse = {relpath for relpath, size, mtime in entries
-             if mtime != -1 and known.get(relpath) == (size, mtime)}
-    todo = [relpath for relpath, _, _ in entries if relpath not in reuse]
+        old_relpaths, old_sizes = old["relpath"].to_pylist(), old["size"].to_pylist()
+        old_mtimes, old_digests = old["mtime_ns"].to_pylist(), old["digest"].to_pylist()
+    index = {relpath: i for i, relpath in enumerate(old_relpaths)}
+    digests: list[str | None] = []  # per entry: the cached digest, or None to parse it
+    reused: dict[str, int] = {}  # relpath -> position in file order, for cached rows to keep
+    fresh: dict[str, int] = {}  # the same for files to parse
+    todo = []
+    for position, (relpath, size, mtime) in enumerate(entries):
+        i = index.get(relpath)
+        if i is not None and mtime != -1 and old_sizes[i] == size and old_mtimes[i] == mtime:
+            reused[relpath] = position
+            digests.append(old_digests[i])
+        else:
+            digests.append(None)
+            fresh[relpath] = position
+            todo.append(relpath)
     parts = _parse_all(base, todo, workers=workers, progress=progress)
-    digests: dict[str, str] = {}
-    if reuse:
-        old = cached["files"]
-        digests.update(zip(old["relpath"].to_pylist(), old["digest"].to_pylist(), strict=True))
-        drop = pa.array(sorted(set(known) - reuse), type=pa.large_string())
-        kept = {name: cached[name].filter(pc.invert(pc.is_in(cached[name][key], drop)))
-                for name, (_, key) in _TABLES.items()}
-        parts.insert(0, kept)
+    parsed: dict[str, str] = {}
     for part in parts:
-        digests.update(part.get("digests", {}))
+        parsed.update(part.get("digests", {}))
     order = [relpath for relpath, _, _ in entries]
-    tables = {name: _combine([part[name] for part in parts], key, order if reuse else None)
-              for name, (_, key) in _TABLES.items()}
+    if reused:
+        tables = {name: _merge(cached[name], reused, [part[name] for part in parts], fresh, key)
+                  for name, (_, key) in _TABLES.items()}
+    else:
+        tables = {name: _concat([part[name] for part in parts]) for name in _TABLES}
     tables["files"] = pa.table({
         "relpath": pa.array(order, type=pa.large_string()),
         "size": pa.array([size for _, size, _ in entries], type=pa.int64()),
         "mtime_ns": pa.array([mtime for _, _, mtime in entries], type=pa.int64()),
-        "digest": pa.array([digests[relpath] for relpath in order], type=pa.large_string()),
+        "digest": pa.array([parsed[relpath] if digest is None else digest
+                            for relpath, digest in zip(order, digests, strict=True)],
+                           type=pa.large_string()),
     })
     return tables
 
@@ -554,14 +563,31 @@ def _parse_chunk(base: str, relpaths: list[str]) -> dict:
             for name in tables}
 
 
-def _combine(tables: list[pa.Table], key: str, order: list[str] | None) -> pa.Table:
-    """Concatenate per-file tables; put rows in file order when parts came unordered."""
-    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-    if order is not None:
-        position = {relpath: index for index, relpath in enumerate(order)}
-        where = np.array([position[k] for k in table[key].to_pylist()], dtype=np.int64)
-        table = table.take(pa.array(np.argsort(where, kind="stable")))
-    return table.combine_chunks()
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+
+
+def _merge(cached: pa.Table, reused: dict[str, int], parsed: list[pa.Table],
+           fresh: dict[str, int], key: str) -> pa.Table:
+    """The kept cached rows and the newly parsed rows, in file order, without copying rows.
+
+    ``reused`` and ``fresh`` give each file's position in file order; cached rows of other
+    files (changed or deleted) are left out. Rows are taken as slices of runs of consecutive
+    rows: the cached rows are in order, so a few changed files cost a few slices.
+    """
+    table = pa.concat_tables([cached, *parsed])
+    where = np.array([reused.get(k, -1) for k in cached[key].to_pylist()]
+                     + [fresh[k] for part in parsed for k in part[key].to_pylist()],
+                     dtype=np.int64)
+    rows = np.flatnonzero(where >= 0)
+    order = rows[np.argsort(where[rows], kind="stable")]
+    if len(order) == 0:
+        return table.slice(0, 0)
+    breaks = np.flatnonzero(np.diff(order) != 1) + 1
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [len(order)]))
+    return pa.concat_tables([table.slice(int(order[start]), int(end - start))
+                             for start, end in zip(starts, ends, strict=True)])
 
 
 def _is_cache_of(tables: dict) -> bool:
@@ -607,7 +633,8 @@ def _write_cache(store: Path, stamp: dict, tables: dict, entries: list[tuple[str
               for relpath, size, mtime in entries]
     files = files.set_column(2, "mtime_ns", pa.array([m for _, _, m in stored], type=pa.int64()))
     files = files.replace_schema_metadata({"entries": _entries_digest(stored)})
-    _cache.write_tables(store, {**{name: tables[name] for name in _TABLES}, "files": files}, stamp)
+    _cache.write_tables_soon(store, {**{name: tables[name] for name in _TABLES}, "files": files},
+                             stamp)
 
 
 def build_providers(articles: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,13 @@ import pytest
 from conftest import SEED_TEXT, record
 
 from newskit import load_corpus
-from newskit.cache import SUFFIX, cache_file, clear_cache, default_cache_dir
+from newskit.cache import (
+    SUFFIX,
+    cache_file,
+    clear_cache,
+    default_cache_dir,
+    wait_for_writes,
+)
 from newskit.cli import main
 
 TABLES = ("articles", "topics", "images", "related", "problems", "providers")
@@ -49,6 +55,7 @@ def age(root: Path) -> None:
 
 
 def cache_files(folder: Path) -> list[Path]:
+    wait_for_writes()  # load_corpus writes its cache from a background thread
     return sorted(folder.glob(f"*{SUFFIX}"))
 
 
@@ -184,9 +191,11 @@ def test_bad_cache_file_is_rebuilt_not_trusted(
         other.mkdir()
         (other / "x.md").write_text(article(42))
         load_corpus(other, cache_dir=cache_dir)
+        wait_for_writes()
         path.write_bytes(cache_file(other, cache_dir).read_bytes())
     damaged = path.read_bytes()
     assert_same_corpus(load_corpus(corpus_dir, cache_dir=cache_dir), expected)
+    wait_for_writes()
     assert path.read_bytes() != damaged  # rebuilt
     assert_same_corpus(load_corpus(corpus_dir, cache_dir=cache_dir), expected)
 
@@ -285,6 +294,7 @@ def test_concurrent_loads_leave_a_sound_cache(corpus_dir, cache_dir):
     for thread in threads:
         thread.join()
     assert len(results) == 4
+    wait_for_writes()
     for corpus in results:
         assert_same_corpus(corpus, expected)
     assert [p.name for p in cache_dir.iterdir()] == [cache_file(corpus_dir, cache_dir).name]
