@@ -147,7 +147,7 @@ def line(label: str, seconds: float, naive: float, target: float | None = None) 
     return target is None or ratio >= target
 
 
-def time_report(corpus: Path | None, out: Path) -> float:
+def time_report(corpus: Path | None, out: Path, cache_dir: Path) -> float:
     command = [str(Path(sys.executable).with_name("newskit")), "report", "--out", str(out)]
     if corpus is not None:
         command += ["--corpus", str(corpus)]
@@ -157,7 +157,7 @@ def time_report(corpus: Path | None, out: Path) -> float:
         check=True,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        env={**os.environ, "NEWSKIT_PROGRESS": "0"},
+        env={**os.environ, "NEWSKIT_PROGRESS": "0", "NEWSKIT_CACHE_DIR": str(cache_dir)},
     )
     return time.perf_counter() - started
 
@@ -249,8 +249,8 @@ def main() -> int:
 
     if not args.no_report:
         with tempfile.TemporaryDirectory() as tmp:
-            seed = time_report(None, Path(tmp) / "seed")
-            large = time_report(root, Path(tmp) / "large")
+            seed = time_report(None, Path(tmp) / "seed", cache_dir)
+            large = time_report(root, Path(tmp) / "large", cache_dir)
         ok = large <= 2 * seed
         met &= ok
         print("\nnewskit report (corpus cache warm)")
