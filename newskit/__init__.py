@@ -1,5 +1,6 @@
 """newskit: load, validate, explore and report on corpora of news-article records."""
 
+from newskit.cache import clear_cache
 from newskit.corpus import Corpus, load_corpus
 from newskit.display import note, render_numbers, render_table
 from newskit.errors import CorpusError, NewskitError, ReportError
@@ -43,6 +44,7 @@ __all__ = [
     "ReportError",
     "__version__",
     "load_corpus",
+    "clear_cache",
     "build_completeness",
     "build_coverage_lag",
     "build_coverage_pairs",
