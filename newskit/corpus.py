@@ -333,7 +333,7 @@ def read_file(path: Path, relpath: str) -> FileResult:
     """Read and normalise one record file; never raises on bad content."""
     shown = str(path)
     try:
-        info = path.stat()
+        info = os.stat(shown)
         if not stat.S_ISREG(info.st_mode):
             # a FIFO or device would block or never end
             raise RecordError("not a regular file")
@@ -343,7 +343,7 @@ def read_file(path: Path, relpath: str) -> FileResult:
                 f"file is {size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit "
                 "for one record"
             )
-        data = path.read_bytes()
+        data = _read_bytes(shown, size)
     except OSError as exc:
         return FileResult(relpath, shown, None, [_problem(shown, "error", None,
                                                           f"cannot read file: {exc.strerror}")])
@@ -360,6 +360,18 @@ def read_file(path: Path, relpath: str) -> FileResult:
     record = build_record(meta, body, article_id=relpath, path=shown)
     problems = [_problem(shown, "warning", name, message) for name, message in record.warnings]
     return FileResult(relpath, shown, record, problems, digest)
+
+
+def _read_bytes(path: str, size: int) -> bytes:
+    """The whole file, as ``Path.read_bytes`` gives it, in fewer system calls."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        chunks = [os.read(fd, size + 1)]
+        while chunks[-1]:  # until end of file, should it have grown since the stat
+            chunks.append(os.read(fd, max(size, 65536)))
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
 
 
 def build_corpus(root: Path, results: list[FileResult]) -> Corpus:

@@ -93,12 +93,26 @@ def split_front_matter(text: str) -> tuple[str, str]:
     opening = _FENCE.match(text)
     if opening is None:
         raise RecordError("no front matter: the file does not start with a '---' line")
-    closing = _CLOSING_FENCE.search(text, opening.end())
+    closing = _find_closing_fence(text, opening.end())
     if closing is None:
         raise RecordError("unterminated front matter: no closing '---' line")
     front = text[opening.end() + 1 : closing.start()]
     body = text[closing.end() :].strip("\n")
     return front, body
+
+
+def _find_closing_fence(text: str, start: int) -> re.Match | None:
+    """``_CLOSING_FENCE.search(text, start)``, jumping from one candidate line to the next."""
+    while True:
+        dashes, dots = text.find("\n---", start), text.find("\n...", start)
+        candidates = [i for i in (dashes, dots) if i >= 0]
+        if not candidates:
+            return None
+        newline = min(candidates)
+        closing = _CLOSING_FENCE.match(text, newline + 1)
+        if closing is not None:
+            return closing
+        start = newline + 1
 
 
 def load_yaml(front: str) -> dict:

@@ -300,3 +300,18 @@ def test_parse_record_fast_and_slow_agree_on_bad_files(name):
     content = BAD_FILES[name][0]
     data = content.encode() if isinstance(content, str) else content
     assert outcome(parse_record, data) == outcome(lambda d: parse_record(d, fast=False), data)
+
+
+def test_closing_fence_is_the_first_a_regex_search_finds():
+    from newskit.parse import _CLOSING_FENCE, _find_closing_fence
+
+    lines = ["---", "...", "--- ", "...\t", "----", "--- x", "....", " ---", "a: 1", "", "-- -"]
+    rng = random.Random(4)
+    for _ in range(3000):
+        text = "\n".join(rng.choice(lines) for _ in range(rng.randint(0, 8)))
+        for start in range(1, len(text) + 1):
+            if text[start - 1] == "\n":
+                continue  # called at the end of the opening fence's line, never at a line start
+            expected = _CLOSING_FENCE.search(text, start)
+            found = _find_closing_fence(text, start)
+            assert (found and found.span()) == (expected and expected.span()), (text, start)
