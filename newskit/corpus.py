@@ -56,6 +56,11 @@ _TABLES: dict[str, tuple[dict[str, object], str]] = {
     "related": (RELATED_COLUMNS, "article_id"),
     "problems": (_FILE_PROBLEM_COLUMNS, "relpath"),
 }
+# What flag_duplicates found, kept in the cache for loads where nothing changed.
+_DUPLICATE_TABLES: dict[str, tuple[dict[str, object], None]] = {
+    "duplicate_flags": ({"is_duplicate": "bool"}, None),
+    "duplicate_problems": (PROBLEM_COLUMNS, None),
+}
 _FILES_COLUMNS: dict[str, object] = {
     "relpath": STRING, "size": "int64", "mtime_ns": "int64", "digest": STRING,
 }
@@ -251,17 +256,24 @@ def load_corpus(
     base = root if root.is_dir() else root.parent
     if cached is not None and not _is_cache_of(cached):
         cached = None
-    if cached is not None and _unchanged(cached["files"], entries):
-        tables = cached
-    else:
-        tables = _load_changed(base, entries, cached, workers=workers, progress=progress)
-        if store is not None:
-            _write_cache(store, stamp, tables, entries, started_ns)
+    unchanged = cached is not None and _unchanged(cached["files"], entries)
+    tables = cached if unchanged else _load_changed(base, entries, cached, workers=workers,
+                                                    progress=progress)
     frames = {name: _cache.table_to_frame(tables[name], columns)
-              for name, (columns, _) in _TABLES.items()}
+              for name, (columns, _) in _DUPLICATE_TABLES.items() if name in tables}
+    frames.update((name, _cache.table_to_frame(tables[name], columns))
+                  for name, (columns, _) in _TABLES.items())
+    if unchanged:  # duplicates as the load that wrote the cache flagged them
+        duplicates = (frames["duplicate_flags"]["is_duplicate"].to_numpy(),
+                      frames["duplicate_problems"])
+    else:
+        articles, found = flag_duplicates(frames["articles"])
+        duplicates = (articles["is_duplicate"].to_numpy(), build_frame(found, PROBLEM_COLUMNS))
     files = tables["files"]
     digests = dict(zip(files["relpath"].to_pylist(), files["digest"].to_pylist(), strict=True))
-    corpus = finish_corpus(root, frames, digests)
+    corpus = finish_corpus(root, frames, digests, duplicates=duplicates)
+    if store is not None and not unchanged:
+        _write_cache(store, stamp, tables, duplicates, entries, started_ns)
     if strict:
         raise_for_errors(corpus)
     return corpus
@@ -402,13 +414,21 @@ def build_tables(results: list[FileResult]) -> dict:
     }
 
 
-def finish_corpus(root: Path, tables: dict, digests: dict[str, str]) -> Corpus:
-    """Flag duplicates across all files and build the :class:`Corpus` of per-file tables."""
-    articles, duplicate_problems = flag_duplicates(tables["articles"])
+def finish_corpus(root: Path, tables: dict, digests: dict[str, str], *,
+                  duplicates: tuple[np.ndarray, pd.DataFrame] | None = None) -> Corpus:
+    """Flag duplicates across all files and build the :class:`Corpus` of per-file tables.
+
+    ``duplicates`` is what :func:`flag_duplicates` found for these articles, when known: their
+    ``is_duplicate`` values and the duplicate warnings as a problems frame.
+    """
+    if duplicates is None:
+        articles, found = flag_duplicates(tables["articles"])
+        duplicates = (articles["is_duplicate"].to_numpy(), build_frame(found, PROBLEM_COLUMNS))
+    flags, duplicate_problems = duplicates
+    articles = tables["articles"].assign(is_duplicate=flags)
     problems = tables["problems"].drop(columns="relpath")
-    if duplicate_problems:
-        problems = pd.concat([problems, build_frame(duplicate_problems, PROBLEM_COLUMNS)],
-                             ignore_index=True)
+    if len(duplicate_problems):
+        problems = pd.concat([problems, duplicate_problems], ignore_index=True)
     problems = problems.sort_values("path", kind="stable", ignore_index=True)
     return Corpus(root, articles, tables["topics"], tables["images"], tables["related"],
                   problems, digests)
@@ -604,8 +624,8 @@ def _merge(cached: pa.Table, reused: dict[str, int], parsed: list[pa.Table],
 
 def _is_cache_of(tables: dict) -> bool:
     """Whether a checked cache file holds the tables, columns and types this code writes."""
-    wanted = {**{name: columns for name, (columns, _) in _TABLES.items()},
-              "files": _FILES_COLUMNS}
+    wanted = {name: columns for name, (columns, _) in {**_TABLES, **_DUPLICATE_TABLES}.items()}
+    wanted["files"] = _FILES_COLUMNS
     return all(name in tables and tables[name].schema.equals(_arrow_schema(columns))
                for name, columns in wanted.items())
 
@@ -635,8 +655,9 @@ def _entries_digest(entries: list[tuple[str, int, int]]) -> str:
     return hashlib.blake2b(pickle.dumps(entries, protocol=5), digest_size=16).hexdigest()
 
 
-def _write_cache(store: Path, stamp: dict, tables: dict, entries: list[tuple[str, int, int]],
-                 started_ns: int) -> None:
+def _write_cache(store: Path, stamp: dict, tables: dict,
+                 duplicates: tuple[np.ndarray, pd.DataFrame],
+                 entries: list[tuple[str, int, int]], started_ns: int) -> None:
     # unread files and files changed too recently to be told apart by mtime are re-read
     files = tables["files"]
     recent = started_ns - RACY_NS
@@ -645,8 +666,13 @@ def _write_cache(store: Path, stamp: dict, tables: dict, entries: list[tuple[str
               for relpath, size, mtime in entries]
     files = files.set_column(2, "mtime_ns", pa.array([m for _, _, m in stored], type=pa.int64()))
     files = files.replace_schema_metadata({"entries": _entries_digest(stored)})
-    _cache.write_tables_soon(store, {**{name: tables[name] for name in _TABLES}, "files": files},
-                             stamp)
+    flags, duplicate_problems = duplicates
+    _cache.write_tables_soon(store, {
+        **{name: tables[name] for name in _TABLES},
+        "files": files,
+        "duplicate_flags": pa.table({"is_duplicate": pa.array(flags, type=pa.bool_())}),
+        "duplicate_problems": _cache.frame_to_table(duplicate_problems),
+    }, stamp)
 
 
 def build_providers(articles: pd.DataFrame) -> pd.DataFrame:

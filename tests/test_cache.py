@@ -303,6 +303,7 @@ def test_concurrent_loads_leave_a_sound_cache(corpus_dir, cache_dir):
 
 def test_clear_cache_removes_cache_and_leftover_temporary_files(corpus_dir, cache_dir):
     load_corpus(corpus_dir, cache_dir=cache_dir)
+    wait_for_writes()
     leftover = cache_dir / f".tmp-killed{SUFFIX}"  # what a load killed mid-write leaves
     leftover.write_bytes(b"half a cache")
     unrelated = cache_dir / "notes.txt"
