@@ -589,10 +589,45 @@ def _in_notebook() -> bool:
 
 
 def _parse_chunk(base: str, relpaths: list[str]) -> dict:
-    """:func:`parse_files` as Arrow tables: cheap to send between processes and to merge."""
-    tables = parse_files(base, relpaths)
-    return {name: _cache.frame_to_table(tables[name]) if name in _TABLES else tables[name]
-            for name in tables}
+    """:func:`parse_files` as Arrow tables: cheap to send between processes and to merge.
+
+    Rows go straight to Arrow arrays of the cache's types (a pandas frame per table costs
+    ~10 ms of overhead); values of an unexpected kind take the pandas road instead. Either
+    way :func:`newskit.schema.cast_frame` casts the columns when they become frames.
+    """
+    base_path = Path(base)
+    results = [read_file(base_path / relpath, relpath) for relpath in relpaths]
+    records = [result.record for result in results if result.record is not None]
+    rows = {
+        "articles": [record.article for record in records],
+        "topics": [{"article_id": r.article["article_id"], "topic": topic}
+                   for r in records for topic in r.article["topics"]],
+        "images": [image for r in records for image in r.images],
+        "related": [story for r in records for story in r.related],
+        "problems": [{**problem, "relpath": result.relpath}
+                     for result in results for problem in result.problems],
+    }
+    try:
+        tables = {name: _rows_to_table(rows[name], columns)
+                  for name, (columns, _) in _TABLES.items()}
+    except (pa.ArrowException, TypeError, ValueError, AttributeError, OverflowError):
+        frames = build_tables(results)
+        tables = {name: _cache.frame_to_table(frames[name]) for name in _TABLES}
+    tables["digests"] = {result.relpath: result.digest for result in results}
+    return tables
+
+
+def _rows_to_table(rows: list[dict], columns: dict[str, object]) -> pa.Table:
+    schema = _arrow_schema(columns)
+    arrays = []
+    for column in schema:
+        values = [row.get(column.name) for row in rows]
+        if pa.types.is_timestamp(column.type):  # pandas Timestamps, as nanoseconds
+            stamps = pa.array([None if v is None else v.value for v in values], type=pa.int64())
+            arrays.append(stamps.cast(column.type))
+        else:
+            arrays.append(pa.array(values, type=column.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:
