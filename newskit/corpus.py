@@ -471,42 +471,39 @@ def _load_changed(
 
     Returns the per-file tables and ``files`` (relpath, size, mtime_ns, digest) as Arrow.
     """
-    old_relpaths: list[str] = []
-    if cached is not None:
+    n = len(entries)
+    relpaths = pa.array([relpath for relpath, _, _ in entries], type=pa.large_string())
+    sizes = np.fromiter((size for _, size, _ in entries), dtype=np.int64, count=n)
+    mtimes = np.fromiter((mtime for _, _, mtime in entries), dtype=np.int64, count=n)
+    reuse = np.zeros(n, dtype=bool)
+    if cached is not None and n:
         old = cached["files"]
-        old_relpaths, old_sizes = old["relpath"].to_pylist(), old["size"].to_pylist()
-        old_mtimes, old_digests = old["mtime_ns"].to_pylist(), old["digest"].to_pylist()
-    index = {relpath: i for i, relpath in enumerate(old_relpaths)}
-    digests: list[str | None] = []  # per entry: the cached digest, or None to parse it
-    reused: dict[str, int] = {}  # relpath -> position in file order, for cached rows to keep
-    fresh: dict[str, int] = {}  # the same for files to parse
-    todo = []
-    for position, (relpath, size, mtime) in enumerate(entries):
-        i = index.get(relpath)
-        if i is not None and mtime != -1 and old_sizes[i] == size and old_mtimes[i] == mtime:
-            reused[relpath] = position
-            digests.append(old_digests[i])
-        else:
-            digests.append(None)
-            fresh[relpath] = position
-            todo.append(relpath)
+        where = pc.index_in(relpaths, value_set=old["relpath"]).fill_null(-1).to_numpy()
+        known = np.maximum(where, 0)
+        reuse = ((where >= 0) & (mtimes != -1) & (old["size"].to_numpy()[known] == sizes)
+                 & (old["mtime_ns"].to_numpy()[known] == mtimes))
+    todo = relpaths.filter(pa.array(~reuse)).to_pylist()
     parts = _parse_all(base, todo, workers=workers, progress=progress)
     parsed: dict[str, str] = {}
     for part in parts:
         parsed.update(part.get("digests", {}))
-    order = [relpath for relpath, _, _ in entries]
-    if reused:
-        tables = {name: _merge(cached[name], reused, [part[name] for part in parts], fresh, key)
+    digests = pa.array([parsed[relpath] for relpath in todo], type=pa.large_string())
+    if reuse.any():
+        position = np.arange(n, dtype=np.int64)
+        kept = relpaths.filter(pa.array(reuse))
+        fresh = pa.array(todo, type=pa.large_string())
+        tables = {name: _merge(cached[name], kept, position[reuse],
+                               [part[name] for part in parts], fresh, position[~reuse], key)
                   for name, (_, key) in _TABLES.items()}
+        old_digests = old["digest"].take(pa.array(known))
+        digests = pc.replace_with_mask(old_digests, pa.array(~reuse), digests)
     else:
         tables = {name: _concat([part[name] for part in parts]) for name in _TABLES}
     tables["files"] = pa.table({
-        "relpath": pa.array(order, type=pa.large_string()),
-        "size": pa.array([size for _, size, _ in entries], type=pa.int64()),
-        "mtime_ns": pa.array([mtime for _, _, mtime in entries], type=pa.int64()),
-        "digest": pa.array([parsed[relpath] if digest is None else digest
-                            for relpath, digest in zip(order, digests, strict=True)],
-                           type=pa.large_string()),
+        "relpath": relpaths,
+        "size": pa.array(sizes, type=pa.int64()),
+        "mtime_ns": pa.array(mtimes, type=pa.int64()),
+        "digest": digests,
     })
     return tables
 
@@ -634,18 +631,23 @@ def _concat(tables: list[pa.Table]) -> pa.Table:
     return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
-def _merge(cached: pa.Table, reused: dict[str, int], parsed: list[pa.Table],
-           fresh: dict[str, int], key: str) -> pa.Table:
+def _merge(cached: pa.Table, kept: pa.Array, kept_at: np.ndarray, parsed: list[pa.Table],
+           fresh: pa.Array, fresh_at: np.ndarray, key: str) -> pa.Table:
     """The kept cached rows and the newly parsed rows, in file order, without copying rows.
 
-    ``reused`` and ``fresh`` give each file's position in file order; cached rows of other
-    files (changed or deleted) are left out. Rows are taken as slices of runs of consecutive
-    rows: the cached rows are in order, so a few changed files cost a few slices.
+    ``kept`` and ``fresh`` are the files whose cached rows stay and the files parsed anew;
+    ``kept_at`` and ``fresh_at`` their positions in file order. Cached rows of other files
+    (changed or deleted) are left out. Rows are taken as slices of runs of consecutive rows:
+    the cached rows are in order, so a few changed files cost a few slices.
     """
     table = pa.concat_tables([cached, *parsed])
-    where = np.array([reused.get(k, -1) for k in cached[key].to_pylist()]
-                     + [fresh[k] for part in parsed for k in part[key].to_pylist()],
-                     dtype=np.int64)
+
+    def positions(keys: pa.ChunkedArray, files: pa.Array, at: np.ndarray) -> np.ndarray:
+        found = pc.index_in(keys, value_set=files).fill_null(-1).to_numpy()
+        return np.where(found >= 0, at[np.maximum(found, 0)] if len(at) else -1, -1)
+
+    where = np.concatenate([positions(cached[key], kept, kept_at),
+                            *[positions(part[key], fresh, fresh_at) for part in parsed]])
     rows = np.flatnonzero(where >= 0)
     order = rows[np.argsort(where[rows], kind="stable")]
     if len(order) == 0:
