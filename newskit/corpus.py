@@ -440,26 +440,24 @@ def flag_duplicates(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     The first file (in path order) stays unflagged; each later copy gets ``is_duplicate`` and a
     warning naming the file it repeats.
     """
-    paths = articles["path"].tolist()
-    flagged = [False] * len(paths)
+    flagged = np.zeros(len(articles), dtype=bool)
+    paths = None
     problems = []
     for column, key in (("original_url", "originalUrl"), ("web_url", "webUrl")):
-        first_path: dict[str, str] = {}
-        repeats = []
-        missing = articles[column].isna().tolist()
-        for index, value in enumerate(articles[column].tolist()):
-            if missing[index]:
-                continue
-            if value in first_path:
-                repeats.append(index)
-                if not flagged[index]:
-                    problems.append(_problem(paths[index], "warning", key,
-                                             f"duplicate of {first_path[value]} (same {key})"))
-            else:
-                first_path[value] = paths[index]
-        for index in repeats:
-            flagged[index] = True
-    articles = articles.assign(is_duplicate=np.array(flagged, dtype=bool))
+        codes, _ = pd.factorize(articles[column])  # missing values get -1
+        present = codes >= 0
+        _, first = np.unique(codes[present], return_index=True)  # codes count from 0
+        first_row = np.flatnonzero(present)[first]  # per code: the row that has it first
+        repeat = present.copy()
+        repeat[present] = first_row[codes[present]] != np.flatnonzero(present)
+        if repeat.any() and paths is None:
+            paths = articles["path"].tolist()
+        for index in np.flatnonzero(repeat & ~flagged):
+            other = paths[first_row[codes[index]]]
+            problems.append(_problem(paths[index], "warning", key,
+                                     f"duplicate of {other} (same {key})"))
+        flagged |= repeat
+    articles = articles.assign(is_duplicate=flagged)
     return articles, problems
 
 

@@ -340,3 +340,51 @@ def test_rows_go_to_arrow_as_the_pandas_road_takes_them(mixed_corpus):
         direct = _rows_to_table(rows[name], columns)  # raises if it would fall back
         assert direct.equals(frame_to_table(frames[name])), name
         assert direct.num_rows > 0, name
+
+
+def test_flag_duplicates_matches_a_plain_reading_of_the_rule():
+    """Each later file repeating an original_url or web_url is flagged once, naming the first."""
+    from newskit.corpus import flag_duplicates
+    from newskit.schema import ARTICLE_COLUMNS, build_frame
+
+    rng = random.Random(7)
+    for _ in range(200):
+        n = rng.randint(0, 30)
+        urls = [None, "", "u1", "u2", "u3", "u4"]
+        rows = [
+            {
+                "article_id": f"{i:02d}.md",
+                "path": f"/c/{i:02d}.md",
+                "topics": [],
+                "original_url": rng.choice(urls),
+                "web_url": rng.choice(urls),
+                "n_images": 0,
+                "n_related": 0,
+                "has_featured_content": False,
+                "is_duplicate": False,
+            }
+            for i in range(n)
+        ]
+        flagged, problems = flag_duplicates(build_frame(rows, ARTICLE_COLUMNS))
+        expected_flags, expected_problems = [], []
+        for column, key in (("original_url", "originalUrl"), ("web_url", "webUrl")):
+            first: dict[str, str] = {}
+            for i, row in enumerate(rows):
+                value = row[column]
+                if value is None:
+                    continue
+                if value in first:
+                    if i not in expected_flags:
+                        expected_problems.append(
+                            {
+                                "path": row["path"],
+                                "severity": "warning",
+                                "field": key,
+                                "message": f"duplicate of {first[value]} (same {key})",
+                            }
+                        )
+                    expected_flags.append(i)
+                else:
+                    first[value] = row["path"]
+        assert problems == expected_problems
+        assert list(flagged["is_duplicate"]) == [i in expected_flags for i in range(n)]
