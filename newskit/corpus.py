@@ -38,6 +38,7 @@ from newskit.schema import (
 
 #: File name endings read as records (compared case-insensitively).
 SUFFIXES = (".txt", ".md")
+_COMMON_SUFFIXES = (".md", ".txt")  # the usual spelling: no need to lower-case the name
 #: Fewer files than this are parsed in this process: a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 1000
 #: Loads parsing at least this many files show a progress bar (when output is interactive).
@@ -304,26 +305,27 @@ def scan_files(root: Path) -> list[tuple[str, int, int]]:
 
 
 def _scan_folder(folder: str, prefix: str, found: list[tuple[str, int, int]]) -> None:
+    append = found.append
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = entry.name
+                if name[0] == ".":
+                    continue
                 try:
                     is_dir = entry.is_dir()
                 except OSError:
                     is_dir = False
-                if name.startswith("."):
-                    continue
                 if is_dir:
                     if not entry.is_symlink():
                         _scan_folder(entry.path, f"{prefix}{name}/", found)
-                elif name.lower().endswith(SUFFIXES):
+                elif name.endswith(_COMMON_SUFFIXES) or name.lower().endswith(SUFFIXES):
                     try:
                         info = entry.stat()
                     except OSError:
-                        found.append((prefix + name, -1, -1))
+                        append((prefix + name, -1, -1))
                     else:
-                        found.append((prefix + name, info.st_size, info.st_mtime_ns))
+                        append((prefix + name, info.st_size, info.st_mtime_ns))
     except OSError as exc:
         _raise_walk_error(exc)
 
