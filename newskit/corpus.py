@@ -229,7 +229,8 @@ def load_corpus(
     cache : bool, default True
         Reuse what an earlier load parsed for every file whose size and modification time are
         unchanged, and keep this load's result for the next one. The result is the same as
-        with ``cache=False``.
+        with ``cache=False``. The cache file is written by a background thread, which the
+        next load and the end of the process wait for.
     cache_dir : str or path-like, optional
         Where cache files live; default ``$NEWSKIT_CACHE_DIR``, else
         ``$XDG_CACHE_HOME/newskit``, else ``~/.cache/newskit`` (never the corpus folder).
