@@ -262,17 +262,15 @@ def load_corpus(
     tables = cached if unchanged else _load_changed(base, entries, cached, workers=workers,
                                                     progress=progress)
     frames = {name: _cache.table_to_frame(tables[name], columns)
-              for name, (columns, _) in _DUPLICATE_TABLES.items() if name in tables}
-    frames.update((name, _cache.table_to_frame(tables[name], columns))
-                  for name, (columns, _) in _TABLES.items())
+              for name, (columns, _) in _TABLES.items()}
     if unchanged:  # duplicates as the load that wrote the cache flagged them
-        duplicates = (frames["duplicate_flags"]["is_duplicate"].to_numpy(),
-                      frames["duplicate_problems"])
+        duplicates = (tables["duplicate_flags"]["is_duplicate"].to_numpy(),
+                      _cache.table_to_frame(tables["duplicate_problems"], PROBLEM_COLUMNS))
     else:
         articles, found = flag_duplicates(frames["articles"])
         duplicates = (articles["is_duplicate"].to_numpy(), build_frame(found, PROBLEM_COLUMNS))
-    files = tables["files"]
-    digests = dict(zip(files["relpath"].to_pylist(), files["digest"].to_pylist(), strict=True))
+    relpaths = [relpath for relpath, _, _ in entries]
+    digests = dict(zip(relpaths, tables["files"]["digest"].to_pylist(), strict=True))
     corpus = finish_corpus(root, frames, digests, duplicates=duplicates)
     if store is not None and not unchanged:
         _write_cache(store, stamp, tables, duplicates, entries, started_ns)
@@ -300,15 +298,23 @@ def scan_files(root: Path) -> list[tuple[str, int, int]]:
             raise CorpusError(f"{root}: not a folder or a regular file")
         raise CorpusError(f"{root}: no such file or folder")
     found: list[tuple[str, int, int]] = []
-    _scan_folder(str(root), "", found)
+    _scan_folder(os.fspath(root), None, "", found)
     found.sort()
     return found
 
 
-def _scan_folder(folder: str, prefix: str, found: list[tuple[str, int, int]]) -> None:
+def _scan_folder(folder: str, parent: int | None, prefix: str,
+                 found: list[tuple[str, int, int]]) -> None:
+    # Through a descriptor of each folder: stat'ing a name relative to it is cheaper than a
+    # whole path. Errors name the folder as os.walk's would.
     append = found.append
     try:
-        with os.scandir(folder) as entries:
+        name = folder if parent is None else os.path.basename(folder)
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=parent)
+    except OSError as exc:
+        raise CorpusError(f"{folder}: cannot list folder: {exc.strerror}") from exc
+    try:
+        with os.scandir(fd) as entries:
             for entry in entries:
                 name = entry.name
                 if name[0] == ".":
@@ -319,7 +325,7 @@ def _scan_folder(folder: str, prefix: str, found: list[tuple[str, int, int]]) ->
                     is_dir = False
                 if is_dir:
                     if not entry.is_symlink():
-                        _scan_folder(entry.path, f"{prefix}{name}/", found)
+                        _scan_folder(os.path.join(folder, name), fd, f"{prefix}{name}/", found)
                 elif name.endswith(_COMMON_SUFFIXES) or name.lower().endswith(SUFFIXES):
                     try:
                         info = entry.stat()
@@ -328,7 +334,9 @@ def _scan_folder(folder: str, prefix: str, found: list[tuple[str, int, int]]) ->
                     else:
                         append((prefix + name, info.st_size, info.st_mtime_ns))
     except OSError as exc:
-        _raise_walk_error(exc)
+        raise CorpusError(f"{folder}: cannot list folder: {exc.strerror}") from exc
+    finally:
+        os.close(fd)
 
 
 def parse_files(base: str | os.PathLike, relpaths: list[str]) -> dict[str, pd.DataFrame]:
