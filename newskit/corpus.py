@@ -57,10 +57,11 @@ _TABLES: dict[str, tuple[dict[str, object], str]] = {
     "related": (RELATED_COLUMNS, "article_id"),
     "problems": (_FILE_PROBLEM_COLUMNS, "relpath"),
 }
-# What flag_duplicates found, kept in the cache for loads where nothing changed.
+# What flag_duplicates and build_providers found, kept for loads where nothing changed.
 _DUPLICATE_TABLES: dict[str, tuple[dict[str, object], None]] = {
     "duplicate_flags": ({"is_duplicate": "bool"}, None),
     "duplicate_problems": (PROBLEM_COLUMNS, None),
+    "providers": (PROVIDER_COLUMNS, None),
 }
 _FILES_COLUMNS: dict[str, object] = {
     "relpath": STRING, "size": "int64", "mtime_ns": "int64", "digest": STRING,
@@ -98,6 +99,8 @@ class Corpus:
         related: pd.DataFrame,
         problems: pd.DataFrame,
         digests: dict[str, str],
+        *,
+        providers: pd.DataFrame | None = None,
     ) -> None:
         self.root = root
         self.articles = articles
@@ -105,7 +108,8 @@ class Corpus:
         self.images = images
         self.related = related
         self.problems = problems
-        self.providers = build_providers(articles)
+        # providers: build_providers(articles), passed in when a cache kept it
+        self.providers = build_providers(articles) if providers is None else providers
         self._digests = digests
 
     def __len__(self) -> int:
@@ -263,17 +267,19 @@ def load_corpus(
                                                     progress=progress)
     frames = {name: _cache.table_to_frame(tables[name], columns)
               for name, (columns, _) in _TABLES.items()}
-    if unchanged:  # duplicates as the load that wrote the cache flagged them
+    providers = None
+    if unchanged:  # duplicates and providers as the load that wrote the cache found them
         duplicates = (tables["duplicate_flags"]["is_duplicate"].to_numpy(),
                       _cache.table_to_frame(tables["duplicate_problems"], PROBLEM_COLUMNS))
+        providers = _cache.table_to_frame(tables["providers"], PROVIDER_COLUMNS)
     else:
         articles, found = flag_duplicates(frames["articles"])
         duplicates = (articles["is_duplicate"].to_numpy(), build_frame(found, PROBLEM_COLUMNS))
     relpaths = [relpath for relpath, _, _ in entries]
     digests = dict(zip(relpaths, tables["files"]["digest"].to_pylist(), strict=True))
-    corpus = finish_corpus(root, frames, digests, duplicates=duplicates)
+    corpus = finish_corpus(root, frames, digests, duplicates=duplicates, providers=providers)
     if store is not None and not unchanged:
-        _write_cache(store, stamp, tables, duplicates, entries, started_ns)
+        _write_cache(store, stamp, tables, duplicates, corpus.providers, entries, started_ns)
     if strict:
         raise_for_errors(corpus)
     return corpus
@@ -426,11 +432,13 @@ def build_tables(results: list[FileResult]) -> dict:
 
 
 def finish_corpus(root: Path, tables: dict, digests: dict[str, str], *,
-                  duplicates: tuple[np.ndarray, pd.DataFrame] | None = None) -> Corpus:
+                  duplicates: tuple[np.ndarray, pd.DataFrame] | None = None,
+                  providers: pd.DataFrame | None = None) -> Corpus:
     """Flag duplicates across all files and build the :class:`Corpus` of per-file tables.
 
     ``duplicates`` is what :func:`flag_duplicates` found for these articles, when known: their
-    ``is_duplicate`` values and the duplicate warnings as a problems frame.
+    ``is_duplicate`` values and the duplicate warnings as a problems frame; ``providers`` is
+    :func:`build_providers` of the flagged articles, when known.
     """
     if duplicates is None:
         articles, found = flag_duplicates(tables["articles"])
@@ -442,7 +450,7 @@ def finish_corpus(root: Path, tables: dict, digests: dict[str, str], *,
         problems = pd.concat([problems, duplicate_problems], ignore_index=True)
     problems = problems.sort_values("path", kind="stable", ignore_index=True)
     return Corpus(root, articles, tables["topics"], tables["images"], tables["related"],
-                  problems, digests)
+                  problems, digests, providers=providers)
 
 
 def flag_duplicates(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
@@ -686,7 +694,7 @@ def _arrow_schema(columns: dict[str, object]) -> pa.Schema:
         if isinstance(dtype, pd.DatetimeTZDtype):
             return pa.timestamp(dtype.unit, tz=str(dtype.tz))
         return {"Int64": pa.int64(), "int64": pa.int64(), "boolean": pa.bool_(),
-                "bool": pa.bool_()}[str(dtype)]
+                "bool": pa.bool_(), "float64": pa.float64()}[str(dtype)]
 
     return pa.schema([(name, arrow_type(dtype)) for name, dtype in columns.items()])
 
@@ -703,7 +711,7 @@ def _entries_digest(entries: list[tuple[str, int, int]]) -> str:
 
 
 def _write_cache(store: Path, stamp: dict, tables: dict,
-                 duplicates: tuple[np.ndarray, pd.DataFrame],
+                 duplicates: tuple[np.ndarray, pd.DataFrame], providers: pd.DataFrame,
                  entries: list[tuple[str, int, int]], started_ns: int) -> None:
     # unread files and files changed too recently to be told apart by mtime are re-read
     files = tables["files"]
@@ -719,6 +727,7 @@ def _write_cache(store: Path, stamp: dict, tables: dict,
         "files": files,
         "duplicate_flags": pa.table({"is_duplicate": pa.array(flags, type=pa.bool_())}),
         "duplicate_problems": _cache.frame_to_table(duplicate_problems),
+        "providers": _cache.frame_to_table(providers),
     }, stamp)
 
 

@@ -70,6 +70,12 @@ def corpus_dir(make_corpus):
             "b/005.txt": SEED_TEXT,
             "b/broken.md": "---\ntitle: [unclosed\n---\n",  # an error
             "c/006.md": article(6, published="yes"),  # YAML 1.1 word: parsed by PyYAML
+            # a provider with no scores: NaN means in the providers table
+            "c/007.md": record(
+                title='"P"',
+                originalUrl='"https://p.example/7"',
+                provider="{name: P, domain: p.example}",
+            ),
         }
     )
     age(root)
@@ -83,7 +89,8 @@ def cache_dir(tmp_path) -> Path:
 
 def test_cold_warm_and_uncached_loads_are_identical(corpus_dir, cache_dir):
     uncached = load_corpus(corpus_dir, cache=False)
-    assert len(uncached) == 6 and uncached.n_errors == 1 and uncached.n_warnings >= 2
+    assert len(uncached) == 7 and uncached.n_errors == 1 and uncached.n_warnings >= 2
+    assert uncached.providers["mean_quality"].isna().any()
     cold = load_corpus(corpus_dir, cache_dir=cache_dir)
     assert len(cache_files(cache_dir)) == 1
     warm = load_corpus(corpus_dir, cache_dir=cache_dir)
