@@ -22,6 +22,7 @@ import struct
 import tempfile
 import threading
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -135,16 +136,20 @@ def write_tables(path: Path, tables: dict[str, pa.Table], stamp: dict) -> bool:
     return True
 
 
-def write_tables_soon(path: Path, tables: dict[str, pa.Table], stamp: dict) -> None:
-    """Write a cache file from a background thread; the process waits for it before exiting.
+def write_tables_soon(path: Path, tables: Callable[[], dict[str, pa.Table]], stamp: dict) -> None:
+    """Build and write a cache file from a background thread; the process waits for it.
 
-    The caller has its corpus without waiting for the cache (serialising, checksumming and
-    writing a 20,000-article cache takes about 0.1 s). Arrow tables are immutable, so the
-    thread shares them safely. :func:`wait_for_writes` waits for pending writes.
+    ``tables`` is called in that thread to build the tables. The caller has its corpus
+    without waiting for the cache (building, serialising, checksumming and writing the cache
+    of 20,000 articles takes about 0.1 s); Arrow tables are immutable, so the thread shares
+    them safely. :func:`wait_for_writes` waits for pending writes.
     """
-    thread = threading.Thread(
-        target=write_tables, args=(path, tables, stamp), name="newskit-cache-writer"
-    )
+
+    def build_and_write() -> None:
+        with contextlib.suppress(Exception):  # a cache not built only costs speed
+            write_tables(path, tables(), stamp)
+
+    thread = threading.Thread(target=build_and_write, name="newskit-cache-writer")
     thread.start()
     _writers.append(thread)
 

@@ -713,22 +713,28 @@ def _entries_digest(entries: list[tuple[str, int, int]]) -> str:
 def _write_cache(store: Path, stamp: dict, tables: dict,
                  duplicates: tuple[np.ndarray, pd.DataFrame], providers: pd.DataFrame,
                  entries: list[tuple[str, int, int]], started_ns: int) -> None:
-    # unread files and files changed too recently to be told apart by mtime are re-read
-    files = tables["files"]
-    recent = started_ns - RACY_NS
-    unread = set(pc.filter(files["relpath"], pc.equal(files["digest"], "")).to_pylist())
-    stored = [(relpath, size, -1 if mtime >= recent or relpath in unread else mtime)
-              for relpath, size, mtime in entries]
-    files = files.set_column(2, "mtime_ns", pa.array([m for _, _, m in stored], type=pa.int64()))
-    files = files.replace_schema_metadata({"entries": _entries_digest(stored)})
     flags, duplicate_problems = duplicates
-    _cache.write_tables_soon(store, {
+    # frames are mutable: take Arrow copies now; the rest is built in the writing thread
+    kept = {
         **{name: tables[name] for name in _TABLES},
-        "files": files,
         "duplicate_flags": pa.table({"is_duplicate": pa.array(flags, type=pa.bool_())}),
         "duplicate_problems": _cache.frame_to_table(duplicate_problems),
         "providers": _cache.frame_to_table(providers),
-    }, stamp)
+    }
+
+    def build() -> dict[str, pa.Table]:
+        # unread files and files changed too recently to be told apart by mtime are re-read
+        files = tables["files"]
+        recent = started_ns - RACY_NS
+        unread = set(pc.filter(files["relpath"], pc.equal(files["digest"], "")).to_pylist())
+        stored = [(relpath, size, -1 if mtime >= recent or relpath in unread else mtime)
+                  for relpath, size, mtime in entries]
+        mtimes = pa.array([mtime for _, _, mtime in stored], type=pa.int64())
+        files = files.set_column(2, "mtime_ns", mtimes)
+        return {**kept,
+                "files": files.replace_schema_metadata({"entries": _entries_digest(stored)})}
+
+    _cache.write_tables_soon(store, build, stamp)
 
 
 def build_providers(articles: pd.DataFrame) -> pd.DataFrame:
