@@ -60,6 +60,8 @@ _TABLES: dict[str, tuple[dict[str, object], str]] = {
     "related": (RELATED_COLUMNS, "article_id"),
     "problems": (_FILE_PROBLEM_COLUMNS, "relpath"),
 }
+# The columns flag_duplicates reads.
+_URL_COLUMNS = {"path": STRING, "original_url": STRING, "web_url": STRING}
 # What flag_duplicates and build_providers found, kept for loads where nothing changed.
 _DUPLICATE_TABLES: dict[str, tuple[dict[str, object], None]] = {
     "duplicate_flags": ({"is_duplicate": "bool"}, None),
@@ -299,8 +301,10 @@ def _load(root: Path, *, cache: bool, cache_dir: str | os.PathLike | None, worke
                       _cache.table_to_frame(tables["duplicate_problems"], PROBLEM_COLUMNS))
         providers = _cache.table_to_frame(tables["providers"], PROVIDER_COLUMNS)
     else:
-        articles, found = flag_duplicates(frames["articles"])
-        duplicates = (articles["is_duplicate"].to_numpy(), build_frame(found, PROBLEM_COLUMNS))
+        # the URL columns in one piece: factorising hundreds of merged slices is slow
+        urls = tables["articles"].select(list(_URL_COLUMNS)).combine_chunks()
+        flagged, found = flag_duplicates(_cache.table_to_frame(urls, _URL_COLUMNS))
+        duplicates = (flagged["is_duplicate"].to_numpy(), build_frame(found, PROBLEM_COLUMNS))
     relpaths = [relpath for relpath, _, _ in entries]
     digests = dict(zip(relpaths, tables["files"]["digest"].to_pylist(), strict=True))
     corpus = finish_corpus(root, frames, digests, duplicates=duplicates, providers=providers)
@@ -513,9 +517,10 @@ def _load_changed(
     Returns the per-file tables and ``files`` (relpath, size, mtime_ns, digest) as Arrow.
     """
     n = len(entries)
-    relpaths = pa.array([relpath for relpath, _, _ in entries], type=pa.large_string())
-    sizes = np.fromiter((size for _, size, _ in entries), dtype=np.int64, count=n)
-    mtimes = np.fromiter((mtime for _, _, mtime in entries), dtype=np.int64, count=n)
+    names, size_list, mtime_list = zip(*entries, strict=True) if n else ((), (), ())
+    relpaths = pa.array(names, type=pa.large_string())
+    sizes = np.array(size_list, dtype=np.int64)
+    mtimes = np.array(mtime_list, dtype=np.int64)
     reuse = np.zeros(n, dtype=bool)
     if cached is not None and n:
         old = cached["files"]
@@ -803,10 +808,6 @@ def _counts(values: pd.Series, limit: int | None = None) -> dict[str, int]:
     if limit is not None:
         counts = counts.head(limit)
     return {str(key): int(value) for key, value in counts.items()}
-
-
-def _raise_walk_error(exc: OSError) -> None:
-    raise CorpusError(f"{exc.filename}: cannot list folder: {exc.strerror}") from exc
 
 
 def _utc(value: object) -> pd.Timestamp:
