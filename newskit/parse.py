@@ -128,6 +128,9 @@ def load_yaml(front: str) -> dict:
         raise RecordError(f"malformed YAML front matter: {_yaml_reason(exc)}") from None
     except RecursionError:
         raise RecordError("malformed YAML front matter: nested too deeply") from None
+    except (ValueError, OverflowError) as exc:
+        # PyYAML builds timestamps with datetime(): a date such as 2021-13-01 raises this
+        raise RecordError(f"malformed YAML front matter: impossible date ({exc})") from None
     if data is None:
         raise RecordError("front matter is empty")
     if not isinstance(data, dict):
