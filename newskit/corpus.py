@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -333,7 +334,7 @@ def scan_files(root: Path) -> list[tuple[str, int, int]]:
         raise CorpusError(f"{root}: no such file or folder")
     found: list[tuple[str, int, int]] = []
     _scan_folder(os.fspath(root), None, "", found)
-    found.sort()
+    found.sort(key=itemgetter(0))  # paths are unique; comparing them alone is faster
     return found
 
 
