@@ -11,9 +11,26 @@ import re
 import yaml
 
 try:  # libyaml: fast, and it refuses nesting deeper than 1000 levels
-    from yaml import CSafeLoader as SafeLoader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader
+    from yaml import SafeLoader as _BaseLoader
+
+
+class SafeLoader(_BaseLoader):
+    """PyYAML's safe loader, except that an impossible timestamp stays text.
+
+    PyYAML builds timestamps with ``datetime()``, so ``2021-02-30`` would fail the whole
+    document; as text, it becomes a warning on that one field and the article is kept.
+    """
+
+    def construct_yaml_timestamp(self, node):  # noqa: D102
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_yaml_timestamp)
 
 try:  # yaml-rs (Rust): ~6x faster; used only on documents where it must agree with PyYAML
     import yaml_rs
@@ -128,9 +145,6 @@ def load_yaml(front: str) -> dict:
         raise RecordError(f"malformed YAML front matter: {_yaml_reason(exc)}") from None
     except RecursionError:
         raise RecordError("malformed YAML front matter: nested too deeply") from None
-    except (ValueError, OverflowError) as exc:
-        # PyYAML builds timestamps with datetime(): a date such as 2021-13-01 raises this
-        raise RecordError(f"malformed YAML front matter: impossible date ({exc})") from None
     if data is None:
         raise RecordError("front matter is empty")
     if not isinstance(data, dict):

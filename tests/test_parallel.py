@@ -393,10 +393,11 @@ def test_flag_duplicates_matches_a_plain_reading_of_the_rule():
 @pytest.mark.parametrize(
     "when", ["2021-13-01T00:00:00Z", "2021-02-30", "2021-01-01T24:00:00Z", "2021-01-01 00:60:00"]
 )
-def test_impossible_date_is_an_error_row_not_a_crash(make_corpus, when):
+def test_impossible_date_keeps_the_article_with_a_warning(make_corpus, when):
     root = make_corpus({"bad.md": record(title='"x"', publishedDateTime=when), "ok.md": GOOD})
     for workers in (1, 2):
         corpus = load_corpus(root, cache=False, workers=workers)
-        assert corpus.articles["article_id"].tolist() == ["ok.md"]
-        [message] = corpus.problems.loc[corpus.problems["severity"] == "error", "message"]
-        assert message.startswith("malformed YAML front matter: impossible date (")
+        assert corpus.articles["article_id"].tolist() == ["bad.md", "ok.md"]
+        assert pd.isna(corpus.articles["published_at"].iloc[0])
+        [message] = corpus.problems["message"]
+        assert message == f"unreadable date '{when}'; left empty"
