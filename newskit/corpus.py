@@ -306,7 +306,7 @@ def _load(root: Path, *, cache: bool, cache_dir: str | os.PathLike | None, worke
         urls = tables["articles"].select(list(_URL_COLUMNS)).combine_chunks()
         flagged, found = flag_duplicates(_cache.table_to_frame(urls, _URL_COLUMNS))
         duplicates = (flagged["is_duplicate"].to_numpy(), build_frame(found, PROBLEM_COLUMNS))
-    relpaths = [relpath for relpath, _, _ in entries]
+    relpaths = map(itemgetter(0), entries)
     digests = dict(zip(relpaths, tables["files"]["digest"].to_pylist(), strict=True))
     corpus = finish_corpus(root, frames, digests, duplicates=duplicates, providers=providers)
     if store is not None and not unchanged:
