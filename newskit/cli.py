@@ -39,23 +39,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newskit {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    summary = commands.add_parser("summary", help="print the headline numbers of a corpus",
-                                  description="Print the headline numbers of a corpus.")
+    summary = commands.add_parser(
+        "summary",
+        help="print the headline numbers of a corpus",
+        description="Print the headline numbers of a corpus.",
+    )
     summary.add_argument("path", help="corpus folder or record file")
     summary.set_defaults(run=run_summary)
 
     validate = commands.add_parser(
-        "validate", help="list every problem found loading a corpus",
+        "validate",
+        help="list every problem found loading a corpus",
         description="List every problem found loading a corpus, one line each: "
-                    "'path: severity: field: message'. Exit status 1 when there is an error.",
+        "'path: severity: field: message'. Exit status 1 when there is an error.",
     )
     validate.add_argument("path", help="corpus folder or record file")
-    validate.add_argument("--strict", action="store_true",
-                          help="exit with status 1 on warnings too")
+    validate.add_argument(
+        "--strict", action="store_true", help="exit with status 1 on warnings too"
+    )
     validate.set_defaults(run=run_validate)
 
     export = commands.add_parser(
-        "export", help="write the articles table to a .parquet or .csv file",
+        "export",
+        help="write the articles table to a .parquet or .csv file",
         description="Write the articles table to FILE; the format follows its extension.",
     )
     export.add_argument("path", help="corpus folder or record file")
@@ -63,38 +69,60 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=run_export)
 
     report = commands.add_parser(
-        "report", help="execute the notebooks and write self-contained HTML reports",
+        "report",
+        help="execute the notebooks and write self-contained HTML reports",
         description="Execute every notebook in notebooks/ on a corpus and write one HTML report "
-                    "each, and index.html linking them. Reports open offline: no external "
-                    "reference, figures embedded. Exit status 1 when a notebook fails; the "
-                    "other reports are still written.",
+        "each, and index.html linking them. Reports open offline: no external "
+        "reference, figures embedded. Exit status 1 when a notebook fails; the "
+        "other reports are still written.",
     )
-    report.add_argument("--corpus", default=None, metavar="PATH",
-                        help="corpus folder or record file (default: the project's seeds/)")
-    report.add_argument("--out", default="reports", metavar="DIR",
-                        help="folder to write the HTML files to (default: reports)")
+    report.add_argument(
+        "--corpus",
+        default=None,
+        metavar="PATH",
+        help="corpus folder or record file (default: the project's seeds/)",
+    )
+    report.add_argument(
+        "--out",
+        default="reports",
+        metavar="DIR",
+        help="folder to write the HTML files to (default: reports)",
+    )
     report.add_argument("--start", metavar="DATE", help="first publication date to include")
     report.add_argument("--end", metavar="DATE", help="last publication date to include")
     report.add_argument("--topic", help="only articles with this topic")
     report.add_argument("--provider", help="only articles from this provider (domain or name)")
-    report.add_argument("--with-code", action="store_true",
-                        help="show the notebooks' code, not only their results")
-    report.add_argument("--notebooks", default=None, metavar="DIR",
-                        help="folder of notebooks to render (default: the project's notebooks/)")
+    report.add_argument(
+        "--with-code", action="store_true", help="show the notebooks' code, not only their results"
+    )
+    report.add_argument(
+        "--notebooks",
+        default=None,
+        metavar="DIR",
+        help="folder of notebooks to render (default: the project's notebooks/)",
+    )
     report.set_defaults(run=run_report)
 
     cache = commands.add_parser(
-        "cache", help="manage the cache of parsed corpora",
+        "cache",
+        help="manage the cache of parsed corpora",
         description="Manage the cache of parsed corpora that makes repeated loads fast. It "
-                    "lives in $NEWSKIT_CACHE_DIR, else $XDG_CACHE_HOME/newskit, else "
-                    "~/.cache/newskit.",
+        "lives in $NEWSKIT_CACHE_DIR, else $XDG_CACHE_HOME/newskit, else "
+        "~/.cache/newskit.",
     )
     cache_commands = cache.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
-    clear = cache_commands.add_parser("clear", help="delete every cached corpus",
-                                      description="Delete every cached corpus; the next load "
-                                                  "of each corpus parses its files again.")
-    clear.add_argument("--cache-dir", default=None, metavar="DIR",
-                       help="cache folder (default: as described above)")
+    clear = cache_commands.add_parser(
+        "clear",
+        help="delete every cached corpus",
+        description="Delete every cached corpus; the next load "
+        "of each corpus parses its files again.",
+    )
+    clear.add_argument(
+        "--cache-dir",
+        default=None,
+        metavar="DIR",
+        help="cache folder (default: as described above)",
+    )
     clear.set_defaults(run=run_cache_clear)
     return parser
 
@@ -111,8 +139,10 @@ def run_validate(args: argparse.Namespace) -> int:
     for row in problems.itertuples(index=False):
         field = "-" if pd.isna(row.field) else row.field
         print(f"{row.path}: {row.severity}: {field}: {row.message}")
-    print(f"{len(corpus)} articles, {corpus.n_errors} errors, {corpus.n_warnings} warnings",
-          file=sys.stderr)
+    print(
+        f"{len(corpus)} articles, {corpus.n_errors} errors, {corpus.n_warnings} warnings",
+        file=sys.stderr,
+    )
     failed = corpus.n_errors > 0 or (args.strict and corpus.n_warnings > 0)
     return 1 if failed else 0
 
@@ -121,8 +151,9 @@ def run_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".parquet", ".csv"):
-        raise NewskitError(f"{out}: unknown export format {suffix or '(none)'!r}; "
-                           "use .parquet or .csv")
+        raise NewskitError(
+            f"{out}: unknown export format {suffix or '(none)'!r}; use .parquet or .csv"
+        )
     if out.parent.exists() and not out.parent.is_dir():
         raise NewskitError(f"{out}: cannot write: {out.parent} is not a folder")
     corpus = load_corpus(args.path)
@@ -145,8 +176,13 @@ def run_report(args: argparse.Namespace) -> int:
 
     try:
         written = render_reports(
-            args.corpus or SEEDS, args.out, start=args.start, end=args.end,
-            topic=args.topic, provider=args.provider, with_code=args.with_code,
+            args.corpus or SEEDS,
+            args.out,
+            start=args.start,
+            end=args.end,
+            topic=args.topic,
+            provider=args.provider,
+            with_code=args.with_code,
             notebooks_dir=args.notebooks or NOTEBOOKS,
         )
     except ValueError as exc:

@@ -70,7 +70,10 @@ _DUPLICATE_TABLES: dict[str, tuple[dict[str, object], None]] = {
     "providers": (PROVIDER_COLUMNS, None),
 }
 _FILES_COLUMNS: dict[str, object] = {
-    "relpath": STRING, "size": "int64", "mtime_ns": "int64", "digest": STRING,
+    "relpath": STRING,
+    "size": "int64",
+    "mtime_ns": "int64",
+    "digest": STRING,
 }
 
 
@@ -122,8 +125,10 @@ class Corpus:
         return len(self.articles)
 
     def __repr__(self) -> str:
-        return (f"<Corpus {str(self.root)!r}: {len(self)} articles, "
-                f"{self.n_errors} errors, {self.n_warnings} warnings>")
+        return (
+            f"<Corpus {str(self.root)!r}: {len(self)} articles, "
+            f"{self.n_errors} errors, {self.n_warnings} warnings>"
+        )
 
     @property
     def n_errors(self) -> int:
@@ -183,17 +188,24 @@ class Corpus:
             keep &= articles["article_id"].isin(ids)
         if provider is not None:
             wanted = [value.lower() for value in _as_list(provider)]
-            keep &= (articles["provider_domain"].str.lower().isin(wanted)
-                     | articles["provider_name"].str.lower().isin(wanted))
+            keep &= articles["provider_domain"].str.lower().isin(wanted) | articles[
+                "provider_name"
+            ].str.lower().isin(wanted)
         keep = keep.fillna(False).astype(bool)
         ids = articles.loc[keep, "article_id"]
 
         def restrict(table: pd.DataFrame) -> pd.DataFrame:
             return table[table["article_id"].isin(ids)].reset_index(drop=True)
 
-        return Corpus(self.root, restrict(articles), restrict(self.topics),
-                      restrict(self.images), restrict(self.related), self.problems,
-                      self._digests)
+        return Corpus(
+            self.root,
+            restrict(articles),
+            restrict(self.topics),
+            restrict(self.images),
+            restrict(self.related),
+            self.problems,
+            self._digests,
+        )
 
     def summary(self) -> dict:
         """The headline numbers of the corpus, as a plain dict."""
@@ -257,8 +269,9 @@ def load_corpus(
         Every file found is either a row of ``articles`` or an ``error`` row of ``problems``.
     """
     with _without_gc():
-        corpus = _load(Path(path), cache=cache, cache_dir=cache_dir, workers=workers,
-                       progress=progress)
+        corpus = _load(
+            Path(path), cache=cache, cache_dir=cache_dir, workers=workers, progress=progress
+        )
     if strict:
         raise_for_errors(corpus)
     return corpus
@@ -278,8 +291,14 @@ def _without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _load(root: Path, *, cache: bool, cache_dir: str | os.PathLike | None, workers: int | None,
-          progress: bool | None) -> Corpus:
+def _load(
+    root: Path,
+    *,
+    cache: bool,
+    cache_dir: str | os.PathLike | None,
+    workers: int | None,
+    progress: bool | None,
+) -> Corpus:
     _cache.wait_for_writes()  # an earlier load's cache, and no thread running when forking
     started_ns = time.time_ns()
     store = _cache.cache_file(root, cache_dir) if cache else None
@@ -292,14 +311,20 @@ def _load(root: Path, *, cache: bool, cache_dir: str | os.PathLike | None, worke
     if cached is not None and not _is_cache_of(cached):
         cached = None
     unchanged = cached is not None and _unchanged(cached["files"], entries)
-    tables = cached if unchanged else _load_changed(base, entries, cached, workers=workers,
-                                                    progress=progress)
-    frames = {name: _cache.table_to_frame(tables[name], columns)
-              for name, (columns, _) in _TABLES.items()}
+    tables = (
+        cached
+        if unchanged
+        else _load_changed(base, entries, cached, workers=workers, progress=progress)
+    )
+    frames = {
+        name: _cache.table_to_frame(tables[name], columns) for name, (columns, _) in _TABLES.items()
+    }
     providers = None
     if unchanged:  # duplicates and providers as the load that wrote the cache found them
-        duplicates = (tables["duplicate_flags"]["is_duplicate"].to_numpy(),
-                      _cache.table_to_frame(tables["duplicate_problems"], PROBLEM_COLUMNS))
+        duplicates = (
+            tables["duplicate_flags"]["is_duplicate"].to_numpy(),
+            _cache.table_to_frame(tables["duplicate_problems"], PROBLEM_COLUMNS),
+        )
         providers = _cache.table_to_frame(tables["providers"], PROVIDER_COLUMNS)
     else:
         # the URL columns in one piece: factorising hundreds of merged slices is slow
@@ -338,8 +363,9 @@ def scan_files(root: Path) -> list[tuple[str, int, int]]:
     return found
 
 
-def _scan_folder(folder: str, parent: int | None, prefix: str,
-                 found: list[tuple[str, int, int]]) -> None:
+def _scan_folder(
+    folder: str, parent: int | None, prefix: str, found: list[tuple[str, int, int]]
+) -> None:
     # Through a descriptor of each folder: stat'ing a name relative to it is cheaper than a
     # whole path. Errors name the folder as os.walk's would.
     append = found.append
@@ -403,8 +429,12 @@ def read_file(path: Path, relpath: str) -> FileResult:
             )
         data = _read_bytes(shown, size)
     except OSError as exc:
-        return FileResult(relpath, shown, None, [_problem(shown, "error", None,
-                                                          f"cannot read file: {exc.strerror}")])
+        return FileResult(
+            relpath,
+            shown,
+            None,
+            [_problem(shown, "error", None, f"cannot read file: {exc.strerror}")],
+        )
     except RecordError as exc:
         return FileResult(relpath, shown, None, [_problem(shown, "error", None, str(exc))])
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -413,8 +443,7 @@ def read_file(path: Path, relpath: str) -> FileResult:
         if not is_article(meta):
             raise RecordError("not a news record: front matter has no title and no URL")
     except RecordError as exc:
-        return FileResult(relpath, shown, None, [_problem(shown, "error", None, str(exc))],
-                          digest)
+        return FileResult(relpath, shown, None, [_problem(shown, "error", None, str(exc))], digest)
     record = build_record(meta, body, article_id=relpath, path=shown)
     problems = [_problem(shown, "warning", name, message) for name, message in record.warnings]
     return FileResult(relpath, shown, record, problems, digest)
@@ -444,25 +473,35 @@ def build_tables(results: list[FileResult]) -> dict:
     return {
         "articles": build_frame([record.article for record in records], ARTICLE_COLUMNS),
         "topics": build_frame(
-            [{"article_id": r.article["article_id"], "topic": topic}
-             for r in records for topic in r.article["topics"]],
+            [
+                {"article_id": r.article["article_id"], "topic": topic}
+                for r in records
+                for topic in r.article["topics"]
+            ],
             TOPIC_COLUMNS,
         ),
         "images": build_frame([image for r in records for image in r.images], IMAGE_COLUMNS),
-        "related": build_frame([story for r in records for story in r.related],
-                               RELATED_COLUMNS),
+        "related": build_frame([story for r in records for story in r.related], RELATED_COLUMNS),
         "problems": build_frame(
-            [{**problem, "relpath": result.relpath}
-             for result in results for problem in result.problems],
+            [
+                {**problem, "relpath": result.relpath}
+                for result in results
+                for problem in result.problems
+            ],
             _FILE_PROBLEM_COLUMNS,
         ),
         "digests": {result.relpath: result.digest for result in results},
     }
 
 
-def finish_corpus(root: Path, tables: dict, digests: dict[str, str], *,
-                  duplicates: tuple[np.ndarray, pd.DataFrame] | None = None,
-                  providers: pd.DataFrame | None = None) -> Corpus:
+def finish_corpus(
+    root: Path,
+    tables: dict,
+    digests: dict[str, str],
+    *,
+    duplicates: tuple[np.ndarray, pd.DataFrame] | None = None,
+    providers: pd.DataFrame | None = None,
+) -> Corpus:
     """Flag duplicates across all files and build the :class:`Corpus` of per-file tables.
 
     ``duplicates`` is what :func:`flag_duplicates` found for these articles, when known: their
@@ -478,8 +517,16 @@ def finish_corpus(root: Path, tables: dict, digests: dict[str, str], *,
     if len(duplicate_problems):
         problems = pd.concat([problems, duplicate_problems], ignore_index=True)
     problems = problems.sort_values("path", kind="stable", ignore_index=True)
-    return Corpus(root, articles, tables["topics"], tables["images"], tables["related"],
-                  problems, digests, providers=providers)
+    return Corpus(
+        root,
+        articles,
+        tables["topics"],
+        tables["images"],
+        tables["related"],
+        problems,
+        digests,
+        providers=providers,
+    )
 
 
 def flag_duplicates(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
@@ -502,16 +549,21 @@ def flag_duplicates(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
             paths = articles["path"].tolist()
         for index in np.flatnonzero(repeat & ~flagged):
             other = paths[first_row[codes[index]]]
-            problems.append(_problem(paths[index], "warning", key,
-                                     f"duplicate of {other} (same {key})"))
+            problems.append(
+                _problem(paths[index], "warning", key, f"duplicate of {other} (same {key})")
+            )
         flagged |= repeat
     articles = articles.assign(is_duplicate=flagged)
     return articles, problems
 
 
 def _load_changed(
-    base: Path, entries: list[tuple[str, int, int]], cached: dict | None, *,
-    workers: int | None, progress: bool | None,
+    base: Path,
+    entries: list[tuple[str, int, int]],
+    cached: dict | None,
+    *,
+    workers: int | None,
+    progress: bool | None,
 ) -> dict[str, pa.Table]:
     """Parse the files the cache cannot vouch for; merge them with the cached rest in order.
 
@@ -527,8 +579,12 @@ def _load_changed(
         old = cached["files"]
         where = pc.index_in(relpaths, value_set=old["relpath"]).fill_null(-1).to_numpy()
         known = np.maximum(where, 0)
-        reuse = ((where >= 0) & (mtimes != -1) & (old["size"].to_numpy()[known] == sizes)
-                 & (old["mtime_ns"].to_numpy()[known] == mtimes))
+        reuse = (
+            (where >= 0)
+            & (mtimes != -1)
+            & (old["size"].to_numpy()[known] == sizes)
+            & (old["mtime_ns"].to_numpy()[known] == mtimes)
+        )
     todo = relpaths.filter(pa.array(~reuse)).to_pylist()
     parts = _parse_all(base, todo, workers=workers, progress=progress)
     parsed: dict[str, str] = {}
@@ -539,24 +595,36 @@ def _load_changed(
         position = np.arange(n, dtype=np.int64)
         kept = relpaths.filter(pa.array(reuse))
         fresh = pa.array(todo, type=pa.large_string())
-        tables = {name: _merge(cached[name], kept, position[reuse],
-                               [part[name] for part in parts], fresh, position[~reuse], key)
-                  for name, (_, key) in _TABLES.items()}
+        tables = {
+            name: _merge(
+                cached[name],
+                kept,
+                position[reuse],
+                [part[name] for part in parts],
+                fresh,
+                position[~reuse],
+                key,
+            )
+            for name, (_, key) in _TABLES.items()
+        }
         old_digests = old["digest"].take(pa.array(known))
         digests = pc.replace_with_mask(old_digests, pa.array(~reuse), digests)
     else:
         tables = {name: _concat([part[name] for part in parts]) for name in _TABLES}
-    tables["files"] = pa.table({
-        "relpath": relpaths,
-        "size": pa.array(sizes, type=pa.int64()),
-        "mtime_ns": pa.array(mtimes, type=pa.int64()),
-        "digest": digests,
-    })
+    tables["files"] = pa.table(
+        {
+            "relpath": relpaths,
+            "size": pa.array(sizes, type=pa.int64()),
+            "mtime_ns": pa.array(mtimes, type=pa.int64()),
+            "digest": digests,
+        }
+    )
     return tables
 
 
-def _parse_all(base: Path, relpaths: list[str], *, workers: int | None,
-               progress: bool | None) -> list[dict]:
+def _parse_all(
+    base: Path, relpaths: list[str], *, workers: int | None, progress: bool | None
+) -> list[dict]:
     """Per-file tables of ``relpaths``, in order, parsed in chunks by a pool or serially."""
     if not relpaths:
         return [_parse_chunk(str(base), [])]
@@ -587,8 +655,9 @@ def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object)
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     parts = []
     with ProcessPoolExecutor(count, mp_context=context) as pool:
-        for chunk, part in zip(chunks, pool.map(_parse_chunk, repeat(str(base)), chunks),
-                               strict=True):
+        for chunk, part in zip(
+            chunks, pool.map(_parse_chunk, repeat(str(base)), chunks), strict=True
+        ):
             parts.append(part)
             if bar is not None:
                 bar.update(len(chunk))
@@ -644,16 +713,23 @@ def _parse_chunk(base: str, relpaths: list[str]) -> dict:
     records = [result.record for result in results if result.record is not None]
     rows = {
         "articles": [record.article for record in records],
-        "topics": [{"article_id": r.article["article_id"], "topic": topic}
-                   for r in records for topic in r.article["topics"]],
+        "topics": [
+            {"article_id": r.article["article_id"], "topic": topic}
+            for r in records
+            for topic in r.article["topics"]
+        ],
         "images": [image for r in records for image in r.images],
         "related": [story for r in records for story in r.related],
-        "problems": [{**problem, "relpath": result.relpath}
-                     for result in results for problem in result.problems],
+        "problems": [
+            {**problem, "relpath": result.relpath}
+            for result in results
+            for problem in result.problems
+        ],
     }
     try:
-        tables = {name: _rows_to_table(rows[name], columns)
-                  for name, (columns, _) in _TABLES.items()}
+        tables = {
+            name: _rows_to_table(rows[name], columns) for name, (columns, _) in _TABLES.items()
+        }
     except (pa.ArrowException, TypeError, ValueError, AttributeError, OverflowError):
         frames = build_tables(results)
         tables = {name: _cache.frame_to_table(frames[name]) for name in _TABLES}
@@ -678,8 +754,15 @@ def _concat(tables: list[pa.Table]) -> pa.Table:
     return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
-def _merge(cached: pa.Table, kept: pa.Array, kept_at: np.ndarray, parsed: list[pa.Table],
-           fresh: pa.Array, fresh_at: np.ndarray, key: str) -> pa.Table:
+def _merge(
+    cached: pa.Table,
+    kept: pa.Array,
+    kept_at: np.ndarray,
+    parsed: list[pa.Table],
+    fresh: pa.Array,
+    fresh_at: np.ndarray,
+    key: str,
+) -> pa.Table:
     """The kept cached rows and the newly parsed rows, in file order, without copying rows.
 
     ``kept`` and ``fresh`` are the files whose cached rows stay and the files parsed anew;
@@ -693,8 +776,12 @@ def _merge(cached: pa.Table, kept: pa.Array, kept_at: np.ndarray, parsed: list[p
         found = pc.index_in(keys, value_set=files).fill_null(-1).to_numpy()
         return np.where(found >= 0, at[np.maximum(found, 0)] if len(at) else -1, -1)
 
-    where = np.concatenate([positions(cached[key], kept, kept_at),
-                            *[positions(part[key], fresh, fresh_at) for part in parsed]])
+    where = np.concatenate(
+        [
+            positions(cached[key], kept, kept_at),
+            *[positions(part[key], fresh, fresh_at) for part in parsed],
+        ]
+    )
     rows = np.flatnonzero(where >= 0)
     order = rows[np.argsort(where[rows], kind="stable")]
     if len(order) == 0:
@@ -702,20 +789,27 @@ def _merge(cached: pa.Table, kept: pa.Array, kept_at: np.ndarray, parsed: list[p
     breaks = np.flatnonzero(np.diff(order) != 1) + 1
     starts = np.concatenate(([0], breaks))
     ends = np.concatenate((breaks, [len(order)]))
-    return pa.concat_tables([table.slice(int(order[start]), int(end - start))
-                             for start, end in zip(starts, ends, strict=True)])
+    return pa.concat_tables(
+        [
+            table.slice(int(order[start]), int(end - start))
+            for start, end in zip(starts, ends, strict=True)
+        ]
+    )
 
 
 def _is_cache_of(tables: dict) -> bool:
     """Whether a checked cache file holds the tables, columns and types this code writes."""
     wanted = {name: columns for name, (columns, _) in {**_TABLES, **_DUPLICATE_TABLES}.items()}
     wanted["files"] = _FILES_COLUMNS
-    return all(name in tables and tables[name].schema.equals(_arrow_schema(columns))
-               for name, columns in wanted.items())
+    return all(
+        name in tables and tables[name].schema.equals(_arrow_schema(columns))
+        for name, columns in wanted.items()
+    )
 
 
 def _arrow_schema(columns: dict[str, object]) -> pa.Schema:
     """The Arrow schema :func:`newskit.cache.frame_to_table` gives a frame of ``columns``."""
+
     def arrow_type(dtype: object) -> pa.DataType:
         if dtype == "object":
             return pa.list_(pa.large_string())
@@ -723,8 +817,13 @@ def _arrow_schema(columns: dict[str, object]) -> pa.Schema:
             return pa.large_string()
         if isinstance(dtype, pd.DatetimeTZDtype):
             return pa.timestamp(dtype.unit, tz=str(dtype.tz))
-        return {"Int64": pa.int64(), "int64": pa.int64(), "boolean": pa.bool_(),
-                "bool": pa.bool_(), "float64": pa.float64()}[str(dtype)]
+        return {
+            "Int64": pa.int64(),
+            "int64": pa.int64(),
+            "boolean": pa.bool_(),
+            "bool": pa.bool_(),
+            "float64": pa.float64(),
+        }[str(dtype)]
 
     return pa.schema([(name, arrow_type(dtype)) for name, dtype in columns.items()])
 
@@ -740,9 +839,15 @@ def _entries_digest(entries: list[tuple[str, int, int]]) -> str:
     return hashlib.blake2b(marshal.dumps(entries, 2), digest_size=16).hexdigest()
 
 
-def _write_cache(store: Path, stamp: dict, tables: dict,
-                 duplicates: tuple[np.ndarray, pd.DataFrame], providers: pd.DataFrame,
-                 entries: list[tuple[str, int, int]], started_ns: int) -> None:
+def _write_cache(
+    store: Path,
+    stamp: dict,
+    tables: dict,
+    duplicates: tuple[np.ndarray, pd.DataFrame],
+    providers: pd.DataFrame,
+    entries: list[tuple[str, int, int]],
+    started_ns: int,
+) -> None:
     flags, duplicate_problems = duplicates
     # frames are mutable: take Arrow copies now; the rest is built in the writing thread
     kept = {
@@ -757,12 +862,16 @@ def _write_cache(store: Path, stamp: dict, tables: dict,
         files = tables["files"]
         recent = started_ns - RACY_NS
         unread = set(pc.filter(files["relpath"], pc.equal(files["digest"], "")).to_pylist())
-        stored = [(relpath, size, -1 if mtime >= recent or relpath in unread else mtime)
-                  for relpath, size, mtime in entries]
+        stored = [
+            (relpath, size, -1 if mtime >= recent or relpath in unread else mtime)
+            for relpath, size, mtime in entries
+        ]
         mtimes = pa.array([mtime for _, _, mtime in stored], type=pa.int64())
         files = files.set_column(2, "mtime_ns", mtimes)
-        return {**kept,
-                "files": files.replace_schema_metadata({"entries": _entries_digest(stored)})}
+        return {
+            **kept,
+            "files": files.replace_schema_metadata({"entries": _entries_digest(stored)}),
+        }
 
     _cache.write_tables_soon(store, build, stamp)
 
@@ -773,14 +882,16 @@ def build_providers(articles: pd.DataFrame) -> pd.DataFrame:
     if known.empty:
         return build_frame([], PROVIDER_COLUMNS)
     grouped = known.groupby("provider_domain", sort=False)
-    frame = pd.DataFrame({
-        "provider_name": grouped["provider_name"].agg(_most_common),
-        "n_articles": grouped.size(),
-        "first_published_at": grouped["published_at"].min(),
-        "last_published_at": grouped["published_at"].max(),
-        "mean_quality": grouped["quality"].mean().astype("float64"),
-        "mean_heat": grouped["heat"].mean().astype("float64"),
-    }).reset_index()
+    frame = pd.DataFrame(
+        {
+            "provider_name": grouped["provider_name"].agg(_most_common),
+            "n_articles": grouped.size(),
+            "first_published_at": grouped["published_at"].min(),
+            "last_published_at": grouped["published_at"].max(),
+            "mean_quality": grouped["quality"].mean().astype("float64"),
+            "mean_heat": grouped["heat"].mean().astype("float64"),
+        }
+    ).reset_index()
     frame = frame.sort_values(["n_articles", "provider_domain"], ascending=[False, True])
     return cast_frame(frame.reset_index(drop=True), PROVIDER_COLUMNS)
 

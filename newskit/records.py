@@ -7,6 +7,7 @@ of a bad value, so a hostile value (deep, huge or aliased) costs nothing to repo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -106,10 +107,8 @@ class _Fields:
             stamp = None
             # ISO 8601 only: pandas would also read words such as "now" or "today"
             if _ISO_DATE.match(value.strip()):
-                try:
+                with contextlib.suppress(ValueError, OverflowError):
                     stamp = pd.Timestamp(value.strip())
-                except (ValueError, OverflowError):
-                    pass
             if stamp is None or pd.isna(stamp):
                 self.warn(name, f"unreadable date {_short.repr(value)}; left empty")
                 return None

@@ -220,7 +220,8 @@ def test_python_tag_runs_nothing(make_corpus, tmp_path):
     marker = tmp_path / "executed"
     root = make_corpus(
         {
-            "evil.md": f'---\ntitle: x\nx: !!python/object/apply:os.system ["touch {marker}"]\n---\n',
+            "evil.md": "---\ntitle: x\n"
+            f'x: !!python/object/apply:os.system ["touch {marker}"]\n---\n',
             "evil2.md": "---\ntitle: !!python/object/new:subprocess.Popen [[touch, "
             f"{marker}]]\n---\n",
         }
