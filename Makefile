@@ -32,7 +32,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 
 # Load speed and memory against the naive frontmatter loop, on corpora generated into
-# bench/out/ (a few minutes; psutil comes with jupyterlab). Not a test: it prints figures.
+# tests/bench/out/ (a few minutes; psutil comes with jupyterlab). Not a test: it prints figures.
 bench: $(VENV)/.installed
 	$(BIN)/python tests/bench/run.py
 

@@ -167,8 +167,8 @@ def main() -> int:
     parser.add_argument(
         "--out",
         type=Path,
-        default=ROOT / "bench" / "out",
-        help="where to generate corpora and caches (default: bench/out)",
+        default=HERE / "out",
+        help="where to generate corpora and caches (default: tests/bench/out)",
     )
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--memory-records", type=int, default=100_000)
