@@ -37,6 +37,25 @@ from newskit.stats import (
 
 __version__ = "0.1.0"
 
+#: Plot functions, imported on first use: loading newskit should not load matplotlib.
+_PLOTS = frozenset(
+    [
+        "plot_counts",
+        "plot_coverage_pairs",
+        "plot_lag_histogram",
+        "plot_matrix",
+        "plot_missing_matrix",
+        "plot_period_counts",
+        "plot_period_lines",
+        "plot_score_boxes",
+        "plot_score_hexbin",
+        "plot_score_histogram",
+        "plot_score_trend",
+        "plot_topic_trends",
+    ]
+)
+
+
 __all__ = [
     "Corpus",
     "CorpusError",
@@ -73,41 +92,12 @@ __all__ = [
     "find_topic_trends",
     "measure_concentration",
     "tokenize",
-    "plot_counts",
-    "plot_coverage_pairs",
-    "plot_lag_histogram",
-    "plot_matrix",
-    "plot_missing_matrix",
-    "plot_period_counts",
-    "plot_period_lines",
-    "plot_score_boxes",
-    "plot_score_hexbin",
-    "plot_score_histogram",
-    "plot_score_trend",
-    "plot_topic_trends",
+    *sorted(_PLOTS),
     "note",
     "render_numbers",
     "render_table",
     "render_reports",
 ]
-
-#: Plot functions, imported on first use: loading newskit should not load matplotlib.
-_PLOTS = frozenset(
-    [
-        "plot_counts",
-        "plot_coverage_pairs",
-        "plot_lag_histogram",
-        "plot_matrix",
-        "plot_missing_matrix",
-        "plot_period_counts",
-        "plot_period_lines",
-        "plot_score_boxes",
-        "plot_score_hexbin",
-        "plot_score_histogram",
-        "plot_score_trend",
-        "plot_topic_trends",
-    ]
-)
 
 
 def __getattr__(name: str) -> object:
