@@ -138,6 +138,24 @@ def _fold_top(keys: pd.Series, top: int | None) -> pd.Series:
     return keys.where(keys.isin(keep), OTHER)
 
 
+def _score_summary(frame: pd.DataFrame, by: str, *, sort: bool = True) -> pd.DataFrame:
+    """Articles and mean/median quality and heat per value of ``by``, as columns."""
+    grouped = frame.groupby(by, sort=sort)
+    return (
+        pd.DataFrame(
+            {
+                "n_articles": grouped.size(),
+                "mean_quality": grouped["quality"].mean(),
+                "median_quality": grouped["quality"].median(),
+                "mean_heat": grouped["heat"].mean(),
+                "median_heat": grouped["heat"].median(),
+            }
+        )
+        .rename_axis(by)
+        .reset_index()
+    )
+
+
 def tokenize(text: object) -> list[str]:
     """Lower-cased words of ``text`` (letters and inner apostrophes), stopwords removed.
 
@@ -656,23 +674,11 @@ def build_provider_leaderboard(articles: pd.DataFrame, *, top: int | None = None
             "heat": _floats(articles["heat"]),
         }
     )
-    grouped = frame.groupby("provider", sort=False)
-    board = (
-        pd.DataFrame(
-            {
-                "provider_name": grouped["provider_name"].agg(
-                    lambda s: s.dropna().mode().iloc[0] if s.notna().any() else None
-                ),
-                "n_articles": grouped.size(),
-                "mean_quality": grouped["quality"].mean(),
-                "median_quality": grouped["quality"].median(),
-                "mean_heat": grouped["heat"].mean(),
-                "median_heat": grouped["heat"].median(),
-            }
-        )
-        .rename_axis("provider")
-        .reset_index()
+    board = _score_summary(frame, "provider", sort=False)
+    names = frame.groupby("provider", sort=False)["provider_name"].agg(
+        lambda s: s.dropna().mode().iloc[0] if s.notna().any() else None
     )
+    board["provider_name"] = board["provider"].map(names)
     board["share"] = board["n_articles"] / len(articles)
     board = board.sort_values(["n_articles", "provider"], ascending=[False, True])
     board = board[list(columns)].astype(columns).reset_index(drop=True)
@@ -902,20 +908,7 @@ def build_scores_by(
         quality=_floats(articles["quality"].loc[keys["row"]]),
         heat=_floats(articles["heat"].loc[keys["row"]]),
     )
-    grouped = keys.groupby("group")
-    frame = (
-        pd.DataFrame(
-            {
-                "n_articles": grouped.size(),
-                "mean_quality": grouped["quality"].mean(),
-                "median_quality": grouped["quality"].median(),
-                "mean_heat": grouped["heat"].mean(),
-                "median_heat": grouped["heat"].median(),
-            }
-        )
-        .rename_axis("group")
-        .reset_index()
-    )
+    frame = _score_summary(keys, "group")
     frame = frame[frame["n_articles"] >= min_articles]
     frame = frame.sort_values(["n_articles", "group"], ascending=[False, True])
     frame = frame[list(columns)].astype(columns).reset_index(drop=True)
@@ -976,20 +969,7 @@ def build_score_trend(articles: pd.DataFrame, *, freq: str = "auto") -> pd.DataF
             "heat": _floats(dated["heat"]),
         }
     )
-    grouped = frame.groupby("period")
-    trend = (
-        pd.DataFrame(
-            {
-                "n_articles": grouped.size(),
-                "mean_quality": grouped["quality"].mean(),
-                "median_quality": grouped["quality"].median(),
-                "mean_heat": grouped["heat"].mean(),
-                "median_heat": grouped["heat"].median(),
-            }
-        )
-        .rename_axis("period")
-        .reset_index()
-    )
+    trend = _score_summary(frame, "period")
     return trend[list(columns)].astype(columns)
 
 
