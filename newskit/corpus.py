@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newskit import cache as _cache
+from newskit import columns as _columns
 from newskit.errors import CorpusError
 from newskit.parse import MAX_FILE_BYTES, RecordError, parse_record
 from newskit.records import Record, build_record, is_article
@@ -416,10 +417,44 @@ def parse_files(base: str | os.PathLike, relpaths: list[str]) -> dict[str, pd.Da
 def read_file(path: Path, relpath: str) -> FileResult:
     """Read and normalise one record file; never raises on bad content."""
     shown = str(path)
+    return _file_result(relpath, shown, read_front_matter(shown))
+
+
+def read_front_matter(path: str) -> tuple[dict | None, str, str, dict | None]:
+    """``(front matter, body, digest, None)`` of one record file, or ``(None, "", digest,
+    error problem)`` when it cannot be loaded (digest ``""`` when it could not be read)."""
     try:
-        info = os.stat(shown)
-        if not stat.S_ISREG(info.st_mode):
-            # a FIFO or device would block or never end
+        data = _read_bytes(path)
+    except OSError as exc:
+        return None, "", "", _problem(path, "error", None, f"cannot read file: {exc.strerror}")
+    except RecordError as exc:
+        return None, "", "", _problem(path, "error", None, str(exc))
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    try:
+        meta, body = parse_record(data)
+        if not is_article(meta):
+            raise RecordError("not a news record: front matter has no title and no URL")
+    except RecordError as exc:
+        return None, "", digest, _problem(path, "error", None, str(exc))
+    return meta, body, digest, None
+
+
+def _file_result(relpath: str, path: str, read: tuple) -> FileResult:
+    meta, body, digest, problem = read
+    if meta is None:
+        return FileResult(relpath, path, None, [problem], digest)
+    record = build_record(meta, body, article_id=relpath, path=path)
+    problems = [_problem(path, "warning", name, message) for name, message in record.warnings]
+    return FileResult(relpath, path, record, problems, digest)
+
+
+def _read_bytes(path: str) -> bytes:
+    """The whole of a regular file of at most ``MAX_FILE_BYTES``, in few system calls."""
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; regular files ignore it
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
             raise RecordError("not a regular file")
         size = info.st_size
         if size > MAX_FILE_BYTES:
@@ -427,34 +462,10 @@ def read_file(path: Path, relpath: str) -> FileResult:
                 f"file is {size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit "
                 "for one record"
             )
-        data = _read_bytes(shown, size)
-    except OSError as exc:
-        return FileResult(
-            relpath,
-            shown,
-            None,
-            [_problem(shown, "error", None, f"cannot read file: {exc.strerror}")],
-        )
-    except RecordError as exc:
-        return FileResult(relpath, shown, None, [_problem(shown, "error", None, str(exc))])
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    try:
-        meta, body = parse_record(data)
-        if not is_article(meta):
-            raise RecordError("not a news record: front matter has no title and no URL")
-    except RecordError as exc:
-        return FileResult(relpath, shown, None, [_problem(shown, "error", None, str(exc))], digest)
-    record = build_record(meta, body, article_id=relpath, path=shown)
-    problems = [_problem(shown, "warning", name, message) for name, message in record.warnings]
-    return FileResult(relpath, shown, record, problems, digest)
-
-
-def _read_bytes(path: str, size: int) -> bytes:
-    """The whole file, as ``Path.read_bytes`` gives it, in fewer system calls."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
         chunks = [os.read(fd, size + 1)]
-        while chunks[-1]:  # until end of file, should it have grown since the stat
+        if len(chunks[0]) == size:  # as fstat said: the whole file
+            return chunks[0]
+        while chunks[-1]:  # it grew or shrank since: read to its end
             chunks.append(os.read(fd, max(size, 65536)))
     finally:
         os.close(fd)
@@ -704,50 +715,42 @@ def _in_notebook() -> bool:
 def _parse_chunk(base: str, relpaths: list[str]) -> dict:
     """:func:`parse_files` as Arrow tables: cheap to send between processes and to merge.
 
-    Rows go straight to Arrow arrays of the cache's types (a pandas frame per table costs
-    ~10 ms of overhead); values of an unexpected kind take the pandas road instead. Either
-    way :func:`newskit.schema.cast_frame` casts the columns when they become frames.
+    Records go to Arrow column-wise (:func:`newskit.columns.build_tables`); should a value
+    not fit its Arrow type, the chunk takes the pandas road instead. Either way
+    :func:`newskit.schema.cast_frame` casts the columns when they become frames.
     """
-    base_path = Path(base)
-    results = [read_file(base_path / relpath, relpath) for relpath in relpaths]
-    records = [result.record for result in results if result.record is not None]
-    rows = {
-        "articles": [record.article for record in records],
-        "topics": [
-            {"article_id": r.article["article_id"], "topic": topic}
-            for r in records
-            for topic in r.article["topics"]
-        ],
-        "images": [image for r in records for image in r.images],
-        "related": [story for r in records for story in r.related],
-        "problems": [
-            {**problem, "relpath": result.relpath}
-            for result in results
-            for problem in result.problems
-        ],
-    }
+    prefix = str(Path(base) / "_")[:-1]  # joined as pathlib joins them, without its cost
+    paths = [prefix + relpath for relpath in relpaths]
+    read = [read_front_matter(path) for path in paths]
+    loaded = [i for i, (meta, _, _, _) in enumerate(read) if meta is not None]
+    schemas = {name: _arrow_schema(columns) for name, (columns, _) in _TABLES.items()}
     try:
-        tables = {
-            name: _rows_to_table(rows[name], columns) for name, (columns, _) in _TABLES.items()
-        }
+        tables, slow = _columns.build_tables(
+            [read[i][0] for i in loaded],
+            [read[i][1] for i in loaded],
+            [relpaths[i] for i in loaded],
+            [paths[i] for i in loaded],
+            schemas,
+        )
+        warned = {loaded[j]: record.warnings for j, record in slow.items()}
+        problems = []
+        for i, (_, _, _, problem) in enumerate(read):
+            if problem is not None:
+                problems.append({**problem, "relpath": relpaths[i]})
+            for name, message in warned.get(i, ()):
+                problems.append(
+                    {**_problem(paths[i], "warning", name, message), "relpath": relpaths[i]}
+                )
+        tables["problems"] = _columns.rows_to_table(problems, schemas["problems"])
     except (pa.ArrowException, TypeError, ValueError, AttributeError, OverflowError):
+        results = [
+            _file_result(relpath, path, r)
+            for relpath, path, r in zip(relpaths, paths, read, strict=True)
+        ]
         frames = build_tables(results)
         tables = {name: _cache.frame_to_table(frames[name]) for name in _TABLES}
-    tables["digests"] = {result.relpath: result.digest for result in results}
+    tables["digests"] = {relpath: r[2] for relpath, r in zip(relpaths, read, strict=True)}
     return tables
-
-
-def _rows_to_table(rows: list[dict], columns: dict[str, object]) -> pa.Table:
-    schema = _arrow_schema(columns)
-    arrays = []
-    for column in schema:
-        values = [row.get(column.name) for row in rows]
-        if pa.types.is_timestamp(column.type):  # pandas Timestamps, as nanoseconds
-            stamps = pa.array([None if v is None else v.value for v in values], type=pa.int64())
-            arrays.append(stamps.cast(column.type))
-        else:
-            arrays.append(pa.array(values, type=column.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 import reprlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -149,17 +150,15 @@ class _Fields:
         elif not isinstance(value, list):
             self.warn("topics", f"expected a list of topics, got {_describe(value)}; ignored")
             return []
-        topics: list[str] = []
+        texts: list[str] = []
         for item in value:
             if isinstance(item, int | float) and not isinstance(item, bool):
                 item = str(item)
             if not isinstance(item, str):
                 self.warn("topics", f"a topic is a {_kind(item)}, not text; dropped")
                 continue
-            item = item.strip()
-            if item and item not in topics:
-                topics.append(item)
-        return topics
+            texts.append(item)
+        return clean_topics(texts)
 
 
 def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record:
@@ -175,7 +174,7 @@ def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record
 
     provider = f.mapping(_provider(meta.get("provider"), f), "provider")
     article["provider_name"] = f.text(provider.get("name"), "provider.name")
-    article["provider_domain"] = _domain(f.text(provider.get("domain"), "provider.domain"))
+    article["provider_domain"] = clean_domain(f.text(provider.get("domain"), "provider.domain"))
     article["topics"] = f.topics(meta.get("topics"))
 
     images = [_image(item, article_id, f) for item in f.items(meta.get("images"), "images")]
@@ -206,11 +205,22 @@ def _provider(value: object, f: _Fields) -> object:
     return value
 
 
-def _domain(value: str | None) -> str | None:
+def clean_domain(value: str | None) -> str | None:
+    """A provider domain as the tables hold it: trimmed, lower case; None when empty."""
     if value is None:
         return None
     value = value.strip().lower()
     return value or None
+
+
+def clean_topics(items: Iterable[str]) -> list[str]:
+    """Topics as the tables hold them: trimmed, without empty ones or repeats, in order."""
+    topics: list[str] = []
+    for item in items:
+        item = item.strip()
+        if item and item not in topics:
+            topics.append(item)
+    return topics
 
 
 def _image(item: object, article_id: str, f: _Fields, name: str = "images") -> dict | None:
@@ -241,7 +251,7 @@ def _related(item: object, article_id: str, f: _Fields) -> dict | None:
         "web_url": f.text(item.get("webUrl"), "related.webUrl"),
         "type": f.text(item.get("type"), "related.type"),
         "provider_name": f.text(provider.get("name"), "related.provider.name"),
-        "provider_domain": _domain(f.text(provider.get("domain"), "related.provider.domain")),
+        "provider_domain": clean_domain(f.text(provider.get("domain"), "related.provider.domain")),
         "quality": f.count(item.get("quality"), "related.quality"),
     }
 

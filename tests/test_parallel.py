@@ -319,7 +319,8 @@ def test_closing_fence_is_the_first_a_regex_search_finds():
 
 def test_rows_go_to_arrow_as_the_pandas_road_takes_them(mixed_corpus):
     from newskit.cache import frame_to_table
-    from newskit.corpus import _TABLES, _rows_to_table, build_tables
+    from newskit.columns import rows_to_table
+    from newskit.corpus import _TABLES, _arrow_schema, build_tables
 
     relpaths = find_files(mixed_corpus)
     results = [read_file(mixed_corpus / relpath, relpath) for relpath in relpaths]
@@ -337,7 +338,7 @@ def test_rows_go_to_arrow_as_the_pandas_road_takes_them(mixed_corpus):
         "problems": [{**p, "relpath": r.relpath} for r in results for p in r.problems],
     }
     for name, (columns, _) in _TABLES.items():
-        direct = _rows_to_table(rows[name], columns)  # raises if it would fall back
+        direct = rows_to_table(rows[name], _arrow_schema(columns))  # raises if it would fall back
         assert direct.equals(frame_to_table(frames[name])), name
         assert direct.num_rows > 0, name
 

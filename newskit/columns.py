@@ -1,0 +1,251 @@
+"""Many front-matter mappings -> Arrow tables, a column at a time.
+
+:func:`newskit.records.build_record` normalises one mapping and says what it had to change.
+Most records of a corpus need no change: every field is missing or already of its type. For
+those, taking each column across all records at once gives the same values several times
+faster than building a dict per record. :func:`build_tables` finds the records that need
+:func:`~newskit.records.build_record` (a value of another type, a date with no time zone or out
+of range, a negative score, ...), builds the rest column-wise and puts the rows back in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+
+from newskit.records import Record, build_record, clean_domain, clean_topics
+from newskit.schema import CATEGORY_FIELDS, SCORE_FIELDS, TEXT_FIELDS
+
+_NONE = type(None)
+_TEXT = {str, _NONE}
+_COUNT = {int, _NONE}  # bool is not int here: type(True) is bool
+_FLAG = {bool, _NONE}
+_STAMP = {dt.datetime, _NONE}
+_MAPPING = {dict, _NONE}
+_LIST = {list, _NONE}
+_LARGEST_COUNT = 2**62
+# Dates pandas holds in nanoseconds (1677-09-21 to 2262-04-11), with a day to spare.
+_FIRST_YEAR, _LAST_YEAR = 1678, 2261
+
+_NAMES = ("articles", "topics", "images", "related")
+_IMAGE_COUNTS = ("width", "height")
+_RELATED_TEXT = ("title", "excerpt", "webUrl", "type")
+
+
+def build_tables(
+    metas: list[dict], bodies: list[str], article_ids: list[str], paths: list[str], schemas: dict
+) -> tuple[dict[str, pa.Table], dict[int, Record]]:
+    """The ``articles``, ``topics``, ``images`` and ``related`` tables of these records.
+
+    Parameters
+    ----------
+    metas, bodies, article_ids, paths : list
+        Per record: its front-matter mapping, body, id and path.
+    schemas : dict
+        Table name -> the Arrow schema of that table.
+
+    Returns
+    -------
+    tables, slow : dict, dict
+        The tables, rows in record order (children in item order within a record), and the
+        records :func:`~newskit.records.build_record` built, by index: the only ones that can
+        carry warnings.
+    """
+    slow_rows = sorted(_needing_coercion(metas))
+    slow = {
+        i: build_record(metas[i], bodies[i], article_id=article_ids[i], path=paths[i])
+        for i in slow_rows
+    }
+    fast_rows = [i for i in range(len(metas)) if i not in slow] if slow else range(len(metas))
+
+    def pick(values: list) -> list:
+        return [values[i] for i in fast_rows] if slow else values
+
+    fast = _fast_rows(pick(metas), pick(bodies), pick(article_ids), pick(paths))
+    tables = {name: _to_table(fast[name], schemas[name]) for name in _NAMES}
+    if not slow:
+        return tables, slow
+    records = list(slow.values())
+    rows = {
+        "articles": [r.article for r in records],
+        "topics": [
+            {"article_id": r.article["article_id"], "topic": topic}
+            for r in records
+            for topic in r.article["topics"]
+        ],
+        "images": [image for r in records for image in r.images],
+        "related": [story for r in records for story in r.related],
+    }
+    positions = {
+        "articles": slow_rows,
+        "topics": [i for i, r in slow.items() for _ in r.article["topics"]],
+        "images": [i for i, r in slow.items() for _ in r.images],
+        "related": [i for i, r in slow.items() for _ in r.related],
+    }
+    fast_at = np.asarray(fast_rows, dtype=np.int64)
+    for name, table in tables.items():
+        slow_table = rows_to_table(rows[name], schemas[name])
+        owners = fast_at[fast["_owner"][name]] if name != "articles" else fast_at
+        at = np.concatenate([owners, np.asarray(positions[name], dtype=np.int64)])
+        order = np.argsort(at, kind="stable")  # by record; items keep their order
+        tables[name] = pa.concat_tables([table, slow_table]).take(pa.array(order))
+    return tables, slow
+
+
+def _needing_coercion(metas: list[dict]) -> set[int]:
+    """Indexes of the records :func:`build_record` would change or warn about."""
+    slow: set[int] = set()
+
+    def check(values: list, allowed: set, rows: list[int] | None = None) -> None:
+        if not set(map(type, values)) <= allowed:
+            slow.update(
+                (i if rows is None else rows[i])
+                for i, value in enumerate(values)
+                if type(value) not in allowed
+            )
+
+    def check_counts(values: list, rows: list[int] | None = None) -> None:
+        check(values, _COUNT, rows)
+        slow.update(
+            (i if rows is None else rows[i])
+            for i, value in enumerate(values)
+            if type(value) is int and not 0 <= value <= _LARGEST_COUNT
+        )
+
+    def check_stamps(values: list, rows: list[int] | None = None) -> None:
+        check(values, _STAMP, rows)
+        slow.update(
+            (i if rows is None else rows[i])
+            for i, value in enumerate(values)
+            if type(value) is dt.datetime
+            and (
+                type(value.tzinfo) is not dt.timezone or not _FIRST_YEAR <= value.year <= _LAST_YEAR
+            )
+        )
+
+    for key in (*TEXT_FIELDS, *CATEGORY_FIELDS):
+        check([m.get(key) for m in metas], _TEXT)
+    for key in SCORE_FIELDS:
+        check_counts([m.get(key) for m in metas])
+    check_stamps([m.get("publishedDateTime") for m in metas])
+    check([m.get("published") for m in metas], _FLAG)
+    providers = [m.get("provider") for m in metas]
+    check(providers, _MAPPING)
+    for key in ("name", "domain"):
+        check([p.get(key) if type(p) is dict else None for p in providers], _TEXT)
+
+    topics = [m.get("topics") for m in metas]
+    check(topics, _LIST)
+    owners, items = _items(topics)
+    check(items, {str}, owners)
+
+    images = [m.get("images") for m in metas]
+    check(images, _LIST)
+    owners, items = _items(images)
+    check(items, {dict}, owners)
+    items = [item if type(item) is dict else {} for item in items]
+    check([item.get("url") for item in items], _TEXT, owners)
+    for key in _IMAGE_COUNTS:
+        check_counts([item.get(key) for item in items], owners)
+    check([item.get("isCached") for item in items], _FLAG, owners)
+
+    related = [m.get("related") for m in metas]
+    check(related, _LIST)
+    owners, items = _items(related)
+    check(items, {dict}, owners)
+    items = [item if type(item) is dict else {} for item in items]
+    for key in _RELATED_TEXT:
+        check([item.get(key) for item in items], _TEXT, owners)
+    check_stamps([item.get("publishedDateTime") for item in items], owners)
+    check_counts([item.get("quality") for item in items], owners)
+    providers = [item.get("provider") for item in items]
+    check(providers, _MAPPING, owners)
+    for key in ("name", "domain"):
+        check([p.get(key) if type(p) is dict else None for p in providers], _TEXT, owners)
+    return slow
+
+
+def _items(lists: list) -> tuple[list[int], list]:
+    """The items of the lists among ``lists``, and the index of the list each came from."""
+    owners = [i for i, values in enumerate(lists) if type(values) is list for _ in values]
+    items = [item for values in lists if type(values) is list for item in values]
+    return owners, items
+
+
+def _fast_rows(
+    metas: list[dict], bodies: list[str], article_ids: list[str], paths: list[str]
+) -> dict:
+    """Columns of records that need no coercion, as :func:`build_record` would give them.
+
+    ``_owner`` maps each child table to the index of the record each of its rows belongs to.
+    """
+    articles: dict[str, list] = {"article_id": article_ids, "path": paths}
+    for key, column in (TEXT_FIELDS | CATEGORY_FIELDS).items():
+        articles[column] = [m.get(key) for m in metas]
+    for key, column in SCORE_FIELDS.items():
+        articles[column] = [m.get(key) for m in metas]
+    articles["published_at"] = [m.get("publishedDateTime") for m in metas]
+    articles["is_published"] = [m.get("published") for m in metas]
+    providers = [m.get("provider") or {} for m in metas]
+    articles["provider_name"] = [p.get("name") for p in providers]
+    articles["provider_domain"] = [clean_domain(p.get("domain")) for p in providers]
+    articles["topics"] = topics = [clean_topics(m.get("topics") or ()) for m in metas]
+    image_lists = [m.get("images") or [] for m in metas]
+    related_lists = [m.get("related") or [] for m in metas]
+    articles["n_images"] = [len(values) for values in image_lists]
+    articles["n_related"] = [len(values) for values in related_lists]
+    articles["has_featured_content"] = [bool(v) for v in articles["featured_content"]]
+    articles["body"] = bodies
+    articles["is_duplicate"] = [False] * len(metas)
+
+    topic_owner, topic_items = _items(topics)
+    image_owner, images = _items(image_lists)
+    related_owner, related = _items(related_lists)
+    related_providers = [item.get("provider") or {} for item in related]
+    return {
+        "articles": articles,
+        "topics": {
+            "article_id": [article_ids[i] for i in topic_owner],
+            "topic": topic_items,
+        },
+        "images": {
+            "article_id": [article_ids[i] for i in image_owner],
+            "url": [item.get("url") for item in images],
+            "width": [item.get("width") for item in images],
+            "height": [item.get("height") for item in images],
+            "is_cached": [item.get("isCached") for item in images],
+        },
+        "related": {
+            "article_id": [article_ids[i] for i in related_owner],
+            "title": [item.get("title") for item in related],
+            "excerpt": [item.get("excerpt") for item in related],
+            "published_at": [item.get("publishedDateTime") for item in related],
+            "web_url": [item.get("webUrl") for item in related],
+            "type": [item.get("type") for item in related],
+            "provider_name": [p.get("name") for p in related_providers],
+            "provider_domain": [clean_domain(p.get("domain")) for p in related_providers],
+            "quality": [item.get("quality") for item in related],
+        },
+        "_owner": {"topics": topic_owner, "images": image_owner, "related": related_owner},
+    }
+
+
+def _to_table(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_arrays(
+        [pa.array(columns[field.name], type=field.type) for field in schema], schema=schema
+    )
+
+
+def rows_to_table(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    """Rows as :func:`build_record` gives them (dates as pandas Timestamps) -> a table."""
+    arrays = []
+    for column in schema:
+        values = [row.get(column.name) for row in rows]
+        if pa.types.is_timestamp(column.type):  # pandas Timestamps, as nanoseconds
+            stamps = pa.array([None if v is None else v.value for v in values], type=pa.int64())
+            arrays.append(stamps.cast(column.type))
+        else:
+            arrays.append(pa.array(values, type=column.type))
+    return pa.Table.from_arrays(arrays, schema=schema)

@@ -1,0 +1,204 @@
+"""Column-wise building gives exactly the tables that one build_record per record gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from conftest import SEED_TEXT
+
+from newskit.columns import build_tables, rows_to_table
+from newskit.corpus import _TABLES, _arrow_schema
+from newskit.parse import parse_record
+from newskit.records import build_record
+
+SCHEMAS = {name: _arrow_schema(columns) for name, (columns, _) in _TABLES.items()}
+NAMES = ("articles", "topics", "images", "related")
+UTC = dt.UTC
+PLUS2 = dt.timezone(dt.timedelta(hours=2))
+
+# Per field: values build_record keeps as they are, then values it must coerce or warn about.
+CLEAN_TEXT = [None, "", "Power Apps", "  padded  ", "ünï ✓ 😀", "x" * 300]
+BAD_TEXT = [12, 1.5, True, dt.date(2021, 1, 2), ["a"], {"a": 1}]
+CLEAN_COUNT = [None, 0, 7, 2**62]
+BAD_COUNT = [-1, 2**62 + 1, 3.0, 2.5, "46", " 12 ", "many", True, [1]]
+CLEAN_FLAG = [None, True, False]
+BAD_FLAG = ["yes", "off", 1, 0, "maybe", [True]]
+CLEAN_STAMP = [
+    None,
+    dt.datetime(2020, 9, 9, 16, 40, 29, tzinfo=UTC),
+    dt.datetime(2021, 2, 28, 23, 59, 59, 999999, tzinfo=PLUS2),
+    dt.datetime(1700, 1, 1, tzinfo=UTC),
+]
+BAD_STAMP = [
+    dt.datetime(2020, 9, 9, 16, 40, 29),  # no time zone
+    dt.date(2020, 9, 9),
+    dt.datetime(1000, 1, 1, tzinfo=UTC),  # out of pandas' range
+    dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.timezone(-dt.timedelta(hours=5))),
+    "2020-09-09T16:40:29Z",
+    "2020-09-09",
+    "now",
+    12,
+]
+CLEAN_PROVIDER = [None, {}, {"name": "Microsoft", "domain": "Microsoft.COM "}, {"domain": "  "}]
+BAD_PROVIDER = ["Microsoft", ["x"], {"name": 3}, {"domain": ["a"]}]
+CLEAN_TOPICS = [None, [], ["Power Apps"], [" A ", "B", "A", "", "b"]]
+BAD_TOPICS = ["a, b", [1, "a"], [None], [["x"]], {"a": 1}, 5]
+
+
+def image(rng: random.Random, clean: bool) -> object:
+    if not clean and rng.random() < 0.3:
+        return rng.choice(["https://img/x.png", 5, None, ["u"]])  # a bare URL is coerced too
+    item = {
+        "url": rng.choice(CLEAN_TEXT),
+        "width": rng.choice(CLEAN_COUNT),
+        "height": rng.choice(CLEAN_COUNT),
+        "isCached": rng.choice(CLEAN_FLAG),
+    }
+    if not clean:
+        key = rng.choice(list(item))
+        item[key] = rng.choice(BAD_TEXT if key == "url" else BAD_COUNT + BAD_FLAG)
+    return item
+
+
+def story(rng: random.Random, clean: bool) -> object:
+    if not clean and rng.random() < 0.2:
+        return rng.choice(["a story", 3, None])
+    item = {
+        "title": rng.choice(CLEAN_TEXT),
+        "excerpt": rng.choice(CLEAN_TEXT),
+        "publishedDateTime": rng.choice(CLEAN_STAMP),
+        "webUrl": rng.choice(CLEAN_TEXT),
+        "type": rng.choice(["article", "video", None]),
+        "provider": rng.choice(CLEAN_PROVIDER),
+        "quality": rng.choice(CLEAN_COUNT),
+    }
+    if not clean:
+        key = rng.choice(list(item))
+        bad = {"publishedDateTime": BAD_STAMP, "provider": BAD_PROVIDER, "quality": BAD_COUNT}
+        item[key] = rng.choice(bad.get(key, BAD_TEXT))
+    return item
+
+
+def meta(rng: random.Random, clean: bool) -> dict:
+    fields = {
+        "title": rng.choice(CLEAN_TEXT[2:]),
+        "excerpt": rng.choice(CLEAN_TEXT),
+        "originalUrl": rng.choice(CLEAN_TEXT),
+        "webUrl": rng.choice(CLEAN_TEXT),
+        "featuredContent": rng.choice(CLEAN_TEXT),
+        "category": rng.choice(["news", None]),
+        "type": rng.choice(["article", "video"]),
+        "quality": rng.choice(CLEAN_COUNT),
+        "heat": rng.choice(CLEAN_COUNT),
+        "publishedDateTime": rng.choice(CLEAN_STAMP),
+        "published": rng.choice(CLEAN_FLAG),
+        "provider": rng.choice(CLEAN_PROVIDER),
+        "topics": rng.choice(CLEAN_TOPICS),
+        "images": [image(rng, True) for _ in range(rng.randrange(3))],
+        "related": [story(rng, True) for _ in range(rng.randrange(3))],
+        "secured": "abc",
+    }
+    for key in rng.sample(list(fields), rng.randrange(4)):  # missing fields
+        del fields[key]
+    if not clean:
+        key = rng.choice(
+            ["title", "quality", "publishedDateTime", "published", "provider"]
+            + ["topics", "images", "related", "webUrl"]
+        )
+        bad = {
+            "quality": BAD_COUNT,
+            "publishedDateTime": BAD_STAMP,
+            "published": BAD_FLAG,
+            "provider": BAD_PROVIDER,
+            "topics": BAD_TOPICS,
+            "images": [[image(rng, False)], "x.png", {"url": "x"}],
+            "related": [[story(rng, False)], "a story"],
+        }
+        fields[key] = rng.choice(bad.get(key, BAD_TEXT))
+    return fields
+
+
+def one_by_one(metas: list[dict]) -> tuple[dict, list]:
+    """The tables and warnings as build_record gives them, a record at a time."""
+    records = [
+        build_record(m, f"body {i}", article_id=f"a/{i:04d}.md", path=f"/c/a/{i:04d}.md")
+        for i, m in enumerate(metas)
+    ]
+    rows = {
+        "articles": [r.article for r in records],
+        "topics": [
+            {"article_id": r.article["article_id"], "topic": t}
+            for r in records
+            for t in r.article["topics"]
+        ],
+        "images": [image for r in records for image in r.images],
+        "related": [item for r in records for item in r.related],
+    }
+    tables = {name: rows_to_table(rows[name], SCHEMAS[name]) for name in NAMES}
+    return tables, [r.warnings for r in records]
+
+
+def column_wise(metas: list[dict]) -> tuple[dict, dict]:
+    n = len(metas)
+    return build_tables(
+        metas,
+        [f"body {i}" for i in range(n)],
+        [f"a/{i:04d}.md" for i in range(n)],
+        [f"/c/a/{i:04d}.md" for i in range(n)],
+        SCHEMAS,
+    )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_mixed_records_give_the_tables_of_one_build_record_each(seed):
+    rng = random.Random(seed)
+    metas = [meta(rng, clean=rng.random() < 0.7) for _ in range(300)]
+    expected, warnings = one_by_one(metas)
+    tables, slow = column_wise(metas)
+    for name in NAMES:
+        assert tables[name].equals(expected[name]), name
+    # every record that warns was built by build_record, with the same warnings
+    assert {i: w for i, w in enumerate(warnings) if w} == {
+        i: r.warnings for i, r in slow.items() if r.warnings
+    }
+    assert 0 < len(slow) < len(metas)
+
+
+def test_clean_records_are_all_built_column_wise():
+    rng = random.Random(99)
+    metas = [meta(rng, clean=True) for _ in range(300)]
+    seed_meta, _ = parse_record(SEED_TEXT.encode())
+    metas.append(seed_meta)
+    expected, warnings = one_by_one(metas)
+    tables, slow = column_wise(metas)
+    assert slow == {} and not any(warnings)
+    for name in NAMES:
+        assert tables[name].equals(expected[name]), name
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("title", 12),
+        ("quality", -1),
+        ("quality", "46"),
+        ("published", "yes"),
+        ("publishedDateTime", dt.datetime(2020, 9, 9)),
+        ("publishedDateTime", "2020-09-09T16:40:29Z"),
+        ("provider", "Microsoft"),
+        ("topics", ["a", 1]),
+        ("images", ["https://img/x.png"]),
+        ("images", [{"width": "800"}]),
+        ("related", [{"provider": {"domain": 5}}]),
+        ("related", [{"publishedDateTime": dt.date(2020, 1, 1)}]),
+    ],
+)
+def test_a_value_to_coerce_sends_its_record_to_build_record(field, value):
+    metas = [{"title": "A"}, {"title": "B", field: value}, {"title": "C"}]
+    expected, _ = one_by_one(metas)
+    tables, slow = column_wise(metas)
+    assert list(slow) == [1]
+    for name in NAMES:
+        assert tables[name].equals(expected[name]), name
