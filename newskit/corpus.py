@@ -880,14 +880,22 @@ def _write_cache(
 
 
 def build_providers(articles: pd.DataFrame) -> pd.DataFrame:
-    """One row per provider_domain: name, article count, date span, mean scores."""
+    """One row per provider_domain: name, article count, date span, mean scores.
+
+    The name is the one most articles of that domain give (on a tie, the first in file order).
+    """
     known = articles[articles["provider_domain"].notna()]
     if known.empty:
         return build_frame([], PROVIDER_COLUMNS)
     grouped = known.groupby("provider_domain", sort=False)
+    named = known[["provider_domain", "provider_name"]].dropna()
+    # each (domain, name) pair in order of first appearance; a stable sort keeps that on ties
+    pairs = named.groupby(["provider_domain", "provider_name"], sort=False).size()
+    pairs = pairs.reset_index(name="n").sort_values("n", ascending=False, kind="stable")
+    names = pairs.drop_duplicates("provider_domain").set_index("provider_domain")
     frame = pd.DataFrame(
         {
-            "provider_name": grouped["provider_name"].agg(_most_common),
+            "provider_name": names["provider_name"].reindex(grouped.size().index),
             "n_articles": grouped.size(),
             "first_published_at": grouped["published_at"].min(),
             "last_published_at": grouped["published_at"].max(),
@@ -911,11 +919,6 @@ def raise_for_errors(corpus: Corpus) -> None:
 
 def _problem(path: str, severity: str, field_name: str | None, message: str) -> dict:
     return {"path": path, "severity": severity, "field": field_name, "message": message}
-
-
-def _most_common(values: pd.Series) -> object:
-    counts = values.dropna().value_counts()
-    return counts.index[0] if len(counts) else pd.NA
 
 
 def _counts(values: pd.Series, limit: int | None = None) -> dict[str, int]:

@@ -487,6 +487,25 @@ def test_providers_table(make_corpus):
     assert pd.isna(providers.iloc[1]["first_published_at"])
 
 
+def test_provider_name_is_the_most_common_then_the_first_seen(make_corpus):
+    names = {"a.md": "Blog", "b.md": "The Paper", "c.md": "Paper", "d.md": "Paper"}
+    names |= {"e.md": "Old", "f.md": "New", "g.md": "New", "h.md": "Old"}
+    files = {
+        name: record(title="T", provider=f"{{name: {value}, domain: {domain}}}")
+        for (name, value), domain in zip(
+            names.items(), ["blog.org"] + ["paper.com"] * 3 + ["tie.net"] * 4, strict=True
+        )
+    }
+    files["i.md"] = record(title="T", provider="{domain: noname.io}")
+    providers = load_corpus(make_corpus(files)).providers.set_index("provider_domain")
+    assert providers["provider_name"].drop("noname.io").to_dict() == {
+        "tie.net": "Old",  # two each: the first in file order
+        "paper.com": "Paper",
+        "blog.org": "Blog",
+    }
+    assert pd.isna(providers.loc["noname.io", "provider_name"])
+
+
 def test_select_restricts_every_table(make_corpus):
     root = make_corpus(
         {
