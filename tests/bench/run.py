@@ -172,7 +172,7 @@ def main() -> int:
     )
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--memory-records", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-memory", action="store_true", help="skip the 100,000-record run")
     parser.add_argument("--no-report", action="store_true", help="skip timing newskit report")
     parser.add_argument(
@@ -214,7 +214,9 @@ def main() -> int:
         assert result["equal_to_cold"]
         changed.append(result["seconds"])
 
-    print(f"\nload of {args.records:,} records (naive runs: {naive['all']} s)")
+    print(f"\nload of {args.records:,} records, each run in seconds:")
+    print(f"  naive {naive['all']}; cold {[round(r['seconds'], 3) for r in colds]};")
+    print(f"  warm {warm['all']}; 1% changed {[round(t, 3) for t in changed]}\n")
     print(f"  {'naive loop':<34} {naive['seconds']:8.3f} s")
     met &= line("newskit, cold (empty cache)", cold, naive["seconds"], TARGETS["cold"])
     line("newskit, cold, cache=False", nocache["seconds"], naive["seconds"])
