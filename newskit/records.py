@@ -192,10 +192,11 @@ def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record
 
 def is_article(meta: dict) -> bool:
     """Whether a front-matter mapping describes a news article at all."""
-    return any(
-        isinstance(meta.get(key), str) and meta[key].strip()
-        for key in ("title", "originalUrl", "webUrl")
-    )
+    for key in ("title", "originalUrl", "webUrl"):
+        value = meta.get(key)
+        if isinstance(value, str) and value.strip():
+            return True
+    return False
 
 
 def _provider(value: object, f: _Fields) -> object:
