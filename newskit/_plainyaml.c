@@ -619,19 +619,8 @@ static PyObject *parse_node(Parser *ps) {
 
 /* --- the module ---------------------------------------------------------------------------- */
 
-static PyObject *load(PyObject *module, PyObject *arg) {
-    (void)module;
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "load() takes a str");
-        return NULL;
-    }
-    Py_ssize_t size;
-    const char *text = PyUnicode_AsUTF8AndSize(arg, &size);
-    if (text == NULL) { /* lone surrogates: not UTF-8, not ours */
-        PyErr_Clear();
-        Py_RETURN_NONE;
-    }
-    const char *end = text + size;
+/* The mapping of the front matter text..end (valid UTF-8), or None outside the subset. */
+static PyObject *read_text(const char *text, const char *end) {
     Py_ssize_t lines_max = 1;
     for (const char *p = text; (p = memchr(p, '\n', end - p)) != NULL; p++)
         lines_max++;
@@ -665,10 +654,118 @@ static PyObject *load(PyObject *module, PyObject *arg) {
     return result;
 }
 
+static PyObject *load(PyObject *module, PyObject *arg) {
+    (void)module;
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "load() takes a str");
+        return NULL;
+    }
+    Py_ssize_t size;
+    const char *text = PyUnicode_AsUTF8AndSize(arg, &size);
+    if (text == NULL) { /* lone surrogates: not UTF-8, not ours */
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    return read_text(text, text + size);
+}
+
+/* Whether p..end starts with a fence line: "---" (or "..." when dots), then spaces or tabs,
+   then a line break or the end; *line_end is set to the end of the line. */
+static int is_fence(const char *p, const char *end, int dots, const char **line_end) {
+    const char *mark = dots ? "..." : "---";
+    if (end - p < 3 || memcmp(p, mark, 3) != 0)
+        return 0;
+    p += 3;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p < end && *p != '\n')
+        return 0;
+    *line_end = p;
+    return 1;
+}
+
+/* Like newskit.parse.parse_record(data): the front matter mapping and the body, or None when
+   the bytes need anything beyond the common case (an error to report, a byte-order mark, a
+   front matter outside the subset). Line endings \r\n and \r are read as \n. */
+static PyObject *load_record(PyObject *module, PyObject *arg) {
+    (void)module;
+    if (!PyBytes_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "load_record() takes bytes");
+        return NULL;
+    }
+    const char *data = PyBytes_AS_STRING(arg);
+    Py_ssize_t size = PyBytes_GET_SIZE(arg);
+    if (size < 3 || memcmp(data, "---", 3) != 0 || memchr(data, '\0', size) != NULL)
+        Py_RETURN_NONE; /* no fence first (or a byte-order mark), or a binary file */
+    char *copy = NULL;
+    if (memchr(data, '\r', size) != NULL) {
+        copy = PyMem_Malloc(size);
+        if (copy == NULL)
+            return PyErr_NoMemory();
+        Py_ssize_t n = 0;
+        for (Py_ssize_t k = 0; k < size; k++) {
+            if (data[k] != '\r')
+                copy[n++] = data[k];
+            else if (k + 1 >= size || data[k + 1] != '\n')
+                copy[n++] = '\n';
+        }
+        data = copy, size = n;
+    }
+    const char *end = data + size, *front, *front_end, *body, *line_end;
+    PyObject *result = NULL, *meta = NULL, *text = NULL;
+    if (!is_fence(data, end, 0, &line_end) || line_end == end)
+        goto decline;
+    front = line_end + 1;
+    /* the first "---" or "..." line after the opening one closes the front matter */
+    for (const char *p = front;; p++) {
+        if (p < end && ((*p == '-' && is_fence(p, end, 0, &line_end)) ||
+                        (*p == '.' && is_fence(p, end, 1, &line_end)))) {
+            front_end = p;
+            break;
+        }
+        p = memchr(p, '\n', end - p);
+        if (p == NULL)
+            goto decline;
+    }
+    if (front_end == front)
+        goto decline; /* empty: an error to report */
+    text = PyUnicode_DecodeUTF8(front, front_end - front, "strict"); /* valid UTF-8? */
+    if (text == NULL)
+        goto decline;
+    Py_CLEAR(text);
+    meta = read_text(front, front_end);
+    if (meta == NULL)
+        goto done;
+    if (meta == Py_None)
+        goto decline;
+    body = line_end;
+    while (body < end && *body == '\n')
+        body++;
+    while (end > body && end[-1] == '\n')
+        end--;
+    text = PyUnicode_DecodeUTF8(body, end - body, "strict");
+    if (text == NULL)
+        goto decline;
+    result = PyTuple_Pack(2, meta, text);
+    goto done;
+decline:
+    PyErr_Clear();
+    result = Py_NewRef(Py_None);
+done:
+    Py_XDECREF(meta);
+    Py_XDECREF(text);
+    PyMem_Free(copy);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"load", load, METH_O,
      "load(text, /)\n--\n\nThe front matter ``text`` as PyYAML's safe loader reads it, or None "
      "when it is outside the plain subset this reader takes."},
+    {"load_record", load_record, METH_O,
+     "load_record(data, /)\n--\n\n``(front matter, body)`` of a record file's bytes, as "
+     "newskit.parse.parse_record gives them, or None when it takes more than this reader "
+     "does."},
     {NULL, NULL, 0, NULL},
 };
 

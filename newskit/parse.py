@@ -201,6 +201,10 @@ def parse_record(data: bytes, *, fast: bool = True) -> tuple[dict, str]:
 
     ``fast=False`` parses with PyYAML only; the result is the same either way.
     """
+    if fast and _plainyaml is not None:
+        found = _plainyaml.load_record(data)  # the common case, decoded and split in C
+        if found is not None:
+            return found
     front, body = split_front_matter(decode(data))
     return (load_yaml_fast(front) if fast else load_yaml(front)), body
 

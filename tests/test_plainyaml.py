@@ -9,7 +9,7 @@ import pytest
 from conftest import SEED_TEXT
 from test_corpus import GOOD
 
-from newskit.parse import is_plain_yaml, load_yaml, split_front_matter
+from newskit.parse import is_plain_yaml, load_yaml, parse_record, split_front_matter
 
 try:
     from newskit import _plainyaml
@@ -266,3 +266,70 @@ def test_the_records_of_the_real_format_are_taken():
 def test_only_text_is_read():
     with pytest.raises(TypeError):
         _plainyaml.load(b"a: 1\n")
+
+
+def record_outcome(data: bytes) -> object:
+    try:
+        return parse_record(data, fast=False)
+    except ValueError as exc:  # RecordError
+        return f"error: {exc}"
+
+
+def test_record_bytes_split_and_read_like_the_python_road():
+    """load_record: decoding, line endings, fences and body as parse_record, or declined."""
+    base = [SEED_TEXT.encode(), GOOD.encode(), (GOOD + "\nBody text.\n\n").encode()]
+    pieces = [b"\r\n", b"\r", b"\n", b"---", b"...", b"--- \t", b"\xef\xbb\xbf", b"\xff\xfe"]
+    pieces += [b"\x00", b"\xc3", b"\xe9", b"\xc3\xa9", b" ", b"\t", b"-", b"\n---\n", b"\n...\n"]
+    rng = random.Random(7)
+    taken = 0
+    for n in range(3000):
+        data = rng.choice(base)
+        if n % 3:
+            for _ in range(rng.randint(1, 3)):
+                k = rng.randint(0, len(data))
+                if rng.random() < 0.3:
+                    k = rng.choice(
+                        [0, 3, 4, len(data)]
+                        + [i for i in range(len(data)) if data[i : i + 1] == b"\n"][:6]
+                    )
+                data = data[:k] + rng.choice(pieces) + data[k + rng.randint(0, 2) :]
+        found = _plainyaml.load_record(data)
+        if found is not None:
+            taken += 1
+            expected = record_outcome(data)
+            assert found == expected and repr(found) == repr(expected), data
+    assert taken > 1000
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"---",
+        b"---\n",
+        b"---\n---\n",
+        b"---\na: 1\n",
+        b"---\na: 1\n--- x\n",
+        b"\xef\xbb\xbf---\na: 1\n---\n",
+        b"---\na: \xe9\n---\n",
+        b"---\na: 1\n---\n\xff",
+        b"---\na: 1\x00\n---\n",
+        b"  ---\na: 1\n---\n",
+    ],
+)
+def test_record_bytes_beyond_the_common_case_are_declined(data):
+    assert _plainyaml.load_record(data) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"---\na: 1\n---\n",
+        b"---  \t\r\na: 1\r\n...\r\n\r\nbody\r\nmore\r\n\r\n",
+        b"---\ra: 1\r---\rbody",
+        b"---\na: 1\nb: '---'\n--- \n\n\nbody\n---\n",
+    ],
+)
+def test_record_bytes_of_the_common_case_are_taken(data):
+    found = _plainyaml.load_record(data)
+    assert found is not None and found == record_outcome(data)
