@@ -20,7 +20,8 @@
  *     reject, gives None.
  *
  * Every byte read is bounds-checked against the end of the text; nesting is at most about 80
- * levels deep (indentation is capped), so the recursion is bounded.
+ * levels deep (indentation is capped), so the recursion is bounded; a text of more than
+ * 100,000 lines is declined, which bounds the memory a hostile file can make it take.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -28,6 +29,7 @@
 #include <string.h>
 
 #define MAX_INDENT 40
+#define MAX_LINES 100000 /* bounds the memory a hostile file can ask for */
 
 enum { K_ENTRY, K_DASH_VALUE, K_DASH_ENTRY };
 enum { V_NONE, V_DOUBLE, V_SINGLE, V_STAMP, V_INT, V_TRUE, V_FALSE, V_NULL, V_TEXT };
@@ -623,7 +625,8 @@ static PyObject *parse_node(Parser *ps) {
 static PyObject *read_text(const char *text, const char *end) {
     Py_ssize_t lines_max = 1;
     for (const char *p = text; (p = memchr(p, '\n', end - p)) != NULL; p++)
-        lines_max++;
+        if (++lines_max > MAX_LINES)
+            Py_RETURN_NONE; /* no record is that long: left to the other parsers */
     Line *lines = PyMem_Malloc(sizeof(Line) * lines_max);
     if (lines == NULL)
         return PyErr_NoMemory();
