@@ -7,8 +7,9 @@ OUT    ?= reports
 
 .PHONY: reports test lab lint format bench clean
 
-# The virtual environment is (re)built whenever pyproject.toml is newer than it.
-$(VENV)/.installed: pyproject.toml
+# The virtual environment is (re)built whenever pyproject.toml is newer than it, and newskit
+# reinstalled (its C reader recompiled) whenever setup.py or the C source is.
+$(VENV)/.installed: pyproject.toml setup.py newskit/_plainyaml.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -37,4 +38,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python tests/bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build newskit/*.so

@@ -38,7 +38,15 @@ SUFFIX = ".nkcache"
 
 _MAGIC = b"NEWSKIT-CORPUS-CACHE\n"
 _HEAD = struct.Struct("<QI")  # header length, header CRC-32
-_SOURCES = ("cache.py", "columns.py", "corpus.py", "parse.py", "records.py", "schema.py")
+_SOURCES = (
+    "_plainyaml.c",
+    "cache.py",
+    "columns.py",
+    "corpus.py",
+    "parse.py",
+    "records.py",
+    "schema.py",
+)
 _code_version: str | None = None
 _writers: list[threading.Thread] = []
 
