@@ -8,8 +8,8 @@ OUT    ?= reports
 .PHONY: reports test lab lint format bench clean
 
 # The virtual environment is (re)built whenever pyproject.toml is newer than it, and newskit
-# reinstalled (its C reader recompiled) whenever setup.py or the C source is.
-$(VENV)/.installed: pyproject.toml setup.py newskit/_plainyaml.c
+# reinstalled (its C speed-ups recompiled) whenever setup.py or a C source is.
+$(VENV)/.installed: pyproject.toml setup.py newskit/_plainyaml.c newskit/_scan.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -1,9 +1,14 @@
-"""Builds newskit's C reader of plain front matter (newskit/_plainyaml.c).
+"""Builds newskit's C speed-ups: the reader of plain front matter and the folder scan.
 
-The extension is optional: where no C compiler is at hand, newskit installs and works without
-it, reading front matter with yaml-rs and PyYAML only.
+Both are optional: where no C compiler is at hand, newskit installs and works without them,
+reading front matter with yaml-rs and PyYAML and listing folders with os.scandir.
 """
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("newskit._plainyaml", ["newskit/_plainyaml.c"], optional=True)])
+setup(
+    ext_modules=[
+        Extension("newskit._plainyaml", ["newskit/_plainyaml.c"], optional=True),
+        Extension("newskit._scan", ["newskit/_scan.c"], optional=True),
+    ]
+)

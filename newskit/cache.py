@@ -40,6 +40,7 @@ _MAGIC = b"NEWSKIT-CORPUS-CACHE\n"
 _HEAD = struct.Struct("<QI")  # header length, header CRC-32
 _SOURCES = (
     "_plainyaml.c",
+    "_scan.c",
     "cache.py",
     "columns.py",
     "corpus.py",

@@ -28,6 +28,15 @@ def require_shared(path: Path = REAL_CORPUS) -> Path:
     return path
 
 
+def require_built(module: object, name: str) -> None:
+    """Skip (or, under CI, fail) when newskit's C speed-up ``name`` was not built."""
+    if module is None:
+        reason = f"newskit.{name} is not built (no C compiler when newskit was installed)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
 @pytest.fixture
 def real_corpus() -> Path:
     return require_shared()

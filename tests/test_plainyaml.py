@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import random
 
 import pytest
-from conftest import SEED_TEXT
+from conftest import SEED_TEXT, require_built
 from test_corpus import GOOD
 
 from newskit.parse import is_plain_yaml, load_yaml, parse_record, split_front_matter
@@ -19,11 +18,7 @@ except ImportError:  # built by `pip install -e .` where a C compiler is at hand
 
 @pytest.fixture(autouse=True)
 def _built():
-    if _plainyaml is None:
-        reason = "newskit._plainyaml is not built (no C compiler when newskit was installed)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_built(_plainyaml, "_plainyaml")
 
 
 def pyyaml(text: str) -> object:

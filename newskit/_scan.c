@@ -1,0 +1,226 @@
+/*
+ * newskit._scan: lists the record files under a folder with their sizes and modification
+ * times, as newskit.corpus._scan_folder does in Python, without the GIL (so a cache can be read
+ * meanwhile) and without a Python object per entry skipped.
+ *
+ * scan(root) returns [(relative POSIX path, size, mtime_ns), ...] in directory order (the
+ * caller sorts). Hidden entries (names starting with ".") are skipped; folders are walked, but
+ * not symbolic links to folders; files whose name ends in .txt or .md (any case) are listed,
+ * with size and mtime -1 when they cannot be stat'ed (a dangling link). A folder that cannot be
+ * listed raises OSError whose filename is its path relative to root.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Whether the name ends in .txt or .md, ignoring ASCII case. */
+static int is_record_name(const char *name, size_t len) {
+    if (len >= 3 && name[len - 3] == '.' && (name[len - 2] | 0x20) == 'm' &&
+        (name[len - 1] | 0x20) == 'd')
+        return 1;
+    return len >= 4 && name[len - 4] == '.' && (name[len - 3] | 0x20) == 't' &&
+           (name[len - 2] | 0x20) == 'x' && (name[len - 1] | 0x20) == 't';
+}
+
+/* What a walk found, in plain C memory (the walk runs without the GIL). */
+typedef struct {
+    char *names; /* relative paths, back to back */
+    size_t names_len, names_cap;
+    struct Found {
+        size_t start, len;
+        long long size, mtime;
+    } *found;
+    size_t n, cap;
+    char *rel; /* relative path of the folder being listed, "/"-terminated (or empty) */
+    size_t rel_len, rel_cap;
+    int error;     /* errno of the first folder that could not be listed; 0 if none */
+    int no_memory; /* an allocation failed */
+} Scan;
+
+/* Grow *buf (of *cap bytes) to hold at least need bytes; 0 when memory ran out. */
+static int reserve(void **buf, size_t *cap, size_t need, size_t item) {
+    if (need <= *cap)
+        return 1;
+    size_t grown = *cap ? *cap * 2 : 256;
+    while (grown < need)
+        grown *= 2;
+    void *p = PyMem_RawRealloc(*buf, grown * item);
+    if (p == NULL)
+        return 0;
+    *buf = p, *cap = grown;
+    return 1;
+}
+
+static int add(Scan *scan, const char *name, size_t len, long long size, long long mtime) {
+    size_t total = scan->rel_len + len;
+    if (!reserve((void **)&scan->names, &scan->names_cap, scan->names_len + total, 1) ||
+        !reserve((void **)&scan->found, &scan->cap, scan->n + 1, sizeof(struct Found))) {
+        scan->no_memory = 1;
+        return -1;
+    }
+    memcpy(scan->names + scan->names_len, scan->rel, scan->rel_len);
+    memcpy(scan->names + scan->names_len + scan->rel_len, name, len);
+    scan->found[scan->n++] = (struct Found){scan->names_len, total, size, mtime};
+    scan->names_len += total;
+    return 0;
+}
+
+/* List the folder open at fd (which this closes) into scan; -1 on an error, noted in scan. */
+static int walk(int fd, Scan *scan) {
+    DIR *dir = fdopendir(fd);
+    if (dir == NULL) {
+        scan->error = errno;
+        close(fd);
+        return -1;
+    }
+    int status = 0;
+    for (;;) {
+        errno = 0;
+        struct dirent *entry = readdir(dir);
+        if (entry == NULL) {
+            if (errno != 0) {
+                scan->error = errno;
+                status = -1;
+            }
+            break;
+        }
+        const char *name = entry->d_name;
+        if (name[0] == '.')
+            continue;
+        size_t len = strlen(name);
+        struct stat st;
+        int is_dir = 0, is_link = 0, stat_ok = -1;
+        if (entry->d_type == DT_DIR) {
+            is_dir = 1;
+        } else if (entry->d_type == DT_LNK || entry->d_type == DT_UNKNOWN) {
+            if (entry->d_type == DT_UNKNOWN) {
+                if (fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                    is_link = S_ISLNK(st.st_mode);
+                    is_dir = S_ISDIR(st.st_mode);
+                }
+            } else {
+                is_link = 1;
+            }
+            if (is_link) { /* a link to a folder is not followed; to a file, it is */
+                stat_ok = fstatat(dirfd(dir), name, &st, 0);
+                if (stat_ok == 0 && S_ISDIR(st.st_mode))
+                    continue;
+            }
+        }
+        if (is_dir) {
+            size_t saved = scan->rel_len;
+            if (!reserve((void **)&scan->rel, &scan->rel_cap, saved + len + 1, 1)) {
+                scan->no_memory = 1;
+                status = -1;
+                break;
+            }
+            memcpy(scan->rel + saved, name, len);
+            scan->rel[saved + len] = '/';
+            scan->rel_len = saved + len + 1;
+            int sub = openat(dirfd(dir), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (sub < 0) {
+                scan->error = errno;
+                status = -1;
+            } else {
+                status = walk(sub, scan);
+            }
+            if (status < 0)
+                break; /* scan->rel names the folder that failed */
+            scan->rel_len = saved;
+            continue;
+        }
+        if (!is_record_name(name, len))
+            continue;
+        if (stat_ok != 0)
+            stat_ok = fstatat(dirfd(dir), name, &st, 0);
+        long long size = -1, mtime = -1;
+        if (stat_ok == 0) {
+            size = (long long)st.st_size;
+#ifdef __APPLE__
+            mtime = (long long)st.st_mtimespec.tv_sec * 1000000000LL + st.st_mtimespec.tv_nsec;
+#else
+            mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+#endif
+        }
+        if (add(scan, name, len, size, mtime) < 0) {
+            status = -1;
+            break;
+        }
+    }
+    closedir(dir);
+    return status;
+}
+
+static PyObject *results(const Scan *scan) {
+    PyObject *list = PyList_New((Py_ssize_t)scan->n);
+    if (list == NULL)
+        return NULL;
+    for (size_t k = 0; k < scan->n; k++) {
+        const struct Found *f = &scan->found[k];
+        PyObject *relpath =
+            PyUnicode_DecodeFSDefaultAndSize(scan->names + f->start, (Py_ssize_t)f->len);
+        PyObject *item = relpath ? Py_BuildValue("(NLL)", relpath, f->size, f->mtime) : NULL;
+        if (item == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)k, item);
+    }
+    return list;
+}
+
+static PyObject *scan(PyObject *module, PyObject *arg) {
+    (void)module;
+    PyObject *path = NULL;
+    if (!PyUnicode_FSConverter(arg, &path))
+        return NULL;
+    Scan state = {0};
+    Py_BEGIN_ALLOW_THREADS
+    int fd = open(PyBytes_AS_STRING(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        state.error = errno;
+    else
+        walk(fd, &state);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(path);
+    PyObject *found = NULL;
+    if (state.no_memory) {
+        PyErr_NoMemory();
+    } else if (state.error) {
+        /* the folder's path relative to root ("" for root) as the OSError's filename */
+        PyObject *rel = PyUnicode_DecodeFSDefaultAndSize(
+            state.rel, state.rel_len ? (Py_ssize_t)state.rel_len - 1 : 0);
+        if (rel != NULL) {
+            errno = state.error;
+            PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, rel);
+            Py_DECREF(rel);
+        }
+    } else {
+        found = results(&state);
+    }
+    PyMem_RawFree(state.names);
+    PyMem_RawFree(state.found);
+    PyMem_RawFree(state.rel);
+    return found;
+}
+
+static PyMethodDef methods[] = {
+    {"scan", scan, METH_O,
+     "scan(root, /)\n--\n\n[(relative path, size, mtime_ns), ...] of the record files under "
+     "the folder root, unsorted."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "newskit._scan",
+    "Lists the record files of a corpus folder with their sizes and modification times.", -1,
+    methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__scan(void) { return PyModule_Create(&module); }
