@@ -67,17 +67,7 @@ def build_tables(
     tables = {name: _to_table(fast[name], schemas[name]) for name in _NAMES}
     if not slow:
         return tables, slow
-    records = list(slow.values())
-    rows = {
-        "articles": [r.article for r in records],
-        "topics": [
-            {"article_id": r.article["article_id"], "topic": topic}
-            for r in records
-            for topic in r.article["topics"]
-        ],
-        "images": [image for r in records for image in r.images],
-        "related": [story for r in records for story in r.related],
-    }
+    rows = record_rows(list(slow.values()))
     positions = {
         "articles": slow_rows,
         "topics": [i for i, r in slow.items() for _ in r.article["topics"]],
@@ -92,6 +82,20 @@ def build_tables(
         order = np.argsort(at, kind="stable")  # by record; items keep their order
         tables[name] = pa.concat_tables([table, slow_table]).take(pa.array(order))
     return tables, slow
+
+
+def record_rows(records: list[Record]) -> dict[str, list[dict]]:
+    """The rows of the ``articles``, ``topics``, ``images`` and ``related`` tables of records."""
+    return {
+        "articles": [r.article for r in records],
+        "topics": [
+            {"article_id": r.article["article_id"], "topic": topic}
+            for r in records
+            for topic in r.article["topics"]
+        ],
+        "images": [image for r in records for image in r.images],
+        "related": [story for r in records for story in r.related],
+    }
 
 
 def _needing_coercion(metas: list[dict]) -> set[int]:

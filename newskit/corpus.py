@@ -493,19 +493,16 @@ def build_corpus(root: Path, results: list[FileResult]) -> Corpus:
 
 def build_tables(results: list[FileResult]) -> dict:
     """The per-file tables of ``results`` (see :func:`parse_files`), in their order."""
-    records = [result.record for result in results if result.record is not None]
+    rows = _columns.record_rows([r.record for r in results if r.record is not None])
     return {
-        "articles": build_frame([record.article for record in records], ARTICLE_COLUMNS),
-        "topics": build_frame(
-            [
-                {"article_id": r.article["article_id"], "topic": topic}
-                for r in records
-                for topic in r.article["topics"]
-            ],
-            TOPIC_COLUMNS,
-        ),
-        "images": build_frame([image for r in records for image in r.images], IMAGE_COLUMNS),
-        "related": build_frame([story for r in records for story in r.related], RELATED_COLUMNS),
+        name: build_frame(rows[name], columns)
+        for name, columns in (
+            ("articles", ARTICLE_COLUMNS),
+            ("topics", TOPIC_COLUMNS),
+            ("images", IMAGE_COLUMNS),
+            ("related", RELATED_COLUMNS),
+        )
+    } | {
         "problems": build_frame(
             [
                 {**problem, "relpath": result.relpath}

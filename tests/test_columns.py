@@ -8,7 +8,7 @@ import random
 import pytest
 from conftest import SEED_TEXT
 
-from newskit.columns import build_tables, rows_to_table
+from newskit.columns import build_tables, record_rows, rows_to_table
 from newskit.corpus import _TABLES, _arrow_schema
 from newskit.parse import parse_record
 from newskit.records import build_record
@@ -126,16 +126,7 @@ def one_by_one(metas: list[dict]) -> tuple[dict, list]:
         build_record(m, f"body {i}", article_id=f"a/{i:04d}.md", path=f"/c/a/{i:04d}.md")
         for i, m in enumerate(metas)
     ]
-    rows = {
-        "articles": [r.article for r in records],
-        "topics": [
-            {"article_id": r.article["article_id"], "topic": t}
-            for r in records
-            for t in r.article["topics"]
-        ],
-        "images": [image for r in records for image in r.images],
-        "related": [item for r in records for item in r.related],
-    }
+    rows = record_rows(records)
     tables = {name: rows_to_table(rows[name], SCHEMAS[name]) for name in NAMES}
     return tables, [r.warnings for r in records]
 

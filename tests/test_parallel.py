@@ -373,24 +373,14 @@ def test_closing_fence_is_the_first_a_regex_search_finds():
 
 def test_rows_go_to_arrow_as_the_pandas_road_takes_them(mixed_corpus):
     from newskit.cache import frame_to_table
-    from newskit.columns import rows_to_table
+    from newskit.columns import record_rows, rows_to_table
     from newskit.corpus import _TABLES, _arrow_schema, build_tables
 
     relpaths = find_files(mixed_corpus)
     results = [read_file(mixed_corpus / relpath, relpath) for relpath in relpaths]
     frames = build_tables(results)
-    records = [r.record for r in results if r.record is not None]
-    rows = {
-        "articles": [r.article for r in records],
-        "topics": [
-            {"article_id": r.article["article_id"], "topic": t}
-            for r in records
-            for t in r.article["topics"]
-        ],
-        "images": [image for r in records for image in r.images],
-        "related": [story for r in records for story in r.related],
-        "problems": [{**p, "relpath": r.relpath} for r in results for p in r.problems],
-    }
+    rows = record_rows([r.record for r in results if r.record is not None])
+    rows["problems"] = [{**p, "relpath": r.relpath} for r in results for p in r.problems]
     for name, (columns, _) in _TABLES.items():
         direct = rows_to_table(rows[name], _arrow_schema(columns))  # raises if it would fall back
         assert direct.equals(frame_to_table(frames[name])), name
