@@ -77,6 +77,7 @@ def test_parallel_load_with_cache_equals_serial(mixed_corpus, tmp_path):
 def test_bad_inputs_give_the_same_rows_with_pyyaml_only(mixed_corpus, monkeypatch, tmp_path):
     fast = load_corpus(mixed_corpus, workers=2, cache=False)
     monkeypatch.setattr(newskit.parse, "yaml_rs", None)  # as where yaml-rs is not installed
+    monkeypatch.setattr(newskit.parse, "_plainyaml", None)  # nor newskit's C reader built
     slow = load_corpus(mixed_corpus, workers=1, cache=False)
     assert_same_corpus(fast, slow)
 
@@ -87,6 +88,7 @@ def test_real_corpus_parallel_serial_and_pyyaml_agree(monkeypatch):
     assert len(serial) == 192
     assert_same_corpus(load_corpus(root, workers=2, cache=False), serial)
     monkeypatch.setattr(newskit.parse, "yaml_rs", None)
+    monkeypatch.setattr(newskit.parse, "_plainyaml", None)
     assert_same_corpus(load_corpus(root, workers=1, cache=False), serial)
 
 
@@ -446,3 +448,21 @@ def test_impossible_date_keeps_the_article_with_a_warning(make_corpus, when):
         assert pd.isna(corpus.articles["published_at"].iloc[0])
         [message] = corpus.problems["message"]
         assert message == f"unreadable date '{when}'; left empty"
+
+
+def test_generated_corpus_loads_the_same_with_and_without_the_speed_ups(tmp_path, monkeypatch):
+    """Records shaped like real ones (the benchmark's generator: CRLF files, missing fields,
+    duplicates): the C reader, yaml-rs and the C scan change nothing but the speed."""
+    import newskit.corpus
+
+    monkeypatch.syspath_prepend(str(SEEDS.parent / "tests" / "bench"))
+    from generate import generate
+
+    generate(tmp_path / "corpus", 400, seed=5)
+    fast = load_corpus(tmp_path / "corpus", workers=2, cache=False)
+    monkeypatch.setattr(newskit.parse, "yaml_rs", None)
+    monkeypatch.setattr(newskit.parse, "_plainyaml", None)
+    monkeypatch.setattr(newskit.corpus, "_scan", None)
+    slow = load_corpus(tmp_path / "corpus", workers=1, cache=False)
+    assert len(slow) == 400
+    assert_same_corpus(fast, slow)
