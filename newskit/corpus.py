@@ -67,6 +67,9 @@ _TABLES: dict[str, tuple[dict[str, object], str]] = {
     "related": (RELATED_COLUMNS, "article_id"),
     "problems": (_FILE_PROBLEM_COLUMNS, "relpath"),
 }
+# Arrow's hash kernels (index_in, dictionary_encode) allocate from the system allocator: in a
+# fresh process, mimalloc (pyarrow's default) now and then takes tens of milliseconds on them.
+_POOL = pa.system_memory_pool()
 # The columns flag_duplicates reads.
 _URL_COLUMNS = {"path": STRING, "original_url": STRING, "web_url": STRING}
 # What flag_duplicates and build_providers found, kept for loads where nothing changed.
@@ -560,7 +563,7 @@ def flag_duplicates(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     paths = None
     problems = []
     for column, key in (("original_url", "originalUrl"), ("web_url", "webUrl")):
-        codes, _ = pd.factorize(articles[column])  # missing values get -1
+        codes = _codes(articles[column])  # missing values get -1
         present = codes >= 0
         _, first = np.unique(codes[present], return_index=True)  # codes count from 0
         first_row = np.flatnonzero(present)[first]  # per code: the row that has it first
@@ -598,7 +601,8 @@ def _load_changed(
     reuse = np.zeros(n, dtype=bool)
     if cached is not None and n:
         old = cached["files"]
-        where = pc.index_in(relpaths, value_set=old["relpath"]).fill_null(-1).to_numpy()
+        where = pc.index_in(relpaths, value_set=old["relpath"], memory_pool=_POOL)
+        where = where.fill_null(-1).to_numpy()
         known = np.maximum(where, 0)
         reuse = (
             (where >= 0)
@@ -786,7 +790,7 @@ def _merge(
     table = pa.concat_tables([cached, *parsed])
 
     def positions(keys: pa.ChunkedArray, files: pa.Array, at: np.ndarray) -> np.ndarray:
-        found = pc.index_in(keys, value_set=files).fill_null(-1).to_numpy()
+        found = pc.index_in(keys, value_set=files, memory_pool=_POOL).fill_null(-1).to_numpy()
         return np.where(found >= 0, at[np.maximum(found, 0)] if len(at) else -1, -1)
 
     where = np.concatenate(
@@ -925,6 +929,13 @@ def raise_for_errors(corpus: Corpus) -> None:
     first = errors.iloc[0]
     more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
     raise CorpusError(f"{first['path']}: {first['message']}{more}")
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """``pd.factorize(values)[0]``: equal values, equal codes from 0 up; missing values -1."""
+    array = pa.chunked_array(pa.array(values, from_pandas=True)).combine_chunks(_POOL)
+    codes = pc.dictionary_encode(array, memory_pool=_POOL).indices
+    return codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _problem(path: str, severity: str, field_name: str | None, message: str) -> dict:
