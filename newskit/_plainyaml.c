@@ -139,6 +139,22 @@ static const char *const TEXT_WORDS[] = {"yes", "no", "on", "off", "true", "fals
 
 /* --- scalars: where each ends, or NULL --------------------------------------------------- */
 
+/* Past one character inside quotes: a wide character, or a run of the ASCII characters ok
+   allows; NULL at any other. */
+static const char *skip_chars(const char *p, const char *end, const unsigned char *ok) {
+    unsigned char c = (unsigned char)*p;
+    if (c >= 0x80) {
+        int len;
+        Py_UCS4 u = next_char(p, end, &len);
+        return len && is_wide(u) ? p + len : NULL;
+    }
+    if (!ok[c])
+        return NULL;
+    for (p++; p < end && (unsigned char)*p < 0x80 && ok[(unsigned char)*p];)
+        p++;
+    return p;
+}
+
 static const char *scan_double(const char *p, const char *end) {
     p++; /* the opening quote */
     while (p < end) {
@@ -161,17 +177,7 @@ static const char *scan_double(const char *p, const char *end) {
             } else {
                 return NULL;
             }
-        } else if (c >= 0x80) {
-            int len;
-            Py_UCS4 u = next_char(p, end, &len);
-            if (!len || !is_wide(u))
-                return NULL;
-            p += len;
-        } else if (DOUBLE_OK[c]) {
-            p++;
-            while (p < end && (unsigned char)*p < 0x80 && DOUBLE_OK[(unsigned char)*p])
-                p++;
-        } else {
+        } else if ((p = skip_chars(p, end, DOUBLE_OK)) == NULL) {
             return NULL;
         }
     }
@@ -189,19 +195,8 @@ static const char *scan_single(const char *p, const char *end) {
             }
             return p + 1;
         }
-        if (c >= 0x80) {
-            int len;
-            Py_UCS4 u = next_char(p, end, &len);
-            if (!len || !is_wide(u))
-                return NULL;
-            p += len;
-        } else if (SINGLE_OK[c]) {
-            p++;
-            while (p < end && (unsigned char)*p < 0x80 && SINGLE_OK[(unsigned char)*p])
-                p++;
-        } else {
+        if ((p = skip_chars(p, end, SINGLE_OK)) == NULL)
             return NULL;
-        }
     }
     return NULL;
 }
