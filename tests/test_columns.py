@@ -11,7 +11,7 @@ from conftest import SEED_TEXT
 from newskit.columns import build_tables, record_rows, rows_to_table
 from newskit.corpus import _TABLES, _arrow_schema
 from newskit.parse import parse_record
-from newskit.records import build_record
+from newskit.records import build_record, clean_topics
 
 SCHEMAS = {name: _arrow_schema(columns) for name, (columns, _) in _TABLES.items()}
 NAMES = ("articles", "topics", "images", "related")
@@ -193,3 +193,34 @@ def test_a_value_to_coerce_sends_its_record_to_build_record(field, value):
     assert list(slow) == [1]
     for name in NAMES:
         assert tables[name].equals(expected[name]), name
+
+
+def _clean_topics_by_list(items: list[str]) -> list[str]:
+    """Topic clean-up as first specified: trim, drop empty ones, keep each first occurrence."""
+    topics: list[str] = []
+    for item in items:
+        item = item.strip()
+        if item and item not in topics:
+            topics.append(item)
+    return topics
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_clean_topics_keeps_the_first_of_each_trimmed_topic(seed):
+    rng = random.Random(seed)
+    pool = ["", " ", "a", " a", "a ", "A", "b", "\tb\n", "ü", " ü ", "a b", "😀", "x" * 70]
+    items = [rng.choice(pool) for _ in range(rng.randrange(0, 60))]
+    assert clean_topics(items) == _clean_topics_by_list(items)
+
+
+@pytest.mark.parametrize("bad_topic", [False, True])
+def test_a_record_with_100000_distinct_topics_loads(bad_topic):
+    # clean-up was quadratic: this took minutes; one int topic sends it through build_record
+    topics = [f" topic {i} " for i in range(100_000)] + ["topic 5", "", "topic 99999"]
+    if bad_topic:
+        topics.append(7)
+    metas = [{"title": "A", "topics": topics}]
+    tables, slow = column_wise(metas)
+    assert list(slow) == ([0] if bad_topic else [])
+    expected = [f"topic {i}" for i in range(100_000)] + (["7"] if bad_topic else [])
+    assert tables["topics"]["topic"].to_pylist() == expected
