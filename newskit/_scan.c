@@ -1,12 +1,12 @@
 /*
- * newskit._scan: lists the record files under a folder with their sizes and modification
- * times, as newskit.corpus._scan_folder does in Python, without the GIL (so a cache can be read
+ * newskit._scan: lists the record files under a folder with their sizes, modification
+ * times, inode numbers and inode change times, as newskit.corpus._scan_folder does in Python, without the GIL (so a cache can be read
  * meanwhile) and without a Python object per entry skipped.
  *
- * scan(root) returns [(relative POSIX path, size, mtime_ns), ...] in directory order (the
- * caller sorts). Hidden entries (names starting with ".") are skipped; folders are walked, but
+ * scan(root) returns [(relative POSIX path, size, mtime_ns, inode, ctime_ns), ...] in
+ * directory order (the caller sorts). Hidden entries (names starting with ".") are skipped; folders are walked, but
  * not symbolic links to folders; files whose name ends in .txt or .md (any case) are listed,
- * with size and mtime -1 when they cannot be stat'ed (a dangling link). A folder that cannot be
+ * with -1 for size, mtime, inode and ctime when they cannot be stat'ed (a dangling link). A folder that cannot be
  * listed raises OSError whose filename is its path relative to root.
  */
 #define PY_SSIZE_T_CLEAN
@@ -34,7 +34,7 @@ typedef struct {
     size_t names_len, names_cap;
     struct Found {
         size_t start, len;
-        long long size, mtime;
+        long long size, mtime, inode, ctime;
     } *found;
     size_t n, cap;
     char *rel; /* relative path of the folder being listed, "/"-terminated (or empty) */
@@ -57,7 +57,7 @@ static int reserve(void **buf, size_t *cap, size_t need, size_t item) {
     return 1;
 }
 
-static int add(Scan *scan, const char *name, size_t len, long long size, long long mtime) {
+static int add(Scan *scan, const char *name, size_t len, const struct stat *st) {
     size_t total = scan->rel_len + len;
     if (!reserve((void **)&scan->names, &scan->names_cap, scan->names_len + total, 1) ||
         !reserve((void **)&scan->found, &scan->cap, scan->n + 1, sizeof(struct Found))) {
@@ -66,7 +66,20 @@ static int add(Scan *scan, const char *name, size_t len, long long size, long lo
     }
     memcpy(scan->names + scan->names_len, scan->rel, scan->rel_len);
     memcpy(scan->names + scan->names_len + scan->rel_len, name, len);
-    scan->found[scan->n++] = (struct Found){scan->names_len, total, size, mtime};
+    struct Found *f = &scan->found[scan->n++];
+    f->start = scan->names_len, f->len = total;
+    f->size = f->mtime = f->inode = f->ctime = -1;
+    if (st != NULL) {
+        f->size = (long long)st->st_size;
+        f->inode = (long long)st->st_ino;
+#ifdef __APPLE__
+        f->mtime = (long long)st->st_mtimespec.tv_sec * 1000000000LL + st->st_mtimespec.tv_nsec;
+        f->ctime = (long long)st->st_ctimespec.tv_sec * 1000000000LL + st->st_ctimespec.tv_nsec;
+#else
+        f->mtime = (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+        f->ctime = (long long)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
+#endif
+    }
     scan->names_len += total;
     return 0;
 }
@@ -139,16 +152,7 @@ static int walk(int fd, Scan *scan) {
             continue;
         if (stat_ok != 0)
             stat_ok = fstatat(dirfd(dir), name, &st, 0);
-        long long size = -1, mtime = -1;
-        if (stat_ok == 0) {
-            size = (long long)st.st_size;
-#ifdef __APPLE__
-            mtime = (long long)st.st_mtimespec.tv_sec * 1000000000LL + st.st_mtimespec.tv_nsec;
-#else
-            mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-#endif
-        }
-        if (add(scan, name, len, size, mtime) < 0) {
+        if (add(scan, name, len, stat_ok == 0 ? &st : NULL) < 0) {
             status = -1;
             break;
         }
@@ -165,7 +169,7 @@ static PyObject *results(const Scan *scan) {
         const struct Found *f = &scan->found[k];
         PyObject *relpath =
             PyUnicode_DecodeFSDefaultAndSize(scan->names + f->start, (Py_ssize_t)f->len);
-        PyObject *item = relpath ? Py_BuildValue("(NLL)", relpath, f->size, f->mtime) : NULL;
+        PyObject *item = relpath ? Py_BuildValue("(NLLLL)", relpath, f->size, f->mtime, f->inode, f->ctime) : NULL;
         if (item == NULL) {
             Py_DECREF(list);
             return NULL;
@@ -212,14 +216,14 @@ static PyObject *scan(PyObject *module, PyObject *arg) {
 
 static PyMethodDef methods[] = {
     {"scan", scan, METH_O,
-     "scan(root, /)\n--\n\n[(relative path, size, mtime_ns), ...] of the record files under "
-     "the folder root, unsorted."},
+     "scan(root, /)\n--\n\n[(relative path, size, mtime_ns, inode, ctime_ns), ...] of the "
+     "record files under the folder root, unsorted."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "newskit._scan",
-    "Lists the record files of a corpus folder with their sizes and modification times.", -1,
+    "Lists the record files of a corpus folder with their sizes and change times.", -1,
     methods, NULL, NULL, NULL, NULL,
 };
 

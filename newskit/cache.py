@@ -21,6 +21,7 @@ import os
 import struct
 import tempfile
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,9 @@ CACHE_VERSION = 1
 #: Environment variable naming the cache folder.
 CACHE_DIR_ENV = "NEWSKIT_CACHE_DIR"
 SUFFIX = ".nkcache"
+#: A temporary cache file older than this (seconds) is left over from a write that was
+#: killed, and the next write deletes it; a live write takes well under a second.
+STALE_TMP_SECONDS = 600
 
 _MAGIC = b"NEWSKIT-CORPUS-CACHE\n"
 _HEAD = struct.Struct("<QI")  # header length, header CRC-32
@@ -63,7 +67,9 @@ def default_cache_dir() -> Path:
 def cache_file(root: Path, cache_dir: str | os.PathLike | None = None) -> Path:
     """The cache file of the corpus at ``root`` (as spelled: paths in the tables follow it)."""
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    key = hashlib.sha256(f"{os.path.abspath(root)}\0{root}".encode()).hexdigest()[:32]
+    # surrogateescape: a folder name that is not UTF-8 is hashed as its bytes
+    named = f"{os.path.abspath(root)}\0{root}".encode(errors="surrogateescape")
+    key = hashlib.sha256(named).hexdigest()[:32]
     return folder / f"{key}{SUFFIX}"
 
 
@@ -131,6 +137,7 @@ def write_tables(path: Path, tables: dict[str, pa.Table], stamp: dict) -> bool:
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporary_files(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=path.parent)
         with os.fdopen(fd, "wb") as out:
             out.write(_MAGIC + _HEAD.pack(len(header), zlib.crc32(header)) + header)
@@ -143,6 +150,17 @@ def write_tables(path: Path, tables: dict[str, pa.Table], stamp: dict) -> bool:
                 os.unlink(tmp)
         return False
     return True
+
+
+def _remove_stale_temporary_files(folder: Path) -> None:
+    """Delete the temporary files of cache writes that were killed (not of writes under way)."""
+    stale = time.time() - STALE_TMP_SECONDS
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(".tmp-") and entry.name.endswith(SUFFIX):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < stale:
+                        os.unlink(entry.path)
 
 
 def write_tables_soon(path: Path, tables: Callable[[], dict[str, pa.Table]], stamp: dict) -> None:

@@ -7,6 +7,7 @@ import hashlib
 import marshal
 import multiprocessing
 import os
+import re
 import stat
 import sys
 import time
@@ -78,10 +79,14 @@ _DUPLICATE_TABLES: dict[str, tuple[dict[str, object], None]] = {
     "duplicate_problems": (PROBLEM_COLUMNS, None),
     "providers": (PROVIDER_COLUMNS, None),
 }
+# What the scan tells of one file: relative path, size, mtime_ns, inode, ctime_ns.
+_Entry = tuple[str, int, int, int, int]
 _FILES_COLUMNS: dict[str, object] = {
     "relpath": STRING,
     "size": "int64",
     "mtime_ns": "int64",
+    "inode": "int64",
+    "ctime_ns": "int64",
     "digest": STRING,
 }
 
@@ -221,7 +226,7 @@ class Corpus:
         articles = self.articles
         dates = articles["published_at"].dropna()
         return {
-            "root": str(self.root),
+            "root": shown_name(os.fspath(self.root)),
             "n_files": len(self._digests),
             "n_articles": len(articles),
             "first_published_at": dates.min() if len(dates) else None,
@@ -314,9 +319,10 @@ def _load(
     stamp = {"root": str(root), "abs": os.path.abspath(root), "code": _cache.code_version()}
     with ThreadPoolExecutor(1) as reader:  # read the cache (I/O, CRC) while listing files
         pending = reader.submit(_cache.read_tables, store, stamp) if store is not None else None
-        entries = scan_files(root)
+        entries = _shown_entries(_scan_entries(root))
         cached = pending.result() if pending is not None else None
-    base = root if root.is_dir() else root.parent
+    # paths in the tables are shown names (see shown_name); _read_bytes finds the file again
+    base = Path(shown_name(os.fspath(root if root.is_dir() else root.parent)))
     if cached is not None and not _is_cache_of(cached):
         cached = None
     unchanged = cached is not None and _unchanged(cached["files"], entries)
@@ -350,71 +356,151 @@ def _load(
 
 def find_files(root: Path) -> list[str]:
     """Relative POSIX paths of the record files under ``root``, sorted."""
-    return [relpath for relpath, _, _ in scan_files(root)]
+    return [entry[0] for entry in _scan_entries(root)]
 
 
 def scan_files(root: Path) -> list[tuple[str, int, int]]:
     """``(relative POSIX path, size, mtime_ns)`` of the record files under ``root``, sorted.
 
     Hidden files and folders are skipped and symbolic links to folders are not followed (as
-    :func:`os.walk` does); a file that cannot be stat'ed gets size and mtime -1.
+    :func:`os.walk` does); a file that cannot be stat'ed gets size and mtime -1. Names are
+    as the ``os`` functions give them (see :func:`shown_name` for how the tables show them).
     """
+    return [entry[:3] for entry in _scan_entries(root)]
+
+
+def _scan_entries(root: Path) -> list[_Entry]:
+    """:func:`scan_files` with each file's inode number and inode change time (ns) too:
+    what tells a replaced file from one of the same size and mtime."""
     if root.is_file():
         info = root.stat()
-        return [(root.name, info.st_size, info.st_mtime_ns)]
+        return [(root.name, info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)]
     if not root.is_dir():
         if root.exists() or root.is_symlink():
-            raise CorpusError(f"{root}: not a folder or a regular file")
-        raise CorpusError(f"{root}: no such file or folder")
+            raise CorpusError(f"{shown_name(os.fspath(root))}: not a folder or a regular file")
+        raise CorpusError(f"{shown_name(os.fspath(root))}: no such file or folder")
     folder = os.fspath(root)
     if _scan is not None:
         try:
             found = _scan.scan(folder)
         except OSError as exc:  # filename: the folder's path relative to root
             shown = os.path.join(folder, exc.filename) if exc.filename else folder
-            raise CorpusError(f"{shown}: cannot list folder: {exc.strerror}") from exc
+            raise CorpusError(f"{shown_name(shown)}: cannot list folder: {exc.strerror}") from exc
     else:
-        found = []
-        _scan_folder(folder, None, "", found)
+        found = _scan_folder(folder)
     found.sort(key=itemgetter(0))  # paths are unique; comparing them alone is faster
     return found
 
 
-def _scan_folder(
-    folder: str, parent: int | None, prefix: str, found: list[tuple[str, int, int]]
-) -> None:
-    # Through a descriptor of each folder: stat'ing a name relative to it is cheaper than a
-    # whole path. Errors name the folder as os.walk's would.
+def _shown_entries(entries: list[tuple]) -> list[tuple]:
+    """``entries`` with each relative path as :func:`shown_name` shows it, sorted by it."""
+    try:  # one check for the usual case: every name is UTF-8
+        "".join(map(itemgetter(0), entries)).encode()
+    except UnicodeEncodeError:
+        entries = [(shown_name(relpath), *rest) for relpath, *rest in entries]
+        entries.sort(key=itemgetter(0))
+    return entries
+
+
+def shown_name(name: str) -> str:
+    """A file name or path as newskit's tables show it.
+
+    Bytes of a name that are not UTF-8 (which Python's ``os`` functions carry as lone
+    surrogates) are written ``\\xNN``, as ``bytes.decode(errors="backslashreplace")`` writes
+    them: ``caf\\xe9.md`` for the Latin-1 name ``café.md``. Other names are left as they are.
+    """
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode(errors="backslashreplace")
+    return name
+
+
+_ESCAPED_BYTE = re.compile(rb"\\x([89a-f][0-9a-f])")
+
+
+def _named_file(shown: str) -> str | None:
+    """The path whose :func:`shown_name` is ``shown``, when that holds escaped bytes."""
+    if "\\x" not in shown:
+        return None
+    raw = _ESCAPED_BYTE.sub(lambda match: bytes([int(match[1], 16)]), shown.encode())
+    return os.fsdecode(raw)
+
+
+def _scan_folder(folder: str) -> list[_Entry]:
+    """What the C scan lists, with os.scandir: depth-first, without recursion (so a deep
+    tree is no RecursionError). Each folder is opened relative to its parent's descriptor
+    (cheaper than a whole path, and no limit on the length of one), which stays open while
+    any of its subfolders waits. Errors name the folder as os.walk's would."""
+    found: list[_Entry] = []
     append = found.append
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+    waiting: dict[int, int] = {}  # descriptor -> its subfolders not yet opened
+    pending: list[tuple[int | None, str, str]] = [(None, folder, "")]  # parent, path, prefix
+
+    def release(fd: int) -> None:
+        waiting[fd] -= 1
+        if not waiting[fd]:
+            del waiting[fd]
+            os.close(fd)
+
     try:
-        name = folder if parent is None else os.path.basename(folder)
-        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=parent)
-    except OSError as exc:
-        raise CorpusError(f"{folder}: cannot list folder: {exc.strerror}") from exc
-    try:
-        with os.scandir(fd) as entries:
-            for entry in entries:
-                name = entry.name
-                if name[0] == ".":
-                    continue
-                try:
-                    is_dir = entry.is_dir()
-                except OSError:
-                    is_dir = False
-                if is_dir:
-                    if not entry.is_symlink():
-                        _scan_folder(os.path.join(folder, name), fd, f"{prefix}{name}/", found)
-                elif name.endswith(_COMMON_SUFFIXES) or name.lower().endswith(SUFFIXES):
-                    try:
-                        info = entry.stat()
-                    except OSError:
-                        append((prefix + name, -1, -1))
-                    else:
-                        append((prefix + name, info.st_size, info.st_mtime_ns))
-    except OSError as exc:
-        raise CorpusError(f"{folder}: cannot list folder: {exc.strerror}") from exc
+        while pending:
+            parent, path, prefix = pending.pop()
+            try:
+                name = path if parent is None else os.path.basename(path)
+                fd = os.open(name, flags, dir_fd=parent)
+            except OSError as exc:
+                raise CorpusError(
+                    f"{shown_name(path)}: cannot list folder: {exc.strerror}"
+                ) from exc
+            finally:
+                if parent is not None:
+                    release(parent)
+            subfolders = []
+            try:
+                with os.scandir(fd) as entries:
+                    for entry in entries:
+                        name = entry.name
+                        if name[0] == ".":
+                            continue
+                        try:
+                            is_dir = entry.is_dir()
+                        except OSError:
+                            is_dir = False
+                        if is_dir:
+                            if not entry.is_symlink():
+                                subfolders.append(name)
+                        elif name.endswith(_COMMON_SUFFIXES) or name.lower().endswith(SUFFIXES):
+                            try:
+                                info = entry.stat()
+                            except OSError:
+                                append((prefix + name, -1, -1, -1, -1))
+                            else:
+                                append(
+                                    (
+                                        prefix + name,
+                                        info.st_size,
+                                        info.st_mtime_ns,
+                                        info.st_ino,
+                                        info.st_ctime_ns,
+                                    )
+                                )
+            except OSError as exc:
+                os.close(fd)
+                raise CorpusError(
+                    f"{shown_name(path)}: cannot list folder: {exc.strerror}"
+                ) from exc
+            if subfolders:
+                waiting[fd] = len(subfolders)
+                for name in reversed(subfolders):  # popped in directory order
+                    pending.append((fd, os.path.join(path, name), f"{prefix}{name}/"))
+            else:
+                os.close(fd)
     finally:
-        os.close(fd)
+        for fd in waiting:
+            os.close(fd)
+    return found
 
 
 def parse_files(base: str | os.PathLike, relpaths: list[str]) -> dict[str, pd.DataFrame]:
@@ -467,7 +553,14 @@ def _file_result(relpath: str, path: str, read: tuple) -> FileResult:
 def _read_bytes(path: str) -> bytes:
     """The whole of a regular file of at most ``MAX_FILE_BYTES``, in few system calls."""
     # O_NONBLOCK: opening a FIFO must not wait for a writer; regular files ignore it
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        named = _named_file(path)  # a path shown with escaped bytes: the file it names
+        if named is None:
+            raise
+        fd = os.open(named, flags)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
@@ -583,7 +676,7 @@ def flag_duplicates(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
 
 def _load_changed(
     base: Path,
-    entries: list[tuple[str, int, int]],
+    entries: list[_Entry],
     cached: dict | None,
     *,
     workers: int | None,
@@ -591,13 +684,13 @@ def _load_changed(
 ) -> dict[str, pa.Table]:
     """Parse the files the cache cannot vouch for; merge them with the cached rest in order.
 
-    Returns the per-file tables and ``files`` (relpath, size, mtime_ns, digest) as Arrow.
+    Returns the per-file tables and ``files`` (relpath, size, mtime_ns, inode, ctime_ns,
+    digest) as Arrow.
     """
     n = len(entries)
-    names, size_list, mtime_list = zip(*entries, strict=True) if n else ((), (), ())
+    names, *stats = zip(*entries, strict=True) if n else ((), (), (), (), ())
     relpaths = pa.array(names, type=pa.large_string())
-    sizes = np.array(size_list, dtype=np.int64)
-    mtimes = np.array(mtime_list, dtype=np.int64)
+    sizes, mtimes, inodes, ctimes = (np.array(values, dtype=np.int64) for values in stats)
     reuse = np.zeros(n, dtype=bool)
     if cached is not None and n:
         old = cached["files"]
@@ -609,6 +702,8 @@ def _load_changed(
             & (mtimes != -1)
             & (old["size"].to_numpy()[known] == sizes)
             & (old["mtime_ns"].to_numpy()[known] == mtimes)
+            & (old["inode"].to_numpy()[known] == inodes)
+            & (old["ctime_ns"].to_numpy()[known] == ctimes)
         )
     todo = relpaths.filter(pa.array(~reuse)).to_pylist()
     parts = _parse_all(base, todo, workers=workers, progress=progress)
@@ -641,6 +736,8 @@ def _load_changed(
             "relpath": relpaths,
             "size": pa.array(sizes, type=pa.int64()),
             "mtime_ns": pa.array(mtimes, type=pa.int64()),
+            "inode": pa.array(inodes, type=pa.int64()),
+            "ctime_ns": pa.array(ctimes, type=pa.int64()),
             "digest": digests,
         }
     )
@@ -845,13 +942,13 @@ def _arrow_schema(columns: dict[str, object]) -> pa.Schema:
     return pa.schema([(name, arrow_type(dtype)) for name, dtype in columns.items()])
 
 
-def _unchanged(files: pa.Table, entries: list[tuple[str, int, int]]) -> bool:
+def _unchanged(files: pa.Table, entries: list[_Entry]) -> bool:
     """Whether every file is as the cache saw it (and the cache vouched for all of them)."""
     metadata = files.schema.metadata or {}
     return metadata.get(b"entries") == _entries_digest(entries).encode()
 
 
-def _entries_digest(entries: list[tuple[str, int, int]]) -> str:
+def _entries_digest(entries: list[_Entry]) -> str:
     # marshal version 2 writes no back-references, so equal lists give equal bytes
     return hashlib.blake2b(marshal.dumps(entries, 2), digest_size=16).hexdigest()
 
@@ -862,7 +959,7 @@ def _write_cache(
     tables: dict,
     duplicates: tuple[np.ndarray, pd.DataFrame],
     providers: pd.DataFrame,
-    entries: list[tuple[str, int, int]],
+    entries: list[_Entry],
     started_ns: int,
 ) -> None:
     flags, duplicate_problems = duplicates
@@ -880,10 +977,16 @@ def _write_cache(
         recent = started_ns - RACY_NS
         unread = set(pc.filter(files["relpath"], pc.equal(files["digest"], "")).to_pylist())
         stored = [
-            (relpath, size, -1 if mtime >= recent or relpath in unread else mtime)
-            for relpath, size, mtime in entries
+            (
+                relpath,
+                size,
+                -1 if max(mtime, ctime) >= recent or relpath in unread else mtime,
+                inode,
+                ctime,
+            )
+            for relpath, size, mtime, inode, ctime in entries
         ]
-        mtimes = pa.array([mtime for _, _, mtime in stored], type=pa.int64())
+        mtimes = pa.array([entry[2] for entry in stored], type=pa.int64())
         files = files.set_column(2, "mtime_ns", mtimes)
         return {
             **kept,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SEED_TEXT, record
+from conftest import SEED_TEXT, record, require_built
 
+import newskit.corpus
 from newskit import load_corpus
 from newskit.cache import (
     SUFFIX,
@@ -45,6 +47,14 @@ def assert_same_corpus(left, right) -> None:
         pd.testing.assert_frame_equal(getattr(left, name), getattr(right, name), obj=name)
     assert left.fingerprint == right.fingerprint
     assert left.summary() == right.summary()
+
+
+def use_scan(c_scan: bool, monkeypatch) -> None:
+    """Load with newskit's C folder scan, or with the Python one used where it is not built."""
+    if c_scan:
+        require_built(newskit.corpus._scan, "_scan")
+    else:
+        monkeypatch.setattr(newskit.corpus, "_scan", None)
 
 
 def age(root: Path) -> None:
@@ -98,13 +108,28 @@ def test_cold_warm_and_uncached_loads_are_identical(corpus_dir, cache_dir):
     assert_same_corpus(warm, uncached)
 
 
-def test_warm_load_trusts_unchanged_size_and_mtime(corpus_dir, cache_dir):
+@pytest.mark.parametrize("c_scan", [True, False], ids=["C scan", "Python scan"])
+@pytest.mark.parametrize("how", ["in place", "by rename"])
+def test_file_replaced_with_the_same_size_and_mtime_is_read_again(
+    corpus_dir, cache_dir, how, c_scan, monkeypatch
+):
+    # as cp -p (in place), rsync -a or tar x (a new file renamed over the old one) replace it;
+    # the cache vouches even for files changed a moment ago: only inode and ctime tell
+    use_scan(c_scan, monkeypatch)
+    monkeypatch.setattr("newskit.corpus.RACY_NS", 0)
     load_corpus(corpus_dir, cache_dir=cache_dir)
     path = corpus_dir / "a" / "001.md"
-    path.write_text(path.read_text().replace("Story 1", "Story X"))  # same size
+    text = path.read_text().replace("Story 1", "Story X")  # same size
+    if how == "in place":
+        path.write_text(text)
+    else:
+        (corpus_dir / "a" / ".001.md.new").write_text(text)
+        os.replace(corpus_dir / "a" / ".001.md.new", path)
     os.utime(path, ns=(OLD, OLD))
-    assert "Story 1" in load_corpus(corpus_dir, cache_dir=cache_dir).articles["title"].tolist()
-    assert "Story X" in load_corpus(corpus_dir, cache=False).articles["title"].tolist()
+    uncached = load_corpus(corpus_dir, cache=False)
+    assert "Story X" in uncached.articles["title"].tolist()
+    assert_same_corpus(load_corpus(corpus_dir, cache_dir=cache_dir), uncached)
+    assert_same_corpus(load_corpus(corpus_dir, cache_dir=cache_dir), uncached)
 
 
 def test_file_rewritten_right_after_a_load_is_read_again(corpus_dir, cache_dir):
@@ -332,3 +357,19 @@ def test_cli_cache_clear(corpus_dir, cache_dir, capsys, monkeypatch):
     assert cache_files(cache_dir) == []
     assert main(["cache", "clear", "--cache-dir", str(cache_dir)]) == 0
     assert capsys.readouterr().out == f"removed 0 cache files from {cache_dir}\n"
+
+
+def test_next_cache_write_removes_temporary_files_of_killed_writes(corpus_dir, cache_dir):
+    load_corpus(corpus_dir, cache_dir=cache_dir)
+    wait_for_writes()
+    killed = cache_dir / f".tmp-killed{SUFFIX}"  # what a load killed mid-write leaves
+    killed.write_bytes(b"half a cache")
+    hour_ago = time.time() - 3600
+    os.utime(killed, (hour_ago, hour_ago))
+    under_way = cache_dir / f".tmp-writing{SUFFIX}"  # another load writing right now
+    under_way.write_bytes(b"a cache being written")
+    (corpus_dir / "a" / "new.md").write_text(article(9))  # so that this load writes its cache
+    load_corpus(corpus_dir, cache_dir=cache_dir)
+    wait_for_writes()
+    names = sorted(path.name for path in cache_dir.iterdir())
+    assert names == [under_way.name, cache_file(corpus_dir, cache_dir).name]

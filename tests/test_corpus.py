@@ -597,3 +597,111 @@ def test_real_corpus_duplicates_are_the_repeated_urls(real):
     expected = sum(count - 1 for count in urls.values())
     assert corpus.articles["is_duplicate"].sum() == expected
     assert len(corpus.providers) == len({m["provider"]["domain"] for m in metas.values()})
+
+
+def _use_scan(c_scan: bool, monkeypatch) -> None:
+    """Load with newskit's C folder scan, or with the Python one used where it is not built."""
+    from conftest import require_built
+
+    import newskit.corpus
+
+    if c_scan:
+        require_built(newskit.corpus._scan, "_scan")
+    else:
+        monkeypatch.setattr(newskit.corpus, "_scan", None)
+
+
+SCANS = pytest.mark.parametrize("c_scan", [True, False], ids=["C scan", "Python scan"])
+
+
+@SCANS
+@pytest.mark.parametrize("cache", [False, True])
+def test_file_names_that_are_not_utf8_load_shown_escaped(tmp_path, c_scan, cache, monkeypatch):
+    _use_scan(c_scan, monkeypatch)
+    root = tmp_path / "corpus"
+    raw = os.fsencode(root)
+    os.makedirs(raw + b"/sub\xff")
+    for name, n in ((b"caf\xe9.md", 1), (b"sub\xff/na\xefve.md", 2), (b"ok.md", 3)):
+        with open(raw + b"/" + name, "w", encoding="utf-8") as out:
+            out.write(record(title=f'"Story {n}"', originalUrl=f'"https://example.com/{n}"'))
+    uncached = load_corpus(root, cache=False)
+    corpus = load_corpus(root, cache=cache)
+    for loaded in (corpus, load_corpus(root, cache=cache)):  # cold, then warm
+        articles = loaded.articles
+        # each byte that is not UTF-8 is shown \xNN; the file is still read
+        assert articles["article_id"].tolist() == ["caf\\xe9.md", "ok.md", "sub\\xff/na\\xefve.md"]
+        assert articles["path"].tolist() == [f"{root}/{i}" for i in articles["article_id"]]
+        assert articles["title"].tolist() == ["Story 1", "Story 3", "Story 2"]
+        assert loaded.problems.empty
+        assert loaded.fingerprint == uncached.fingerprint
+        assert loaded.summary() == uncached.summary()
+
+
+@SCANS
+@pytest.mark.parametrize("cache", [False, True])
+def test_corpus_folder_whose_name_is_not_utf8_loads(tmp_path, c_scan, cache, monkeypatch):
+    _use_scan(c_scan, monkeypatch)
+    raw = os.fsencode(tmp_path) + b"/corpus-\xe9"
+    os.makedirs(raw + b"/a")
+    for name in (b"a/one.md", b"two-\xe9.md", b"bad.md"):
+        with open(raw + b"/" + name, "w", encoding="utf-8") as out:
+            out.write("---\ntitle: [unclosed\n---\n" if name == b"bad.md" else GOOD)
+    root = Path(os.fsdecode(raw))
+    shown = f"{tmp_path}/corpus-\\xe9"
+    for _ in range(2):  # cold, then warm
+        corpus = load_corpus(root, cache=cache)
+        assert corpus.articles["article_id"].tolist() == ["a/one.md", "two-\\xe9.md"]
+        assert corpus.articles["path"].tolist() == [f"{shown}/a/one.md", f"{shown}/two-\\xe9.md"]
+        assert corpus.articles["title"].tolist() == ["A good one"] * 2
+        assert corpus.articles["is_duplicate"].tolist() == [False, True]
+        assert corpus.problems["path"].tolist() == [f"{shown}/bad.md", f"{shown}/two-\\xe9.md"]
+        assert corpus.summary()["root"] == shown
+    one = load_corpus(Path(os.fsdecode(raw + b"/two-\xe9.md")), cache=cache)
+    assert one.articles["path"].tolist() == [f"{shown}/two-\\xe9.md"] and one.problems.empty
+
+
+def _remove_nested(root: Path, depth: int, name: str) -> None:
+    """Remove folders d/d/.../d ``depth`` deep holding ``name`` (too deep for shutil.rmtree
+    before Python 3.12, which pytest uses to clear old temporary folders)."""
+    fds = [os.open(root, os.O_RDONLY)]
+    try:
+        for _ in range(depth):
+            fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+        os.unlink(name, dir_fd=fds[-1])
+        while len(fds) > 1:
+            os.close(fds.pop())
+            os.rmdir("d", dir_fd=fds[-1])
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+@SCANS
+def test_folders_nested_2000_deep_load_or_are_error_rows(tmp_path, c_scan, monkeypatch):
+    _use_scan(c_scan, monkeypatch)
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "top.md").write_text(GOOD)
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(2000):  # one folder inside the other, by descriptor: no path limit
+            os.mkdir("d", dir_fd=fd)
+            inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        with open(os.open("deep.md", os.O_WRONLY | os.O_CREAT, dir_fd=fd), "w") as out:
+            out.write(GOOD.replace("/a", "/deep"))
+    finally:
+        os.close(fd)
+    deep = "d/" * 2000 + "deep.md"
+    try:
+        assert newskit.corpus.find_files(root) == [deep, "top.md"]
+        corpus = load_corpus(root)
+    finally:
+        _remove_nested(root, 2000, "deep.md")
+    # the deep file's whole path may be longer than the system takes: then it is an error row
+    found = corpus.articles["article_id"].tolist() + [
+        path[len(str(root)) + 1 :] for path in corpus.problems["path"]
+    ]
+    assert sorted(found) == [deep, "top.md"]
+    assert (corpus.problems["severity"] == "error").all()
