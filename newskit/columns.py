@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from newskit.records import Record, build_record, clean_domain, clean_topics
-from newskit.schema import CATEGORY_FIELDS, SCORE_FIELDS, TEXT_FIELDS
+from newskit.schema import CATEGORY_FIELDS, PLAUSIBLE_SINCE, SCORE_FIELDS, TEXT_FIELDS
 
 _NONE = type(None)
 _TEXT = {str, _NONE}
@@ -28,6 +28,8 @@ _LIST = {list, _NONE}
 _LARGEST_COUNT = 2**62
 # Dates pandas holds in nanoseconds (1677-09-21 to 2262-04-11), with a day to spare.
 _FIRST_YEAR, _LAST_YEAR = 1678, 2261
+_EARLIEST = dt.datetime(_FIRST_YEAR, 1, 1, tzinfo=dt.UTC)
+_PLAUSIBLE = PLAUSIBLE_SINCE.to_pydatetime()
 
 _NAMES = ("articles", "topics", "images", "related")
 _IMAGE_COUNTS = ("width", "height")
@@ -118,14 +120,18 @@ def _needing_coercion(metas: list[dict]) -> set[int]:
             if type(value) is int and not 0 <= value <= _LARGEST_COUNT
         )
 
-    def check_stamps(values: list, rows: list[int] | None = None) -> None:
+    def check_stamps(
+        values: list, rows: list[int] | None = None, earliest: dt.datetime = _EARLIEST
+    ) -> None:
         check(values, _STAMP, rows)
         slow.update(
             (i if rows is None else rows[i])
             for i, value in enumerate(values)
             if type(value) is dt.datetime
             and (
-                type(value.tzinfo) is not dt.timezone or not _FIRST_YEAR <= value.year <= _LAST_YEAR
+                type(value.tzinfo) is not dt.timezone
+                or not _FIRST_YEAR <= value.year <= _LAST_YEAR
+                or value < earliest
             )
         )
 
@@ -133,7 +139,8 @@ def _needing_coercion(metas: list[dict]) -> set[int]:
         check([m.get(key) for m in metas], _TEXT)
     for key in SCORE_FIELDS:
         check_counts([m.get(key) for m in metas])
-    check_stamps([m.get("publishedDateTime") for m in metas])
+    # an article dated before PLAUSIBLE_SINCE warns
+    check_stamps([m.get("publishedDateTime") for m in metas], earliest=_PLAUSIBLE)
     check([m.get("published") for m in metas], _FLAG)
     providers = [m.get("provider") for m in metas]
     check(providers, _MAPPING)

@@ -29,7 +29,7 @@ from newskit import cache as _cache
 from newskit import columns as _columns
 from newskit.errors import CorpusError
 from newskit.parse import MAX_FILE_BYTES, RecordError, parse_record
-from newskit.records import Record, build_record, is_article
+from newskit.records import Record, build_record, implausible_date, is_article
 from newskit.schema import (
     ARTICLE_COLUMNS,
     IMAGE_COLUMNS,
@@ -623,7 +623,8 @@ def finish_corpus(
 
     ``duplicates`` is what :func:`flag_duplicates` found for these articles, when known: their
     ``is_duplicate`` values and the duplicate warnings as a problems frame; ``providers`` is
-    :func:`build_providers` of the flagged articles, when known.
+    :func:`build_providers` of the flagged articles, when known. An article dated after this
+    moment gets a warning here, not with its file's rows: those a cache keeps.
     """
     if duplicates is None:
         articles, found = flag_duplicates(tables["articles"])
@@ -631,8 +632,10 @@ def finish_corpus(
     flags, duplicate_problems = duplicates
     articles = tables["articles"].assign(is_duplicate=flags)
     problems = tables["problems"].drop(columns="relpath")
-    if len(duplicate_problems):
-        problems = pd.concat([problems, duplicate_problems], ignore_index=True)
+    later = _future_dates(articles, pd.Timestamp.now(tz="UTC"))
+    found = [frame for frame in (duplicate_problems, later) if len(frame)]
+    if found:
+        problems = pd.concat([problems, *found], ignore_index=True)
     problems = problems.sort_values("path", kind="stable", ignore_index=True)
     return Corpus(
         root,
@@ -644,6 +647,16 @@ def finish_corpus(
         digests,
         providers=providers,
     )
+
+
+def _future_dates(articles: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
+    """A warning for each article published after ``now``, as a problems frame."""
+    later = articles.loc[(articles["published_at"] > now).fillna(False).to_numpy(dtype=bool)]
+    rows = [
+        _problem(path, "warning", "publishedDateTime", implausible_date(stamp, "in the future"))
+        for path, stamp in zip(later["path"], later["published_at"], strict=True)
+    ]
+    return build_frame(rows, PROBLEM_COLUMNS)
 
 
 def flag_duplicates(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from newskit.schema import CATEGORY_FIELDS, SCORE_FIELDS, TEXT_FIELDS
+from newskit.schema import CATEGORY_FIELDS, PLAUSIBLE_SINCE, SCORE_FIELDS, TEXT_FIELDS
 
 _short = reprlib.Repr()
 _short.maxlevel, _short.maxlist, _short.maxdict = 2, 4, 4
@@ -169,7 +169,11 @@ def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record
         article[column] = f.text(meta.get(key), key)
     for key, column in SCORE_FIELDS.items():
         article[column] = f.count(meta.get(key), key)
-    article["published_at"] = f.timestamp(meta.get("publishedDateTime"), "publishedDateTime")
+    article["published_at"] = published = f.timestamp(
+        meta.get("publishedDateTime"), "publishedDateTime"
+    )
+    if published is not None and published < PLAUSIBLE_SINCE:
+        f.warn("publishedDateTime", implausible_date(published, f"before {PLAUSIBLE_SINCE.year}"))
     article["is_published"] = f.flag(meta.get("published"), "published")
 
     provider = f.mapping(_provider(meta.get("provider"), f), "provider")
@@ -188,6 +192,11 @@ def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record
     article["body"] = body
     article["is_duplicate"] = False
     return Record(article, images, related, f.warnings)
+
+
+def implausible_date(stamp: pd.Timestamp, why: str) -> str:
+    """The warning on an article's date far outside the rest of a corpus (kept as it is)."""
+    return f"date {stamp.isoformat()} is {why}; kept, but check the year"
 
 
 def is_article(meta: dict) -> bool:

@@ -25,6 +25,9 @@ KNOWN_FIELDS = frozenset(
 
 STRING = pd.StringDtype()
 DATETIME = pd.DatetimeTZDtype("ns", "UTC")
+#: An article published before this is far outside any news corpus (most likely a mistyped
+#: year): it loads, with a warning on its publishedDateTime.
+PLAUSIBLE_SINCE = pd.Timestamp("1990-01-01", tz="UTC")
 
 ARTICLE_COLUMNS: dict[str, object] = {
     "article_id": STRING,

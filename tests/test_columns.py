@@ -31,6 +31,9 @@ CLEAN_STAMP = [
     dt.datetime(2021, 2, 28, 23, 59, 59, 999999, tzinfo=PLUS2),
     dt.datetime(1700, 1, 1, tzinfo=UTC),
 ]
+# an article dated before 1990 (in UTC) warns; a related story's date does not
+CLEAN_PUBLISHED = [*CLEAN_STAMP[:3], dt.datetime(1990, 1, 1, 0, 30, tzinfo=dt.UTC)]
+OLD_PUBLISHED = [CLEAN_STAMP[3], dt.datetime(1990, 1, 1, 0, 30, tzinfo=PLUS2)]
 BAD_STAMP = [
     dt.datetime(2020, 9, 9, 16, 40, 29),  # no time zone
     dt.date(2020, 9, 9),
@@ -92,7 +95,7 @@ def meta(rng: random.Random, clean: bool) -> dict:
         "type": rng.choice(["article", "video"]),
         "quality": rng.choice(CLEAN_COUNT),
         "heat": rng.choice(CLEAN_COUNT),
-        "publishedDateTime": rng.choice(CLEAN_STAMP),
+        "publishedDateTime": rng.choice(CLEAN_PUBLISHED),
         "published": rng.choice(CLEAN_FLAG),
         "provider": rng.choice(CLEAN_PROVIDER),
         "topics": rng.choice(CLEAN_TOPICS),
@@ -109,7 +112,7 @@ def meta(rng: random.Random, clean: bool) -> dict:
         )
         bad = {
             "quality": BAD_COUNT,
-            "publishedDateTime": BAD_STAMP,
+            "publishedDateTime": BAD_STAMP + OLD_PUBLISHED,
             "published": BAD_FLAG,
             "provider": BAD_PROVIDER,
             "topics": BAD_TOPICS,
@@ -178,6 +181,8 @@ def test_clean_records_are_all_built_column_wise():
         ("published", "yes"),
         ("publishedDateTime", dt.datetime(2020, 9, 9)),
         ("publishedDateTime", "2020-09-09T16:40:29Z"),
+        ("publishedDateTime", dt.datetime(1720, 4, 12, 13, 30, tzinfo=UTC)),
+        ("publishedDateTime", dt.datetime(1990, 1, 1, 0, 30, tzinfo=PLUS2)),
         ("provider", "Microsoft"),
         ("topics", ["a", 1]),
         ("images", ["https://img/x.png"]),

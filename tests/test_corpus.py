@@ -705,3 +705,47 @@ def test_folders_nested_2000_deep_load_or_are_error_rows(tmp_path, c_scan, monke
     ]
     assert sorted(found) == [deep, "top.md"]
     assert (corpus.problems["severity"] == "error").all()
+
+
+@pytest.mark.parametrize("reader", ["C reader", "Python readers"])
+def test_dates_far_from_the_bulk_warn_naming_the_file_whatever_the_road(
+    make_corpus, reader, monkeypatch
+):
+    import newskit.parse
+
+    if reader == "Python readers":
+        monkeypatch.setattr(newskit.parse, "yaml_rs", None)
+        monkeypatch.setattr(newskit.parse, "_plainyaml", None)
+    dates = {
+        "mistyped.md": "1720-04-12T13:30:00Z",
+        "just-before.md": "1990-01-01T00:30:00+01:00",  # 1989 in UTC
+        "first.md": "1990-01-01T00:00:00Z",
+        "bulk.md": "2021-02-10T08:00:00Z",
+        "future.md": "2261-12-31T00:00:00Z",
+    }
+    root = make_corpus(
+        {
+            name: record(
+                title=f'"{name}"',
+                originalUrl=f'"https://e.example/{name}"',
+                **{"publishedDateTime": date},
+            )
+            for name, date in dates.items()
+        }
+    )
+    expected = [
+        (f"{root}/future.md", "date 2261-12-31T00:00:00+00:00 is in the future"),
+        (f"{root}/just-before.md", "date 1989-12-31T23:30:00+00:00 is before 1990"),
+        (f"{root}/mistyped.md", "date 1720-04-12T13:30:00+00:00 is before 1990"),
+    ]
+    cold = load_corpus(root)
+    loads = [load_corpus(root, cache=False), cold, load_corpus(root)]  # uncached, cold, warm
+    (root / "bulk.md").write_text((root / "bulk.md").read_text() + "changed\n")
+    loads.append(load_corpus(root))  # incremental: the other files' rows come from the cache
+    for corpus in loads:
+        problems = corpus.problems
+        assert (problems["severity"] == "warning").all()
+        assert (problems["field"] == "publishedDateTime").all()
+        messages = [message.split(";")[0] for message in problems["message"]]
+        assert list(zip(problems["path"], messages, strict=True)) == expected
+        assert corpus.articles["published_at"].notna().all()  # the dates are kept
