@@ -374,7 +374,7 @@ def _scan_entries(root: Path) -> list[_Entry]:
     what tells a replaced file from one of the same size and mtime."""
     if root.is_file():
         info = root.stat()
-        return [(root.name, info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)]
+        return [(root.name, info.st_size, info.st_mtime_ns, _inode(info), info.st_ctime_ns)]
     if not root.is_dir():
         if root.exists() or root.is_symlink():
             raise CorpusError(f"{shown_name(os.fspath(root))}: not a folder or a regular file")
@@ -390,6 +390,12 @@ def _scan_entries(root: Path) -> list[_Entry]:
         found = _scan_folder(folder)
     found.sort(key=itemgetter(0))  # paths are unique; comparing them alone is faster
     return found
+
+
+def _inode(info: os.stat_result) -> int:
+    """The inode number as the C scan gives it: its 64 bits read as a signed number."""
+    number = info.st_ino
+    return number - 2**64 if number >= 2**63 else number
 
 
 def _shown_entries(entries: list[tuple]) -> list[tuple]:
@@ -482,7 +488,7 @@ def _scan_folder(folder: str) -> list[_Entry]:
                                         prefix + name,
                                         info.st_size,
                                         info.st_mtime_ns,
-                                        info.st_ino,
+                                        _inode(info),
                                         info.st_ctime_ns,
                                     )
                                 )
