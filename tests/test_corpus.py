@@ -749,3 +749,13 @@ def test_dates_far_from_the_bulk_warn_naming_the_file_whatever_the_road(
         messages = [message.split(";")[0] for message in problems["message"]]
         assert list(zip(problems["path"], messages, strict=True)) == expected
         assert corpus.articles["published_at"].notna().all()  # the dates are kept
+
+
+def test_a_file_with_100000_distinct_topics_loads(make_corpus):
+    # topic clean-up was quadratic in the number of topics: this load took minutes
+    topics = "".join(f"  - topic {i}\n" for i in range(100_000))
+    root = make_corpus({"many.md": record(title='"Many"', topics="\n" + topics + "  - topic 7")})
+    corpus = load_corpus(root, cache=False)
+    assert corpus.problems.empty
+    assert corpus.topics["topic"].tolist() == [f"topic {i}" for i in range(100_000)]
+    assert corpus.articles.at[0, "topics"][-1] == "topic 99999"
