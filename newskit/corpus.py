@@ -8,6 +8,7 @@ import marshal
 import multiprocessing
 import os
 import re
+import signal
 import stat
 import sys
 import time
@@ -27,6 +28,7 @@ import pyarrow.compute as pc
 
 from newskit import cache as _cache
 from newskit import columns as _columns
+from newskit.dates import parse_bound
 from newskit.errors import CorpusError
 from newskit.parse import MAX_FILE_BYTES, RecordError, parse_record
 from newskit.records import Record, build_record, implausible_date, is_article
@@ -172,10 +174,12 @@ class Corpus:
 
         Parameters
         ----------
-        start, end : date-like, optional
-            Inclusive bounds on ``published_at`` (naive values are taken as UTC; an ``end``
-            given as a bare date includes that whole day). Articles with no date are dropped
-            when either bound is set.
+        start, end : str, datetime.date, datetime.datetime, pandas.Timestamp or numpy.datetime64
+            Inclusive bounds on ``published_at``, read by `newskit.dates.parse_bound`: naive
+            values are UTC, an ``end`` that is a calendar date (``date(2021, 2, 10)``,
+            ``"2021-2-10"``) includes that whole day; an empty or unparseable value, ``NaT``,
+            ``now`` or ``today`` is a ValueError. Articles with no date are dropped when either
+            bound is set.
         topic : str or list of str, optional
             Keep articles having any of these topics.
         provider : str or list of str, optional
@@ -189,13 +193,12 @@ class Corpus:
         articles = self.articles
         keep = pd.Series(True, index=articles.index)
         when = articles["published_at"]
-        if start is not None:
-            keep &= when >= _utc(start)
-        if end is not None:
-            bound = _utc(end)
-            if isinstance(end, str) and len(end.strip()) == 10:
-                bound += pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
-            keep &= when <= bound
+        first = parse_bound(start, end=False, name="start")
+        last = parse_bound(end, end=True, name="end")
+        if first is not None:
+            keep &= when >= first
+        if last is not None:
+            keep &= when <= last
         if topic is not None:
             wanted = _as_list(topic)
             ids = self.topics.loc[self.topics["topic"].isin(wanted), "article_id"]
@@ -791,18 +794,120 @@ def _parse_all(
 
 
 def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object) -> list[dict]:
-    methods = multiprocessing.get_all_start_methods()
-    # fork starts in milliseconds and workers inherit this process's settings
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     parts = []
-    with ProcessPoolExecutor(count, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        count,
+        mp_context=_pool_context(),
+        initializer=_init_worker,
+        initargs=(os.getpid(), _disabled_speed_ups()),
+    )
+    try:
         for chunk, part in zip(
             chunks, pool.map(_parse_chunk, repeat(str(base)), chunks), strict=True
         ):
             parts.append(part)
             if bar is not None:
                 bar.update(len(chunk))
+    except BaseException:
+        # Ctrl-C (or any failure): drop the chunks not started; the workers, which ignore
+        # SIGINT, finish the one each is parsing and exit.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return parts
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """forkserver: forking a process that runs threads (a Jupyter kernel, a progress bar's
+    monitor) may deadlock the child; spawn where there is no forkserver. The server imports
+    newskit.corpus once, and each worker is forked from it ready to parse."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["newskit.corpus"])
+    return context
+
+
+def _disabled_speed_ups() -> tuple[str, ...]:
+    """The optional readers this process runs without, which workers must do without too
+    (they import newskit afresh rather than inherit this process's memory)."""
+    from newskit import parse
+
+    off = [name for name in ("yaml_rs", "_plainyaml") if getattr(parse, name) is None]
+    return tuple(off)
+
+
+def _init_worker(parent: int, disabled: tuple[str, ...]) -> None:
+    """Make a pool worker die with the process that started the pool, ignore Ctrl-C (the
+    parent stops the pool) and parse as that process does."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()  # as in the parent's load (see _without_gc), which a fresh process lacks
+    from newskit import parse
+
+    for name in disabled:
+        setattr(parse, name, None)
+    _die_with_parent()
+    _watch_parent(parent)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel SIGKILL this worker when the process that forked it exits (the
+    forkserver, or under spawn the caller itself)."""
+    if not sys.platform.startswith("linux"):  # pragma: no cover
+        return
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _watch_parent(parent: int) -> None:
+    """A thread that ends this worker once ``parent``, which started the pool, is gone.
+
+    A forkserver's workers are its children, not the caller's, and keep it alive (they hold
+    its pipe), so the kernel's parent-death signal alone would not reach them: the worker
+    waits on a pidfd of ``parent`` instead, or polls where there is none.
+    """
+    import threading
+
+    try:
+        handle = os.pidfd_open(parent)
+    except (AttributeError, OSError):  # pragma: no cover - not Linux 5.3+
+        handle = None
+    # Opened before checking: if the caller is still this worker's parent or grandparent,
+    # the pidfd is of the caller and not of a process that took its number later.
+    if not _started_by(os.getppid(), parent):
+        os._exit(1)
+
+    def watch() -> None:
+        if handle is not None:
+            import select
+
+            select.select([handle], [], [])
+        else:  # pragma: no cover
+            while _started_by(os.getppid(), parent):
+                time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="newskit-parent-watch", daemon=True).start()
+
+
+def _started_by(pid: int, parent: int) -> bool:
+    """Whether ``pid`` is ``parent`` or a child of it (the forkserver)."""
+    if pid == parent:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat_line = f.read()
+    except OSError:  # pragma: no cover - no /proc: trust the parent
+        return os.name != "posix" or sys.platform != "linux"
+    # pid (comm) state ppid ...: comm may hold spaces and parentheses
+    fields = stat_line[stat_line.rindex(b")") + 2 :].split()
+    return int(fields[1]) == parent
 
 
 def _worker_count(workers: int | None, n_files: int) -> int:
@@ -1069,14 +1174,6 @@ def _counts(values: pd.Series, limit: int | None = None) -> dict[str, int]:
     if limit is not None:
         counts = counts.head(limit)
     return {str(key): int(value) for key, value in counts.items()}
-
-
-def _utc(value: object) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"not a date: {value!r}") from exc
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _as_list(value: str | list[str]) -> list[str]:

@@ -466,3 +466,157 @@ def test_generated_corpus_loads_the_same_with_and_without_the_speed_ups(tmp_path
     slow = load_corpus(tmp_path / "corpus", workers=1, cache=False)
     assert len(slow) == 400
     assert_same_corpus(fast, slow)
+
+
+# --- the worker pool's processes ----------------------------------------------------------------
+
+# Loads a corpus with two workers over and over, stopping on Ctrl-C as the CLI does.
+LOOP = """
+import sys
+from newskit import load_corpus
+try:
+    while True:
+        load_corpus(sys.argv[1], workers=2, cache=False, progress=False)
+except KeyboardInterrupt:
+    print("Error: interrupted", file=sys.stderr)
+    sys.exit(130)
+"""
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory):
+    import sys
+
+    sys.path.insert(0, str(SEEDS.parent / "tests" / "bench"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.pop(0)
+    root = tmp_path_factory.mktemp("big") / "corpus"
+    generate(root, 3000, seed=3)
+    return root
+
+
+def start_loading(root):
+    """A Python process loading ``root`` in a loop, once two pool workers of it are parsing."""
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", LOOP, str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # a process group of its own, as a shell gives a job
+        env={**__import__("os").environ, "NEWSKIT_PROGRESS": "0"},
+    )
+    handle = psutil.Process(process.pid)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            family = handle.children(recursive=True)
+            workers = [p for p in family if is_pool_worker(p, process.pid)]
+        except psutil.Error:
+            continue
+        if len(workers) >= 2:
+            return process, family
+        time.sleep(0.005)
+    process.kill()
+    pytest.fail("no pool workers seen in 60 s")
+
+
+def survivors(family) -> list:
+    """Those of ``family`` still running 5 s on (killed then: a test leaves none behind). A
+    zombie has exited: only its parent, or an init that does not reap, has yet to collect it."""
+    import time
+
+    import psutil
+
+    def running() -> list:
+        still = []
+        for proc in family:
+            try:
+                if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                    still.append(proc)
+            except psutil.NoSuchProcess:
+                pass
+        return still
+
+    deadline = time.monotonic() + 5
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = running()
+    for proc in alive:
+        proc.kill()
+    return alive
+
+
+def is_pool_worker(proc, top: int) -> bool:
+    import psutil
+
+    try:
+        command = " ".join(proc.cmdline())
+        return "resource_tracker" not in command and (
+            proc.ppid() != top or "forkserver" not in command
+        )
+    except psutil.Error:
+        return False
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_no_worker_outlives_a_killed_load(big_corpus, how):
+    """Killed while parsing, a load leaves no process behind, nor its stdout held open."""
+    import os
+    import signal
+
+    process, family = start_loading(big_corpus)
+    os.kill(process.pid, getattr(signal, how))
+    process.wait(timeout=10)
+    alive = survivors(family)
+    assert alive == []
+    assert process.stdout.read() == b""  # EOF: no worker still holds the pipe
+    process.stderr.close()
+
+
+def test_ctrl_c_stops_a_parallel_load_with_one_line(big_corpus):
+    """Ctrl-C in a terminal signals the whole job: workers print nothing, the load stops."""
+    import os
+    import signal
+
+    process, family = start_loading(big_corpus)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    alive = survivors(family)
+    assert err.decode() == "Error: interrupted\n"
+    assert process.returncode == 130
+    assert alive == []
+
+
+def test_load_from_a_threaded_process_forks_no_thread(big_corpus):
+    """A process running a thread (a Jupyter kernel does) loads in parallel without forking
+    itself: Python 3.12+ warns that a fork there may deadlock the child."""
+    import subprocess
+    import sys
+
+    script = """
+import os, sys, threading, time
+forks = []
+os.register_at_fork(before=lambda: forks.append(threading.active_count()))
+threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+from newskit import load_corpus
+corpus = load_corpus(sys.argv[1], workers=2, cache=False, progress=False)
+print(len(corpus), len(forks))
+"""
+    done = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-c", script, str(big_corpus)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "fork" not in done.stderr
+    rows, forks = done.stdout.split()
+    assert rows == "3000"
+    assert forks == "0"  # the workers came from a forkserver (or spawn), not from a fork here
