@@ -15,8 +15,14 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from newskit.records import Record, build_record, clean_domain, clean_topics
-from newskit.schema import CATEGORY_FIELDS, PLAUSIBLE_SINCE, SCORE_FIELDS, TEXT_FIELDS
+from newskit.records import Record, build_record, clean_domain, clean_topics, decode_texts
+from newskit.schema import (
+    CATEGORY_FIELDS,
+    PLAUSIBLE_SINCE,
+    READER_TEXT_FIELDS,
+    SCORE_FIELDS,
+    TEXT_FIELDS,
+)
 
 _NONE = type(None)
 _TEXT = {str, _NONE}
@@ -195,12 +201,14 @@ def _fast_rows(
     articles: dict[str, list] = {"article_id": article_ids, "path": paths}
     for key, column in (TEXT_FIELDS | CATEGORY_FIELDS).items():
         articles[column] = [m.get(key) for m in metas]
+    for key in READER_TEXT_FIELDS:
+        articles[TEXT_FIELDS[key]] = decode_texts(articles[TEXT_FIELDS[key]])
     for key, column in SCORE_FIELDS.items():
         articles[column] = [m.get(key) for m in metas]
     articles["published_at"] = [m.get("publishedDateTime") for m in metas]
     articles["is_published"] = [m.get("published") for m in metas]
     providers = [m.get("provider") or {} for m in metas]
-    articles["provider_name"] = [p.get("name") for p in providers]
+    articles["provider_name"] = decode_texts([p.get("name") for p in providers])
     articles["provider_domain"] = [clean_domain(p.get("domain")) for p in providers]
     articles["topics"] = topics = [clean_topics(m.get("topics") or ()) for m in metas]
     image_lists = [m.get("images") or [] for m in metas]
@@ -230,12 +238,12 @@ def _fast_rows(
         },
         "related": {
             "article_id": [article_ids[i] for i in related_owner],
-            "title": [item.get("title") for item in related],
-            "excerpt": [item.get("excerpt") for item in related],
+            "title": decode_texts([item.get("title") for item in related]),
+            "excerpt": decode_texts([item.get("excerpt") for item in related]),
             "published_at": [item.get("publishedDateTime") for item in related],
             "web_url": [item.get("webUrl") for item in related],
             "type": [item.get("type") for item in related],
-            "provider_name": [p.get("name") for p in related_providers],
+            "provider_name": decode_texts([p.get("name") for p in related_providers]),
             "provider_domain": [clean_domain(p.get("domain")) for p in related_providers],
             "quality": [item.get("quality") for item in related],
         },

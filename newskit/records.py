@@ -14,10 +14,17 @@ import re
 import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html import unescape
 
 import pandas as pd
 
-from newskit.schema import CATEGORY_FIELDS, PLAUSIBLE_SINCE, SCORE_FIELDS, TEXT_FIELDS
+from newskit.schema import (
+    CATEGORY_FIELDS,
+    PLAUSIBLE_SINCE,
+    READER_TEXT_FIELDS,
+    SCORE_FIELDS,
+    TEXT_FIELDS,
+)
 
 _short = reprlib.Repr()
 _short.maxlevel, _short.maxlist, _short.maxdict = 2, 4, 4
@@ -167,6 +174,8 @@ def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record
     article: dict = {"article_id": article_id, "path": path}
     for key, column in (TEXT_FIELDS | CATEGORY_FIELDS).items():
         article[column] = f.text(meta.get(key), key)
+    for key in READER_TEXT_FIELDS:
+        article[TEXT_FIELDS[key]] = reader_text(article[TEXT_FIELDS[key]])
     for key, column in SCORE_FIELDS.items():
         article[column] = f.count(meta.get(key), key)
     article["published_at"] = published = f.timestamp(
@@ -177,7 +186,7 @@ def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record
     article["is_published"] = f.flag(meta.get("published"), "published")
 
     provider = f.mapping(_provider(meta.get("provider"), f), "provider")
-    article["provider_name"] = f.text(provider.get("name"), "provider.name")
+    article["provider_name"] = reader_text(f.text(provider.get("name"), "provider.name"))
     article["provider_domain"] = clean_domain(f.text(provider.get("domain"), "provider.domain"))
     article["topics"] = f.topics(meta.get("topics"))
 
@@ -213,6 +222,18 @@ def _provider(value: object, f: _Fields) -> object:
         f.warn("provider", "expected a mapping with name and domain, got text; used as the name")
         return {"name": value}
     return value
+
+
+def reader_text(value: str | None) -> str | None:
+    """Text as a reader of the rendered page sees it: HTML entities decoded (``&amp;`` -> ``&``,
+    ``&#8217;`` -> ``’``) by :func:`html.unescape`. The result is text, not markup: ``&lt;b&gt;``
+    becomes the characters ``<b>``, which tables and reports escape again when they show it."""
+    return unescape(value) if value is not None and "&" in value else value
+
+
+def decode_texts(values: list) -> list:
+    """:func:`reader_text` of each value of a column (text or None)."""
+    return [unescape(v) if v is not None and "&" in v else v for v in values]
 
 
 def clean_domain(value: str | None) -> str | None:
@@ -258,12 +279,12 @@ def _related(item: object, article_id: str, f: _Fields) -> dict | None:
     provider = f.mapping(_provider(item.get("provider"), f), "related.provider")
     return {
         "article_id": article_id,
-        "title": f.text(item.get("title"), "related.title"),
-        "excerpt": f.text(item.get("excerpt"), "related.excerpt"),
+        "title": reader_text(f.text(item.get("title"), "related.title")),
+        "excerpt": reader_text(f.text(item.get("excerpt"), "related.excerpt")),
         "published_at": f.timestamp(item.get("publishedDateTime"), "related.publishedDateTime"),
         "web_url": f.text(item.get("webUrl"), "related.webUrl"),
         "type": f.text(item.get("type"), "related.type"),
-        "provider_name": f.text(provider.get("name"), "related.provider.name"),
+        "provider_name": reader_text(f.text(provider.get("name"), "related.provider.name")),
         "provider_domain": clean_domain(f.text(provider.get("domain"), "related.provider.domain")),
         "quality": f.count(item.get("quality"), "related.quality"),
     }

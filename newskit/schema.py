@@ -14,6 +14,9 @@ TEXT_FIELDS = {
     "cdnAmpWebUrl": "cdn_amp_url",
     "featuredContent": "featured_content",
 }
+#: Text fields written for a reader (Jekyll renders them into pages): their HTML entities are
+#: decoded, ``What&#8217;s`` -> ``What’s``. URLs and ``featuredContent`` (HTML) are kept as written.
+READER_TEXT_FIELDS = frozenset(["title", "excerpt"])
 CATEGORY_FIELDS = {"category": "category", "type": "type"}
 SCORE_FIELDS = {"quality": "quality", "heat": "heat"}
 

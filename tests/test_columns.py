@@ -19,7 +19,15 @@ UTC = dt.UTC
 PLUS2 = dt.timezone(dt.timedelta(hours=2))
 
 # Per field: values build_record keeps as they are, then values it must coerce or warn about.
-CLEAN_TEXT = [None, "", "Power Apps", "  padded  ", "ünï ✓ 😀", "x" * 300]
+CLEAN_TEXT = [
+    None,
+    "",
+    "Power Apps",
+    "  padded  ",
+    "ünï ✓ 😀",
+    "x" * 300,
+    "What&#8217;s &amp; &lt;b&gt;",
+]
 BAD_TEXT = [12, 1.5, True, dt.date(2021, 1, 2), ["a"], {"a": 1}]
 CLEAN_COUNT = [None, 0, 7, 2**62]
 BAD_COUNT = [-1, 2**62 + 1, 3.0, 2.5, "46", " 12 ", "many", True, [1]]
