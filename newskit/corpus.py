@@ -802,9 +802,9 @@ def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object)
         initargs=(os.getpid(), _disabled_speed_ups()),
     )
     try:
-        for chunk, part in zip(
-            chunks, pool.map(_parse_chunk, repeat(str(base)), chunks), strict=True
-        ):
+        with _main_script_hidden():  # the workers (and the forkserver) start in map
+            results = pool.map(_parse_chunk, repeat(str(base)), chunks)
+        for chunk, part in zip(chunks, results, strict=True):
             parts.append(part)
             if bar is not None:
                 bar.update(len(chunk))
@@ -815,6 +815,31 @@ def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object)
         raise
     pool.shutdown(wait=True)
     return parts
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start processes without running the caller's script again in them.
+
+    A forkserver or spawned process re-runs the ``__main__`` script (as ``__mp_main__``) so
+    that what it defines unpickles; the workers need only newskit, and a script that loads a
+    corpus at its top level, with no ``if __name__ == "__main__":``, would otherwise load it
+    again in every worker.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:  # pragma: no cover
+        yield
+        return
+    saved = {
+        name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__
+    }
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:

@@ -620,3 +620,22 @@ print(len(corpus), len(forks))
     rows, forks = done.stdout.split()
     assert rows == "3000"
     assert forks == "0"  # the workers came from a forkserver (or spawn), not from a fork here
+
+
+def test_a_script_without_a_main_guard_loads_once(big_corpus, tmp_path):
+    """Workers start without running the caller's script again (as spawn would, loading the
+    corpus once more in each worker)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "plain.py"
+    script.write_text(
+        "import sys\nfrom newskit import load_corpus\nprint('loading', flush=True)\n"
+        "print(len(load_corpus(sys.argv[1], workers=2, cache=False, progress=False)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script), str(big_corpus)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert done.stdout == "loading\n3000\n"
