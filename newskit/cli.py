@@ -172,7 +172,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from newskit.report import NOTEBOOKS, SEEDS, render_reports  # slow imports: only here
+    from newskit.report import NOTEBOOKS, SEEDS, Interrupted, render_reports  # slow: only here
 
     try:
         written = render_reports(
@@ -187,6 +187,10 @@ def run_report(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise NewskitError(str(exc)) from exc
+    except Interrupted as exc:
+        # The shell's convention: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
+        print("Error: interrupted", file=sys.stderr)
+        return 128 + exc.signum
     print(f"wrote {len(written) - 1} reports and {written[-1]}")
     return 0
 

@@ -5,15 +5,27 @@ papermill does it (a cell tagged ``injected-parameters`` after the cell tagged `
 two at a time in one process with nbclient, then exported to HTML with the ``newskit`` template:
 no CDN script, figures embedded, code hidden unless asked for, a table of contents and a footer
 saying which corpus the report was made from. ``index.html`` links the reports.
+
+A run stops on the first SIGINT or SIGTERM: the event loop runs in a thread of its own, so
+nbclient cannot install its signal handlers (which would stop one kernel and let the run go on);
+the main thread's handler cancels the run, every kernel is killed and :class:`Interrupted` is
+raised. Every file is written under a temporary name in its folder and renamed, so a full disk
+or a signal never leaves a partial report in place of a good one.
 """
 
 from __future__ import annotations
 
 import ast
 import asyncio
+import atexit
+import contextlib
 import html
 import os
 import re
+import signal
+import sys
+import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,6 +60,18 @@ KERNEL_ENV = {"NEWSKIT_PROGRESS": "0"}
 CORPUS_PARAMETERS = ("corpus", "corpus_path")
 
 
+#: Signals that stop a run; each ends it with :class:`Interrupted`.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(KeyboardInterrupt):
+    """A report run stopped by a signal; ``signum`` says which (``signal.SIGINT``, ...)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
 @dataclass
 class ReportResult:
     """What rendering one notebook gave."""
@@ -57,6 +81,75 @@ class ReportResult:
     title: str
     seconds: float
     failure: str | None = None
+
+
+class _Run:
+    """The event loop of one report run, its kernels, and what stops them.
+
+    The loop runs in a worker thread: there ``loop.add_signal_handler`` fails, so nbclient's
+    own handlers stay out, and the handlers installed here in the main thread decide.
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task | None = None
+        self.clients: set[NotebookClient] = set()
+        self.stopping = False
+        self.in_loop = False
+
+    def on_signal(self, signum: int, frame: object) -> None:
+        if self.signum is not None:
+            return  # already stopping
+        self.signum = signum
+        if not self.in_loop:
+            raise Interrupted(signum)
+        loop = self.loop
+        if loop is not None:
+            loop.call_soon_threadsafe(self.stop)
+
+    def stop(self) -> None:
+        """Cancel the run, its kernels killed rather than asked to finish (loop thread only)."""
+        if self.stopping:
+            return
+        self.stopping = True
+        for client in self.clients:
+            client.shutdown_kernel = "immediate"
+        if self.task is not None:
+            self.task.cancel()
+
+    def run(self, coro):
+        async def main():
+            self.loop = asyncio.get_running_loop()
+            self.task = asyncio.current_task()
+            if self.signum is not None:
+                coro.close()
+                raise asyncio.CancelledError
+            return await coro
+
+        self.in_loop = True
+        with ThreadPoolExecutor(1, thread_name_prefix="newskit-report") as pool:
+            future = pool.submit(asyncio.run, main())
+            try:
+                result = future.result()
+            except BaseException:
+                if self.signum is None:
+                    raise
+                result = None
+        if self.signum is not None:
+            raise Interrupted(self.signum)
+        return result
+
+    def __enter__(self) -> _Run:
+        self.previous = {}
+        if threading.current_thread() is threading.main_thread():
+            for signum in STOP_SIGNALS:
+                self.previous[signum] = signal.signal(signum, self.on_signal)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
 
 
 def render_reports(
@@ -109,19 +202,21 @@ def render_reports(
     if not notebooks:
         raise ReportError(f"{notebooks_dir}: no notebooks to render")
 
-    # Loading once here gives the index its numbers, checks the corpus before any kernel starts
-    # and warms the corpus cache the kernels then read from.
-    corpus = load_corpus(corpus_path)
-    selected = corpus.select(start=start, end=end, topic=topic, provider=provider)
-    parameters = {"start": start, "end": end, "topic": topic, "provider": provider}
-    footer = build_footer(corpus_path, corpus, selected, parameters)
+    with _Run() as run:
+        # Loading once here gives the index its numbers, checks the corpus before any kernel
+        # starts and warms the corpus cache the kernels then read from.
+        corpus = load_corpus(corpus_path)
+        selected = corpus.select(start=start, end=end, topic=topic, provider=provider)
+        parameters = {"start": start, "end": end, "topic": topic, "provider": provider}
+        footer = build_footer(corpus_path, corpus, selected, parameters)
 
-    # Every notebook is read and parameterised before any runs: a broken contract fails fast.
-    prepared = [prepare_notebook(p, corpus_path, parameters) for p in notebooks]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    results = _run(_render_all(prepared, out_dir, footer, with_code=with_code))
-    index = out_dir / "index.html"
-    index.write_text(build_index(results, selected, footer), encoding="utf-8")
+        # Every notebook is read and parameterised, and the output folder tried, before any
+        # runs: a broken contract or an unwritable folder fails fast.
+        prepared = [prepare_notebook(p, corpus_path, parameters) for p in notebooks]
+        check_writable(out_dir)
+        results = run.run(_render_all(prepared, out_dir, footer, run, with_code=with_code))
+        index = out_dir / "index.html"
+        write_file(index, build_index(results, selected, footer))
 
     failures = [r.failure for r in results if r.failure]
     if failures:
@@ -133,6 +228,7 @@ async def _render_all(
     prepared: list[tuple[Path, nbformat.NotebookNode, int]],
     out_dir: Path,
     footer: dict,
+    run: _Run,
     *,
     with_code: bool,
 ) -> list[ReportResult]:
@@ -141,10 +237,20 @@ async def _render_all(
     async def one(notebook: Path, nb: nbformat.NotebookNode, injected_at: int) -> ReportResult:
         async with slots:
             return await render_notebook(
-                notebook, nb, injected_at, out_dir, footer, with_code=with_code
+                notebook, nb, injected_at, out_dir, footer, with_code=with_code, run=run
             )
 
-    return list(await asyncio.gather(*(one(*p) for p in prepared)))
+    tasks = [asyncio.ensure_future(one(*p)) for p in prepared]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        # A report that cannot be written (a full disk) stops the others, as a signal does.
+        for client in run.clients:
+            client.shutdown_kernel = "immediate"
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def prepare_notebook(
@@ -166,8 +272,13 @@ async def render_notebook(
     footer: dict,
     *,
     with_code: bool = False,
+    run: _Run | None = None,
 ) -> ReportResult:
-    """Execute a parameterised notebook and write its HTML report, also when a cell fails."""
+    """Execute a parameterised notebook and write its HTML report, also when a cell fails.
+
+    What the notebook wrote to stderr (library warnings, mostly) is printed on this process's
+    stderr, each line after the notebook's path, and left out of the report.
+    """
     began = time.perf_counter()
     client = NotebookClient(
         nb,
@@ -178,18 +289,103 @@ async def render_notebook(
         resources={"metadata": {"path": str(notebook.parent)}},
     )
     failure = None
+    clients = run.clients if run is not None else set()
+    clients.add(client)
     try:
         await client.async_execute(env={**os.environ, **KERNEL_ENV})
     except CellExecutionError as exc:
         failure = describe_failure(notebook, nb, injected_at, exc)
     except Exception as exc:  # a dead kernel or a timeout must not hide the other reports
         failure = f"{notebook}: {type(exc).__name__}: {_first_line(str(exc))}"
+    except BaseException:
+        # Cancelled (a signal), maybe while the kernel was starting, before nbclient cleans up.
+        await _kill_kernel(client)
+        raise
+    finally:
+        clients.discard(client)
+    if run is not None and run.stopping:
+        # nbclient can turn the cancellation into a dead-kernel error: no report of a stopped run.
+        await _kill_kernel(client)
+        raise asyncio.CancelledError
 
+    for line in take_stderr(nb):
+        print(f"{notebook}: {line}", file=sys.stderr)
     title = notebook_title(nb, notebook)
     html_path = out_dir / f"{notebook.stem}.html"
     page = export_html(nb, title=title, footer=footer, failure=failure, with_code=with_code)
-    html_path.write_text(page, encoding="utf-8")
+    write_file(html_path, page)
     return ReportResult(notebook, html_path, title, time.perf_counter() - began, failure)
+
+
+async def _kill_kernel(client: NotebookClient) -> None:
+    atexit.unregister(client._cleanup_kernel)
+    km, kc = client.km, client.kc
+    if km is not None and km.has_kernel:
+        await km.shutdown_kernel(now=True)
+    if kc is not None:
+        kc.stop_channels()
+    client.km = client.kc = None
+
+
+def take_stderr(nb: nbformat.NotebookNode) -> list[str]:
+    """Remove every stderr stream output from an executed notebook; return its lines."""
+    lines = []
+    for cell in nb.cells:
+        outputs = cell.get("outputs")
+        if not outputs:
+            continue
+        kept = []
+        for output in outputs:
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                lines += [line for line in output.get("text", "").splitlines() if line.strip()]
+            else:
+                kept.append(output)
+        cell.outputs = kept
+    return lines
+
+
+def check_writable(folder: Path) -> None:
+    """Create ``folder`` if needed and make sure a file can be created in it.
+
+    Raises
+    ------
+    ReportError
+        ``folder: reason`` when it cannot be created or written to.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise ReportError(f"{folder}: not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".newskit-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ReportError(f"{folder}: {exc.strerror or exc}") from exc
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` by a temporary file in the same folder and a rename.
+
+    Raises
+    ------
+    ReportError
+        ``path: reason`` when it cannot be written; ``path`` is left as it was.
+    """
+    temporary = None
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with open(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException as exc:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise ReportError(f"{path}: {exc.strerror or exc}") from exc
+        raise
 
 
 def inject_parameters(
@@ -364,13 +560,3 @@ def _assigned_names(source: str) -> set[str]:
 def _first_line(text: str, limit: int = 80) -> str:
     line = next((s.strip() for s in str(text).splitlines() if s.strip()), "")
     return line if len(line) <= limit else line[: limit - 1] + "\u2026"
-
-
-def _run(coro):
-    # Inside Jupyter an event loop is already running; asyncio.run needs a thread of its own.
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()

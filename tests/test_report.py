@@ -5,11 +5,18 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import os
 import re
+import resource
+import signal
+import subprocess
+import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 from conftest import SEEDS, record, require_shared
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -456,3 +463,211 @@ def test_render_reports_works_inside_a_running_event_loop(tmp_path):
 
     written = asyncio.run(inside_a_loop())
     assert [p.name for p in written] == ["a.html", "index.html"]
+
+
+# --- Signals, full disks and unwritable folders: `newskit report` run as a user runs it ---
+
+NEWSKIT = Path(sys.executable).parent / "newskit"
+GOOD = "<!DOCTYPE html><html><body>a good report from an earlier run</body></html>\n"
+
+
+def write_sleeping_notebooks(folder: Path, marks: Path) -> Path:
+    """Two notebooks whose kernels each start a child process, say so in ``marks``, then wait."""
+    for name in ("a-sleeps", "b-sleeps"):
+        write_notebook(
+            folder / f"{name}.ipynb",
+            f"# {name}",
+            "import os, pathlib, subprocess, time\n"
+            "child = subprocess.Popen(['sleep', '300'])\n"
+            f"pathlib.Path({str(marks)!r}, {name!r}).write_text(f'{{os.getpid()}} {{child.pid}}')\n"
+            "time.sleep(300)",
+        )
+    return folder
+
+
+def start_report(out: Path, notebooks: Path, **popen) -> subprocess.Popen:
+    """``newskit report`` on the seed corpus, in a session of its own as a shell job would be."""
+    command = [str(NEWSKIT), "report", "--corpus", str(SEEDS), "--out", str(out)]
+    command += ["--notebooks", str(notebooks)]
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
+    )
+
+
+def alive(pids) -> list[int]:
+    left = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                left.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return left
+
+
+def in_session(sid: int) -> list[int]:
+    left = []
+    for proc in psutil.process_iter():
+        try:
+            if os.getsid(proc.pid) == sid and proc.status() != psutil.STATUS_ZOMBIE:
+                left.append(proc.pid)
+        except (ProcessLookupError, psutil.NoSuchProcess):
+            pass
+    return left
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_signal_stops_the_run_kills_every_kernel_and_keeps_good_reports(tmp_path, signum, status):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    notebooks = write_sleeping_notebooks(tmp_path / "notebooks", marks)
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("a-sleeps.html", "index.html"):
+        (out / name).write_text(GOOD, encoding="utf-8")
+    run = start_report(out, notebooks, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while len(list(marks.iterdir())) < 2:  # both kernels are running a cell
+            assert run.poll() is None, run.communicate()
+            assert time.monotonic() < deadline, "the kernels never ran"
+            time.sleep(0.1)
+        kernels = psutil.Process(run.pid).children(recursive=True)
+        grandchildren = [int(p) for m in marks.iterdir() for p in m.read_text().split()]
+        began = time.monotonic()
+        os.killpg(run.pid, signum)
+        _, err = run.communicate(timeout=30)
+        took = time.monotonic() - began
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    assert run.returncode == status
+    assert err.splitlines()[-1] == "Error: interrupted", err
+    assert "Traceback" not in err and "AssertionError" not in err, err
+    assert took < 10
+    time.sleep(0.5)
+    assert alive([p.pid for p in kernels] + grandchildren) == []
+    assert in_session(run.pid) == []
+    assert sorted(p.name for p in out.iterdir()) == ["a-sleeps.html", "index.html"]
+    assert (out / "a-sleeps.html").read_text(encoding="utf-8") == GOOD
+    assert (out / "index.html").read_text(encoding="utf-8") == GOOD
+
+
+def write_big_and_small_notebooks(folder: Path, size: int) -> Path:
+    write_notebook(folder / "a-small.ipynb", "# Small", "print(42)")
+    write_notebook(folder / "b-big.ipynb", "# Big", f"print('x' * {size})")
+    return folder
+
+
+def with_good_reports(out: Path) -> Path:
+    out.mkdir()
+    for name in ("b-big.html", "index.html"):
+        (out / name).write_text(GOOD, encoding="utf-8")
+    return out
+
+
+def assert_good_reports_kept(out: Path) -> None:
+    assert (out / "b-big.html").read_text(encoding="utf-8") == GOOD
+    assert (out / "index.html").read_text(encoding="utf-8") == GOOD
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def _limit_file_size():
+    # Without SIGXFSZ ignored, the limit kills the process instead of failing the write.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
+
+
+def test_report_too_big_to_write_names_the_file_and_keeps_the_old_one(tmp_path):
+    notebooks = write_big_and_small_notebooks(tmp_path / "notebooks", 600_000)
+    out = with_good_reports(tmp_path / "out")
+    run = start_report(out, notebooks, preexec_fn=_limit_file_size)
+    _, err = run.communicate(timeout=180)
+    assert run.returncode == 1
+    assert err.splitlines()[-1] == f"Error: {out / 'b-big.html'}: File too large", err
+    assert "Traceback" not in err, err
+    assert_good_reports_kept(out)
+
+
+@contextmanager
+def mounted_tmpfs(folder: Path, options: str):
+    """A tmpfs at ``folder``; skipped where mounting is not allowed (not root, a container)."""
+    folder.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def test_full_disk_names_the_file_and_keeps_old_reports(tmp_path):
+    notebooks = write_big_and_small_notebooks(tmp_path / "notebooks", 2_000_000)
+    with mounted_tmpfs(tmp_path / "out", "size=1m") as out:
+        for name in ("b-big.html", "index.html"):
+            (out / name).write_text(GOOD, encoding="utf-8")
+        run = start_report(out, notebooks)
+        _, err = run.communicate(timeout=180)
+        assert run.returncode == 1
+        assert err.splitlines()[-1] == f"Error: {out / 'b-big.html'}: No space left on device"
+        assert "Traceback" not in err, err
+        assert_good_reports_kept(out)
+
+
+@contextmanager
+def unwritable(folder: Path, how: str):
+    if how == "a file":
+        folder.write_text("not a folder", encoding="utf-8")
+        yield "not a folder"
+    elif os.geteuid() == 0:  # root writes through permission bits: a read-only mount then
+        with mounted_tmpfs(folder, "ro,size=64k"):
+            yield "Read-only file system"
+    else:
+        folder.mkdir()
+        folder.chmod(0o555)
+        try:
+            yield "Permission denied"
+        finally:
+            folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("how", ["a file", "read-only"])
+def test_unwritable_output_folder_is_found_before_any_notebook_runs(tmp_path, how):
+    ran = tmp_path / "ran"
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "a.ipynb", f"open({str(ran)!r}, 'w').close()")
+    out = tmp_path / "out"
+    with unwritable(out, how) as reason:
+        run = start_report(out, notebooks)
+        _, err = run.communicate(timeout=180)
+    assert (run.returncode, err) == (1, f"Error: {out}: {reason}\n")
+    assert not ran.exists()
+
+
+def test_stderr_of_a_notebook_goes_to_the_console_not_the_report(tmp_path, capsys):
+    notebooks = tmp_path / "notebooks"
+    write_notebook(
+        notebooks / "warns.ipynb",
+        "# Warns",
+        "import sys, warnings\n"
+        "warnings.warn('Glyph 21335 missing from font(s) DejaVu Sans.')\n"
+        "print('said on stderr', file=sys.stderr)\n"
+        "print('said on stdout')",
+    )
+    render_reports(SEEDS, tmp_path / "out", notebooks_dir=notebooks)
+    page = (tmp_path / "out" / "warns.html").read_text(encoding="utf-8")
+    assert "said on stdout" in page
+    assert "Glyph 21335" not in page and "said on stderr" not in page
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page
+    err = capsys.readouterr().err.splitlines()
+    nb = notebooks / "warns.ipynb"
+    assert f"{nb}: said on stderr" in err
+    assert any(
+        line.startswith(f"{nb}: ") and "UserWarning: Glyph 21335 missing" in line for line in err
+    )
