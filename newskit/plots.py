@@ -9,6 +9,10 @@ gives labelled, empty axes.
 
 from __future__ import annotations
 
+import functools
+import unicodedata
+import warnings
+
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
@@ -17,12 +21,48 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from newskit.stats import OTHER
+from newskit.stats import OTHER, OTHER_REST, fold_label
 
 #: Characters a tick label shows before it is cut with an ellipsis.
 MAX_LABEL = 32
 QUALITY_COLOR = "#1f77b4"
 HEAT_COLOR = "#d62728"
+#: Bars a count chart draws at most, and lines a chart over time, whatever ``top`` asks.
+MAX_BARS = 40
+MAX_LINES = 12
+#: Fonts tried in order for each character: Latin first, then CJK (Debian's fonts-noto-cjk,
+#: or the Noto fonts of PyPI) where installed; matplotlib falls back per glyph.
+FONTS = [
+    "DejaVu Sans",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK TC",
+    "Noto Sans CJK KR",
+    "Noto Sans JP",
+    "Noto Sans SC",
+    "Noto Sans",
+]
+#: The rc settings every figure of newskit is drawn with.
+STYLE = {"font.family": FONTS}
+#: A glyph no installed font has is drawn as a box; the warning says nothing a reader of a
+#: report can act on (and names local paths), so newskit's figures never let it through.
+_GLYPH_WARNING = r"(?s).*Glyph \d+ .*missing from (current )?font"
+
+warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
+
+
+def _styled(plot):
+    """Draw ``plot`` with :data:`STYLE` (the texts keep its fonts when drawn later), and no
+    glyph warning."""
+
+    @functools.wraps(plot)
+    def wrapper(*args, **kwargs):
+        with plt.rc_context(STYLE), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
+            warnings.filterwarnings("ignore", message="findfont", category=UserWarning)
+            return plot(*args, **kwargs)
+
+    return wrapper
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
@@ -31,11 +71,26 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return ax
 
 
+def escape_controls(text: str) -> str:
+    """``text`` with control characters (NUL, ESC, ...) shown as ``\\x00``-style escapes."""
+    return "".join(
+        char
+        if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cs")
+        else char.encode("unicode_escape", "backslashreplace").decode("ascii")
+        for char in text
+    )
+
+
 def _label(text: object, limit: int = MAX_LABEL) -> str:
-    """Corpus text as a label: cut to ``limit`` characters, ``$`` kept literal (no mathtext)."""
-    text = str(text)
+    """Corpus text as a label: control characters escaped, cut to ``limit`` characters,
+    ``$`` kept literal (no mathtext), a leading ``_`` kept (matplotlib hides such legend
+    labels) by a zero-width space before it."""
+    if text == OTHER_REST:
+        return OTHER + " (the rest)"
+    text = escape_controls(str(text)).replace("\n", " ")
     text = text if len(text) <= limit else text[: limit - 1] + "\u2026"
-    return text.replace("$", r"\$")
+    text = text.replace("$", r"\$")
+    return "\u200b" + text if text.startswith("_") else text
 
 
 def _decorate(ax: Axes, *, title: str, xlabel: str, ylabel: str) -> Axes:
@@ -61,6 +116,7 @@ def _bar_width(periods: pd.Series) -> float:
     return 0.8 * float(days.median()) if len(days) else 20.0
 
 
+@_styled
 def plot_period_counts(
     data: pd.DataFrame,
     *,
@@ -104,6 +160,7 @@ def plot_period_counts(
     return ax
 
 
+@_styled
 def plot_period_lines(
     data: pd.DataFrame,
     *,
@@ -140,9 +197,14 @@ def plot_period_lines(
     if data.empty:
         return ax
     scale = 100.0 if percent else 1.0
+    keys = pd.unique(data[hue])
+    if len(keys) > MAX_LINES:
+        data = data[data[hue].isin(keys[:MAX_LINES])]
+        ax.set_title(f"{title} (first {MAX_LINES} of {len(keys):,})")
     for key, group in data.groupby(hue, sort=False):
         group = group.sort_values(x)
-        style = {"color": "0.6", "linestyle": "--"} if key == OTHER else {}
+        folded = key == fold_label(data[hue]) and key == keys[-1]
+        style = {"color": "0.6", "linestyle": "--"} if folded else {}
         ax.plot(
             pd.to_datetime(group[x]),
             group[y].to_numpy(dtype=float) * scale,
@@ -159,6 +221,7 @@ def plot_period_lines(
     return ax
 
 
+@_styled
 def plot_counts(
     data: pd.DataFrame,
     *,
@@ -194,6 +257,7 @@ def plot_counts(
     -------
     matplotlib.axes.Axes
     """
+    top = min(top, MAX_BARS)
     shown = data.sort_values(y, ascending=False, kind="stable") if sort else data
     shown = shown.head(top)
     labels = [_label(value) for value in shown[x]]
@@ -217,6 +281,7 @@ def plot_counts(
     return ax
 
 
+@_styled
 def plot_missing_matrix(
     data: pd.DataFrame,
     *,
@@ -265,6 +330,7 @@ def plot_missing_matrix(
     return ax
 
 
+@_styled
 def plot_matrix(
     data: pd.DataFrame,
     *,
@@ -332,6 +398,7 @@ def plot_matrix(
     return ax
 
 
+@_styled
 def plot_topic_trends(
     data: pd.DataFrame,
     *,
@@ -369,6 +436,7 @@ def plot_topic_trends(
     return ax
 
 
+@_styled
 def plot_score_histogram(
     data: pd.DataFrame,
     *,
@@ -425,6 +493,7 @@ def plot_score_histogram(
     return ax
 
 
+@_styled
 def plot_score_hexbin(
     data: pd.DataFrame,
     *,
@@ -480,6 +549,7 @@ def plot_score_hexbin(
     return ax
 
 
+@_styled
 def plot_score_boxes(
     data: pd.DataFrame,
     *,
@@ -525,6 +595,7 @@ def plot_score_boxes(
     return ax
 
 
+@_styled
 def plot_score_trend(
     data: pd.DataFrame,
     *,
@@ -580,6 +651,7 @@ def plot_score_trend(
     return ax
 
 
+@_styled
 def plot_lag_histogram(
     data: pd.DataFrame,
     *,
@@ -616,6 +688,7 @@ def plot_lag_histogram(
     return ax
 
 
+@_styled
 def plot_coverage_pairs(
     data: pd.DataFrame,
     *,
@@ -646,7 +719,9 @@ def plot_coverage_pairs(
     def fold(column: str) -> pd.Series:
         totals = data.groupby(column)["n_stories"].sum().sort_values(ascending=False)
         keep = totals.index[:top]
-        return data[column].where(data[column].isin(keep), OTHER)
+        return data[column].where(data[column].isin(keep), other)
+
+    other = fold_label(pd.concat([data["provider"], data["related_provider"]]))
 
     table = pd.crosstab(
         fold("provider"), fold("related_provider"), values=data["n_stories"], aggfunc="sum"
@@ -654,8 +729,8 @@ def plot_coverage_pairs(
     rows = table.sum(axis=1).sort_values(ascending=False).index
     cols = table.sum(axis=0).sort_values(ascending=False).index
     table = table.reindex(
-        index=[r for r in rows if r != OTHER] + [r for r in rows if r == OTHER],
-        columns=[c for c in cols if c != OTHER] + [c for c in cols if c == OTHER],
+        index=[r for r in rows if r != other] + [r for r in rows if r == other],
+        columns=[c for c in cols if c != other] + [c for c in cols if c == other],
     )
     return plot_matrix(
         table, title=title, xlabel="related story's provider", ylabel="article's provider", ax=ax

@@ -12,11 +12,19 @@ import re
 import numpy as np
 import pandas as pd
 
+from newskit.corpus import name_providers
+
 #: Accepted ``freq`` values -> pandas period aliases.
 FREQS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 
 #: Label used for providers, topics or types folded together.
 OTHER = "other"
+#: The fold label when a real key is literally ``other``: it starts with a zero-width space,
+#: which keeps the two apart while the bucket still reads "other (the rest)".
+OTHER_REST = "\u200bother (the rest)"
+#: Dates before this, or after the present, are far outside any real corpus: they are an alert
+#: and are left out of the counts over time, so one mistyped year cannot squash the chart.
+EARLIEST = pd.Timestamp("1990-01-01", tz="UTC")
 #: Label for a missing provider, type or topic.
 UNKNOWN = "(unknown)"
 
@@ -94,7 +102,35 @@ def _resolve_freq(articles: pd.DataFrame, freq: str) -> str:
 
 
 def _dated(articles: pd.DataFrame) -> pd.DataFrame:
-    return articles[articles["published_at"].notna()]
+    """The articles counted over time: dated, and not outlying (see :func:`find_outlying_dates`)."""
+    when = articles["published_at"]
+    return articles[when.notna() & ~find_outlying_dates(articles)]
+
+
+def _now(now: object) -> pd.Timestamp:
+    stamp = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _hours(when: pd.Series) -> np.ndarray:
+    """Hours since 1970 as floats: differences of these never overflow, unlike Timedeltas
+    between dates 580 years apart."""
+    when = pd.to_datetime(when, utc=True)
+    nanos = when.astype("datetime64[ns, UTC]").astype("int64").to_numpy(dtype="float64")
+    return np.where(when.isna().to_numpy(), np.nan, nanos / 3.6e12)
+
+
+def find_outlying_dates(articles: pd.DataFrame, *, now: object = None) -> pd.Series:
+    """Which articles are dated far outside any real corpus: before 1990 or after ``now``.
+
+    Returns
+    -------
+    Series of bool
+        Aligned with ``articles``; False for undated articles.
+    """
+    when = articles["published_at"]
+    outlying = (when < EARLIEST) | (when > _now(now))
+    return outlying.fillna(False).astype(bool)
 
 
 def _provider(articles: pd.DataFrame) -> pd.Series:
@@ -130,12 +166,18 @@ def _shares(counts: pd.Series, total: int) -> pd.Series:
     return counts / total if total else counts.astype("float64") * np.nan
 
 
+def fold_label(keys: pd.Series) -> str:
+    """The label of the folded bucket: ``other``, or :data:`OTHER_REST` when a real key is
+    literally ``other`` (a provider or topic of that name is never merged into the bucket)."""
+    return OTHER_REST if (keys == OTHER).any() else OTHER
+
+
 def _fold_top(keys: pd.Series, top: int | None) -> pd.Series:
-    """Keep the ``top`` most frequent keys; fold the rest into ``other``."""
+    """Keep the ``top`` most frequent keys; fold the rest into :func:`fold_label`."""
     if top is None:
         return keys
     keep = keys.value_counts().index[:top]
-    return keys.where(keys.isin(keep), OTHER)
+    return keys.where(keys.isin(keep), fold_label(keys))
 
 
 def _score_summary(frame: pd.DataFrame, by: str, *, sort: bool = True) -> pd.DataFrame:
@@ -174,14 +216,16 @@ def tokenize(text: object) -> list[str]:
 
 
 def choose_freq(articles: pd.DataFrame) -> str:
-    """``"week"`` for a window of up to 26 weeks, ``"month"`` up to 15 years, else ``"year"``."""
-    when = articles["published_at"].dropna()
-    if when.empty:
+    """``"week"`` for a window of up to 26 weeks, ``"month"`` up to 15 years, else ``"year"``.
+
+    The window is that of the dates counted over time (outlying dates left out)."""
+    hours = _hours(_dated(articles)["published_at"])
+    if not len(hours):
         return "month"
-    span = when.max() - when.min()
-    if span <= pd.Timedelta(weeks=26):
+    span = hours.max() - hours.min()
+    if span <= 26 * 7 * 24:
         return "week"
-    return "month" if span <= pd.Timedelta(days=15 * 366) else "year"
+    return "month" if span <= 15 * 366 * 24 else "year"
 
 
 def count_by_period(articles: pd.DataFrame, *, freq: str = "auto") -> pd.DataFrame:
@@ -236,6 +280,7 @@ def count_values(articles: pd.DataFrame, column: str, *, top: int | None = None)
         return _empty(columns)
     values = articles[column].astype(object)
     values = values.where(values.notna(), UNKNOWN).astype(str)
+    other = fold_label(values)
     values = _fold_top(values, top)
     counts = values.value_counts()
     counts = counts.reset_index().set_axis(["value", "n_articles"], axis=1)
@@ -243,7 +288,7 @@ def count_values(articles: pd.DataFrame, column: str, *, top: int | None = None)
     counts = counts.sort_values(
         ["n_articles", "value"],
         ascending=[False, True],
-        key=lambda s: s if s.name != "value" else s.eq(OTHER),
+        key=lambda s: s if s.name != "value" else s.eq(other) if top is not None else s,
     )
     counts["share"] = counts["n_articles"] / len(articles)
     counts["value"] = counts["value"].astype(object)
@@ -351,9 +396,9 @@ def build_completeness(articles: pd.DataFrame) -> pd.DataFrame:
 def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3) -> pd.DataFrame:
     """Things a careful reader should know before trusting the numbers.
 
-    Raised when: quality equals heat in every article having both; some dates are in the
-    future (after ``now``) or missing; some articles are duplicates; some providers have a
-    single article; some fields are empty in every article.
+    Raised when: quality equals heat in every article having both; some dates are before
+    1990, in the future (after ``now``) or missing; some articles are duplicates; some
+    providers have a single article; some fields are empty in every article.
 
     Parameters
     ----------
@@ -389,14 +434,24 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
                 "carry the same information.",
             )
         )
-    stamp = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    stamp = _now(now)
     future = int((articles["published_at"] > stamp).fillna(False).sum())
+    early = int((articles["published_at"] < EARLIEST).fillna(False).sum())
+    if early:
+        rows.append(
+            (
+                "dates before 1990",
+                f"{early:,} of {n:,} articles are dated before 1990 (the earliest "
+                f"{articles['published_at'].min():%Y-%m-%d}); they are left out of every "
+                "count over time.",
+            )
+        )
     if future:
         rows.append(
             (
                 "dates in the future",
-                f"{future:,} of {n:,} articles are dated after {stamp:%Y-%m-%d %H:%M} UTC.",
+                f"{future:,} of {n:,} articles are dated after {stamp:%Y-%m-%d %H:%M} UTC; "
+                "they are left out of every count over time.",
             )
         )
     undated = int(articles["published_at"].isna().sum())
@@ -568,9 +623,8 @@ def find_topic_trends(articles: pd.DataFrame, *, min_articles: int = 1) -> pd.Da
     dated = _dated(articles)
     if dated.empty:
         return _empty(columns)
-    when = dated["published_at"]
-    middle = when.min() + (when.max() - when.min()) / 2
-    second = when >= middle
+    hours = _hours(dated["published_at"])
+    second = hours >= hours.min() + (hours.max() - hours.min()) / 2
     first_half, second_half = dated[~second], dated[second]
     if first_half.empty or second_half.empty:
         return _empty(columns)
@@ -675,10 +729,9 @@ def build_provider_leaderboard(articles: pd.DataFrame, *, top: int | None = None
         }
     )
     board = _score_summary(frame, "provider", sort=False)
-    names = frame.groupby("provider", sort=False)["provider_name"].agg(
-        lambda s: s.dropna().mode().iloc[0] if s.notna().any() else None
-    )
-    board["provider_name"] = board["provider"].map(names)
+    names = name_providers(frame["provider"], frame["provider_name"])
+    board["provider_name"] = board["provider"].map(names).astype(object)
+    board["provider_name"] = board["provider_name"].where(board["provider_name"].notna(), None)
     board["share"] = board["n_articles"] / len(articles)
     board = board.sort_values(["n_articles", "provider"], ascending=[False, True])
     board = board[list(columns)].astype(columns).reset_index(drop=True)
@@ -770,12 +823,13 @@ def count_providers_by_period(
     dated = _dated(articles)
     if dated.empty:
         return _empty(columns)
+    other = fold_label(_provider(dated))
     keys = _fold_top(_provider(dated), top)
     periods = _periods(dated["published_at"], freq)
-    order = [key for key in keys.value_counts().index if key != OTHER]
+    order = [key for key in keys.value_counts().index if key != other]
     order = sorted(order, key=lambda key: (-(keys == key).sum(), key))
-    if (keys == OTHER).any():
-        order.append(OTHER)
+    if (keys == other).any():
+        order.append(other)
     span = _period_range(periods, freq)
     counts = pd.DataFrame({"provider": keys.to_numpy(), "period": periods.to_numpy()})
     counts = counts.groupby(["provider", "period"]).size()
@@ -1043,6 +1097,36 @@ def count_related(articles: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def count_related_bins(articles: pd.DataFrame) -> pd.DataFrame:
+    """:func:`count_related` in at most ~2 log2(max) rows: counts 0, 1, 2 and then
+    doubling ranges (``3-4``, ``5-8``, ...), so one article with 100,000 related stories
+    gives 19 rows, not 100,001.
+
+    Returns
+    -------
+    DataFrame
+        ``n_related`` (a label such as ``"5-8"``), ``n_articles``, ``share``; empty ranges
+        inside the span are kept as zeros.
+    """
+    columns = {"n_related": "object", "n_articles": "int64", "share": "float64"}
+    if articles.empty:
+        return _empty(columns)
+    counts = articles["n_related"].astype("int64").to_numpy()
+    top = int(counts.max())
+    edges = [0, 1, 2, 3]
+    while edges[-1] <= top:
+        edges.append(2 * edges[-1] - 1)
+    labels = [
+        str(low) if high - low == 1 else f"{low}-{high - 1}"
+        for low, high in zip(edges[:-1], edges[1:], strict=True)
+    ]
+    which = np.searchsorted(edges, counts, side="right") - 1
+    sizes = np.bincount(which, minlength=len(labels))[: len(labels)]
+    frame = pd.DataFrame({"n_related": labels, "n_articles": sizes.astype("int64")})
+    frame["share"] = frame["n_articles"] / len(articles)
+    return frame.astype(columns)
+
+
 def _join_related(articles: pd.DataFrame, related: pd.DataFrame) -> pd.DataFrame:
     """Related stories with the provider and date of the article that lists them."""
     base = pd.DataFrame(
@@ -1116,10 +1200,8 @@ def build_coverage_lag(articles: pd.DataFrame, related: pd.DataFrame) -> pd.Data
     joined = joined.dropna(subset=["article_published_at", "related_published_at"])
     if joined.empty:
         return _empty(columns)
-    lag = pd.to_datetime(joined["related_published_at"], utc=True) - pd.to_datetime(
-        joined["article_published_at"], utc=True
-    )
-    joined = joined.assign(lag_hours=lag.dt.total_seconds() / 3600)
+    lag = _hours(joined["related_published_at"]) - _hours(joined["article_published_at"])
+    joined = joined.assign(lag_hours=lag)
     return joined[list(columns)].astype(columns).reset_index(drop=True)
 
 

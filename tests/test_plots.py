@@ -294,3 +294,75 @@ def test_artists_stay_bounded_on_a_large_corpus():
     assert drawn[20_000] == drawn[200]
     assert max(drawn[20_000]) < 200
     assert texts <= 400
+
+
+# --------------------------------------------------------------------------- issue 8
+
+
+def pixels(ax) -> tuple[int, int]:
+    width, height = ax.figure.get_size_inches() * ax.figure.dpi
+    return int(width), int(height)
+
+
+def test_one_record_with_many_related_gives_a_bounded_figure():
+    articles = pd.DataFrame({"n_related": [0, 1, 2, 100_000]})
+    per_article = stats.count_related_bins(articles)
+    assert len(per_article) < 25
+    ax = plots.plot_counts(per_article, x="n_related", other=False, sort=False, top=100_001)
+    ax.figure.canvas.draw()
+    width, height = pixels(ax)
+    assert width < 2000 and height < 2000
+    assert len(bars(ax)) <= plots.MAX_BARS
+    # even the unbinned table of 100,001 rows draws at most MAX_BARS bars
+    plt.close("all")
+    many = stats.count_related(articles).astype({"n_related": str})
+    ax = plots.plot_counts(many, x="n_related", other=False, sort=False, top=len(many))
+    assert len(bars(ax)) <= plots.MAX_BARS and pixels(ax)[1] < 2000
+
+
+def test_many_series_give_a_bounded_number_of_lines(ax):
+    data = pd.DataFrame(
+        {
+            "period": pd.Timestamp("2021-01-04"),
+            "topic": [f"t{i}" for i in range(500)],
+            "n_articles": 1,
+        }
+    )
+    plots.plot_period_lines(data, ax=ax)
+    assert len(ax.lines) == plots.MAX_LINES
+    assert len(ax.get_legend().get_texts()) == plots.MAX_LINES
+
+
+def test_cjk_names_draw_without_a_glyph_warning(recwarn):
+    data = pd.DataFrame({"value": ["南华早报.hk", "東京新聞.jp"], "n_articles": [3, 2]})
+    ax = plots.plot_counts(data)
+    ax.figure.canvas.draw()
+    assert not [w for w in recwarn if "Glyph" in str(w.message)]
+    fonts = {tuple(text.get_fontfamily()) for text in ax.get_yticklabels()}
+    assert fonts == {tuple(plots.FONTS)}
+
+
+def test_legend_shows_names_starting_with_underscore_and_escapes_controls(ax):
+    data = pd.DataFrame(
+        {
+            "period": pd.Timestamp("2021-01-04"),
+            "topic": ["_private", "esc\x1b[2Jx", "nul\x00"],
+            "n_articles": 1,
+        }
+    )
+    plots.plot_period_lines(data, ax=ax)
+    texts = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert texts == ["\u200b_private", "esc\\x1b[2Jx", "nul\\x00"]
+
+
+def test_a_provider_named_other_keeps_its_own_row_in_coverage_pairs(ax):
+    data = pd.DataFrame(
+        {
+            "provider": ["other", "a.com", "b.com"],
+            "related_provider": ["a.com", "other", "c.com"],
+            "n_stories": [5, 4, 1],
+        }
+    )
+    plots.plot_coverage_pairs(data, top=2, ax=ax)
+    rows = [text.get_text() for text in ax.get_yticklabels()]
+    assert "other" in rows and "other (the rest)" in rows

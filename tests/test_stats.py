@@ -655,3 +655,93 @@ def test_real_corpus_months_and_alerts(real):
     completeness = stats.build_completeness(articles).set_index("field")
     assert completeness.loc["webUrl", "n_present"] == sum("webUrl" in f for f in fronts)
     assert completeness.loc["related", "n_present"] == 0
+
+
+# --------------------------------------------------------------------------- issue 8
+
+
+@pytest.mark.parametrize(
+    "strays", [("1720-04-12T13:30:00Z",), ("1678-01-01T00:00:00Z", "2261-12-31T00:00:00Z")]
+)
+def test_dates_pandas_can_hold_never_break_stats(make_corpus, strays):
+    files = {f"{i}.md": story(f"2021-0{i}-04T10:00:00Z", related=None) for i in range(1, 7)}
+    files.update({f"stray{i}.md": story(date) for i, date in enumerate(strays)})
+    files["r.md"] = story(
+        "2021-03-04T10:00:00Z",
+        related="[{title: Old, publishedDateTime: " + strays[0] + ", provider: {domain: b.com}}]",
+    )
+    corpus = newskit.load_corpus(make_corpus(files), cache=False)
+    articles = corpus.articles
+    # the bulk (2021) decides the period, and outlying dates stay out of the counts over time
+    assert stats.choose_freq(articles) == "week"
+    counts = stats.count_by_period(articles)
+    assert counts["period"].min() >= pd.Timestamp("2020-12-28")
+    assert counts["n_articles"].sum() == 7
+    assert len(counts) < 30
+    for frame in (
+        stats.count_topics_by_period(articles),
+        stats.count_providers_by_period(articles),
+        stats.build_score_trend(articles),
+        stats.find_topic_trends(articles),
+    ):
+        assert not frame.empty
+    lags = stats.build_coverage_lag(articles, corpus.related)
+    assert lags["lag_hours"].iloc[0] < -300 * 365 * 24
+    alerts = dict(stats.find_alerts(articles, now="2022-01-01").to_numpy().tolist())
+    assert alerts["dates before 1990"].startswith(f"{len(strays) if len(strays) == 1 else 1} of")
+    if len(strays) == 2:
+        assert alerts["dates in the future"].startswith("1 of")
+
+
+def test_only_outlying_dates_give_empty_counts(make_corpus):
+    root = make_corpus(
+        {"a.md": story("1678-01-01T00:00:00Z"), "b.md": story("2261-12-31T00:00:00Z")}
+    )
+    articles = newskit.load_corpus(root, cache=False).articles
+    assert stats.count_by_period(articles).empty
+    assert stats.find_topic_trends(articles).empty
+    assert stats.choose_freq(articles) == "month"
+
+
+def test_one_provider_name_rule_in_every_table(make_corpus):
+    def named(name: str) -> str:
+        return record(
+            title='"t"',
+            publishedDateTime="2021-01-04T10:00:00Z",
+            provider=f"{{name: {name}, domain: p.com}}",
+        )
+
+    root = make_corpus({"1.md": named("Zeta Paper"), "2.md": named("Alpha Paper")})
+    corpus = newskit.load_corpus(root, cache=False)
+    board = stats.build_provider_leaderboard(corpus.articles)
+    assert board["provider_name"].tolist() == ["Zeta Paper"]
+    assert corpus.providers["provider_name"].tolist() == ["Zeta Paper"]
+    # the most frequent name wins over file order
+    root = make_corpus(
+        {"1.md": named("Zeta Paper"), "2.md": named("Alpha Paper"), "3.md": named("Alpha Paper")}
+    )
+    corpus = newskit.load_corpus(root, cache=False)
+    assert stats.build_provider_leaderboard(corpus.articles)["provider_name"].tolist() == [
+        "Alpha Paper"
+    ]
+    assert corpus.providers["provider_name"].tolist() == ["Alpha Paper"]
+
+
+def test_a_provider_named_other_is_not_folded_into_other():
+    articles = pd.DataFrame(
+        {
+            "provider_domain": ["other"] * 3 + ["a.com"] * 2 + ["b.com", "c.com"],
+            "provider_name": [None] * 7,
+            "published_at": pd.Timestamp("2021-01-04", tz="UTC"),
+            "type": ["article"] * 7,
+        }
+    )
+    frame = stats.count_providers_by_period(articles, top=1)
+    totals = frame.groupby("provider", sort=False)["n_articles"].sum()
+    assert totals["other"] == 3
+    assert totals[stats.OTHER_REST] == 4
+    values = stats.count_values(articles.assign(type=articles["provider_domain"]), "type", top=1)
+    assert dict(zip(values["value"], values["n_articles"], strict=True)) == {
+        "other": 3,
+        stats.OTHER_REST: 4,
+    }
