@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from newskit import __version__
 from newskit.corpus import Corpus, load_corpus
+from newskit.dates import parse_bound
 from newskit.errors import NewskitError
+
+# What a terminal would act on rather than show: C0 controls (ESC starts clipboard, title and
+# screen-clearing sequences; a newline would split a line), DEL, C1 controls, the bidi
+# controls that reorder what follows, and the line and paragraph separators.
+_UNSAFE = [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F]
+_UNSAFE += [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029]
+_ESCAPES = {code: ascii(chr(code))[1:-1] for code in _UNSAFE}
+# Surrogates from undecodable bytes in names or arguments (os.fsdecode): shown as \xNN.
+_ESCAPES.update({code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)})
+_ESCAPES.update({code: f"\\u{code:04x}" for code in range(0xD800, 0xE000) if code not in _ESCAPES})
+# 141 = 128 + SIGPIPE, the status of a command whose reader went away (`yes | head -1`).
+BROKEN_PIPE = 141
+
+
+def printable(text: object) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``, ``\\n``)."""
+    return str(text).translate(_ESCAPES)
+
+
+def say(text: object, *, file=None) -> None:
+    """Print one line of corpus-derived text, its control characters escaped."""
+    print(printable(text), file=file or sys.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,13 +43,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # The reader (`head`, a pager) has gone: stop quietly, as other command-line tools do.
+        # Python would flush stdout again at exit and complain; point it at /dev/null.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return BROKEN_PIPE
     except NewskitError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        say(f"Error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"Error: {where}{exc.strerror or exc}", file=sys.stderr)
+        say(f"Error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Error: interrupted", file=sys.stderr)
@@ -88,8 +122,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder to write the HTML files to (default: reports)",
     )
-    report.add_argument("--start", metavar="DATE", help="first publication date to include")
-    report.add_argument("--end", metavar="DATE", help="last publication date to include")
+    report.add_argument(
+        "--start",
+        type=_date_argument("--start", end=False),
+        metavar="DATE",
+        help="first publication date to include (YYYY-MM-DD or an ISO 8601 date and time, UTC)",
+    )
+    report.add_argument(
+        "--end",
+        type=_date_argument("--end", end=True),
+        metavar="DATE",
+        help="last publication date to include; a date includes its whole day",
+    )
     report.add_argument("--topic", help="only articles with this topic")
     report.add_argument("--provider", help="only articles from this provider (domain or name)")
     report.add_argument(
@@ -127,6 +171,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _date_argument(name: str, *, end: bool):
+    """An argparse ``type`` checking a date by `parse_bound`; the text itself is kept, so that
+    notebooks receive what the user typed and read it by the same rule."""
+
+    def check(text: str) -> str:
+        try:
+            parse_bound(text, end=end, name=name)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+        return text.strip()
+
+    return check
+
+
 def run_summary(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.path)
     print(format_summary(corpus))
@@ -138,7 +196,7 @@ def run_validate(args: argparse.Namespace) -> int:
     problems = corpus.problems
     for row in problems.itertuples(index=False):
         field = "-" if pd.isna(row.field) else row.field
-        print(f"{row.path}: {row.severity}: {field}: {row.message}")
+        say(f"{row.path}: {row.severity}: {field}: {row.message}")
     print(
         f"{len(corpus)} articles, {corpus.n_errors} errors, {corpus.n_warnings} warnings",
         file=sys.stderr,
@@ -156,19 +214,49 @@ def run_export(args: argparse.Namespace) -> int:
         )
     if out.parent.exists() and not out.parent.is_dir():
         raise NewskitError(f"{out}: cannot write: {out.parent} is not a folder")
-    corpus = load_corpus(args.path)
-    articles = corpus.articles
+    # Written under a temporary name beside FILE, then renamed: a full disk or a killed run
+    # never leaves a truncated FILE (nor destroys a good one), and an unwritable folder is
+    # found before the corpus is loaded.
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".csv":
-            articles = articles.assign(topics=articles["topics"].map("; ".join))
-            articles.to_csv(out, index=False)
-        else:
-            articles.to_parquet(out, index=False)
+        fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     except OSError as exc:
-        raise NewskitError(f"{out}: cannot write: {exc.strerror or exc}") from exc
-    print(f"wrote {len(articles)} articles to {out}")
+        raise NewskitError(f"{out}: cannot write: {_reason(exc)}") from exc
+    temporary = Path(name)
+    try:
+        os.close(fd)
+        corpus = load_corpus(args.path)
+        articles = corpus.articles
+        try:
+            if suffix == ".csv":
+                articles = articles.assign(topics=articles["topics"].map("; ".join))
+                articles.to_csv(temporary, index=False)
+            else:
+                articles.to_parquet(temporary, index=False)
+            os.chmod(temporary, _new_file_mode(out))
+            os.replace(temporary, out)
+        except OSError as exc:
+            raise NewskitError(f"{out}: cannot write: {_reason(exc)}") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+    say(f"wrote {len(articles)} articles to {out}")
     return 0
+
+
+def _reason(exc: OSError) -> str:
+    """What went wrong, as the system says it (Arrow's errors wrap it in their own words)."""
+    return os.strerror(exc.errno) if exc.errno else str(exc.strerror or exc)
+
+
+def _new_file_mode(path: Path) -> int:
+    """The permissions ``open(path, "w")`` would give: those of the file replaced, else the
+    umask's (mkstemp creates its file readable by its owner only)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -200,7 +288,7 @@ def run_cache_clear(args: argparse.Namespace) -> int:
 
     folder = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
     removed = clear_cache(folder)
-    print(f"removed {len(removed)} cache file{'' if len(removed) == 1 else 's'} from {folder}")
+    say(f"removed {len(removed)} cache file{'' if len(removed) == 1 else 's'} from {folder}")
     return 0
 
 
@@ -224,7 +312,7 @@ def format_summary(corpus: Corpus) -> str:
         f"topics:     {s['n_topics']}; top: {ranked(s['top_topics'])}",
         f"problems:   {s['n_errors']} errors, {s['n_warnings']} warnings",
     ]
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 if __name__ == "__main__":  # pragma: no cover

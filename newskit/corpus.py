@@ -1145,6 +1145,31 @@ def _write_cache(
     _cache.write_tables_soon(store, build, stamp)
 
 
+def name_providers(keys: pd.Series, names: pd.Series) -> pd.Series:
+    """The display name of each provider key: the name most of its articles give, on a tie
+    the first in file order. The one rule for every table that names a provider.
+
+    Parameters
+    ----------
+    keys, names : Series
+        Aligned: each article's provider key (its domain) and provider name (may be missing).
+
+    Returns
+    -------
+    Series
+        Indexed by key (in order of first appearance), the chosen name; keys whose articles
+        give no name are left out.
+    """
+    pairs = pd.DataFrame({"key": keys.to_numpy(dtype=object), "name": names.to_numpy(dtype=object)})
+    pairs = pairs.dropna()
+    # each (key, name) pair in order of first appearance; a stable sort keeps that on ties
+    counts = pairs.groupby(["key", "name"], sort=False).size().reset_index(name="n")
+    counts = counts.sort_values("n", ascending=False, kind="stable")
+    chosen = counts.drop_duplicates("key").set_index("key")["name"]
+    order = pd.unique(pairs["key"])
+    return chosen.reindex(order).dropna().rename("provider_name").rename_axis(None)
+
+
 def build_providers(articles: pd.DataFrame) -> pd.DataFrame:
     """One row per provider_domain: name, article count, date span, mean scores.
 
@@ -1154,14 +1179,10 @@ def build_providers(articles: pd.DataFrame) -> pd.DataFrame:
     if known.empty:
         return build_frame([], PROVIDER_COLUMNS)
     grouped = known.groupby("provider_domain", sort=False)
-    named = known[["provider_domain", "provider_name"]].dropna()
-    # each (domain, name) pair in order of first appearance; a stable sort keeps that on ties
-    pairs = named.groupby(["provider_domain", "provider_name"], sort=False).size()
-    pairs = pairs.reset_index(name="n").sort_values("n", ascending=False, kind="stable")
-    names = pairs.drop_duplicates("provider_domain").set_index("provider_domain")
+    names = name_providers(known["provider_domain"], known["provider_name"])
     frame = pd.DataFrame(
         {
-            "provider_name": names["provider_name"].reindex(grouped.size().index),
+            "provider_name": names.reindex(grouped.size().index),
             "n_articles": grouped.size(),
             "first_published_at": grouped["published_at"].min(),
             "last_published_at": grouped["published_at"].max(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -137,3 +138,118 @@ def test_python_dash_m_and_console_script():
         check=False,
     )
     assert script.stdout.startswith("newskit ")
+
+
+HOSTILE_TOPIC = "x\x1b]52;c;cHduZWQ=\x07\x1b[2J\u202e\x9b"
+
+
+def test_summary_escapes_control_characters_from_the_corpus(capsys, make_corpus):
+    topics = '["x\\e]52;c;cHduZWQ=\\a\\e[2J\\u202e\\x9b"]'
+    root = make_corpus({"a.md": record(title="A", topics=topics)})
+    status, out, _ = run(capsys, "summary", str(root))
+    assert status == 0
+    assert "topics:     1; top: x\\x1b]52;c;cHduZWQ=\\x07\\x1b[2J\\u202e\\x9b (1)\n" in out
+    assert not any(ch in out for ch in "\x1b\x07\x9b\u202e")
+
+
+def test_validate_keeps_one_problem_per_line_whatever_the_file_name(capsys, make_corpus):
+    root = make_corpus({"a\nb\x1b[2J\u2028.md": "no fences\n"})
+    status, out, _ = run(capsys, "validate", str(root))
+    assert status == 1
+    assert out == (
+        f"{root}/a\\nb\\x1b[2J\\u2028.md: error: -: no front matter: "
+        "the file does not start with a '---' line\n"
+    )
+
+
+def test_errors_escape_control_characters(capsys, tmp_path):
+    missing = tmp_path / "no\x1b[2Jsuch\nfolder"
+    status, _, err = run(capsys, "summary", str(missing))
+    assert status == 1
+    assert err == f"Error: {tmp_path}/no\\x1b[2Jsuch\\nfolder: no such file or folder\n"
+
+
+def newskit_command(*argv: str) -> list[str]:
+    return [sys.executable, "-m", "newskit", *argv]
+
+
+def test_a_closed_pipe_ends_summary_quietly(make_corpus):
+    root = make_corpus({"a.md": record(title="A", topics='["x\\e[2J"]')})
+    # The reader goes away before newskit writes: every write then fails with EPIPE.
+    process = subprocess.Popen(
+        newskit_command("summary", str(root)), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    process.stdout.close()
+    err = process.stderr.read()
+    assert process.wait(timeout=60) == 141
+    assert err == b""
+
+
+def test_validate_piped_into_head_prints_no_error(make_corpus):
+    # Far more than a pipe's 64 KiB buffer, so that newskit is still writing when head exits.
+    root = make_corpus({f"f{i}.md": "no fences\n" for i in range(1500)})
+    command = " ".join(newskit_command("validate", str(root))) + " | head -1"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, check=False
+    )
+    assert result.stdout.startswith(f"{root}/")
+    assert result.stdout.count("\n") == 1
+    assert result.stderr == ""
+    assert result.returncode == 141
+
+
+def limited_file_size(limit: int):
+    import resource
+    import signal
+
+    def limit_writes() -> None:
+        # Past the limit, a write fails with EFBIG (as on a full disk) instead of killing.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return limit_writes
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_export_that_cannot_be_written_keeps_the_previous_file(capsys, tmp_path, suffix):
+    out_file = tmp_path / f"articles{suffix}"
+    assert run(capsys, "export", str(SEEDS), "--out", str(out_file))[0] == 0
+    good = out_file.read_bytes()
+    assert len(good) > 1200
+    result = subprocess.run(
+        newskit_command("export", str(SEEDS), "--out", str(out_file)),
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=limited_file_size(600),
+    )
+    assert result.returncode == 1
+    assert result.stderr == f"Error: {out_file}: cannot write: File too large\n"
+    assert out_file.read_bytes() == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out_file.name]
+
+
+def test_export_gives_the_file_the_usual_permissions(capsys, tmp_path):
+    out_file = tmp_path / "a.csv"
+    assert run(capsys, "export", str(SEEDS), "--out", str(out_file))[0] == 0
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert out_file.stat().st_mode & 0o777 == 0o666 & ~umask
+    out_file.chmod(0o640)
+    assert run(capsys, "export", str(SEEDS), "--out", str(out_file))[0] == 0
+    assert out_file.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_export_into_an_unwritable_folder_fails_before_loading(capsys, tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        status, _, err = run(
+            capsys, "export", str(tmp_path / "no-corpus"), "--out", str(folder / "a.csv")
+        )
+    finally:
+        folder.chmod(0o700)
+    assert status == 1
+    assert err == f"Error: {folder / 'a.csv'}: cannot write: Permission denied\n"
