@@ -17,7 +17,6 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -794,27 +793,36 @@ def _parse_all(
 
 
 def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object) -> list[dict]:
-    parts = []
     pool = ProcessPoolExecutor(
         count,
         mp_context=_pool_context(),
         initializer=_init_worker,
         initargs=(os.getpid(), _disabled_speed_ups()),
     )
+    parts: list[dict | None] = [None] * len(chunks)
     try:
-        with _main_script_hidden():  # the workers (and the forkserver) start in map
-            results = pool.map(_parse_chunk, repeat(str(base)), chunks)
-        for chunk, part in zip(chunks, results, strict=True):
-            parts.append(part)
+        with _main_script_hidden():  # the workers (and the forkserver) start on submit
+            futures = [pool.submit(_parse_chunk, str(base), chunk) for chunk in chunks]
+        # While the workers start (a forkserver imports newskit first), this process parses
+        # the last chunks, those no worker has taken yet.
+        for i in reversed(range(len(chunks))):
+            if not futures[i].cancel():
+                break
+            parts[i] = _parse_chunk(str(base), chunks[i])
             if bar is not None:
-                bar.update(len(chunk))
+                bar.update(len(chunks[i]))
+        for i, future in enumerate(futures):
+            if parts[i] is None:
+                parts[i] = future.result()
+                if bar is not None:
+                    bar.update(len(chunks[i]))
     except BaseException:
         # Ctrl-C (or any failure): drop the chunks not started; the workers, which ignore
         # SIGINT, finish the one each is parsing and exit.
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    return parts
+    return parts  # type: ignore[return-value]
 
 
 @contextmanager

@@ -57,6 +57,12 @@ def child(mode: str, root: Path, cache_dir: Path) -> dict:
 
     if mode == "python":  # as where no C compiler built newskit's C reader
         newskit.parse._plainyaml = None
+    if mode == "cold-fork":  # workers forked from this process, as before the forkserver
+        import multiprocessing
+
+        import newskit.corpus
+
+        newskit.corpus._pool_context = lambda: multiprocessing.get_context("fork")
     options = {
         "cache": mode not in ("nocache", "python"),
         "cache_dir": cache_dir,
@@ -152,6 +158,23 @@ def median_of(mode: str, root: Path, cache_dir: Path, runs: int) -> dict:
     }
 
 
+def cold_runs(root: Path, cache_dir: Path, runs: int) -> tuple[list[dict], list[dict]]:
+    """First loads (empty cache: parse everything, write the cache), alternately with workers
+    from a forkserver (newskit's way) and forked from the loading process (as before)."""
+    colds, forked = [], []
+    for _ in range(runs):
+        for mode, results in (("cold", colds), ("cold-fork", forked)):
+            shutil.rmtree(cache_dir, ignore_errors=True)
+            results.append(measure(mode, root, cache_dir))
+    return colds, forked
+
+
+def start_method_line(colds: list[dict], forked: list[dict]) -> None:
+    new = statistics.median(r["seconds"] for r in colds)
+    old = statistics.median(r["seconds"] for r in forked)
+    print(f"  medians: forkserver {new:.3f} s, fork {old:.3f} s: {new / old:.2f}x the forked time")
+
+
 def line(label: str, seconds: float, naive: float, target: float | None = None) -> bool:
     ratio = naive / seconds
     verdict = ""
@@ -190,6 +213,11 @@ def main() -> int:
     parser.add_argument("--no-memory", action="store_true", help="skip the 100,000-record run")
     parser.add_argument("--no-report", action="store_true", help="skip timing newskit report")
     parser.add_argument(
+        "--start-methods-only",
+        action="store_true",
+        help="time only cold loads with workers from a forkserver and forked, side by side",
+    )
+    parser.add_argument(
         "--child", nargs=3, metavar=("MODE", "ROOT", "CACHE"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -209,15 +237,20 @@ def main() -> int:
     root = generated(out, args.records)
     cache_dir = out / "cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
+    if args.start_methods_only:
+        colds, forked = cold_runs(root, cache_dir, args.runs)
+        print(f"\ncold load (empty cache) of {args.records:,} records, each run in seconds:")
+        print(f"  workers from a forkserver {[round(r['seconds'], 3) for r in colds]}")
+        print(f"  workers forked            {[round(r['seconds'], 3) for r in forked]}")
+        start_method_line(colds, forked)
+        return 0
     naive = median_of("naive", root, cache_dir, args.runs)
     nocache = median_of("nocache", root, cache_dir, args.runs)
     python = median_of("python", root, cache_dir, args.runs)
-    colds = []
-    for _ in range(args.runs):  # a first load: empty cache, parse everything, write the cache
-        shutil.rmtree(cache_dir, ignore_errors=True)
-        colds.append(measure("cold", root, cache_dir))
+    colds, forked = cold_runs(root, cache_dir, args.runs)
     cold = statistics.median(r["seconds"] for r in colds)
     warm = median_of("warm", root, cache_dir, args.runs)
+    forked = [r["seconds"] for r in forked]
     rng = random.Random(1)
     changed, touched = [], 0
     for round_ in range(args.runs):
@@ -234,6 +267,7 @@ def main() -> int:
     print(f"  warm {warm['all']}; 1% changed {[round(t, 3) for t in changed]}\n")
     print(f"  {'naive loop':<34} {naive['seconds']:8.3f} s")
     met &= line("newskit, cold (empty cache)", cold, naive["seconds"], TARGETS["cold"])
+    line("  the same, workers forked (before)", statistics.median(forked), naive["seconds"])
     line("newskit, cold, cache=False", nocache["seconds"], naive["seconds"])
     line("  the same without the C reader", python["seconds"], naive["seconds"])
     met &= line(
