@@ -179,7 +179,8 @@ def _date_argument(name: str, *, end: bool):
         try:
             parse_bound(text, end=end, name=name)
         except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from exc
+            # argparse names the argument itself: "argument --start: empty date: ''".
+            raise argparse.ArgumentTypeError(str(exc).removeprefix(f"{name}: ")) from exc
         return text.strip()
 
     return check

@@ -126,9 +126,11 @@ def test_report_refuses_a_bad_date_before_loading_anything(capsys, tmp_path, val
     assert err.splitlines()[-1] == (
         f"newskit report: error: argument --start: {parse_error('--start', value)}"
     )
+    assert err.splitlines()[-1].startswith("newskit report: error: argument --start: ")
+    assert err.count("--start:") == 1
 
 
 def parse_error(name: str, value: str) -> str:
     with pytest.raises(ValueError) as info:
         parse_bound(value, end=False, name=name)
-    return str(info.value)
+    return str(info.value).removeprefix(f"{name}: ")
