@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -142,7 +143,9 @@ def render_numbers(numbers: Mapping[str, object], *, digits: int = 3) -> Rendere
     """
     if not isinstance(numbers, Mapping):
         raise TypeError(f"render_numbers needs a mapping, got {type(numbers).__name__}")
-    items = [(str(k), format_value(v, digits=digits) or "-") for k, v in numbers.items()]
+    items = [
+        (escape_controls(str(k)), format_value(v, digits=digits) or "-") for k, v in numbers.items()
+    ]
     body = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items)
     text = "\n".join(f"{k}: {v}" for k, v in items)
     return Rendered(html=f'<dl class="newskit-numbers">{body}</dl>', text=text)
@@ -161,7 +164,7 @@ def note(text: str) -> Rendered:
     Rendered
         A ``<p class="newskit-note">`` and the text itself.
     """
-    text = str(text)
+    text = escape_controls(str(text))
     return Rendered(html=f'<p class="newskit-note">{_esc(text)}</p>', text=text)
 
 
@@ -200,7 +203,18 @@ def format_value(value: object, *, digits: int = 3) -> str:
         if "." in text:
             text = text.rstrip("0").rstrip(".")
         return "0" if text == "-0" else text
-    return str(value)
+    return escape_controls(str(value))
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters (NUL, ESC, DEL, C1, lone surrogates) shown as escapes
+    such as ``\\x1b``; newlines and tabs are kept."""
+    return "".join(
+        char
+        if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cs")
+        else char.encode("unicode_escape", "backslashreplace").decode("ascii")
+        for char in text
+    )
 
 
 def _esc(text: str) -> str:

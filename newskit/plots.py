@@ -10,7 +10,6 @@ gives labelled, empty axes.
 from __future__ import annotations
 
 import functools
-import unicodedata
 import warnings
 
 import matplotlib.dates as mdates
@@ -21,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
+from newskit.display import escape_controls
 from newskit.stats import OTHER, OTHER_REST, fold_label
 
 #: Characters a tick label shows before it is cut with an ellipsis.
@@ -69,16 +69,6 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
-
-
-def escape_controls(text: str) -> str:
-    """``text`` with control characters (NUL, ESC, ...) shown as ``\\x00``-style escapes."""
-    return "".join(
-        char
-        if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cs")
-        else char.encode("unicode_escape", "backslashreplace").decode("ascii")
-        for char in text
-    )
 
 
 def _label(text: object, limit: int = MAX_LABEL) -> str:

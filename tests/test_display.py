@@ -124,3 +124,17 @@ def test_numbers_render_as_escaped_definition_list():
 )
 def test_format_value(value, text):
     assert format_value(value) == text
+
+
+def test_control_characters_are_shown_escaped():
+    frame = pd.DataFrame({"topic\x1b": ["nul\x00here", "esc\x1b]52;c;x\x07"]})
+    table = render_table(frame)
+    numbers = render_numbers({"key\x1b": "value\x00"})
+    sentence = note("a\x1b[2J note")
+    for rendered in (table, numbers, sentence):
+        for form in (rendered.html, rendered.text):
+            assert "\x00" not in form and "\x1b" not in form and "\x07" not in form
+    assert "nul\\x00here" in table.html and "topic\\x1b" in table.text
+    assert "esc\\x1b]52;c;x\\x07" in table.text
+    assert numbers.text == "key\\x1b: value\\x00"
+    assert sentence.text == "a\\x1b[2J note"
