@@ -32,7 +32,7 @@ import pyarrow as pa
 from newskit.schema import STRING, cast_frame
 
 #: Bumped whenever the layout of a cache file or of the tables in it changes.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: Environment variable naming the cache folder.
 CACHE_DIR_ENV = "NEWSKIT_CACHE_DIR"
 SUFFIX = ".nkcache"

@@ -18,6 +18,7 @@ import pyarrow as pa
 from newskit.records import Record, build_record, clean_domain, clean_topics, decode_texts
 from newskit.schema import (
     CATEGORY_FIELDS,
+    LIST_FIELDS,
     PLAUSIBLE_SINCE,
     READER_TEXT_FIELDS,
     SCORE_FIELDS,
@@ -28,6 +29,7 @@ _NONE = type(None)
 _TEXT = {str, _NONE}
 _COUNT = {int, _NONE}  # bool is not int here: type(True) is bool
 _FLAG = {bool, _NONE}
+_TOKEN = {str, bool, _NONE}
 _STAMP = {dt.datetime, _NONE}
 _MAPPING = {dict, _NONE}
 _LIST = {list, _NONE}
@@ -146,27 +148,31 @@ def _needing_coercion(metas: list[dict]) -> set[int]:
     for key in SCORE_FIELDS:
         check_counts([m.get(key) for m in metas])
     # an article dated before PLAUSIBLE_SINCE warns
-    check_stamps([m.get("publishedDateTime") for m in metas], earliest=_PLAUSIBLE)
+    for key in ("publishedDateTime", "updatedDateTime"):
+        check_stamps([m.get(key) for m in metas], earliest=_PLAUSIBLE)
     check([m.get("published") for m in metas], _FLAG)
+    check([m.get("secured") for m in metas], _TOKEN)
     providers = [m.get("provider") for m in metas]
     check(providers, _MAPPING)
+    providers = [p if type(p) is dict else {} for p in providers]
     for key in ("name", "domain"):
-        check([p.get(key) if type(p) is dict else None for p in providers], _TEXT)
+        check([p.get(key) for p in providers], _TEXT)
 
-    topics = [m.get("topics") for m in metas]
-    check(topics, _LIST)
-    owners, items = _items(topics)
-    check(items, {str}, owners)
+    for key in LIST_FIELDS:
+        values = [m.get(key) for m in metas]
+        check(values, _LIST)
+        owners, items = _items(values)
+        check(items, {str}, owners)
 
-    images = [m.get("images") for m in metas]
-    check(images, _LIST)
-    owners, items = _items(images)
-    check(items, {dict}, owners)
-    items = [item if type(item) is dict else {} for item in items]
-    check([item.get("url") for item in items], _TEXT, owners)
-    for key in _IMAGE_COUNTS:
-        check_counts([item.get(key) for item in items], owners)
-    check([item.get("isCached") for item in items], _FLAG, owners)
+    for images in ([m.get("images") for m in metas], [p.get("images") for p in providers]):
+        check(images, _LIST)
+        owners, items = _items(images)
+        check(items, {dict}, owners)
+        items = [item if type(item) is dict else {} for item in items]
+        check([item.get("url") for item in items], _TEXT, owners)
+        for key in _IMAGE_COUNTS:
+            check_counts([item.get(key) for item in items], owners)
+        check([item.get("isCached") for item in items], _FLAG, owners)
 
     related = [m.get("related") for m in metas]
     check(related, _LIST)
@@ -206,11 +212,19 @@ def _fast_rows(
     for key, column in SCORE_FIELDS.items():
         articles[column] = [m.get(key) for m in metas]
     articles["published_at"] = [m.get("publishedDateTime") for m in metas]
+    articles["updated_at"] = [m.get("updatedDateTime") for m in metas]
     articles["is_published"] = [m.get("published") for m in metas]
+    articles["is_secured"] = [
+        v if v is None or type(v) is bool else bool(v.strip())
+        for v in (m.get("secured") for m in metas)
+    ]
     providers = [m.get("provider") or {} for m in metas]
     articles["provider_name"] = decode_texts([p.get("name") for p in providers])
     articles["provider_domain"] = [clean_domain(p.get("domain")) for p in providers]
-    articles["topics"] = topics = [clean_topics(m.get("topics") or ()) for m in metas]
+    articles["n_provider_images"] = [len(p.get("images") or ()) for p in providers]
+    for key, column in LIST_FIELDS.items():
+        articles[column] = [clean_topics(m.get(key) or ()) for m in metas]
+    topics = articles["topics"]
     image_lists = [m.get("images") or [] for m in metas]
     related_lists = [m.get("related") or [] for m in metas]
     articles["n_images"] = [len(values) for values in image_lists]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from newskit.schema import (
     CATEGORY_FIELDS,
+    LIST_FIELDS,
     PLAUSIBLE_SINCE,
     READER_TEXT_FIELDS,
     SCORE_FIELDS,
@@ -148,24 +149,34 @@ class _Fields:
         self.warn(name, f"expected a list, got {_describe(value)}; ignored")
         return []
 
-    def topics(self, value: object) -> list[str]:
+    def texts(self, value: object, name: str = "topics") -> list[str]:
+        """A list of text such as ``topics``, ``categories`` or ``tags``, cleaned."""
         if value is None:
             return []
         if isinstance(value, str):
-            self.warn("topics", "expected a list of topics, got one string; split at commas")
+            self.warn(name, f"expected a list of {name}, got one string; split at commas")
             value = value.split(",")
         elif not isinstance(value, list):
-            self.warn("topics", f"expected a list of topics, got {_describe(value)}; ignored")
+            self.warn(name, f"expected a list of {name}, got {_describe(value)}; ignored")
             return []
         texts: list[str] = []
         for item in value:
             if isinstance(item, int | float) and not isinstance(item, bool):
                 item = str(item)
             if not isinstance(item, str):
-                self.warn("topics", f"a topic is a {_kind(item)}, not text; dropped")
+                self.warn(name, f"one of the {name} is a {_kind(item)}, not text; dropped")
                 continue
             texts.append(item)
         return clean_topics(texts)
+
+    def token(self, value: object, name: str) -> bool | None:
+        """Whether a record carries a token (``secured``): a non-empty string, or true/false."""
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            return bool(value.strip())
+        self.warn(name, f"expected a token or true or false, got {_describe(value)}; left empty")
+        return None
 
 
 def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record:
@@ -181,14 +192,23 @@ def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record
     article["published_at"] = published = f.timestamp(
         meta.get("publishedDateTime"), "publishedDateTime"
     )
-    if published is not None and published < PLAUSIBLE_SINCE:
-        f.warn("publishedDateTime", implausible_date(published, f"before {PLAUSIBLE_SINCE.year}"))
+    article["updated_at"] = updated = f.timestamp(meta.get("updatedDateTime"), "updatedDateTime")
+    for key, stamp in (("publishedDateTime", published), ("updatedDateTime", updated)):
+        if stamp is not None and stamp < PLAUSIBLE_SINCE:
+            f.warn(key, implausible_date(stamp, f"before {PLAUSIBLE_SINCE.year}"))
     article["is_published"] = f.flag(meta.get("published"), "published")
+    article["is_secured"] = f.token(meta.get("secured"), "secured")
 
     provider = f.mapping(_provider(meta.get("provider"), f), "provider")
     article["provider_name"] = reader_text(f.text(provider.get("name"), "provider.name"))
     article["provider_domain"] = clean_domain(f.text(provider.get("domain"), "provider.domain"))
-    article["topics"] = f.topics(meta.get("topics"))
+    logos = [
+        _image(item, article_id, f, "provider.images")
+        for item in f.items(provider.get("images"), "provider.images")
+    ]
+    article["n_provider_images"] = sum(logo is not None for logo in logos)
+    for key, column in LIST_FIELDS.items():
+        article[column] = f.texts(meta.get(key), key)
 
     images = [_image(item, article_id, f) for item in f.items(meta.get("images"), "images")]
     images = [image for image in images if image is not None]

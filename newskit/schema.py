@@ -13,17 +13,21 @@ TEXT_FIELDS = {
     "ampWebUrl": "amp_url",
     "cdnAmpWebUrl": "cdn_amp_url",
     "featuredContent": "featured_content",
+    "locale": "locale",
 }
 #: Text fields written for a reader (Jekyll renders them into pages): their HTML entities are
 #: decoded, ``What&#8217;s`` -> ``What’s``. URLs and ``featuredContent`` (HTML) are kept as written.
 READER_TEXT_FIELDS = frozenset(["title", "excerpt"])
 CATEGORY_FIELDS = {"category": "category", "type": "type"}
 SCORE_FIELDS = {"quality": "quality", "heat": "heat"}
+#: Front-matter key -> articles column, for lists of text (trimmed, without empty ones or repeats).
+LIST_FIELDS = {"topics": "topics", "categories": "categories", "tags": "tags"}
 
-#: Keys a record may carry; anything else is kept out of the tables without a word.
+#: Keys a record may carry that have typed columns.
 KNOWN_FIELDS = frozenset(
-    [*TEXT_FIELDS, *CATEGORY_FIELDS, *SCORE_FIELDS]
-    + ["publishedDateTime", "published", "provider", "topics", "images", "related", "secured"]
+    [*TEXT_FIELDS, *CATEGORY_FIELDS, *SCORE_FIELDS, *LIST_FIELDS]
+    + ["publishedDateTime", "updatedDateTime", "published", "provider", "images", "related"]
+    + ["secured"]
 )
 
 STRING = pd.StringDtype()
@@ -40,6 +44,8 @@ ARTICLE_COLUMNS: dict[str, object] = {
     "category": "category",
     "type": "category",
     "published_at": DATETIME,
+    "updated_at": DATETIME,
+    "locale": STRING,
     "original_url": STRING,
     "web_url": STRING,
     "amp_url": STRING,
@@ -49,7 +55,11 @@ ARTICLE_COLUMNS: dict[str, object] = {
     "is_published": "boolean",
     "provider_name": STRING,
     "provider_domain": STRING,
+    "n_provider_images": "int64",
     "topics": "object",
+    "categories": "object",
+    "tags": "object",
+    "is_secured": "boolean",
     "n_images": "int64",
     "n_related": "int64",
     "has_featured_content": "bool",
@@ -98,17 +108,25 @@ PROBLEM_COLUMNS: dict[str, object] = {
 }
 
 
+# What a missing key becomes in a column whose dtype has no missing value.
+_NOT_MISSING = {"int64": 0, "bool": False}
+
+
 def build_frame(rows: list[dict], columns: dict[str, object]) -> pd.DataFrame:
     """Build a DataFrame with exactly ``columns``, in order, cast to their dtypes.
 
     Parameters
     ----------
     rows : list of dict
-        One dict per row; missing keys become missing values.
+        One dict per row; missing keys become missing values, or 0 and False in the columns
+        that cannot hold one (counts and flags such as ``n_images``).
     columns : dict
         Column name -> dtype, as in this module's ``*_COLUMNS``.
     """
-    data = {name: [row.get(name) for row in rows] for name in columns}
+    data = {
+        name: [row.get(name, _NOT_MISSING.get(str(dtype))) for row in rows]
+        for name, dtype in columns.items()
+    }
     frame = pd.DataFrame(data, columns=list(columns))
     return cast_frame(frame, columns)
 

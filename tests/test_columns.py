@@ -55,6 +55,8 @@ BAD_STAMP = [
 CLEAN_PROVIDER = [None, {}, {"name": "Microsoft", "domain": "Microsoft.COM "}, {"domain": "  "}]
 BAD_PROVIDER = ["Microsoft", ["x"], {"name": 3}, {"domain": ["a"]}]
 CLEAN_TOPICS = [None, [], ["Power Apps"], [" A ", "B", "A", "", "b"]]
+CLEAN_SECURED = [None, "abc;def==", "", "  ", True, False]
+BAD_SECURED = [1, 2.5, ["a"], {"a": 1}, dt.date(2020, 1, 1)]
 BAD_TOPICS = ["a, b", [1, "a"], [None], [["x"]], {"a": 1}, 5]
 
 
@@ -109,14 +111,21 @@ def meta(rng: random.Random, clean: bool) -> dict:
         "topics": rng.choice(CLEAN_TOPICS),
         "images": [image(rng, True) for _ in range(rng.randrange(3))],
         "related": [story(rng, True) for _ in range(rng.randrange(3))],
-        "secured": "abc",
+        "secured": rng.choice(CLEAN_SECURED),
+        "updatedDateTime": rng.choice(CLEAN_PUBLISHED),
+        "locale": rng.choice(["en-us", None, ""]),
+        "categories": rng.choice(CLEAN_TOPICS),
+        "tags": rng.choice(CLEAN_TOPICS),
     }
+    if rng.random() < 0.3 and isinstance(fields["provider"], dict):
+        fields["provider"] = {**fields["provider"], "images": [image(rng, True)]}
     for key in rng.sample(list(fields), rng.randrange(4)):  # missing fields
         del fields[key]
     if not clean:
         key = rng.choice(
             ["title", "quality", "publishedDateTime", "published", "provider"]
-            + ["topics", "images", "related", "webUrl"]
+            + ["topics", "images", "related", "webUrl", "updatedDateTime", "locale"]
+            + ["categories", "tags", "secured", "provider.images"]
         )
         bad = {
             "quality": BAD_COUNT,
@@ -126,8 +135,16 @@ def meta(rng: random.Random, clean: bool) -> dict:
             "topics": BAD_TOPICS,
             "images": [[image(rng, False)], "x.png", {"url": "x"}],
             "related": [[story(rng, False)], "a story"],
+            "updatedDateTime": BAD_STAMP + OLD_PUBLISHED,
+            "categories": BAD_TOPICS,
+            "tags": BAD_TOPICS,
+            "secured": BAD_SECURED,
         }
-        fields[key] = rng.choice(bad.get(key, BAD_TEXT))
+        if key == "provider.images":
+            logos = rng.choice([[image(rng, False)], "x.png", {"url": "x"}])
+            fields["provider"] = {"name": "P", "images": logos}
+        else:
+            fields[key] = rng.choice(bad.get(key, BAD_TEXT))
     return fields
 
 
@@ -193,6 +210,12 @@ def test_clean_records_are_all_built_column_wise():
         ("publishedDateTime", dt.datetime(1990, 1, 1, 0, 30, tzinfo=PLUS2)),
         ("provider", "Microsoft"),
         ("topics", ["a", 1]),
+        ("tags", ["a", None]),
+        ("categories", "a, b"),
+        ("updatedDateTime", dt.datetime(2020, 9, 9)),
+        ("updatedDateTime", dt.datetime(1980, 9, 9, tzinfo=UTC)),
+        ("secured", 5),
+        ("provider", {"images": [{"width": -1}]}),
         ("images", ["https://img/x.png"]),
         ("images", [{"width": "800"}]),
         ("related", [{"provider": {"domain": 5}}]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from conftest import record
 
 from newskit import count_title_words, load_corpus, render_table
@@ -60,3 +61,47 @@ def test_build_record_decodes_as_the_load_does():
     meta = {"title": "A &amp; B", "provider": {"name": "C &#38; D"}}
     article = build_record(meta, "", article_id="a", path="a").article
     assert (article["title"], article["provider_name"]) == ("A & B", "C & D")
+
+
+KNOWN = record(
+    title='"Known"',
+    publishedDateTime="2021-03-01T10:00:00Z",
+    updatedDateTime="2021-03-02T12:30:00+02:00",
+    locale="en-us",
+    categories="[News, ' News ', Tech]",
+    tags="[a, b, a]",
+    secured='"nqgV;wg7T=="',
+    provider="{name: P, domain: p.com, images: [{url: 'https://p/logo.png', width: 50}]}",
+)
+
+
+def test_known_optional_fields_get_typed_columns(make_corpus):
+    files = {"a.md": KNOWN, "b.md": record(title='"Bare"', secured="false")}
+    articles = load_corpus(make_corpus(files), cache=False).articles
+    known, bare = articles.iloc[0], articles.iloc[1]
+    assert known["updated_at"] == pd.Timestamp("2021-03-02T10:30:00Z")
+    assert str(articles["updated_at"].dtype) == "datetime64[ns, UTC]"
+    assert known["locale"] == "en-us"
+    assert known["categories"] == ["News", "Tech"] and known["tags"] == ["a", "b"]
+    assert known["is_secured"] == True  # noqa: E712 and known["n_provider_images"] == 1
+    assert pd.isna(bare["updated_at"]) and pd.isna(bare["locale"])
+    assert bare["categories"] == [] and bare["tags"] == []
+    assert bare["is_secured"] == False  # noqa: E712 and bare["n_provider_images"] == 0
+
+
+def test_known_optional_fields_warn_as_their_kind_does(make_corpus):
+    text = record(title='"W"', updatedDateTime="2020-01-01T00:00:00", tags="a, b", secured="[x]")
+    corpus = load_corpus(make_corpus({"w.md": text}), cache=False)
+    warned = dict(zip(corpus.problems["field"], corpus.problems["message"], strict=True))
+    assert "no time zone" in warned["updatedDateTime"]
+    assert "split at commas" in warned["tags"]
+    assert "left empty" in warned["secured"]
+    row = corpus.articles.iloc[0]
+    assert row["tags"] == ["a", "b"] and pd.isna(row["is_secured"])
+
+
+def test_the_real_corpus_is_secured_and_has_provider_logos(real_corpus):
+    articles = load_corpus(real_corpus, cache=False).articles
+    assert articles["is_secured"].all()
+    # 164 of its 192 files list provider images (grep -l "^  images:")
+    assert (articles["n_provider_images"] >= 1).sum() == 164
