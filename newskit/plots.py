@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import functools
 import warnings
+from contextlib import contextmanager
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
@@ -42,25 +44,57 @@ FONTS = [
     "Noto Sans SC",
     "Noto Sans",
 ]
-#: The rc settings every figure of newskit is drawn with.
-STYLE = {"font.family": FONTS}
+
+
+@functools.cache
+def _installed_fonts() -> tuple[str, ...]:
+    """The :data:`FONTS` this machine has (asking for a missing one logs a findfont line)."""
+    names = {font.name for font in font_manager.fontManager.ttflist}
+    return tuple(name for name in FONTS if name in names) or ("sans-serif",)
+
+
+def figure_style() -> dict[str, object]:
+    """The rc settings every figure of newskit is drawn with: :data:`FONTS` as installed."""
+    return {"font.family": list(_installed_fonts())}
+
+
 #: A glyph no installed font has is drawn as a box; the warning says nothing a reader of a
 #: report can act on (and names local paths), so newskit's figures never let it through.
 _GLYPH_WARNING = r"(?s).*Glyph \d+ .*missing from (current )?font"
 
-warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
+
+@contextmanager
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
+        yield
+
+
+def _quiet_draws(figure) -> None:
+    """Draw ``figure`` (later, by ``plt.show`` or ``savefig``) without glyph warnings."""
+    if getattr(figure, "_newskit_quiet", False):
+        return
+    draw = figure.draw
+
+    @functools.wraps(draw)
+    def quiet_draw(renderer):
+        with _quiet():
+            return draw(renderer)
+
+    figure.draw = quiet_draw
+    figure._newskit_quiet = True
 
 
 def _styled(plot):
-    """Draw ``plot`` with :data:`STYLE` (the texts keep its fonts when drawn later), and no
-    glyph warning."""
+    """Draw ``plot`` with :func:`figure_style` (the texts keep its fonts when drawn later);
+    its figure never lets a glyph warning through, whenever it is drawn."""
 
     @functools.wraps(plot)
     def wrapper(*args, **kwargs):
-        with plt.rc_context(STYLE), warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
-            warnings.filterwarnings("ignore", message="findfont", category=UserWarning)
-            return plot(*args, **kwargs)
+        with plt.rc_context(figure_style()), _quiet():
+            ax = plot(*args, **kwargs)
+        _quiet_draws(ax.figure)
+        return ax
 
     return wrapper
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -339,7 +341,8 @@ def test_cjk_names_draw_without_a_glyph_warning(recwarn):
     ax.figure.canvas.draw()
     assert not [w for w in recwarn if "Glyph" in str(w.message)]
     fonts = {tuple(text.get_fontfamily()) for text in ax.get_yticklabels()}
-    assert fonts == {tuple(plots.FONTS)}
+    assert fonts == {tuple(plots.figure_style()["font.family"])}
+    assert plots.figure_style()["font.family"][0] == "DejaVu Sans"
 
 
 def test_legend_shows_names_starting_with_underscore_and_escapes_controls(ax):
@@ -366,3 +369,11 @@ def test_a_provider_named_other_keeps_its_own_row_in_coverage_pairs(ax):
     plots.plot_coverage_pairs(data, top=2, ax=ax)
     rows = [text.get_text() for text in ax.get_yticklabels()]
     assert "other" in rows and "other (the rest)" in rows
+
+
+def test_a_glyph_no_font_has_draws_without_a_warning():
+    data = pd.DataFrame({"value": ["\U00013000 hieroglyph"], "n_articles": [1]})
+    ax = plots.plot_counts(data)
+    with warnings.catch_warnings(record=True) as caught:
+        ax.figure.canvas.draw()
+    assert not [w for w in caught if "Glyph" in str(w.message)]
