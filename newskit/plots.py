@@ -29,7 +29,8 @@ from newskit.stats import OTHER, OTHER_REST, fold_label
 MAX_LABEL = 32
 QUALITY_COLOR = "#1f77b4"
 HEAT_COLOR = "#d62728"
-#: Bars a count chart draws at most, and lines a chart over time, whatever ``top`` asks.
+#: Bars (boxes, matrix rows and columns) a chart draws at most, and lines a chart over
+#: time, whatever ``top`` asks.
 MAX_BARS = 40
 MAX_LINES = 12
 #: Fonts tried in order for each character: Latin first, then CJK (Debian's fonts-noto-cjk,
@@ -387,6 +388,7 @@ def plot_matrix(
     matplotlib.axes.Axes
         One image, plus one text per cell when annotated.
     """
+    data = data.iloc[:MAX_BARS, :MAX_BARS]  # the first rows and columns: ticks stay legible
     rows, cols = data.shape
     ax = _axes(ax, (min(max(2.5 + 0.55 * cols, 5.5), 9), min(max(1.8 + 0.4 * rows, 3), 7)))
     _decorate(ax, title=title, xlabel=xlabel, ylabel=ylabel)
@@ -598,7 +600,7 @@ def plot_score_boxes(
     -------
     matplotlib.axes.Axes
     """
-    groups = list(dict.fromkeys(data["group"]))
+    groups = list(dict.fromkeys(data["group"]))[:MAX_BARS]
     ax = _axes(ax, (7, 0.4 * max(len(groups), 2) + 1.2))
     _decorate(ax, title=title or f"{score.capitalize()} by group", xlabel=score, ylabel=ylabel)
     if not groups:

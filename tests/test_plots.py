@@ -377,3 +377,16 @@ def test_a_glyph_no_font_has_draws_without_a_warning():
     with warnings.catch_warnings(record=True) as caught:
         ax.figure.canvas.draw()
     assert not [w for w in caught if "Glyph" in str(w.message)]
+
+
+def test_many_groups_or_cells_stay_bounded():
+    groups = pd.DataFrame({"group": [f"g{i}" for i in range(2000)], "value": 1.0})
+    ax = plots.plot_score_boxes(groups)
+    assert len(ax.get_yticklabels()) <= plots.MAX_BARS
+    assert pixels(ax)[1] < 2000
+    table = pd.DataFrame(np.ones((500, 500)), index=range(500), columns=range(500))
+    ax = plots.plot_matrix(table)
+    assert len(ax.get_xticklabels()) <= plots.MAX_BARS
+    assert len(ax.get_yticklabels()) <= plots.MAX_BARS
+    assert len(ax.texts) <= 400
+    assert max(pixels(ax)) < 2000
