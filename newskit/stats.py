@@ -166,6 +166,19 @@ def _shares(counts: pd.Series, total: int) -> pd.Series:
     return counts / total if total else counts.astype("float64") * np.nan
 
 
+def describe_outlying_dates(articles: pd.DataFrame, *, now: object = None) -> str:
+    """A sentence saying how many articles the counts over time leave out for their date
+    (see :func:`find_outlying_dates`); ``""`` when none is."""
+    n = int(find_outlying_dates(articles, now=now).sum())
+    if not n:
+        return ""
+    which = "article is" if n == 1 else "articles are"
+    return (
+        f"{n:,} {which} dated before 1990 or in the future, far outside the rest, "
+        "and left out of this chart."
+    )
+
+
 def fold_label(keys: pd.Series) -> str:
     """The label of the folded bucket: ``other``, or :data:`OTHER_REST` when a real key is
     literally ``other`` (a provider or topic of that name is never merged into the bucket)."""

@@ -745,3 +745,10 @@ def test_a_provider_named_other_is_not_folded_into_other():
         "other": 3,
         stats.OTHER_REST: 4,
     }
+
+
+def test_outlying_dates_are_described_for_the_charts(make_corpus):
+    root = make_corpus({"a.md": story("1720-04-12T13:30:00Z"), "b.md": story()})
+    articles = newskit.load_corpus(root, cache=False).articles
+    assert stats.describe_outlying_dates(articles).startswith("1 article is dated before 1990")
+    assert stats.describe_outlying_dates(articles.iloc[1:]) == ""
