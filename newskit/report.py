@@ -106,7 +106,9 @@ class _Run:
             raise Interrupted(signum)
         loop = self.loop
         if loop is not None:
-            loop.call_soon_threadsafe(self.stop)
+            # A loop that has just closed ends the run anyway; run() then raises Interrupted.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self.stop)
 
     def stop(self) -> None:
         """Cancel the run, its kernels killed rather than asked to finish (loop thread only)."""
@@ -136,6 +138,9 @@ class _Run:
                 if self.signum is None:
                     raise
                 result = None
+            finally:
+                # From here a signal interrupts the main thread as it would any program.
+                self.in_loop, self.loop = False, None
         if self.signum is not None:
             raise Interrupted(self.signum)
         return result
