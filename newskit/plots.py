@@ -228,7 +228,7 @@ def plot_period_lines(
         ax.set_title(f"{title} (first {MAX_LINES} of {len(keys):,})")
     for key, group in data.groupby(hue, sort=False):
         group = group.sort_values(x)
-        folded = key == fold_label(data[hue]) and key == keys[-1]
+        folded = key in (OTHER, OTHER_REST) and key == keys[-1]
         style = {"color": "0.6", "linestyle": "--"} if folded else {}
         ax.plot(
             pd.to_datetime(group[x]),
