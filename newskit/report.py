@@ -379,6 +379,8 @@ def write_file(path: Path, text: str) -> None:
     temporary = None
     try:
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # mkstemp makes the file private; a report gets the mode any new file would.
+        os.chmod(fd, 0o666 & ~_umask())
         with open(fd, "w", encoding="utf-8") as file:
             file.write(text)
             file.flush()
@@ -560,6 +562,16 @@ def _assigned_names(source: str) -> set[str]:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
     return names
+
+
+def _umask() -> int:
+    try:  # read, not set: os.umask would change it for every thread for a moment
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+        return int(re.search(r"^Umask:\s*([0-7]+)", status, re.M).group(1), 8)
+    except (OSError, AttributeError):
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return mask
 
 
 def _first_line(text: str, limit: int = 80) -> str:

@@ -464,6 +464,17 @@ def test_render_reports_works_inside_a_running_event_loop(tmp_path):
     assert [p.name for p in written] == ["a.html", "index.html"]
 
 
+def test_reports_get_the_mode_of_any_new_file(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "a.ipynb", "print(1)")
+    mask = os.umask(0o027)
+    try:
+        written = render_reports(SEEDS, tmp_path / "out", notebooks_dir=notebooks)
+    finally:
+        os.umask(mask)
+    assert [p.stat().st_mode & 0o777 for p in written] == [0o640, 0o640]
+
+
 # --- Signals, full disks and unwritable folders: `newskit report` run as a user runs it ---
 
 NEWSKIT = Path(sys.executable).parent / "newskit"
