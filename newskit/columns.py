@@ -15,7 +15,14 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from newskit.records import Record, build_record, clean_domain, clean_topics, decode_texts
+from newskit.records import (
+    Record,
+    build_record,
+    clean_domain,
+    clean_topics,
+    decode_texts,
+    extra_fields,
+)
 from newskit.schema import (
     CATEGORY_FIELDS,
     LIST_FIELDS,
@@ -63,7 +70,9 @@ def build_tables(
         records :func:`~newskit.records.build_record` built, by index: the only ones that can
         carry warnings.
     """
-    slow_rows = sorted(_needing_coercion(metas))
+    extras = [extra_fields(m) for m in metas]
+    # a value too large for extra warns
+    slow_rows = sorted(_needing_coercion(metas) | {i for i, e in enumerate(extras) if e[1]})
     slow = {
         i: build_record(metas[i], bodies[i], article_id=article_ids[i], path=paths[i])
         for i in slow_rows
@@ -73,7 +82,8 @@ def build_tables(
     def pick(values: list) -> list:
         return [values[i] for i in fast_rows] if slow else values
 
-    fast = _fast_rows(pick(metas), pick(bodies), pick(article_ids), pick(paths))
+    texts = pick([text for text, _ in extras])
+    fast = _fast_rows(pick(metas), pick(bodies), pick(article_ids), pick(paths), texts)
     tables = {name: _to_table(fast[name], schemas[name]) for name in _NAMES}
     if not slow:
         return tables, slow
@@ -198,7 +208,7 @@ def _items(lists: list) -> tuple[list[int], list]:
 
 
 def _fast_rows(
-    metas: list[dict], bodies: list[str], article_ids: list[str], paths: list[str]
+    metas: list[dict], bodies: list[str], article_ids: list[str], paths: list[str], extras: list
 ) -> dict:
     """Columns of records that need no coercion, as :func:`build_record` would give them.
 
@@ -223,13 +233,15 @@ def _fast_rows(
     articles["provider_domain"] = [clean_domain(p.get("domain")) for p in providers]
     articles["n_provider_images"] = [len(p.get("images") or ()) for p in providers]
     for key, column in LIST_FIELDS.items():
-        articles[column] = [clean_topics(m.get(key) or ()) for m in metas]
+        values = (m.get(key) for m in metas)
+        articles[column] = [clean_topics(v) if v else [] for v in values]
     topics = articles["topics"]
     image_lists = [m.get("images") or [] for m in metas]
     related_lists = [m.get("related") or [] for m in metas]
     articles["n_images"] = [len(values) for values in image_lists]
     articles["n_related"] = [len(values) for values in related_lists]
     articles["has_featured_content"] = [bool(v) for v in articles["featured_content"]]
+    articles["extra"] = extras
     articles["body"] = bodies
     articles["is_duplicate"] = [False] * len(metas)
 

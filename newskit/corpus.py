@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import marshal
 import multiprocessing
 import os
@@ -33,12 +34,15 @@ from newskit.parse import MAX_FILE_BYTES, RecordError, parse_record
 from newskit.records import Record, build_record, implausible_date, is_article
 from newskit.schema import (
     ARTICLE_COLUMNS,
+    FIELD_COLUMNS,
     IMAGE_COLUMNS,
     PROBLEM_COLUMNS,
     PROVIDER_COLUMNS,
     RELATED_COLUMNS,
     STRING,
     TOPIC_COLUMNS,
+    TYPED_KEYS,
+    VALUE_KINDS,
     build_frame,
     cast_frame,
 )
@@ -112,6 +116,8 @@ class Corpus:
         The folder (or file) the corpus was loaded from.
     articles, topics, images, related, providers, problems : pandas.DataFrame
         See the README for their columns.
+    fields : pandas.DataFrame
+        Every front-matter key the articles carry (see :func:`build_fields`).
     """
 
     def __init__(
@@ -125,6 +131,7 @@ class Corpus:
         digests: dict[str, str],
         *,
         providers: pd.DataFrame | None = None,
+        fields: pd.DataFrame | None = None,
     ) -> None:
         self.root = root
         self.articles = articles
@@ -134,7 +141,15 @@ class Corpus:
         self.problems = problems
         # providers: build_providers(articles), passed in when a cache kept it
         self.providers = build_providers(articles) if providers is None else providers
+        self._fields = fields
         self._digests = digests
+
+    @property
+    def fields(self) -> pd.DataFrame:
+        """One row per front-matter key the articles carry: :func:`build_fields`."""
+        if self._fields is None:
+            self._fields = build_fields(self.articles)[0]
+        return self._fields
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -641,7 +656,9 @@ def finish_corpus(
     articles = tables["articles"].assign(is_duplicate=flags)
     problems = tables["problems"].drop(columns="relpath")
     later = _future_dates(articles, pd.Timestamp.now(tz="UTC"))
-    found = [frame for frame in (duplicate_problems, later) if len(frame)]
+    fields, mixed = build_fields(articles)
+    mixed = build_frame(mixed, PROBLEM_COLUMNS)
+    found = [frame for frame in (duplicate_problems, later, mixed) if len(frame)]
     if found:
         problems = pd.concat([problems, *found], ignore_index=True)
     problems = problems.sort_values("path", kind="stable", ignore_index=True)
@@ -654,7 +671,100 @@ def finish_corpus(
         problems,
         digests,
         providers=providers,
+        fields=fields,
     )
+
+
+def build_fields(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Every front-matter key ``articles`` carry, and a warning for each of varying type.
+
+    Returns
+    -------
+    fields : DataFrame
+        One row per key (``provider.<key>`` for a key of ``provider``): ``key``, ``column``
+        (the articles column holding it, or ``extra``), ``stored`` (``typed`` or ``extra``),
+        ``n_articles`` (articles with a value; for lists, a non-empty one), ``share`` and
+        ``kinds`` (of value: a typed column's kind; in ``extra``, every kind seen). Most
+        common keys first.
+    problems : list of dict
+        A warning for each key in ``extra`` whose values are of several kinds (null aside),
+        naming the first file of each kind.
+    """
+    rows = []
+    for key, (column, kind) in TYPED_KEYS.items():
+        values = articles[column]
+        if kind != "list":
+            present = values.notna()
+        elif values.dtype == object:  # lists
+            present = np.fromiter(map(bool, values), dtype=bool, count=len(values))
+        else:
+            present = values > 0
+        rows.append(
+            {
+                "key": key,
+                "column": column,
+                "stored": "typed",
+                "kinds": kind,
+                "n_articles": int(present.sum()),
+            }
+        )
+    counts: dict[str, int] = {}
+    kinds: dict[str, dict[str, str]] = {}  # key -> kind -> the first file with it
+    extra = articles["extra"]
+    has = extra.notna().to_numpy(dtype=bool)
+    if has.any():
+        for path, text in zip(articles["path"][has], extra[has], strict=True):
+            for key, value in json.loads(text).items():
+                counts[key] = counts.get(key, 0) + 1
+                kinds.setdefault(key, {}).setdefault(_value_kind(value), path)
+    problems = []
+    for key, count in counts.items():
+        seen = sorted(kinds[key].items(), key=lambda item: VALUE_KINDS.index(item[0]))
+        rows.append(
+            {
+                "key": key,
+                "column": "extra",
+                "stored": "extra",
+                "n_articles": count,
+                "kinds": ", ".join(kind for kind, _ in seen),
+            }
+        )
+        varying = [(kind, path) for kind, path in seen if kind != "null"]
+        if len(varying) > 1:
+            where = ", ".join(f"{kind} in {path}" for kind, path in varying)
+            problems.append(
+                _problem(
+                    varying[0][1],
+                    "warning",
+                    key,
+                    f"values of several kinds: {where}; kept in extra",
+                )
+            )
+    rows = [row for row in rows if row["n_articles"]]
+    rows.sort(key=lambda row: (-row["n_articles"], row["key"]))
+    for row in rows:
+        row["share"] = row["n_articles"] / len(articles)
+    return build_frame(rows, FIELD_COLUMNS), problems
+
+
+_ISO_STAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
+def _value_kind(value: object) -> str:
+    """The kind of a value of ``extra`` (dates are held as ISO 8601 text there)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "datetime" if _ISO_STAMP.match(value) else "text"
+    return "list" if isinstance(value, list) else "mapping"
 
 
 def _future_dates(articles: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:

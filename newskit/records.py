@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import math
 import re
 import reprlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import unescape
+from operator import itemgetter
 
 import pandas as pd
 
 from newskit.schema import (
     CATEGORY_FIELDS,
+    KNOWN_FIELDS,
+    KNOWN_PROVIDER_FIELDS,
     LIST_FIELDS,
     PLAUSIBLE_SINCE,
     READER_TEXT_FIELDS,
@@ -218,9 +222,75 @@ def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record
     article["n_images"] = len(images)
     article["n_related"] = len(related)
     article["has_featured_content"] = bool(article["featured_content"])
+    article["extra"], too_large = extra_fields(meta)
+    f.warnings += too_large
     article["body"] = body
     article["is_duplicate"] = False
     return Record(article, images, related, f.warnings)
+
+
+#: A value of a key without a typed column is kept in ``extra`` up to this many items (the
+#: items of a record's values together) and this many levels: YAML aliases can make a small
+#: file describe billions of items.
+EXTRA_MAX_ITEMS = 100_000
+EXTRA_MAX_DEPTH = 100
+
+
+_NO_EXTRA: tuple[None, tuple] = (None, ())
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def extra_fields(meta: dict) -> tuple[str | None, Sequence[tuple[str, str]]]:
+    """The front-matter keys without a typed column, as JSON text (None when there are none),
+    and a warning for each value too large to keep (kept as null).
+
+    Keys are sorted; unknown keys of ``provider`` are named ``provider.<key>``; dates and
+    times are ISO 8601 text; keys that are not text (YAML allows ``1: x``) become text.
+    """
+    provider = meta.get("provider")
+    is_mapping = type(provider) is dict
+    if meta.keys() <= KNOWN_FIELDS and (not is_mapping or provider.keys() <= KNOWN_PROVIDER_FIELDS):
+        return _NO_EXTRA  # most records: a subset test is cheaper than a set difference
+    unknown = meta.keys() - KNOWN_FIELDS
+    nested = provider.keys() - KNOWN_PROVIDER_FIELDS if is_mapping else ()
+    values = [(str(key), meta[key]) for key in unknown]
+    values += [(f"provider.{key}", provider[key]) for key in nested]
+    values.sort(key=itemgetter(0))  # the same values kept whatever the order of a set
+    extra, warnings, budget = {}, [], [EXTRA_MAX_ITEMS]
+    for key, value in values:
+        left = budget[0]
+        try:
+            extra[key] = _plain(value, budget, 0)
+        except _TooLarge:
+            budget[0] = left  # what is left goes to the next keys
+            extra[key] = None
+            warnings.append(
+                (
+                    key,
+                    f"value has over {EXTRA_MAX_ITEMS:,} items or {EXTRA_MAX_DEPTH} levels; "
+                    "kept as null in extra",
+                )
+            )
+    return json.dumps(extra, sort_keys=True, ensure_ascii=False), warnings
+
+
+def _plain(value: object, budget: list[int], depth: int) -> object:
+    """``value`` as JSON can hold it (see :func:`extra_fields`)."""
+    budget[0] -= 1
+    if budget[0] < 0 or depth > EXTRA_MAX_DEPTH:
+        raise _TooLarge
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, dt.date | dt.time):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): _plain(item, budget, depth + 1) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item, budget, depth + 1) for item in value]
+    return str(value)
 
 
 def implausible_date(stamp: pd.Timestamp, why: str) -> str:

@@ -29,6 +29,27 @@ KNOWN_FIELDS = frozenset(
     + ["publishedDateTime", "updatedDateTime", "published", "provider", "images", "related"]
     + ["secured"]
 )
+#: Keys of ``provider`` that have typed columns; any other goes to ``extra`` as ``provider.<key>``.
+KNOWN_PROVIDER_FIELDS = frozenset(["name", "domain", "images"])
+
+#: Front-matter key (``provider.<key>`` for a key of ``provider``) -> the articles column
+#: holding it and the kind of value that column holds ("list": present when not empty).
+TYPED_KEYS: dict[str, tuple[str, str]] = {
+    **{key: (column, "text") for key, column in (TEXT_FIELDS | CATEGORY_FIELDS).items()},
+    **{key: (column, "integer") for key, column in SCORE_FIELDS.items()},
+    "publishedDateTime": ("published_at", "datetime"),
+    "updatedDateTime": ("updated_at", "datetime"),
+    "published": ("is_published", "boolean"),
+    "secured": ("is_secured", "boolean"),
+    "provider.name": ("provider_name", "text"),
+    "provider.domain": ("provider_domain", "text"),
+    "provider.images": ("n_provider_images", "list"),
+    **{key: (column, "list") for key, column in LIST_FIELDS.items()},
+    "images": ("n_images", "list"),
+    "related": ("n_related", "list"),
+}
+#: The kinds of value ``Corpus.fields`` tells apart, in the order it lists them.
+VALUE_KINDS = ("text", "integer", "number", "boolean", "datetime", "list", "mapping", "null")
 
 STRING = pd.StringDtype()
 DATETIME = pd.DatetimeTZDtype("ns", "UTC")
@@ -64,6 +85,7 @@ ARTICLE_COLUMNS: dict[str, object] = {
     "n_related": "int64",
     "has_featured_content": "bool",
     "featured_content": STRING,
+    "extra": STRING,
     "body": STRING,
     "is_duplicate": "bool",
 }
@@ -98,6 +120,15 @@ PROVIDER_COLUMNS: dict[str, object] = {
     "last_published_at": DATETIME,
     "mean_quality": "float64",
     "mean_heat": "float64",
+}
+
+FIELD_COLUMNS: dict[str, object] = {
+    "key": STRING,
+    "column": STRING,
+    "stored": pd.CategoricalDtype(["typed", "extra"]),
+    "n_articles": "int64",
+    "share": "float64",
+    "kinds": STRING,
 }
 
 PROBLEM_COLUMNS: dict[str, object] = {

@@ -52,9 +52,20 @@ BAD_STAMP = [
     "now",
     12,
 ]
-CLEAN_PROVIDER = [None, {}, {"name": "Microsoft", "domain": "Microsoft.COM "}, {"domain": "  "}]
+CLEAN_PROVIDER = [
+    None,
+    {},
+    {"name": "Microsoft", "domain": "Microsoft.COM "},
+    {"domain": "  "},
+    {"name": "X", "publishers": ["a"]},
+]
 BAD_PROVIDER = ["Microsoft", ["x"], {"name": 3}, {"domain": ["a"]}]
 CLEAN_TOPICS = [None, [], ["Power Apps"], [" A ", "B", "A", "", "b"]]
+UNKNOWN = {
+    "wordCount": [3, "3", None],
+    "path": ["/a/b", ["x", {"y": dt.date(2020, 1, 2)}]],
+    "seen": [dt.datetime(2020, 9, 9, 16, 40, tzinfo=UTC), True, 0.5, {1: "a", "b": [None]}],
+}
 CLEAN_SECURED = [None, "abc;def==", "", "  ", True, False]
 BAD_SECURED = [1, 2.5, ["a"], {"a": 1}, dt.date(2020, 1, 1)]
 BAD_TOPICS = ["a, b", [1, "a"], [None], [["x"]], {"a": 1}, 5]
@@ -117,6 +128,8 @@ def meta(rng: random.Random, clean: bool) -> dict:
         "categories": rng.choice(CLEAN_TOPICS),
         "tags": rng.choice(CLEAN_TOPICS),
     }
+    for key in rng.sample(list(UNKNOWN), rng.randrange(3)):  # keys without a typed column
+        fields[key] = rng.choice(UNKNOWN[key])
     if rng.random() < 0.3 and isinstance(fields["provider"], dict):
         fields["provider"] = {**fields["provider"], "images": [image(rng, True)]}
     for key in rng.sample(list(fields), rng.randrange(4)):  # missing fields

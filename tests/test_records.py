@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
-from conftest import record
+from conftest import SEED_TEXT, record
 
 from newskit import count_title_words, load_corpus, render_table
 from newskit.parse import parse_record
@@ -105,3 +106,120 @@ def test_the_real_corpus_is_secured_and_has_provider_logos(real_corpus):
     assert articles["is_secured"].all()
     # 164 of its 192 files list provider images (grep -l "^  images:")
     assert (articles["n_provider_images"] >= 1).sum() == 164
+
+
+UNKNOWN = {
+    "a.md": record(
+        title='"A"',
+        locale_name='"English"',
+        wordCount="812",
+        score="0.5",
+        pinned="true",
+        updated="2021-03-02",
+        seenAt="2021-03-02T10:30:00Z",
+        path='"/2021/03/a"',
+        content="[x, 2, {k: v}]",
+        meta="{lang: en, 3: three, when: 2020-01-01}",
+        empty="",
+        mixed="12",
+        provider="{name: P, domain: p.com, publishers: [Ann, Bob]}",
+    ),
+    "b.md": record(title='"B"', mixed='"twelve"', wordCount="90", empty="null"),
+    "c.md": record(title='"C"', mixed="[1, 2]"),
+    "d.md": record(title='"D"'),
+}
+
+
+def test_unknown_keys_are_kept_in_extra_as_json(make_corpus):
+    corpus = load_corpus(make_corpus(UNKNOWN), cache=False)
+    extra = corpus.articles.set_index("article_id")["extra"]
+    a = json.loads(extra["a.md"])
+    assert list(a) == sorted(a)
+    assert a == {
+        "content": ["x", 2, {"k": "v"}],
+        "empty": None,
+        "locale_name": "English",
+        "meta": {"3": "three", "lang": "en", "when": "2020-01-01"},
+        "mixed": 12,
+        "path": "/2021/03/a",
+        "pinned": True,
+        "provider.publishers": ["Ann", "Bob"],
+        "score": 0.5,
+        "seenAt": "2021-03-02T10:30:00+00:00",
+        "updated": "2021-03-02",
+        "wordCount": 812,
+    }
+    assert json.loads(extra["b.md"]) == {"empty": None, "mixed": "twelve", "wordCount": 90}
+    assert pd.isna(extra["d.md"])
+
+
+def test_fields_list_every_key_with_its_count_and_kinds(make_corpus):
+    corpus = load_corpus(make_corpus(UNKNOWN), cache=False)
+    fields = corpus.fields.set_index("key")
+    assert fields.loc["title", ["column", "stored", "n_articles", "share", "kinds"]].tolist() == [
+        "title",
+        "typed",
+        4,
+        1.0,
+        "text",
+    ]
+    assert fields.loc["provider.publishers", "stored"] == "extra"
+    assert fields.loc["wordCount", ["n_articles", "kinds"]].tolist() == [2, "integer"]
+    assert fields.loc["mixed", ["n_articles", "kinds"]].tolist() == [3, "text, integer, list"]
+    assert fields.loc["empty", "kinds"] == "null"
+    assert fields.loc["seenAt", "kinds"] == "datetime"
+    assert fields.loc["meta", "kinds"] == "mapping"
+    assert fields.loc["pinned", "kinds"] == "boolean" and fields.loc["score", "kinds"] == "number"
+    assert "updatedDateTime" not in fields.index  # no article has one
+    # every key of every file is listed
+    keys = set()
+    for text in UNKNOWN.values():
+        meta, _ = parse_record(text.encode())
+        keys |= {key for key in meta if key != "provider"}
+        keys |= {f"provider.{key}" for key in meta.get("provider", {})}
+    assert keys == set(fields.index)
+    warned = corpus.problems[corpus.problems["field"] == "mixed"]
+    assert warned["message"].tolist() == [
+        f"values of several kinds: text in {corpus.articles['path'][1]}, integer in "
+        f"{corpus.articles['path'][0]}, list in {corpus.articles['path'][2]}; kept in extra"
+    ]
+    assert corpus.n_warnings == 1
+
+
+def test_a_value_too_large_for_extra_is_null_with_a_warning(make_corpus):
+    # 10 levels of aliases: 10**10 items described in a few hundred bytes
+    lines = ["---", 'title: "Bomb"', "l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 10)]
+    corpus = load_corpus(make_corpus({"bomb.md": "\n".join([*lines, "---", ""])}), cache=False)
+    extra = json.loads(corpus.articles["extra"][0])
+    # l0 to l3 hold 12,344 items in all; l4 alone would hold 111,111
+    assert extra["l0"] == ["x"] * 10 and len(extra["l3"]) == 10
+    assert [extra[f"l{n}"] for n in range(4, 10)] == [None] * 6
+    assert corpus.problems["field"].tolist() == [f"l{n}" for n in range(4, 10)]
+    assert corpus.problems["message"].str.endswith("kept as null in extra").all()
+
+
+TABLES = ("articles", "topics", "images", "related", "problems", "providers", "fields")
+
+
+def test_unknown_keys_load_the_same_on_every_road(make_corpus, monkeypatch):
+    import newskit.parse
+
+    files = {f"{n:03d}.md": UNKNOWN["abcd"[n % 4] + ".md"] for n in range(40)}
+    files["seed.txt"] = SEED_TEXT
+    root = make_corpus(files)
+    roads = {
+        "cold": load_corpus(root),
+        "warm": load_corpus(root),
+        "pool": load_corpus(root, cache=False, workers=2),
+    }
+    monkeypatch.setattr(newskit.parse, "yaml_rs", None)
+    monkeypatch.setattr(newskit.parse, "_plainyaml", None)
+    roads["pyyaml"] = load_corpus(root, cache=False)
+    first = roads.pop("cold")
+    assert first.articles["extra"].notna().sum() == 30
+    for road, corpus in roads.items():
+        for name in TABLES:
+            pd.testing.assert_frame_equal(
+                getattr(corpus, name), getattr(first, name), obj=f"{road}: {name}"
+            )
