@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -13,7 +14,7 @@ import pandas as pd
 from newskit import __version__
 from newskit.corpus import Corpus, load_corpus
 from newskit.dates import parse_bound
-from newskit.errors import NewskitError
+from newskit.errors import Interrupted, NewskitError
 
 # What a terminal would act on rather than show: C0 controls (ESC starts clipboard, title and
 # screen-clearing sequences; a newline would split a line), DEL, C1 controls, the bidi
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``newskit`` command line; return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops a run as Ctrl-C does
     try:
         status = args.run(args)
         sys.stdout.flush()
@@ -60,9 +62,16 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         say(f"Error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        # The shell's convention: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
         print("Error: interrupted", file=sys.stderr)
-        return 130
+        return 128 + getattr(exc, "signum", signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -261,7 +270,7 @@ def _new_file_mode(path: Path) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from newskit.report import NOTEBOOKS, SEEDS, Interrupted, render_reports  # slow: only here
+    from newskit.report import NOTEBOOKS, SEEDS, render_reports  # slow: only here
 
     try:
         written = render_reports(
@@ -276,11 +285,7 @@ def run_report(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise NewskitError(str(exc)) from exc
-    except Interrupted as exc:
-        # The shell's convention: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
-        print("Error: interrupted", file=sys.stderr)
-        return 128 + exc.signum
-    print(f"wrote {len(written) - 1} reports and {written[-1]}")
+    say(f"wrote {len(written) - 1} reports and {written[-1]}")
     return 0
 
 

@@ -1,4 +1,6 @@
-"""Exceptions raised by newskit; all derive from :class:`NewskitError`."""
+"""Exceptions raised by newskit; all derive from :class:`NewskitError`, but :class:`Interrupted`."""
+
+import signal
 
 
 class NewskitError(Exception):
@@ -11,3 +13,14 @@ class CorpusError(NewskitError):
 
 class ReportError(NewskitError):
     """A report could not be produced; the message names the notebook and the cell."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A run stopped by a signal; ``signum`` says which (``signal.SIGINT``, ``signal.SIGTERM``).
+
+    A ``KeyboardInterrupt``, so code that cleans up after Ctrl-C cleans up after SIGTERM too.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum

@@ -42,7 +42,7 @@ from nbconvert import HTMLExporter
 import newskit
 from newskit.corpus import Corpus, load_corpus
 from newskit.display import render_numbers
-from newskit.errors import ReportError
+from newskit.errors import Interrupted, ReportError
 
 PROJECT = Path(__file__).resolve().parent.parent
 #: The notebooks rendered by default, and the default corpus.
@@ -62,14 +62,6 @@ CORPUS_PARAMETERS = ("corpus", "corpus_path")
 
 #: Signals that stop a run; each ends it with :class:`Interrupted`.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-class Interrupted(KeyboardInterrupt):
-    """A report run stopped by a signal; ``signum`` says which (``signal.SIGINT``, ...)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
 
 
 @dataclass

@@ -253,3 +253,34 @@ def test_export_into_an_unwritable_folder_fails_before_loading(capsys, tmp_path)
         folder.chmod(0o700)
     assert status == 1
     assert err == f"Error: {folder / 'a.csv'}: cannot write: Permission denied\n"
+
+
+@pytest.mark.parametrize(("signum", "status"), [(2, 130), (15, 143)])
+def test_a_signal_during_a_load_ends_the_command_with_one_line(tmp_path, signum, status):
+    """SIGTERM (as `timeout` sends) stops a command as Ctrl-C does: one line, 128 + signal."""
+    import time
+
+    import psutil
+
+    sys.path.insert(0, str(SEEDS.parent / "tests" / "bench"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.pop(0)
+    generate(tmp_path / "corpus", 3000, seed=5)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newskit", "summary", str(tmp_path / "corpus")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "NEWSKIT_PROGRESS": "0", "NEWSKIT_CACHE_DIR": str(tmp_path / "c")},
+    )
+    handle = psutil.Process(process.pid)
+    deadline = time.monotonic() + 60
+    while not handle.children() and time.monotonic() < deadline:  # parsing in workers
+        time.sleep(0.005)
+    os.killpg(process.pid, signum)
+    out, err = process.communicate(timeout=30)
+    assert err.decode() == "Error: interrupted\n"
+    assert process.returncode == status
+    assert out == b""
