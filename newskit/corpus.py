@@ -131,7 +131,6 @@ class Corpus:
         digests: dict[str, str],
         *,
         providers: pd.DataFrame | None = None,
-        fields: pd.DataFrame | None = None,
     ) -> None:
         self.root = root
         self.articles = articles
@@ -141,7 +140,7 @@ class Corpus:
         self.problems = problems
         # providers: build_providers(articles), passed in when a cache kept it
         self.providers = build_providers(articles) if providers is None else providers
-        self._fields = fields
+        self._fields: pd.DataFrame | None = None  # built when first asked for
         self._digests = digests
 
     @property
@@ -656,9 +655,11 @@ def finish_corpus(
     articles = tables["articles"].assign(is_duplicate=flags)
     problems = tables["problems"].drop(columns="relpath")
     later = _future_dates(articles, pd.Timestamp.now(tz="UTC"))
-    fields, mixed = build_fields(articles)
-    mixed = build_frame(mixed, PROBLEM_COLUMNS)
-    found = [frame for frame in (duplicate_problems, later, mixed) if len(frame)]
+    # corpus.fields is built when first asked for; its warnings now (cheap without extra keys)
+    mixed = _mixed_kinds(_extra_keys(articles)[1])
+    found = [frame for frame in (duplicate_problems, later) if len(frame)]
+    if mixed:
+        found.append(build_frame(mixed, PROBLEM_COLUMNS))
     if found:
         problems = pd.concat([problems, *found], ignore_index=True)
     problems = problems.sort_values("path", kind="stable", ignore_index=True)
@@ -671,7 +672,6 @@ def finish_corpus(
         problems,
         digests,
         providers=providers,
-        fields=fields,
     )
 
 
@@ -708,43 +708,53 @@ def build_fields(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
                 "n_articles": int(present.sum()),
             }
         )
-    counts: dict[str, int] = {}
-    kinds: dict[str, dict[str, str]] = {}  # key -> kind -> the first file with it
-    extra = articles["extra"]
-    has = extra.notna().to_numpy(dtype=bool)
-    if has.any():
-        for path, text in zip(articles["path"][has], extra[has], strict=True):
-            for key, value in json.loads(text).items():
-                counts[key] = counts.get(key, 0) + 1
-                kinds.setdefault(key, {}).setdefault(_value_kind(value), path)
-    problems = []
+    counts, kinds = _extra_keys(articles)
     for key, count in counts.items():
-        seen = sorted(kinds[key].items(), key=lambda item: VALUE_KINDS.index(item[0]))
         rows.append(
             {
                 "key": key,
                 "column": "extra",
                 "stored": "extra",
                 "n_articles": count,
-                "kinds": ", ".join(kind for kind, _ in seen),
+                "kinds": ", ".join(kinds[key]),
             }
         )
-        varying = [(kind, path) for kind, path in seen if kind != "null"]
-        if len(varying) > 1:
-            where = ", ".join(f"{kind} in {path}" for kind, path in varying)
-            problems.append(
-                _problem(
-                    varying[0][1],
-                    "warning",
-                    key,
-                    f"values of several kinds: {where}; kept in extra",
-                )
-            )
     rows = [row for row in rows if row["n_articles"]]
     rows.sort(key=lambda row: (-row["n_articles"], row["key"]))
     for row in rows:
         row["share"] = row["n_articles"] / len(articles)
-    return build_frame(rows, FIELD_COLUMNS), problems
+    return build_frame(rows, FIELD_COLUMNS), _mixed_kinds(kinds)
+
+
+def _extra_keys(articles: pd.DataFrame) -> tuple[dict[str, int], dict[str, dict[str, str]]]:
+    """Per key of ``extra``: the number of articles with it, and its kinds of value (in
+    ``VALUE_KINDS`` order), each with the path of the first file holding one."""
+    counts: dict[str, int] = {}
+    found: dict[str, dict[str, str]] = {}
+    extra = articles["extra"]
+    has = extra.notna().to_numpy(dtype=bool)
+    if has.any():
+        for path, text in zip(articles["path"][has], extra[has], strict=True):
+            for key, value in json.loads(text).items():
+                counts[key] = counts.get(key, 0) + 1
+                found.setdefault(key, {}).setdefault(_value_kind(value), path)
+    kinds = {
+        key: dict(sorted(seen.items(), key=lambda item: VALUE_KINDS.index(item[0])))
+        for key, seen in found.items()
+    }
+    return counts, kinds
+
+
+def _mixed_kinds(kinds: dict[str, dict[str, str]]) -> list[dict]:
+    """A warning for each key of ``extra`` with values of several kinds (null aside)."""
+    problems = []
+    for key, seen in kinds.items():
+        varying = [(kind, path) for kind, path in seen.items() if kind != "null"]
+        if len(varying) > 1:
+            where = ", ".join(f"{kind} in {path}" for kind, path in varying)
+            message = f"values of several kinds: {where}; kept in extra"
+            problems.append(_problem(varying[0][1], "warning", key, message))
+    return problems
 
 
 _ISO_STAMP = re.compile(

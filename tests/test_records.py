@@ -223,3 +223,11 @@ def test_unknown_keys_load_the_same_on_every_road(make_corpus, monkeypatch):
             pd.testing.assert_frame_equal(
                 getattr(corpus, name), getattr(first, name), obj=f"{road}: {name}"
             )
+
+
+def test_a_selection_lists_the_fields_of_its_articles(make_corpus):
+    corpus = load_corpus(make_corpus(UNKNOWN), cache=False)
+    picked = corpus.select(provider="p.com")  # a.md only
+    fields = picked.fields.set_index("key")
+    assert fields.loc["mixed", ["n_articles", "share", "kinds"]].tolist() == [1, 1.0, "integer"]
+    assert corpus.fields.set_index("key").loc["mixed", "n_articles"] == 3
