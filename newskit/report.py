@@ -40,7 +40,7 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
 import newskit
-from newskit.corpus import Corpus, load_corpus
+from newskit.corpus import Corpus, load_corpus, shown_name
 from newskit.display import render_numbers
 from newskit.errors import Interrupted, ReportError
 
@@ -411,8 +411,8 @@ def inject_parameters(
     ignored = [k for k, v in parameters.items() if v is not None and k not in names]
     if ignored:
         raise ReportError(f"{notebook}: the parameters cell takes no {', '.join(ignored)}")
-    lines = ["# Parameters injected by newskit report", f"{corpus_name} = {str(corpus_path)!r}"]
-    lines += [f"{k} = {v!r}" for k, v in parameters.items() if k in names]
+    lines = ["# Parameters injected by newskit report", f"{corpus_name} = {_literal(corpus_path)}"]
+    lines += [f"{k} = {_literal(v)}" for k, v in parameters.items() if k in names]
     cell = nbformat.v4.new_code_cell("\n".join(lines), metadata={"tags": ["injected-parameters"]})
     nb.cells.insert(at, cell)
     return at
@@ -481,6 +481,18 @@ def build_toc(page: str) -> str:
     return '<nav class="newskit-toc"><p>Contents</p><ol>' + "".join(items) + "</ol></nav>"
 
 
+def _literal(value: object) -> str:
+    """``value`` as Python source; a path with bytes that are not UTF-8 (lone surrogates, which
+    a notebook file cannot hold) as ASCII escapes that evaluate to the same string."""
+    value = os.fspath(value) if isinstance(value, os.PathLike) else value
+    text = repr(value)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return ascii(value)
+    return text
+
+
 def build_footer(corpus_path: Path, corpus: Corpus, selected: Corpus, parameters: dict) -> dict:
     """What every report's footer says about the corpus and the run."""
     articles = f"{len(selected):,}"
@@ -488,7 +500,7 @@ def build_footer(corpus_path: Path, corpus: Corpus, selected: Corpus, parameters
         articles += f" of {len(corpus):,}"
     filters = ", ".join(f"{k}={v}" for k, v in parameters.items() if v is not None)
     return {
-        "corpus": str(corpus_path),
+        "corpus": shown_name(os.fspath(corpus_path)),
         "articles": articles,
         "filters": filters,
         "fingerprint": corpus.fingerprint,

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -698,3 +699,19 @@ def test_stderr_of_a_notebook_goes_to_the_console_not_the_report(tmp_path, capsy
     assert any(
         line.startswith(f"{nb}: ") and "UserWarning: Glyph 21335 missing" in line for line in err
     )
+
+
+def test_a_corpus_folder_whose_name_is_not_utf8_reports(tmp_path):
+    """The kernel opens the very folder; the footer shows its name with the byte escaped."""
+    folder = os.fsdecode(os.fsencode(str(tmp_path)) + b"/caf\xe9")
+    os.mkdir(folder)
+    shutil.copy(SEEDS / "000_cebf85bee666f480.txt", folder)
+    notebooks = tmp_path / "notebooks"
+    write_notebook(
+        notebooks / "a.ipynb",
+        "import newskit\nprint('articles:', len(newskit.load_corpus(corpus)))",
+    )
+    written = render_reports(folder, tmp_path / "out", notebooks_dir=notebooks)
+    page = written[0].read_text(encoding="utf-8")
+    assert "articles: 1" in page
+    assert "caf\\xe9" in page
