@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from newskit.corpus import name_providers
+from newskit.schema import PLAUSIBLE_SINCE
 
 #: Accepted ``freq`` values -> pandas period aliases.
 FREQS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
@@ -22,9 +23,10 @@ OTHER = "other"
 #: The fold label when a real key is literally ``other``: it starts with a zero-width space,
 #: which keeps the two apart while the bucket still reads "other (the rest)".
 OTHER_REST = "\u200bother (the rest)"
-#: Dates before this, or after the present, are far outside any real corpus: they are an alert
-#: and are left out of the counts over time, so one mistyped year cannot squash the chart.
-EARLIEST = pd.Timestamp("1990-01-01", tz="UTC")
+#: Dates before this (the loader's rule, which warns on them), or after the present, are far
+#: outside any real corpus: they are an alert and are left out of the counts over time, so one
+#: mistyped year cannot squash the chart.
+EARLIEST = PLAUSIBLE_SINCE
 #: Label for a missing provider, type or topic.
 UNKNOWN = "(unknown)"
 
