@@ -1,4 +1,4 @@
-"""The README against the code: every command has help and is documented, so is every public name."""
+"""The README against the code: every command has help and is documented; so is every name."""
 
 from __future__ import annotations
 
