@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -12,8 +13,9 @@ import re
 import signal
 import stat
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -921,20 +923,24 @@ def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object)
     )
     parts: list[dict | None] = [None] * len(chunks)
     try:
-        with _main_script_hidden():  # the workers (and the forkserver) start on submit
-            futures = [pool.submit(_parse_chunk, str(base), chunk) for chunk in chunks]
-        # While the workers start (a forkserver imports newskit first), this process parses
-        # the last chunks, those no worker has taken yet.
-        for i in reversed(range(len(chunks))):
-            if not futures[i].cancel():
-                break
-            parts[i] = _parse_chunk(str(base), chunks[i])
-            if bar is not None:
-                bar.update(len(chunks[i]))
-        for i, future in enumerate(futures):
-            if parts[i] is None:
-                parts[i] = future.result()
+        with _signals_between_chunks() as act_on_signals:
+            with _main_script_hidden():  # the workers (and the forkserver) start on submit
+                futures = [pool.submit(_parse_chunk, str(base), chunk) for chunk in chunks]
+            # While the workers start (a forkserver imports newskit first), this process
+            # parses the last chunks, those no worker has taken yet.
+            for i in reversed(range(len(chunks))):
+                act_on_signals()
+                if not futures[i].cancel():
+                    break
+                parts[i] = _parse_chunk(str(base), chunks[i])
                 if bar is not None:
+                    bar.update(len(chunks[i]))
+            for i, future in enumerate(futures):
+                while parts[i] is None:
+                    act_on_signals()
+                    with contextlib.suppress(TimeoutError):
+                        parts[i] = future.result(timeout=_SIGNAL_POLL_SECONDS)
+                if bar is not None and not future.cancelled():
                     bar.update(len(chunks[i]))
     except BaseException:
         # Ctrl-C (or any failure): drop the chunks not started; the workers, which ignore
@@ -943,6 +949,42 @@ def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object)
         raise
     pool.shutdown(wait=True)
     return parts  # type: ignore[return-value]
+
+
+#: How often a parallel parse looks for a signal while it waits for a worker's chunk.
+_SIGNAL_POLL_SECONDS = 0.05
+
+
+@contextmanager
+def _signals_between_chunks() -> Iterator[Callable[[], None]]:
+    """Hold SIGINT and SIGTERM while a pool runs and act on them between chunks.
+
+    A signal whose Python handler raises (Ctrl-C's KeyboardInterrupt, the CLI's SIGTERM) may
+    otherwise land inside one of multiprocessing's finalizers, where the exception is printed
+    as "Exception ignored" and lost, and the load goes on. Here the handler only notes the
+    signal; the yielded function runs the original handler at a point where raising is safe.
+    Handlers that are not Python functions (the default action, ignoring) are left alone.
+    """
+    pending: list[int] = []
+    held: dict[int, object] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                held[signum] = signal.signal(signum, lambda n, _frame: pending.append(n))
+
+    def act_on_signals() -> None:
+        if pending:
+            signum = pending[0]
+            pending.clear()
+            held[signum](signum, None)  # type: ignore[operator]
+
+    try:
+        yield act_on_signals
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+    act_on_signals()  # a signal that came as the pool finished
 
 
 @contextmanager
@@ -973,11 +1015,12 @@ def _main_script_hidden() -> Iterator[None]:
 def _pool_context() -> multiprocessing.context.BaseContext:
     """forkserver: forking a process that runs threads (a Jupyter kernel, a progress bar's
     monitor) may deadlock the child; spawn where there is no forkserver. The server imports
-    newskit.corpus once, and each worker is forked from it ready to parse."""
+    newskit.corpus once (see newskit._forkserver), and each worker is forked from it ready to
+    parse and ignoring Ctrl-C."""
     if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["newskit.corpus"])
+    context.set_forkserver_preload(["newskit._forkserver"])
     return context
 
 

@@ -639,3 +639,20 @@ def test_a_script_without_a_main_guard_loads_once(big_corpus, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout == "loading\n3000\n"
+
+
+def test_a_signal_during_a_parallel_parse_is_acted_on_between_chunks():
+    """Ctrl-C while the pool runs is held until a point where raising is safe (raised inside
+    one of multiprocessing's finalizers, it would be printed as "Exception ignored" and lost)."""
+    import os
+    import signal
+
+    from newskit.corpus import _signals_between_chunks
+
+    with pytest.raises(KeyboardInterrupt), _signals_between_chunks() as act_on_signals:
+        os.kill(os.getpid(), signal.SIGINT)
+        held = True  # reached: the handler only noted the signal
+        act_on_signals()
+        held = False
+    assert held
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
