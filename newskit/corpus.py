@@ -902,7 +902,7 @@ def _parse_all(
         if count > 1:
             try:
                 parts = _parse_in_pool(base, chunks, count, bar)
-            except (OSError, BrokenProcessPool):
+            except (OSError, EOFError, BrokenProcessPool):
                 parts = []  # no processes to be had here: parse in this one
         for chunk in chunks[len(parts) :]:
             parts.append(_parse_chunk(str(base), chunk))
@@ -924,6 +924,7 @@ def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object)
     parts: list[dict | None] = [None] * len(chunks)
     try:
         with _signals_between_chunks() as act_on_signals:
+            _start_forkserver(pool)
             with _main_script_hidden():  # the workers (and the forkserver) start on submit
                 futures = [pool.submit(_parse_chunk, str(base), chunk) for chunk in chunks]
             # While the workers start (a forkserver imports newskit first), this process
@@ -949,6 +950,23 @@ def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object)
         raise
     pool.shutdown(wait=True)
     return parts  # type: ignore[return-value]
+
+
+def _start_forkserver(pool: ProcessPoolExecutor) -> None:
+    """Start the pool's forkserver (when it uses one) with SIGINT blocked from its first
+    instruction: a Ctrl-C while it imports newskit would otherwise print its traceback. The
+    blocked mask survives exec and fork, so its workers never take SIGINT either; in this
+    process a SIGINT that came meanwhile is delivered once the mask is restored."""
+    if pool._mp_context.get_start_method() != "forkserver":  # pragma: no cover - spawn
+        return
+    from multiprocessing import forkserver
+
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        with _main_script_hidden():
+            forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 #: How often a parallel parse looks for a signal while it waits for a worker's chunk.
@@ -984,7 +1002,9 @@ def _signals_between_chunks() -> Iterator[Callable[[], None]]:
     finally:
         for signum, handler in held.items():
             signal.signal(signum, handler)  # type: ignore[arg-type]
-    act_on_signals()  # a signal that came as the pool finished
+        # A signal noted before the pool finished, or broke (a terminal signals the whole
+        # process group, the forkserver and the workers too): it wins over what followed.
+        act_on_signals()
 
 
 @contextmanager
