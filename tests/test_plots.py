@@ -390,3 +390,20 @@ def test_many_groups_or_cells_stay_bounded():
     assert len(ax.get_yticklabels()) <= plots.MAX_BARS
     assert len(ax.texts) <= 400
     assert max(pixels(ax)) < 2000
+
+
+def test_cjk_names_are_drawn_with_a_font_that_has_their_glyphs():
+    """Where Noto CJK is installed (`.ci/run` installs it), the figure style names it, and it
+    holds the glyphs of Chinese and Japanese provider names: they draw legibly, not as boxes."""
+    import os
+
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    cjk = [name for name in plots.figure_style()["font.family"] if "CJK" in name]
+    if not cjk:
+        if os.environ.get("CI") == "true":
+            pytest.fail("no Noto CJK font: .ci/run installs Debian's fonts-noto-cjk")
+        pytest.skip("no Noto CJK font installed (Debian: apt-get install fonts-noto-cjk)")
+    font = FT2Font(font_manager.findfont(cjk[0], fallback_to_default=False))
+    assert all(font.get_char_index(ord(char)) for char in "南华早报東京新聞")
