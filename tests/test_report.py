@@ -715,3 +715,25 @@ def test_a_corpus_folder_whose_name_is_not_utf8_reports(tmp_path):
     page = written[0].read_text(encoding="utf-8")
     assert "articles: 1" in page
     assert "caf\\xe9" in page
+
+
+def test_overview_lists_every_key_and_the_locales(tmp_path):
+    """The overview shows what the records really hold (corpus.fields), unknown keys included,
+    and a breakdown by locale where records give one."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, locale in [("a", "en-us"), ("b", "en-us"), ("c", "fr-fr")]:
+        text = record(title=f"Story {name}", locale=locale, wordCount=300, sourceDesk="world")
+        (corpus / f"{name}.md").write_text(text, encoding="utf-8")
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(NOTEBOOKS / "01-overview.ipynb", notebooks)
+    with private_cache(tmp_path):
+        written = render_reports(corpus, tmp_path / "out", notebooks_dir=notebooks)
+    page = written[0].read_text(encoding="utf-8")
+    keys = page.split('id="Every-key-the-records-carry"', 1)[1].split('id="Locales"', 1)[0]
+    for key in ("title", "locale", "wordCount", "sourceDesk"):
+        assert f">{key}<" in keys
+    assert "extra" in keys
+    locales = page.split("Articles per locale", 1)[1].split("</table>", 1)[0]
+    assert ">en-us<" in locales and ">fr-fr<" in locales
