@@ -1074,7 +1074,6 @@ def _die_with_parent() -> None:
     forkserver, or under spawn the caller itself)."""
     if not sys.platform.startswith("linux"):  # pragma: no cover
         return
-    import contextlib
     import ctypes
 
     with contextlib.suppress(OSError, AttributeError):
