@@ -10,4 +10,4 @@ import signal
 
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-import newskit.corpus  # noqa: E402, F401  - the workers start ready to parse
+import newskit.load  # noqa: E402, F401  - the workers start ready to parse

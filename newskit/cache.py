@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import marshal
 import os
 import struct
 import tempfile
@@ -26,10 +27,20 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from newskit.schema import STRING, cast_frame
+from newskit.files import Entry
+from newskit.schema import (
+    FILE_TABLES,
+    PROBLEM_COLUMNS,
+    PROVIDER_COLUMNS,
+    STRING,
+    arrow_schema,
+    frame_to_table,
+)
 
 #: Bumped whenever the layout of a cache file or of the tables in it changes.
 CACHE_VERSION = 2
@@ -42,16 +53,24 @@ STALE_TMP_SECONDS = 600
 
 _MAGIC = b"NEWSKIT-CORPUS-CACHE\n"
 _HEAD = struct.Struct("<QI")  # header length, header CRC-32
-_SOURCES = (
-    "_plainyaml.c",
-    "_scan.c",
-    "cache.py",
-    "columns.py",
-    "corpus.py",
-    "parse.py",
-    "records.py",
-    "schema.py",
-)
+#: A file modified this recently (ns) may change again within the file system's timestamp
+#: resolution without its size or mtime changing, so the cache does not vouch for it.
+RACY_NS = 2_000_000_000
+#: What a cache keeps beyond the per-file tables: what duplicates and providers a load found
+#: (for loads where nothing changed), and what the scan told of each file, with its digest.
+DERIVED_TABLES: dict[str, dict[str, object]] = {
+    "duplicate_flags": {"is_duplicate": "bool"},
+    "duplicate_problems": PROBLEM_COLUMNS,
+    "providers": PROVIDER_COLUMNS,
+}
+FILES_COLUMNS: dict[str, object] = {
+    "relpath": STRING,
+    "size": "int64",
+    "mtime_ns": "int64",
+    "inode": "int64",
+    "ctime_ns": "int64",
+    "digest": STRING,
+}
 _code_version: str | None = None
 _writers: list[threading.Thread] = []
 
@@ -74,13 +93,18 @@ def cache_file(root: Path, cache_dir: str | os.PathLike | None = None) -> Path:
 
 
 def code_version() -> str:
-    """A digest of the newskit modules that shape a loaded corpus: new code, new cache."""
+    """A digest of newskit's code: new code, new cache.
+
+    It covers every Python and C source file of the package, not a list of the modules that
+    shape a loaded corpus: a module split or added can never leave a stale cache trusted.
+    """
     global _code_version
     if _code_version is None:
         digest = hashlib.sha256(str(CACHE_VERSION).encode())
         here = Path(__file__).parent
-        for name in _SOURCES:
-            digest.update((here / name).read_bytes())
+        for source in sorted([*here.glob("*.py"), *here.glob("*.c")]):
+            digest.update(f"{source.name}\0{source.stat().st_size}\0".encode())
+            digest.update(source.read_bytes())
         _code_version = digest.hexdigest()[:16]
     return _code_version
 
@@ -206,45 +230,6 @@ def clear_cache(cache_dir: str | os.PathLike | None = None) -> list[Path]:
     return removed
 
 
-def frame_to_table(frame: pd.DataFrame) -> pa.Table:
-    """A DataFrame of newskit's columns as an Arrow table.
-
-    Categories are stored as text and lists as lists of text, with explicit types, so tables
-    of different files always concatenate (an all-missing column is not of Arrow's null type).
-    """
-    arrays = {}
-    for name in frame.columns:
-        col = frame[name]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            arrays[name] = pa.array(col.astype(object), type=pa.large_string(), from_pandas=True)
-        elif col.dtype == object:
-            arrays[name] = pa.array(col, type=pa.list_(pa.large_string()), from_pandas=True)
-        else:
-            arrays[name] = pa.array(col, from_pandas=True)
-    return pa.table(arrays)
-
-
-def table_to_frame(table: pa.Table, columns: dict[str, object]) -> pd.DataFrame:
-    """Rebuild a DataFrame with exactly ``columns`` and their dtypes from an Arrow table.
-
-    The columns are cast with :func:`newskit.schema.cast_frame`, as a fresh load casts them.
-    """
-    out = {}
-    for name, dtype in columns.items():
-        col = table.column(name)
-        if dtype == "object":
-            out[name] = pd.Series(col.to_pylist(), dtype=object)
-        elif dtype == "category":
-            out[name] = col.to_pandas(types_mapper=lambda _type: STRING)
-        elif isinstance(dtype, pd.api.extensions.ExtensionDtype) and not isinstance(
-            dtype, pd.DatetimeTZDtype
-        ):
-            out[name] = col.to_pandas(types_mapper=lambda _type, dtype=dtype: dtype)
-        else:
-            out[name] = col.to_pandas()
-    return cast_frame(pd.DataFrame(out, index=pd.RangeIndex(table.num_rows)), columns)
-
-
 def _decode(data: bytes, stamp: dict) -> dict[str, pa.Table] | None:
     if not data.startswith(_MAGIC):
         return None
@@ -265,3 +250,73 @@ def _decode(data: bytes, stamp: dict) -> dict[str, pa.Table] | None:
         section = buffer.slice(start + header_length + offset, length)
         tables[name] = pa.ipc.open_stream(section).read_all()
     return tables
+
+
+def is_cache_of(tables: dict) -> bool:
+    """Whether a checked cache file holds the tables, columns and types this code writes."""
+    wanted = {name: columns for name, (columns, _) in FILE_TABLES.items()}
+    wanted |= DERIVED_TABLES | {"files": FILES_COLUMNS}
+    return all(
+        name in tables and tables[name].schema.equals(arrow_schema(columns))
+        for name, columns in wanted.items()
+    )
+
+
+def unchanged(files: pa.Table, entries: list[Entry]) -> bool:
+    """Whether every file is as the cache saw it (and the cache vouched for all of them)."""
+    metadata = files.schema.metadata or {}
+    return metadata.get(b"entries") == _entries_digest(entries).encode()
+
+
+def _entries_digest(entries: list[Entry]) -> str:
+    # marshal version 2 writes no back-references, so equal lists give equal bytes
+    return hashlib.blake2b(marshal.dumps(entries, 2), digest_size=16).hexdigest()
+
+
+def write_cache(
+    store: Path,
+    stamp: dict,
+    tables: dict,
+    duplicates: tuple[np.ndarray, pd.DataFrame],
+    providers: pd.DataFrame,
+    entries: list[Entry],
+    started_ns: int,
+) -> None:
+    """Keep a load's tables in the cache file ``store``, written by a background thread.
+
+    ``tables`` are the per-file tables and ``files`` (see :func:`newskit.load.load_changed`),
+    ``duplicates`` and ``providers`` what was found across files, ``entries`` the scan's and
+    ``started_ns`` when the load began: a file changed since then may not be what was read.
+    """
+    flags, duplicate_problems = duplicates
+    # frames are mutable: take Arrow copies now; the rest is built in the writing thread
+    kept = {
+        **{name: tables[name] for name in FILE_TABLES},
+        "duplicate_flags": pa.table({"is_duplicate": pa.array(flags, type=pa.bool_())}),
+        "duplicate_problems": frame_to_table(duplicate_problems, PROBLEM_COLUMNS),
+        "providers": frame_to_table(providers, PROVIDER_COLUMNS),
+    }
+
+    def build() -> dict[str, pa.Table]:
+        # unread files and files changed too recently to be told apart by mtime are re-read
+        files = tables["files"]
+        recent = started_ns - RACY_NS
+        unread = set(pc.filter(files["relpath"], pc.equal(files["digest"], "")).to_pylist())
+        stored = [
+            (
+                relpath,
+                size,
+                -1 if max(mtime, ctime) >= recent or relpath in unread else mtime,
+                inode,
+                ctime,
+            )
+            for relpath, size, mtime, inode, ctime in entries
+        ]
+        mtimes = pa.array([entry[2] for entry in stored], type=pa.int64())
+        files = files.set_column(2, "mtime_ns", mtimes)
+        return {
+            **kept,
+            "files": files.replace_schema_metadata({"entries": _entries_digest(stored)}),
+        }
+
+    write_tables_soon(store, build, stamp)

@@ -42,9 +42,6 @@ try:  # newskit's C reader of the plain subset, built on install where a C compi
 except ImportError:  # pragma: no cover - optional speed-up
     _plainyaml = None
 
-#: Largest record file read, in bytes; a news record is a few kilobytes.
-MAX_FILE_BYTES = 16 * 1024 * 1024
-
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 

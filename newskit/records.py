@@ -22,8 +22,11 @@ import pandas as pd
 
 from newskit.schema import (
     CATEGORY_FIELDS,
+    EARLIEST,
     KNOWN_FIELDS,
     KNOWN_PROVIDER_FIELDS,
+    LARGEST_COUNT,
+    LATEST,
     LIST_FIELDS,
     PLAUSIBLE_SINCE,
     READER_TEXT_FIELDS,
@@ -34,8 +37,6 @@ from newskit.schema import (
 _short = reprlib.Repr()
 _short.maxlevel, _short.maxlist, _short.maxdict = 2, 4, 4
 _short.maxstring = _short.maxother = 60
-_EARLIEST = pd.Timestamp.min.tz_localize("UTC")
-_LATEST = pd.Timestamp.max.tz_localize("UTC")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[T ])")
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
@@ -97,7 +98,7 @@ class _Fields:
         if number < 0:
             self.warn(name, f"negative value {number}; left empty")
             return None
-        if number > 2**62:
+        if number > LARGEST_COUNT:
             self.warn(name, f"value {number} is out of range; left empty")
             return None
         return number
@@ -132,7 +133,7 @@ class _Fields:
             self.warn(name, f"date {_short.repr(str(value))} has no time zone; taken as UTC")
             stamp = stamp.tz_localize("UTC")
         stamp = stamp.tz_convert("UTC")
-        if not _EARLIEST <= stamp <= _LATEST:
+        if not EARLIEST <= stamp <= LATEST:
             self.warn(name, f"date {_short.repr(str(value))} is out of range; left empty")
             return None
         return stamp

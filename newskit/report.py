@@ -40,9 +40,10 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
 import newskit
-from newskit.corpus import Corpus, load_corpus, shown_name
+from newskit.corpus import Corpus, load_corpus
 from newskit.display import render_numbers
 from newskit.errors import Interrupted, ReportError
+from newskit.files import shown_name
 
 PROJECT = Path(__file__).resolve().parent.parent
 #: The notebooks rendered by default, and the default corpus.

@@ -1,8 +1,15 @@
-"""Field names of a news record and the columns and dtypes of newskit's tables."""
+"""Field names of a news record, the columns and dtypes of newskit's tables, and their Arrow form.
+
+Every table newskit builds is declared here once, as column name -> pandas dtype; its Arrow
+schema (:func:`arrow_schema`) and the conversions between the two (:func:`frame_to_table`,
+:func:`table_to_frame`, :func:`rows_to_table`) follow from that declaration, so a column added
+here reaches the loader, the worker processes and the cache alike.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 #: Front-matter key -> articles column, for the plain scalar fields of a record.
 TEXT_FIELDS = {
@@ -23,14 +30,6 @@ SCORE_FIELDS = {"quality": "quality", "heat": "heat"}
 #: Front-matter key -> articles column, for lists of text (trimmed, without empty ones or repeats).
 LIST_FIELDS = {"topics": "topics", "categories": "categories", "tags": "tags"}
 
-#: Keys a record may carry that have typed columns.
-KNOWN_FIELDS = frozenset(
-    [*TEXT_FIELDS, *CATEGORY_FIELDS, *SCORE_FIELDS, *LIST_FIELDS]
-    + ["publishedDateTime", "updatedDateTime", "published", "provider", "images", "related"]
-    + ["secured"]
-)
-#: Keys of ``provider`` that have typed columns; any other goes to ``extra`` as ``provider.<key>``.
-KNOWN_PROVIDER_FIELDS = frozenset(["name", "domain", "images"])
 
 #: Front-matter key (``provider.<key>`` for a key of ``provider``) -> the articles column
 #: holding it and the kind of value that column holds ("list": present when not empty).
@@ -48,11 +47,22 @@ TYPED_KEYS: dict[str, tuple[str, str]] = {
     "images": ("n_images", "list"),
     "related": ("n_related", "list"),
 }
+#: Keys a record may carry that have typed columns; any other goes to ``extra``.
+KNOWN_FIELDS = frozenset(key for key in TYPED_KEYS if "." not in key) | {"provider"}
+#: Keys of ``provider`` that have typed columns; any other goes to ``extra`` as ``provider.<key>``.
+KNOWN_PROVIDER_FIELDS = frozenset(
+    key.removeprefix("provider.") for key in TYPED_KEYS if key.startswith("provider.")
+)
 #: The kinds of value ``Corpus.fields`` tells apart, in the order it lists them.
 VALUE_KINDS = ("text", "integer", "number", "boolean", "datetime", "list", "mapping", "null")
 
 STRING = pd.StringDtype()
 DATETIME = pd.DatetimeTZDtype("ns", "UTC")
+#: The dates a table can hold: pandas' nanosecond range, 1677-09-21 to 2262-04-11 (UTC).
+EARLIEST = pd.Timestamp.min.tz_localize("UTC")
+LATEST = pd.Timestamp.max.tz_localize("UTC")
+#: The largest score or image size kept (well inside int64); a larger one is left empty.
+LARGEST_COUNT = 2**62
 #: An article published before this is far outside any news corpus (most likely a mistyped
 #: year): it loads, with a warning on its publishedDateTime.
 PLAUSIBLE_SINCE = pd.Timestamp("1990-01-01", tz="UTC")
@@ -139,6 +149,11 @@ PROBLEM_COLUMNS: dict[str, object] = {
 }
 
 
+def problem_row(path: str, severity: str, field: str | None, message: str) -> dict:
+    """One row of a problems table."""
+    return {"path": path, "severity": severity, "field": field, "message": message}
+
+
 # What a missing key becomes in a column whose dtype has no missing value.
 _NOT_MISSING = {"int64": 0, "bool": False}
 
@@ -177,3 +192,89 @@ def cast_frame(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
         else:
             out[name] = col.astype(dtype)
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+#: Problems of one file as a load keeps them, before duplicates are flagged (relpath orders
+#: them when cached and newly parsed files are merged).
+FILE_PROBLEM_COLUMNS: dict[str, object] = {"relpath": STRING, **PROBLEM_COLUMNS}
+#: The per-file tables a load assembles (and the cache keeps), with the column that says
+#: which file each row came from.
+FILE_TABLES: dict[str, tuple[dict[str, object], str]] = {
+    "articles": (ARTICLE_COLUMNS, "article_id"),
+    "topics": (TOPIC_COLUMNS, "article_id"),
+    "images": (IMAGE_COLUMNS, "article_id"),
+    "related": (RELATED_COLUMNS, "article_id"),
+    "problems": (FILE_PROBLEM_COLUMNS, "relpath"),
+}
+
+
+def arrow_type(dtype: object) -> pa.DataType:
+    """The Arrow type a column of this dtype has in newskit's Arrow tables.
+
+    Categories are text and ``object`` columns lists of text, with explicit types, so tables
+    of different files always concatenate (an all-missing column is not of Arrow's null type).
+    """
+    if dtype == "object":
+        return pa.list_(pa.large_string())
+    if isinstance(dtype, pd.CategoricalDtype) or dtype == "category" or dtype == STRING:
+        return pa.large_string()
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return pa.timestamp(dtype.unit, tz=str(dtype.tz))
+    return {
+        "Int64": pa.int64(),
+        "int64": pa.int64(),
+        "boolean": pa.bool_(),
+        "bool": pa.bool_(),
+        "float64": pa.float64(),
+    }[str(dtype)]
+
+
+def arrow_schema(columns: dict[str, object]) -> pa.Schema:
+    """The Arrow schema of a table of ``columns`` (name -> dtype, as in ``*_COLUMNS``)."""
+    return pa.schema([(name, arrow_type(dtype)) for name, dtype in columns.items()])
+
+
+def frame_to_table(frame: pd.DataFrame, columns: dict[str, object]) -> pa.Table:
+    """A DataFrame of ``columns`` as an Arrow table of :func:`arrow_schema` of them."""
+    arrays = []
+    for name, dtype in columns.items():
+        col = frame[name]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            col = col.astype(object)
+        arrays.append(pa.array(col, type=arrow_type(dtype), from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=arrow_schema(columns))
+
+
+def table_to_frame(table: pa.Table, columns: dict[str, object]) -> pd.DataFrame:
+    """Rebuild a DataFrame with exactly ``columns`` and their dtypes from an Arrow table.
+
+    The columns are cast with :func:`cast_frame`, as a fresh load casts them.
+    """
+    out = {}
+    for name, dtype in columns.items():
+        col = table.column(name)
+        if dtype == "object":
+            out[name] = pd.Series(col.to_pylist(), dtype=object)
+        elif dtype == "category":
+            out[name] = col.to_pandas(types_mapper=lambda _type: STRING)
+        elif isinstance(dtype, pd.api.extensions.ExtensionDtype) and not isinstance(
+            dtype, pd.DatetimeTZDtype
+        ):
+            out[name] = col.to_pandas(types_mapper=lambda _type, dtype=dtype: dtype)
+        else:
+            out[name] = col.to_pandas()
+    return cast_frame(pd.DataFrame(out, index=pd.RangeIndex(table.num_rows)), columns)
+
+
+def rows_to_table(rows: list[dict], columns: dict[str, object]) -> pa.Table:
+    """Rows of plain values (dates as pandas Timestamps, as records give them) -> a table."""
+    schema = arrow_schema(columns)
+    arrays = []
+    for column in schema:
+        values = [row.get(column.name) for row in rows]
+        if pa.types.is_timestamp(column.type):  # pandas Timestamps, as nanoseconds
+            stamps = pa.array([None if v is None else v.value for v in values], type=pa.int64())
+            arrays.append(stamps.cast(column.type))
+        else:
+            arrays.append(pa.array(values, type=column.type))
+    return pa.Table.from_arrays(arrays, schema=schema)

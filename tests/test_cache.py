@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import SEED_TEXT, record, require_built
 
-import newskit.corpus
+import newskit.files
 from newskit import load_corpus
 from newskit.cache import (
     SUFFIX,
@@ -52,9 +52,9 @@ def assert_same_corpus(left, right) -> None:
 def use_scan(c_scan: bool, monkeypatch) -> None:
     """Load with newskit's C folder scan, or with the Python one used where it is not built."""
     if c_scan:
-        require_built(newskit.corpus._scan, "_scan")
+        require_built(newskit.files._scan, "_scan")
     else:
-        monkeypatch.setattr(newskit.corpus, "_scan", None)
+        monkeypatch.setattr(newskit.files, "_scan", None)
 
 
 def age(root: Path) -> None:
@@ -116,7 +116,7 @@ def test_file_replaced_with_the_same_size_and_mtime_is_read_again(
     # as cp -p (in place), rsync -a or tar x (a new file renamed over the old one) replace it;
     # the cache vouches even for files changed a moment ago: only inode and ctime tell
     use_scan(c_scan, monkeypatch)
-    monkeypatch.setattr("newskit.corpus.RACY_NS", 0)
+    monkeypatch.setattr("newskit.cache.RACY_NS", 0)
     load_corpus(corpus_dir, cache_dir=cache_dir)
     path = corpus_dir / "a" / "001.md"
     text = path.read_text().replace("Story 1", "Story X")  # same size

@@ -279,7 +279,7 @@ def test_very_large_field_loads_intact(make_corpus):
 
 
 def test_file_over_the_size_limit_is_an_error(make_corpus, monkeypatch):
-    monkeypatch.setattr("newskit.corpus.MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr("newskit.files.MAX_FILE_BYTES", 1000)
     root = make_corpus(
         {
             "huge.md": GOOD.replace("---\n", f'---\nexcerpt: "{"x" * 2000}"\n', 1),
@@ -603,12 +603,12 @@ def _use_scan(c_scan: bool, monkeypatch) -> None:
     """Load with newskit's C folder scan, or with the Python one used where it is not built."""
     from conftest import require_built
 
-    import newskit.corpus
+    import newskit.files
 
     if c_scan:
-        require_built(newskit.corpus._scan, "_scan")
+        require_built(newskit.files._scan, "_scan")
     else:
-        monkeypatch.setattr(newskit.corpus, "_scan", None)
+        monkeypatch.setattr(newskit.files, "_scan", None)
 
 
 SCANS = pytest.mark.parametrize("c_scan", [True, False], ids=["C scan", "Python scan"])
@@ -695,7 +695,7 @@ def test_folders_nested_2000_deep_load_or_are_error_rows(tmp_path, c_scan, monke
         os.close(fd)
     deep = "d/" * 2000 + "deep.md"
     try:
-        assert newskit.corpus.find_files(root) == [deep, "top.md"]
+        assert [entry[0] for entry in newskit.files.scan_files(root)] == [deep, "top.md"]
         corpus = load_corpus(root)
     finally:
         _remove_nested(root, 2000, "deep.md")

@@ -11,7 +11,7 @@ from test_corpus import BAD_FILES, GOOD
 
 import newskit.parse
 from newskit import load_corpus
-from newskit.corpus import build_corpus, find_files, read_file, scan_files
+from newskit.files import scan_files
 from newskit.parse import RecordError, is_plain_yaml, load_yaml, load_yaml_fast, parse_record
 
 TABLES = ("articles", "topics", "images", "related", "problems", "providers")
@@ -25,9 +25,19 @@ def assert_same_corpus(left, right) -> None:
 
 
 def reference(root):
-    """The corpus as one serial pass over every file builds it."""
+    """The corpus as one serial pass over every file builds it, record by record."""
+    from newskit.corpus import finish_corpus
+    from newskit.load import build_file_tables, read_record
+    from newskit.schema import FILE_TABLES, table_to_frame
+
     base = root if root.is_dir() else root.parent
-    return build_corpus(root, [read_file(base / relpath, relpath) for relpath in find_files(root)])
+    relpaths = [entry[0] for entry in scan_files(root)]
+    paths = [str(base / relpath) for relpath in relpaths]
+    reads = [read_record(path) for path in paths]
+    tables = build_file_tables(relpaths, paths, reads)
+    frames = {name: table_to_frame(tables[name], cols) for name, (cols, _) in FILE_TABLES.items()}
+    digests = {relpath: read.digest for relpath, read in zip(relpaths, reads, strict=True)}
+    return finish_corpus(root, frames, digests)
 
 
 @pytest.fixture
@@ -61,7 +71,7 @@ def test_parallel_and_serial_loads_equal_one_serial_pass(mixed_corpus, workers):
 
 
 def test_automatic_worker_count_uses_a_pool_for_large_loads(mixed_corpus, monkeypatch):
-    monkeypatch.setattr("newskit.corpus.PARALLEL_MIN_FILES", 10)
+    monkeypatch.setattr("newskit.load.PARALLEL_MIN_FILES", 10)
     assert_same_corpus(load_corpus(mixed_corpus, cache=False), reference(mixed_corpus))
 
 
@@ -106,7 +116,7 @@ def test_scan_files_lists_what_a_walk_finds(make_corpus):
     )
     (root / "link-to-sub").symlink_to(root / "sub", target_is_directory=True)
     (root / "dangling.md").symlink_to(root / "nowhere.md")
-    entries = scan_files(root)
+    entries = [entry[:3] for entry in scan_files(root)]
     assert [relpath for relpath, _, _ in entries] == [
         "B.TXT",
         "a.md",
@@ -121,9 +131,9 @@ def test_scan_files_lists_what_a_walk_finds(make_corpus):
 def test_c_scan_and_python_scan_list_the_same(make_corpus, monkeypatch):
     import os
 
-    import newskit.corpus
+    import newskit.files
 
-    require_built(newskit.corpus._scan, "_scan")
+    require_built(newskit.files._scan, "_scan")
     root = make_corpus(
         {
             "a.md": GOOD,
@@ -146,9 +156,9 @@ def test_c_scan_and_python_scan_list_the_same(make_corpus, monkeypatch):
     with open(os.path.join(os.fsencode(root), b"caf\xe9-latin1.md"), "w") as f:
         f.write(GOOD)
     fast = scan_files(root)
-    monkeypatch.setattr(newskit.corpus, "_scan", None)
+    monkeypatch.setattr(newskit.files, "_scan", None)
     assert fast == scan_files(root)
-    assert [relpath for relpath, _, _ in fast] == [
+    assert [entry[0] for entry in fast] == [
         "B.TXT",
         "a.md",
         "c.Md",
@@ -163,12 +173,12 @@ def test_c_scan_and_python_scan_list_the_same(make_corpus, monkeypatch):
 def test_c_scan_names_the_folder_it_cannot_list(tmp_path):
     import errno
 
-    import newskit.corpus
+    import newskit.files
 
-    require_built(newskit.corpus._scan, "_scan")
+    require_built(newskit.files._scan, "_scan")
     (tmp_path / "file.md").write_text(GOOD)
     with pytest.raises(OSError) as caught:
-        newskit.corpus._scan.scan(str(tmp_path / "file.md"))
+        newskit.files._scan.scan(str(tmp_path / "file.md"))
     assert caught.value.errno == errno.ENOTDIR and caught.value.filename == ""
 
 
@@ -181,7 +191,7 @@ def test_workers_must_be_a_positive_whole_number():
 def test_progress_bar_only_when_asked_or_interactive(mixed_corpus, capsys, monkeypatch):
     load_corpus(mixed_corpus, cache=False, progress=True)
     assert "parsing records" in capsys.readouterr().err
-    monkeypatch.setattr("newskit.corpus.PROGRESS_MIN_FILES", 1)
+    monkeypatch.setattr("newskit.load.PROGRESS_MIN_FILES", 1)
     load_corpus(mixed_corpus, cache=False)  # stderr is captured: not a terminal
     assert capsys.readouterr().err == ""
     monkeypatch.setenv("NEWSKIT_PROGRESS", "0")
@@ -374,18 +384,38 @@ def test_closing_fence_is_the_first_a_regex_search_finds():
 
 
 def test_rows_go_to_arrow_as_the_pandas_road_takes_them(mixed_corpus):
-    from newskit.cache import frame_to_table
-    from newskit.columns import record_rows, rows_to_table
-    from newskit.corpus import _TABLES, _arrow_schema, build_tables
+    """Record rows become the Arrow tables that building frames of them and converting gives."""
+    from newskit.columnar import record_rows
+    from newskit.load import read_record
+    from newskit.records import build_record
+    from newskit.schema import FILE_TABLES, build_frame, frame_to_table, rows_to_table
 
-    relpaths = find_files(mixed_corpus)
-    results = [read_file(mixed_corpus / relpath, relpath) for relpath in relpaths]
-    frames = build_tables(results)
-    rows = record_rows([r.record for r in results if r.record is not None])
-    rows["problems"] = [{**p, "relpath": r.relpath} for r in results for p in r.problems]
-    for name, (columns, _) in _TABLES.items():
-        direct = rows_to_table(rows[name], _arrow_schema(columns))  # raises if it would fall back
-        assert direct.equals(frame_to_table(frames[name])), name
+    relpaths = [entry[0] for entry in scan_files(mixed_corpus)]
+    reads = [read_record(str(mixed_corpus / relpath)) for relpath in relpaths]
+    records = [
+        build_record(read.meta, read.body, article_id=relpath, path=str(mixed_corpus / relpath))
+        for relpath, read in zip(relpaths, reads, strict=True)
+        if read.meta is not None
+    ]
+    rows = record_rows(records)
+    rows["problems"] = [
+        {**read.problem, "relpath": relpath}
+        for relpath, read in zip(relpaths, reads, strict=True)
+        if read.problem is not None
+    ] + [
+        {
+            "path": r.article["path"],
+            "severity": "warning",
+            "field": name,
+            "message": message,
+            "relpath": r.article["article_id"],
+        }
+        for r in records
+        for name, message in r.warnings
+    ]
+    for name, (columns, _) in FILE_TABLES.items():
+        direct = rows_to_table(rows[name], columns)
+        assert direct.equals(frame_to_table(build_frame(rows[name], columns), columns)), name
         assert direct.num_rows > 0, name
 
 
@@ -453,7 +483,7 @@ def test_impossible_date_keeps_the_article_with_a_warning(make_corpus, when):
 def test_generated_corpus_loads_the_same_with_and_without_the_speed_ups(tmp_path, monkeypatch):
     """Records shaped like real ones (the benchmark's generator: CRLF files, missing fields,
     duplicates): the C reader, yaml-rs and the C scan change nothing but the speed."""
-    import newskit.corpus
+    import newskit.files
 
     monkeypatch.syspath_prepend(str(SEEDS.parent / "tests" / "bench"))
     from generate import generate
@@ -462,7 +492,7 @@ def test_generated_corpus_loads_the_same_with_and_without_the_speed_ups(tmp_path
     fast = load_corpus(tmp_path / "corpus", workers=2, cache=False)
     monkeypatch.setattr(newskit.parse, "yaml_rs", None)
     monkeypatch.setattr(newskit.parse, "_plainyaml", None)
-    monkeypatch.setattr(newskit.corpus, "_scan", None)
+    monkeypatch.setattr(newskit.files, "_scan", None)
     slow = load_corpus(tmp_path / "corpus", workers=1, cache=False)
     assert len(slow) == 400
     assert_same_corpus(fast, slow)
@@ -647,7 +677,7 @@ def test_a_signal_during_a_parallel_parse_is_acted_on_between_chunks():
     import os
     import signal
 
-    from newskit.corpus import _signals_between_chunks
+    from newskit.load import _signals_between_chunks
 
     with pytest.raises(KeyboardInterrupt), _signals_between_chunks() as act_on_signals:
         os.kill(os.getpid(), signal.SIGINT)

@@ -60,9 +60,9 @@ def child(mode: str, root: Path, cache_dir: Path) -> dict:
     if mode == "cold-fork":  # workers forked from this process, as before the forkserver
         import multiprocessing
 
-        import newskit.corpus
+        import newskit.load
 
-        newskit.corpus._pool_context = lambda: multiprocessing.get_context("fork")
+        newskit.load._pool_context = lambda: multiprocessing.get_context("fork")
     options = {
         "cache": mode not in ("nocache", "python"),
         "cache_dir": cache_dir,

@@ -25,11 +25,17 @@ from newskit.records import (
 )
 from newskit.schema import (
     CATEGORY_FIELDS,
+    EARLIEST,
+    FILE_TABLES,
+    LARGEST_COUNT,
+    LATEST,
     LIST_FIELDS,
     PLAUSIBLE_SINCE,
     READER_TEXT_FIELDS,
     SCORE_FIELDS,
     TEXT_FIELDS,
+    arrow_schema,
+    rows_to_table,
 )
 
 _NONE = type(None)
@@ -40,19 +46,20 @@ _TOKEN = {str, bool, _NONE}
 _STAMP = {dt.datetime, _NONE}
 _MAPPING = {dict, _NONE}
 _LIST = {list, _NONE}
-_LARGEST_COUNT = 2**62
-# Dates pandas holds in nanoseconds (1677-09-21 to 2262-04-11), with a day to spare.
-_FIRST_YEAR, _LAST_YEAR = 1678, 2261
+# The years of dates a table holds, but for its first and last: a date in those goes to
+# build_record, which applies the exact range.
+_FIRST_YEAR, _LAST_YEAR = EARLIEST.year + 1, LATEST.year - 1
 _EARLIEST = dt.datetime(_FIRST_YEAR, 1, 1, tzinfo=dt.UTC)
 _PLAUSIBLE = PLAUSIBLE_SINCE.to_pydatetime()
 
 _NAMES = ("articles", "topics", "images", "related")
+_SCHEMAS = {name: arrow_schema(FILE_TABLES[name][0]) for name in _NAMES}
 _IMAGE_COUNTS = ("width", "height")
 _RELATED_TEXT = ("title", "excerpt", "webUrl", "type")
 
 
 def build_tables(
-    metas: list[dict], bodies: list[str], article_ids: list[str], paths: list[str], schemas: dict
+    metas: list[dict], bodies: list[str], article_ids: list[str], paths: list[str]
 ) -> tuple[dict[str, pa.Table], dict[int, Record]]:
     """The ``articles``, ``topics``, ``images`` and ``related`` tables of these records.
 
@@ -60,8 +67,6 @@ def build_tables(
     ----------
     metas, bodies, article_ids, paths : list
         Per record: its front-matter mapping, body, id and path.
-    schemas : dict
-        Table name -> the Arrow schema of that table.
 
     Returns
     -------
@@ -84,7 +89,7 @@ def build_tables(
 
     texts = pick([text for text, _ in extras])
     fast = _fast_rows(pick(metas), pick(bodies), pick(article_ids), pick(paths), texts)
-    tables = {name: _to_table(fast[name], schemas[name]) for name in _NAMES}
+    tables = {name: _to_table(fast[name], _SCHEMAS[name]) for name in _NAMES}
     if not slow:
         return tables, slow
     rows = record_rows(list(slow.values()))
@@ -96,7 +101,7 @@ def build_tables(
     }
     fast_at = np.asarray(fast_rows, dtype=np.int64)
     for name, table in tables.items():
-        slow_table = rows_to_table(rows[name], schemas[name])
+        slow_table = rows_to_table(rows[name], FILE_TABLES[name][0])
         owners = fast_at[fast["_owner"][name]] if name != "articles" else fast_at
         at = np.concatenate([owners, np.asarray(positions[name], dtype=np.int64)])
         order = np.argsort(at, kind="stable")  # by record; items keep their order
@@ -135,7 +140,7 @@ def _needing_coercion(metas: list[dict]) -> set[int]:
         slow.update(
             (i if rows is None else rows[i])
             for i, value in enumerate(values)
-            if type(value) is int and not 0 <= value <= _LARGEST_COUNT
+            if type(value) is int and not 0 <= value <= LARGEST_COUNT
         )
 
     def check_stamps(
@@ -281,16 +286,3 @@ def _to_table(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(
         [pa.array(columns[field.name], type=field.type) for field in schema], schema=schema
     )
-
-
-def rows_to_table(rows: list[dict], schema: pa.Schema) -> pa.Table:
-    """Rows as :func:`build_record` gives them (dates as pandas Timestamps) -> a table."""
-    arrays = []
-    for column in schema:
-        values = [row.get(column.name) for row in rows]
-        if pa.types.is_timestamp(column.type):  # pandas Timestamps, as nanoseconds
-            stamps = pa.array([None if v is None else v.value for v in values], type=pa.int64())
-            arrays.append(stamps.cast(column.type))
-        else:
-            arrays.append(pa.array(values, type=column.type))
-    return pa.Table.from_arrays(arrays, schema=schema)

@@ -8,12 +8,11 @@ import random
 import pytest
 from conftest import SEED_TEXT
 
-from newskit.columns import build_tables, record_rows, rows_to_table
-from newskit.corpus import _TABLES, _arrow_schema
+from newskit.columnar import build_tables, record_rows
 from newskit.parse import parse_record
 from newskit.records import build_record, clean_topics
+from newskit.schema import FILE_TABLES, rows_to_table
 
-SCHEMAS = {name: _arrow_schema(columns) for name, (columns, _) in _TABLES.items()}
 NAMES = ("articles", "topics", "images", "related")
 UTC = dt.UTC
 PLUS2 = dt.timezone(dt.timedelta(hours=2))
@@ -168,7 +167,7 @@ def one_by_one(metas: list[dict]) -> tuple[dict, list]:
         for i, m in enumerate(metas)
     ]
     rows = record_rows(records)
-    tables = {name: rows_to_table(rows[name], SCHEMAS[name]) for name in NAMES}
+    tables = {name: rows_to_table(rows[name], FILE_TABLES[name][0]) for name in NAMES}
     return tables, [r.warnings for r in records]
 
 
@@ -179,7 +178,6 @@ def column_wise(metas: list[dict]) -> tuple[dict, dict]:
         [f"body {i}" for i in range(n)],
         [f"a/{i:04d}.md" for i in range(n)],
         [f"/c/a/{i:04d}.md" for i in range(n)],
-        SCHEMAS,
     )
 
 

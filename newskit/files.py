@@ -1,0 +1,205 @@
+"""Record files on disk: the folder scan, the names tables show, and the bounded read."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from operator import itemgetter
+from pathlib import Path
+
+from newskit.errors import CorpusError
+from newskit.parse import RecordError
+
+try:  # newskit's C folder scan, built on install where a C compiler is at hand
+    from newskit import _scan
+except ImportError:  # pragma: no cover - optional speed-up
+    _scan = None
+
+#: File name endings read as records (compared case-insensitively).
+SUFFIXES = (".txt", ".md")
+_COMMON_SUFFIXES = (".md", ".txt")  # the usual spelling: no need to lower-case the name
+#: Largest record file read, in bytes (a news record is a few kilobytes): a bigger one is an
+#: error row, never read whole.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+#: What the scan tells of one file: relative path, size, mtime_ns, inode, ctime_ns.
+Entry = tuple[str, int, int, int, int]
+
+
+def scan_files(root: Path) -> list[Entry]:
+    """What the scan finds of each record file under ``root``, sorted by relative path.
+
+    Each entry is ``(relative POSIX path, size, mtime_ns, inode, ctime_ns)``: the inode and
+    its change time tell a replaced file from one of the same size and mtime. Hidden files and
+    folders are skipped and symbolic links to folders are not followed (as :func:`os.walk`
+    does); a file that cannot be stat'ed gets -1 for all four numbers. Names are as the
+    ``os`` functions give them (see :func:`shown_name` for how the tables show them).
+    A ``root`` that is a file is a corpus of that one file.
+    """
+    if root.is_file():
+        info = root.stat()
+        return [(root.name, info.st_size, info.st_mtime_ns, _inode(info), info.st_ctime_ns)]
+    if not root.is_dir():
+        if root.exists() or root.is_symlink():
+            raise CorpusError(f"{shown_name(os.fspath(root))}: not a folder or a regular file")
+        raise CorpusError(f"{shown_name(os.fspath(root))}: no such file or folder")
+    folder = os.fspath(root)
+    if _scan is not None:
+        try:
+            found = _scan.scan(folder)
+        except OSError as exc:  # filename: the folder's path relative to root
+            shown = os.path.join(folder, exc.filename) if exc.filename else folder
+            raise CorpusError(f"{shown_name(shown)}: cannot list folder: {exc.strerror}") from exc
+    else:
+        found = _scan_folder(folder)
+    found.sort(key=itemgetter(0))  # paths are unique; comparing them alone is faster
+    return found
+
+
+def _inode(info: os.stat_result) -> int:
+    """The inode number as the C scan gives it: its 64 bits read as a signed number."""
+    number = info.st_ino
+    return number - 2**64 if number >= 2**63 else number
+
+
+def shown_entries(entries: list[tuple]) -> list[tuple]:
+    """``entries`` with each relative path as :func:`shown_name` shows it, sorted by it."""
+    try:  # one check for the usual case: every name is UTF-8
+        "".join(map(itemgetter(0), entries)).encode()
+    except UnicodeEncodeError:
+        entries = [(shown_name(relpath), *rest) for relpath, *rest in entries]
+        entries.sort(key=itemgetter(0))
+    return entries
+
+
+def shown_name(name: str) -> str:
+    """A file name or path as newskit's tables show it.
+
+    Bytes of a name that are not UTF-8 (which Python's ``os`` functions carry as lone
+    surrogates) are written ``\\xNN``, as ``bytes.decode(errors="backslashreplace")`` writes
+    them: ``caf\\xe9.md`` for the Latin-1 name ``café.md``. Other names are left as they are.
+    """
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode(errors="backslashreplace")
+    return name
+
+
+_ESCAPED_BYTE = re.compile(rb"\\x([89a-f][0-9a-f])")
+
+
+def _named_file(shown: str) -> str | None:
+    """The path whose :func:`shown_name` is ``shown``, when that holds escaped bytes."""
+    if "\\x" not in shown:
+        return None
+    raw = _ESCAPED_BYTE.sub(lambda match: bytes([int(match[1], 16)]), shown.encode())
+    return os.fsdecode(raw)
+
+
+def _scan_folder(folder: str) -> list[Entry]:
+    """What the C scan lists, with os.scandir: depth-first, without recursion (so a deep
+    tree is no RecursionError). Each folder is opened relative to its parent's descriptor
+    (cheaper than a whole path, and no limit on the length of one), which stays open while
+    any of its subfolders waits. Errors name the folder as os.walk's would."""
+    found: list[Entry] = []
+    append = found.append
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+    waiting: dict[int, int] = {}  # descriptor -> its subfolders not yet opened
+    pending: list[tuple[int | None, str, str]] = [(None, folder, "")]  # parent, path, prefix
+
+    def release(fd: int) -> None:
+        waiting[fd] -= 1
+        if not waiting[fd]:
+            del waiting[fd]
+            os.close(fd)
+
+    try:
+        while pending:
+            parent, path, prefix = pending.pop()
+            try:
+                name = path if parent is None else os.path.basename(path)
+                fd = os.open(name, flags, dir_fd=parent)
+            except OSError as exc:
+                raise CorpusError(
+                    f"{shown_name(path)}: cannot list folder: {exc.strerror}"
+                ) from exc
+            finally:
+                if parent is not None:
+                    release(parent)
+            subfolders = []
+            try:
+                with os.scandir(fd) as entries:
+                    for entry in entries:
+                        name = entry.name
+                        if name[0] == ".":
+                            continue
+                        try:
+                            is_dir = entry.is_dir()
+                        except OSError:
+                            is_dir = False
+                        if is_dir:
+                            if not entry.is_symlink():
+                                subfolders.append(name)
+                        elif name.endswith(_COMMON_SUFFIXES) or name.lower().endswith(SUFFIXES):
+                            try:
+                                info = entry.stat()
+                            except OSError:
+                                append((prefix + name, -1, -1, -1, -1))
+                            else:
+                                append(
+                                    (
+                                        prefix + name,
+                                        info.st_size,
+                                        info.st_mtime_ns,
+                                        _inode(info),
+                                        info.st_ctime_ns,
+                                    )
+                                )
+            except OSError as exc:
+                os.close(fd)
+                raise CorpusError(
+                    f"{shown_name(path)}: cannot list folder: {exc.strerror}"
+                ) from exc
+            if subfolders:
+                waiting[fd] = len(subfolders)
+                for name in reversed(subfolders):  # popped in directory order
+                    pending.append((fd, os.path.join(path, name), f"{prefix}{name}/"))
+            else:
+                os.close(fd)
+    finally:
+        for fd in waiting:
+            os.close(fd)
+    return found
+
+
+def read_bytes(path: str) -> bytes:
+    """The whole of a regular file of at most ``MAX_FILE_BYTES``, in few system calls."""
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; regular files ignore it
+    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        named = _named_file(path)  # a path shown with escaped bytes: the file it names
+        if named is None:
+            raise
+        fd = os.open(named, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise RecordError("not a regular file")
+        size = info.st_size
+        if size > MAX_FILE_BYTES:
+            raise RecordError(
+                f"file is {size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit "
+                "for one record"
+            )
+        chunks = [os.read(fd, size + 1)]
+        if len(chunks[0]) == size:  # as fstat said: the whole file
+            return chunks[0]
+        while chunks[-1]:  # it grew or shrank since: read to its end
+            chunks.append(os.read(fd, max(size, 65536)))
+    finally:
+        os.close(fd)
+    return b"".join(chunks)

@@ -1,0 +1,543 @@
+"""Reading and parsing record files into per-file Arrow tables: chunks, the worker pool,
+progress, and the incremental merge of newly parsed files with those a cache kept.
+
+One file goes through :func:`read_record` (bytes -> front matter, or the problem that kept it
+out); a chunk of files through :func:`parse_chunk` (Arrow tables, column-wise where
+:mod:`newskit.columnar` can, record by record where not); a load through :func:`parse_all`
+(serially, or by a pool of processes for large loads) and :func:`load_changed`. The tables are
+those of :data:`newskit.schema.FILE_TABLES`, before duplicates across files are flagged.
+
+Worker processes import this module and what it imports (not pandas' frames machinery): a
+forkserver starts them, so that is all a cold parallel load waits for before they parse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from newskit.columnar import build_tables, record_rows
+from newskit.files import Entry, read_bytes
+from newskit.parse import RecordError, parse_record
+from newskit.records import build_record, is_article
+from newskit.schema import FILE_TABLES, problem_row, rows_to_table
+
+#: Fewer files than this are parsed in this process: a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 1000
+#: Loads parsing at least this many files show a progress bar (when output is interactive).
+PROGRESS_MIN_FILES = 1000
+#: Arrow's hash kernels (index_in, dictionary_encode) allocate from the system allocator: in a
+#: fresh process, mimalloc (pyarrow's default) now and then takes tens of milliseconds on them.
+MEMORY_POOL = pa.system_memory_pool()
+
+
+class FileRead(NamedTuple):
+    """What reading one record file gave: its front matter and body, or the problem (an
+    ``error`` row) that kept it out; ``digest`` is of its bytes (``""`` if unreadable)."""
+
+    meta: dict | None
+    body: str
+    digest: str
+    problem: dict | None
+
+
+def read_record(path: str) -> FileRead:
+    """Read and parse one record file; never raises on what the file holds."""
+    try:
+        data = read_bytes(path)
+    except OSError as exc:
+        return FileRead(
+            None, "", "", problem_row(path, "error", None, f"cannot read file: {exc.strerror}")
+        )
+    except RecordError as exc:
+        return FileRead(None, "", "", problem_row(path, "error", None, str(exc)))
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    try:
+        meta, body = parse_record(data)
+        if not is_article(meta):
+            raise RecordError("not a news record: front matter has no title and no URL")
+    except RecordError as exc:
+        return FileRead(None, "", digest, problem_row(path, "error", None, str(exc)))
+    return FileRead(meta, body, digest, None)
+
+
+def parse_chunk(base: str, relpaths: list[str]) -> dict:
+    """The per-file tables of the files ``base/relpath``, as Arrow, and their digests.
+
+    Records go to Arrow column-wise (:func:`newskit.columnar.build_tables`); should a value
+    not fit its Arrow type there, the chunk is built record by record instead
+    (:func:`build_file_tables`), which gives the same tables.
+
+    Returns
+    -------
+    dict
+        The tables of :data:`newskit.schema.FILE_TABLES`, and ``digests``: relpath -> digest.
+    """
+    prefix = str(Path(base) / "_")[:-1]  # joined as pathlib joins them, without its cost
+    paths = [prefix + relpath for relpath in relpaths]
+    reads = [read_record(path) for path in paths]
+    loaded = [i for i, read in enumerate(reads) if read.meta is not None]
+    try:
+        tables, slow = build_tables(
+            [reads[i].meta for i in loaded],
+            [reads[i].body for i in loaded],
+            [relpaths[i] for i in loaded],
+            [paths[i] for i in loaded],
+        )
+        warned = {loaded[j]: record.warnings for j, record in slow.items()}
+        problems = []
+        for i, read in enumerate(reads):
+            if read.problem is not None:
+                problems.append({**read.problem, "relpath": relpaths[i]})
+            for name, message in warned.get(i, ()):
+                problems.append(
+                    {**problem_row(paths[i], "warning", name, message), "relpath": relpaths[i]}
+                )
+        tables["problems"] = rows_to_table(problems, FILE_TABLES["problems"][0])
+    except (pa.ArrowException, TypeError, ValueError, AttributeError, OverflowError):
+        tables = build_file_tables(relpaths, paths, reads)
+    tables["digests"] = {
+        relpath: read.digest for relpath, read in zip(relpaths, reads, strict=True)
+    }
+    return tables
+
+
+def build_file_tables(relpaths: list[str], paths: list[str], reads: list[FileRead]) -> dict:
+    """The per-file tables of read files, built record by record with
+    :func:`~newskit.records.build_record`: the plain road the column-wise one must equal."""
+    records, problems = [], []
+    for relpath, path, read in zip(relpaths, paths, reads, strict=True):
+        if read.meta is None:
+            problems.append({**read.problem, "relpath": relpath})
+            continue
+        record = build_record(read.meta, read.body, article_id=relpath, path=path)
+        records.append(record)
+        problems.extend(
+            {**problem_row(path, "warning", name, message), "relpath": relpath}
+            for name, message in record.warnings
+        )
+    rows = record_rows(records) | {"problems": problems}
+    return {name: rows_to_table(rows[name], columns) for name, (columns, _) in FILE_TABLES.items()}
+
+
+@contextmanager
+def without_gc() -> Iterator[None]:
+    """Pause the cycle collector: a load allocates ~100 objects per file and makes no cycles,
+    and collections triggered meanwhile would walk every object (about a third of the time of
+    an incremental load). Forked workers inherit the pause."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load_changed(
+    base: Path,
+    entries: list[Entry],
+    cached: dict | None,
+    *,
+    workers: int | None,
+    progress: bool | None,
+) -> dict[str, pa.Table]:
+    """Parse the files the cache cannot vouch for; merge them with the cached rest in order.
+
+    Returns the per-file tables and ``files`` (relpath, size, mtime_ns, inode, ctime_ns,
+    digest) as Arrow.
+    """
+    n = len(entries)
+    names, *stats = zip(*entries, strict=True) if n else ((), (), (), (), ())
+    relpaths = pa.array(names, type=pa.large_string())
+    sizes, mtimes, inodes, ctimes = (np.array(values, dtype=np.int64) for values in stats)
+    reuse = np.zeros(n, dtype=bool)
+    if cached is not None and n:
+        old = cached["files"]
+        where = pc.index_in(relpaths, value_set=old["relpath"], memory_pool=MEMORY_POOL)
+        where = where.fill_null(-1).to_numpy()
+        known = np.maximum(where, 0)
+        reuse = (
+            (where >= 0)
+            & (mtimes != -1)
+            & (old["size"].to_numpy()[known] == sizes)
+            & (old["mtime_ns"].to_numpy()[known] == mtimes)
+            & (old["inode"].to_numpy()[known] == inodes)
+            & (old["ctime_ns"].to_numpy()[known] == ctimes)
+        )
+    todo = relpaths.filter(pa.array(~reuse)).to_pylist()
+    parts = parse_all(base, todo, workers=workers, progress=progress)
+    parsed: dict[str, str] = {}
+    for part in parts:
+        parsed.update(part.get("digests", {}))
+    digests = pa.array([parsed[relpath] for relpath in todo], type=pa.large_string())
+    if reuse.any():
+        position = np.arange(n, dtype=np.int64)
+        kept = relpaths.filter(pa.array(reuse))
+        fresh = pa.array(todo, type=pa.large_string())
+        tables = {
+            name: _merge(
+                cached[name],
+                kept,
+                position[reuse],
+                [part[name] for part in parts],
+                fresh,
+                position[~reuse],
+                key,
+            )
+            for name, (_, key) in FILE_TABLES.items()
+        }
+        old_digests = old["digest"].take(pa.array(known))
+        digests = pc.replace_with_mask(old_digests, pa.array(~reuse), digests)
+    else:
+        tables = {name: _concat([part[name] for part in parts]) for name in FILE_TABLES}
+    tables["files"] = pa.table(
+        {
+            "relpath": relpaths,
+            "size": pa.array(sizes, type=pa.int64()),
+            "mtime_ns": pa.array(mtimes, type=pa.int64()),
+            "inode": pa.array(inodes, type=pa.int64()),
+            "ctime_ns": pa.array(ctimes, type=pa.int64()),
+            "digest": digests,
+        }
+    )
+    return tables
+
+
+def parse_all(
+    base: Path, relpaths: list[str], *, workers: int | None, progress: bool | None
+) -> list[dict]:
+    """Per-file tables of ``relpaths``, in order, parsed in chunks by a pool or serially."""
+    if not relpaths:
+        return [parse_chunk(str(base), [])]
+    count = _worker_count(workers, len(relpaths))
+    size = max(50, min(2000, -(-len(relpaths) // (count * 4)))) if count > 1 else 1000
+    chunks = [relpaths[i : i + size] for i in range(0, len(relpaths), size)]
+    bar = _progress_bar(len(relpaths), progress)
+    parts: list[dict] = []
+    try:
+        if count > 1:
+            try:
+                parts = _parse_in_pool(base, chunks, count, bar)
+            except (OSError, EOFError, BrokenProcessPool):
+                parts = []  # no processes to be had here: parse in this one
+        for chunk in chunks[len(parts) :]:
+            parts.append(parse_chunk(str(base), chunk))
+            if bar is not None:
+                bar.update(len(chunk))
+    finally:
+        if bar is not None:
+            bar.close()
+    return parts
+
+
+def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object) -> list[dict]:
+    pool = ProcessPoolExecutor(
+        count,
+        mp_context=_pool_context(),
+        initializer=_init_worker,
+        initargs=(os.getpid(), _disabled_speed_ups()),
+    )
+    parts: list[dict | None] = [None] * len(chunks)
+    try:
+        with _signals_between_chunks() as act_on_signals:
+            _start_forkserver(pool)
+            with _main_script_hidden():  # the workers (and the forkserver) start on submit
+                futures = [pool.submit(parse_chunk, str(base), chunk) for chunk in chunks]
+            # While the workers start (a forkserver imports newskit first), this process
+            # parses the last chunks, those no worker has taken yet.
+            for i in reversed(range(len(chunks))):
+                act_on_signals()
+                if not futures[i].cancel():
+                    break
+                parts[i] = parse_chunk(str(base), chunks[i])
+                if bar is not None:
+                    bar.update(len(chunks[i]))
+            for i, future in enumerate(futures):
+                while parts[i] is None:
+                    act_on_signals()
+                    with contextlib.suppress(TimeoutError):
+                        parts[i] = future.result(timeout=_SIGNAL_POLL_SECONDS)
+                if bar is not None and not future.cancelled():
+                    bar.update(len(chunks[i]))
+    except BaseException:
+        # Ctrl-C (or any failure): drop the chunks not started; the workers, which ignore
+        # SIGINT, finish the one each is parsing and exit.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return parts  # type: ignore[return-value]
+
+
+def _start_forkserver(pool: ProcessPoolExecutor) -> None:
+    """Start the pool's forkserver (when it uses one) with SIGINT blocked from its first
+    instruction: a Ctrl-C while it imports newskit would otherwise print its traceback. The
+    blocked mask survives exec and fork, so its workers never take SIGINT either; in this
+    process a SIGINT that came meanwhile is delivered once the mask is restored."""
+    if pool._mp_context.get_start_method() != "forkserver":  # pragma: no cover - spawn
+        return
+    from multiprocessing import forkserver
+
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        with _main_script_hidden():
+            forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+#: How often a parallel parse looks for a signal while it waits for a worker's chunk.
+_SIGNAL_POLL_SECONDS = 0.05
+
+
+@contextmanager
+def _signals_between_chunks() -> Iterator[Callable[[], None]]:
+    """Hold SIGINT and SIGTERM while a pool runs and act on them between chunks.
+
+    A signal whose Python handler raises (Ctrl-C's KeyboardInterrupt, the CLI's SIGTERM) may
+    otherwise land inside one of multiprocessing's finalizers, where the exception is printed
+    as "Exception ignored" and lost, and the load goes on. Here the handler only notes the
+    signal; the yielded function runs the original handler at a point where raising is safe.
+    Handlers that are not Python functions (the default action, ignoring) are left alone.
+    """
+    pending: list[int] = []
+    held: dict[int, object] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                held[signum] = signal.signal(signum, lambda n, _frame: pending.append(n))
+
+    def act_on_signals() -> None:
+        if pending:
+            signum = pending[0]
+            pending.clear()
+            held[signum](signum, None)  # type: ignore[operator]
+
+    try:
+        yield act_on_signals
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+        # A signal noted before the pool finished, or broke (a terminal signals the whole
+        # process group, the forkserver and the workers too): it wins over what followed.
+        act_on_signals()
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start processes without running the caller's script again in them.
+
+    A forkserver or spawned process re-runs the ``__main__`` script (as ``__mp_main__``) so
+    that what it defines unpickles; the workers need only newskit, and a script that loads a
+    corpus at its top level, with no ``if __name__ == "__main__":``, would otherwise load it
+    again in every worker.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:  # pragma: no cover
+        yield
+        return
+    saved = {
+        name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__
+    }
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """forkserver: forking a process that runs threads (a Jupyter kernel, a progress bar's
+    monitor) may deadlock the child; spawn where there is no forkserver. The server imports
+    newskit.corpus once (see newskit._forkserver), and each worker is forked from it ready to
+    parse and ignoring Ctrl-C."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["newskit._forkserver"])
+    return context
+
+
+def _disabled_speed_ups() -> tuple[str, ...]:
+    """The optional readers this process runs without, which workers must do without too
+    (they import newskit afresh rather than inherit this process's memory)."""
+    from newskit import parse
+
+    off = [name for name in ("yaml_rs", "_plainyaml") if getattr(parse, name) is None]
+    return tuple(off)
+
+
+def _init_worker(parent: int, disabled: tuple[str, ...]) -> None:
+    """Make a pool worker die with the process that started the pool, ignore Ctrl-C (the
+    parent stops the pool) and parse as that process does."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()  # as in the parent's load (see _without_gc), which a fresh process lacks
+    from newskit import parse
+
+    for name in disabled:
+        setattr(parse, name, None)
+    _die_with_parent()
+    _watch_parent(parent)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel SIGKILL this worker when the process that forked it exits (the
+    forkserver, or under spawn the caller itself)."""
+    if not sys.platform.startswith("linux"):  # pragma: no cover
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _watch_parent(parent: int) -> None:
+    """A thread that ends this worker once ``parent``, which started the pool, is gone.
+
+    A forkserver's workers are its children, not the caller's, and keep it alive (they hold
+    its pipe), so the kernel's parent-death signal alone would not reach them: the worker
+    waits on a pidfd of ``parent`` instead, or polls where there is none.
+    """
+    import threading
+
+    try:
+        handle = os.pidfd_open(parent)
+    except (AttributeError, OSError):  # pragma: no cover - not Linux 5.3+
+        handle = None
+    # Opened before checking: if the caller is still this worker's parent or grandparent,
+    # the pidfd is of the caller and not of a process that took its number later.
+    if not _started_by(os.getppid(), parent):
+        os._exit(1)
+
+    def watch() -> None:
+        if handle is not None:
+            import select
+
+            select.select([handle], [], [])
+        else:  # pragma: no cover
+            while _started_by(os.getppid(), parent):
+                time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="newskit-parent-watch", daemon=True).start()
+
+
+def _started_by(pid: int, parent: int) -> bool:
+    """Whether ``pid`` is ``parent`` or a child of it (the forkserver)."""
+    if pid == parent:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat_line = f.read()
+    except OSError:  # pragma: no cover - no /proc: trust the parent
+        return os.name != "posix" or sys.platform != "linux"
+    # pid (comm) state ppid ...: comm may hold spaces and parentheses
+    fields = stat_line[stat_line.rindex(b")") + 2 :].split()
+    return int(fields[1]) == parent
+
+
+def _worker_count(workers: int | None, n_files: int) -> int:
+    if workers is not None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"workers must be a positive whole number, not {workers!r}")
+        return min(workers, n_files)
+    if n_files < PARALLEL_MIN_FILES:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, n_files // (PARALLEL_MIN_FILES // 2)))
+
+
+def _progress_bar(total: int, progress: bool | None) -> object:
+    """A tqdm.auto bar, or None when it should stay quiet."""
+    if progress is None:
+        progress = (
+            total >= PROGRESS_MIN_FILES
+            and os.environ.get("NEWSKIT_PROGRESS", "1") != "0"
+            and (_in_notebook() or (sys.stderr is not None and sys.stderr.isatty()))
+        )
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="parsing records", unit="file", leave=False)
+
+
+def _in_notebook() -> bool:
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    ipython = shell.get_ipython()
+    return ipython is not None and type(ipython).__name__ == "ZMQInteractiveShell"
+
+
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+
+
+def _merge(
+    cached: pa.Table,
+    kept: pa.Array,
+    kept_at: np.ndarray,
+    parsed: list[pa.Table],
+    fresh: pa.Array,
+    fresh_at: np.ndarray,
+    key: str,
+) -> pa.Table:
+    """The kept cached rows and the newly parsed rows, in file order, without copying rows.
+
+    ``kept`` and ``fresh`` are the files whose cached rows stay and the files parsed anew;
+    ``kept_at`` and ``fresh_at`` their positions in file order. Cached rows of other files
+    (changed or deleted) are left out. Rows are taken as slices of runs of consecutive rows:
+    the cached rows are in order, so a few changed files cost a few slices.
+    """
+    table = pa.concat_tables([cached, *parsed])
+
+    def positions(keys: pa.ChunkedArray, files: pa.Array, at: np.ndarray) -> np.ndarray:
+        found = pc.index_in(keys, value_set=files, memory_pool=MEMORY_POOL).fill_null(-1).to_numpy()
+        return np.where(found >= 0, at[np.maximum(found, 0)] if len(at) else -1, -1)
+
+    where = np.concatenate(
+        [
+            positions(cached[key], kept, kept_at),
+            *[positions(part[key], fresh, fresh_at) for part in parsed],
+        ]
+    )
+    rows = np.flatnonzero(where >= 0)
+    order = rows[np.argsort(where[rows], kind="stable")]
+    if len(order) == 0:
+        return table.slice(0, 0)
+    breaks = np.flatnonzero(np.diff(order) != 1) + 1
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [len(order)]))
+    return pa.concat_tables(
+        [
+            table.slice(int(order[start]), int(end - start))
+            for start, end in zip(starts, ends, strict=True)
+        ]
+    )
