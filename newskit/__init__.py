@@ -1,46 +1,46 @@
 """newskit: load, validate, explore and report on corpora of news-article records."""
 
-from newskit.cache import clear_cache
-from newskit.corpus import Corpus, load_corpus
-from newskit.display import note, render_numbers, render_table
-from newskit.errors import CorpusError, NewskitError, ReportError
-from newskit.stats import (
-    build_completeness,
-    build_coverage_lag,
-    build_coverage_pairs,
-    build_missing_matrix,
-    build_provider_leaderboard,
-    build_provider_topics,
-    build_score_groups,
-    build_score_trend,
-    build_scores_by,
-    build_topic_cooccurrence,
-    choose_freq,
-    correlate_scores,
-    count_by_period,
-    count_providers_by_period,
-    count_published,
-    count_related,
-    count_related_bins,
-    count_title_words,
-    count_topics,
-    count_topics_by_period,
-    count_types,
-    count_values,
-    describe_lag,
-    describe_outlying_dates,
-    describe_scores,
-    find_alerts,
-    find_outlying_dates,
-    find_top_scored,
-    find_topic_trends,
-    measure_concentration,
-    tokenize,
-)
-
 __version__ = "0.1.0"
 
-#: Plot functions, imported on first use: loading newskit should not load matplotlib.
+#: Where each public name lives. Modules are imported on first use: ``import newskit`` stays
+#: cheap (pool workers import it before they parse, and need none of pandas' or matplotlib's
+#: machinery), and ``newskit.load_corpus`` or ``from newskit import count_topics`` import
+#: what they need.
+_STATS = frozenset(
+    [
+        "build_completeness",
+        "build_coverage_lag",
+        "build_coverage_pairs",
+        "build_missing_matrix",
+        "build_provider_leaderboard",
+        "build_provider_topics",
+        "build_score_groups",
+        "build_score_trend",
+        "build_scores_by",
+        "build_topic_cooccurrence",
+        "choose_freq",
+        "correlate_scores",
+        "count_by_period",
+        "count_providers_by_period",
+        "count_published",
+        "count_related",
+        "count_related_bins",
+        "count_title_words",
+        "count_topics",
+        "count_topics_by_period",
+        "count_types",
+        "count_values",
+        "describe_lag",
+        "describe_outlying_dates",
+        "describe_scores",
+        "find_alerts",
+        "find_outlying_dates",
+        "find_top_scored",
+        "find_topic_trends",
+        "measure_concentration",
+        "tokenize",
+    ]
+)
 _PLOTS = frozenset(
     [
         "plot_counts",
@@ -106,13 +106,32 @@ __all__ = [
 ]
 
 
+_MODULES = {
+    "Corpus": "corpus",
+    "load_corpus": "corpus",
+    "clear_cache": "cache",
+    "CorpusError": "errors",
+    "NewskitError": "errors",
+    "ReportError": "errors",
+    "note": "display",
+    "render_numbers": "display",
+    "render_table": "display",
+    "render_reports": "report",
+    **dict.fromkeys(_STATS, "stats"),
+    **dict.fromkeys(_PLOTS, "plots"),
+}
+
+
 def __getattr__(name: str) -> object:
-    if name in _PLOTS:
-        from newskit import plots
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'newskit' has no attribute {name!r}")
+    from importlib import import_module
 
-        return getattr(plots, name)
-    if name == "render_reports":  # nbclient and nbconvert load slowly; kernels never need them
-        from newskit.report import render_reports
+    value = getattr(import_module(f"newskit.{module}"), name)
+    globals()[name] = value  # found directly from now on
+    return value
 
-        return render_reports
-    raise AttributeError(f"module 'newskit' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

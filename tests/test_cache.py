@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SEED_TEXT, record, require_built
+from conftest import SEED_TEXT, record, use_scan
 
-import newskit.files
 from newskit import load_corpus
 from newskit.cache import (
     SUFFIX,
@@ -47,14 +46,6 @@ def assert_same_corpus(left, right) -> None:
         pd.testing.assert_frame_equal(getattr(left, name), getattr(right, name), obj=name)
     assert left.fingerprint == right.fingerprint
     assert left.summary() == right.summary()
-
-
-def use_scan(c_scan: bool, monkeypatch) -> None:
-    """Load with newskit's C folder scan, or with the Python one used where it is not built."""
-    if c_scan:
-        require_built(newskit.files._scan, "_scan")
-    else:
-        monkeypatch.setattr(newskit.files, "_scan", None)
 
 
 def age(root: Path) -> None:

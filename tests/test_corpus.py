@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import tracemalloc
 from collections import Counter
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import frontmatter
 import pandas as pd
 import pytest
-from conftest import SEED_TEXT, SEEDS, record, require_shared
+from conftest import BAD_FILES, GOOD, SEED_TEXT, SEEDS, record, require_shared, use_scan
 
 import newskit
 from newskit import CorpusError, load_corpus
@@ -23,7 +24,8 @@ from newskit.schema import (
     TOPIC_COLUMNS,
 )
 
-GOOD = record(title='"A good one"', originalUrl='"https://example.com/a"', quality=10, heat=12)
+#: The loader's suite: every test runs on each install of conftest.ROADS.
+pytestmark = pytest.mark.usefixtures("speed_ups")
 
 
 def problems_of(corpus, name: str) -> pd.DataFrame:
@@ -155,25 +157,6 @@ def test_article_id_is_stable_across_loads_and_roots(make_corpus, tmp_path):
 
 
 # --- bad files: each is an error row naming the file, and the load goes on -----------------
-
-
-BAD_FILES: dict[str, tuple[str | bytes, str]] = {
-    "malformed.md": ("---\ntitle: [unclosed\n---\n", "malformed YAML front matter"),
-    "no-front-matter.md": ("Just some text.\n", "no front matter"),
-    "unterminated.md": ("---\ntitle: x\nquality: 3\n", "unterminated front matter"),
-    "empty.md": ("", "empty file"),
-    "binary.md": (b"\x00\x01\x02\x03GIF89a\x00", "binary file"),
-    "latin1.md": ("---\ntitle: caf\u00e9\n---\n".encode("latin-1"), "not valid UTF-8"),
-    "list.md": ("---\n- one\n- two\n---\n", "front matter is a list"),
-    "scalar.md": ("---\nhello\n---\n", "front matter is a string"),
-    "python-tag.md": (
-        "---\ntitle: !!python/object/apply:os.getcwd []\n---\n",
-        "not allowed in a record",
-    ),
-    "deep.md": ("---\ntitle: " + "[" * 5000 + "]" * 5000 + "\n---\n", "malformed YAML"),
-    "README.md": ("# About this folder\n\nArticles are in the .md files.\n", "no front matter"),
-    "page.md": ("---\nlayout: page\npermalink: /about/\n---\n", "not a news record"),
-}
 
 
 @pytest.fixture
@@ -599,25 +582,13 @@ def test_real_corpus_duplicates_are_the_repeated_urls(real):
     assert len(corpus.providers) == len({m["provider"]["domain"] for m in metas.values()})
 
 
-def _use_scan(c_scan: bool, monkeypatch) -> None:
-    """Load with newskit's C folder scan, or with the Python one used where it is not built."""
-    from conftest import require_built
-
-    import newskit.files
-
-    if c_scan:
-        require_built(newskit.files._scan, "_scan")
-    else:
-        monkeypatch.setattr(newskit.files, "_scan", None)
-
-
 SCANS = pytest.mark.parametrize("c_scan", [True, False], ids=["C scan", "Python scan"])
 
 
 @SCANS
 @pytest.mark.parametrize("cache", [False, True])
 def test_file_names_that_are_not_utf8_load_shown_escaped(tmp_path, c_scan, cache, monkeypatch):
-    _use_scan(c_scan, monkeypatch)
+    use_scan(c_scan, monkeypatch)
     root = tmp_path / "corpus"
     raw = os.fsencode(root)
     os.makedirs(raw + b"/sub\xff")
@@ -640,7 +611,7 @@ def test_file_names_that_are_not_utf8_load_shown_escaped(tmp_path, c_scan, cache
 @SCANS
 @pytest.mark.parametrize("cache", [False, True])
 def test_corpus_folder_whose_name_is_not_utf8_loads(tmp_path, c_scan, cache, monkeypatch):
-    _use_scan(c_scan, monkeypatch)
+    use_scan(c_scan, monkeypatch)
     raw = os.fsencode(tmp_path) + b"/corpus-\xe9"
     os.makedirs(raw + b"/a")
     for name in (b"a/one.md", b"two-\xe9.md", b"bad.md"):
@@ -678,7 +649,7 @@ def _remove_nested(root: Path, depth: int, name: str) -> None:
 
 @SCANS
 def test_folders_nested_2000_deep_load_or_are_error_rows(tmp_path, c_scan, monkeypatch):
-    _use_scan(c_scan, monkeypatch)
+    use_scan(c_scan, monkeypatch)
     root = tmp_path / "corpus"
     root.mkdir()
     (root / "top.md").write_text(GOOD)
@@ -759,3 +730,64 @@ def test_a_file_with_100000_distinct_topics_loads(make_corpus):
     assert corpus.problems.empty
     assert corpus.topics["topic"].tolist() == [f"topic {i}" for i in range(100_000)]
     assert corpus.articles.at[0, "topics"][-1] == "topic 99999"
+
+
+def test_flag_duplicates_matches_a_plain_reading_of_the_rule():
+    """Each later file repeating an original_url or web_url is flagged once, naming the first."""
+    from newskit.corpus import flag_duplicates
+    from newskit.schema import ARTICLE_COLUMNS, build_frame
+
+    rng = random.Random(7)
+    for _ in range(200):
+        n = rng.randint(0, 30)
+        urls = [None, "", "u1", "u2", "u3", "u4"]
+        rows = [
+            {
+                "article_id": f"{i:02d}.md",
+                "path": f"/c/{i:02d}.md",
+                "topics": [],
+                "original_url": rng.choice(urls),
+                "web_url": rng.choice(urls),
+                "n_images": 0,
+                "n_related": 0,
+                "has_featured_content": False,
+                "is_duplicate": False,
+            }
+            for i in range(n)
+        ]
+        flagged, problems = flag_duplicates(build_frame(rows, ARTICLE_COLUMNS))
+        expected_flags, expected_problems = [], []
+        for column, key in (("original_url", "originalUrl"), ("web_url", "webUrl")):
+            first: dict[str, str] = {}
+            for i, row in enumerate(rows):
+                value = row[column]
+                if value is None:
+                    continue
+                if value in first:
+                    if i not in expected_flags:
+                        expected_problems.append(
+                            {
+                                "path": row["path"],
+                                "severity": "warning",
+                                "field": key,
+                                "message": f"duplicate of {first[value]} (same {key})",
+                            }
+                        )
+                    expected_flags.append(i)
+                else:
+                    first[value] = row["path"]
+        assert problems == expected_problems
+        assert list(flagged["is_duplicate"]) == [i in expected_flags for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    "when", ["2021-13-01T00:00:00Z", "2021-02-30", "2021-01-01T24:00:00Z", "2021-01-01 00:60:00"]
+)
+def test_impossible_date_keeps_the_article_with_a_warning(make_corpus, when):
+    root = make_corpus({"bad.md": record(title='"x"', publishedDateTime=when), "ok.md": GOOD})
+    for workers in (1, 2):
+        corpus = load_corpus(root, cache=False, workers=workers)
+        assert corpus.articles["article_id"].tolist() == ["bad.md", "ok.md"]
+        assert pd.isna(corpus.articles["published_at"].iloc[0])
+        [message] = corpus.problems["message"]
+        assert message == f"unreadable date '{when}'; left empty"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import SEED_TEXT, require_built
-from test_corpus import GOOD
+from conftest import GOOD, SEED_TEXT, require_built
 
 from newskit.parse import is_plain_yaml, load_yaml, parse_record, split_front_matter
 

@@ -6,11 +6,15 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from conftest import SEED_TEXT, record
 
 from newskit import count_title_words, load_corpus, render_table
 from newskit.parse import parse_record
 from newskit.records import build_record
+
+#: The loader's suite: every test runs on each install of conftest.ROADS.
+pytestmark = pytest.mark.usefixtures("speed_ups")
 
 ENTITIES = {
     "title": '"What&#8217;s new &amp; next in Power&nbsp;Apps &#038; &lt;script&gt;"',

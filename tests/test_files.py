@@ -1,0 +1,88 @@
+"""The folder scan: what it lists, the C scan and the Python one alike, and its errors."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import GOOD, require_built
+
+from newskit.files import scan_files
+
+
+def test_scan_files_lists_what_a_walk_finds(make_corpus):
+    root = make_corpus(
+        {
+            "a.md": GOOD,
+            "B.TXT": GOOD,
+            ".hidden.md": GOOD,
+            ".git/x.md": GOOD,
+            "sub/deeper/c.md": GOOD,
+            "notes.rst": "x",
+            "sub/d.Md": GOOD,
+        }
+    )
+    (root / "link-to-sub").symlink_to(root / "sub", target_is_directory=True)
+    (root / "dangling.md").symlink_to(root / "nowhere.md")
+    entries = [entry[:3] for entry in scan_files(root)]
+    assert [relpath for relpath, _, _ in entries] == [
+        "B.TXT",
+        "a.md",
+        "dangling.md",
+        "sub/d.Md",
+        "sub/deeper/c.md",
+    ]
+    assert dict((r, s) for r, s, _ in entries)["dangling.md"] == -1
+    assert dict((r, s) for r, s, _ in entries)["a.md"] == len(GOOD.encode())
+
+
+def test_c_scan_and_python_scan_list_the_same(make_corpus, monkeypatch):
+    import os
+
+    import newskit.files
+
+    require_built(newskit.files._scan, "_scan")
+    root = make_corpus(
+        {
+            "a.md": GOOD,
+            "B.TXT": GOOD,
+            "c.Md": GOOD,
+            "notes.rst": "x",
+            ".hidden.md": GOOD,
+            ".git/x.md": GOOD,
+            "sub/deeper/d.md": GOOD,
+            "folder.md/e.txt": GOOD,
+            "x.md.bak": GOOD,
+            ".md": GOOD,
+            "md": GOOD,
+        }
+    )
+    (root / "link-to-sub").symlink_to(root / "sub", target_is_directory=True)
+    (root / "link-to-a.md").symlink_to(root / "a.md")
+    (root / "dangling.md").symlink_to(root / "nowhere.md")
+    (root / "empty").mkdir()
+    with open(os.path.join(os.fsencode(root), b"caf\xe9-latin1.md"), "w") as f:
+        f.write(GOOD)
+    fast = scan_files(root)
+    monkeypatch.setattr(newskit.files, "_scan", None)
+    assert fast == scan_files(root)
+    assert [entry[0] for entry in fast] == [
+        "B.TXT",
+        "a.md",
+        "c.Md",
+        "caf\udce9-latin1.md",
+        "dangling.md",
+        "folder.md/e.txt",
+        "link-to-a.md",
+        "sub/deeper/d.md",
+    ]
+
+
+def test_c_scan_names_the_folder_it_cannot_list(tmp_path):
+    import errno
+
+    import newskit.files
+
+    require_built(newskit.files._scan, "_scan")
+    (tmp_path / "file.md").write_text(GOOD)
+    with pytest.raises(OSError) as caught:
+        newskit.files._scan.scan(str(tmp_path / "file.md"))
+    assert caught.value.errno == errno.ENOTDIR and caught.value.filename == ""

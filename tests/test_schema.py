@@ -1,0 +1,41 @@
+"""Tables declared once: their pandas and Arrow forms, and the conversions between them."""
+
+from __future__ import annotations
+
+from newskit.files import scan_files
+
+
+def test_rows_go_to_arrow_as_the_pandas_road_takes_them(mixed_corpus):
+    """Record rows become the Arrow tables that building frames of them and converting gives."""
+    from newskit.columnar import record_rows
+    from newskit.load import read_record
+    from newskit.records import build_record
+    from newskit.schema import FILE_TABLES, build_frame, frame_to_table, rows_to_table
+
+    relpaths = [entry[0] for entry in scan_files(mixed_corpus)]
+    reads = [read_record(str(mixed_corpus / relpath)) for relpath in relpaths]
+    records = [
+        build_record(read.meta, read.body, article_id=relpath, path=str(mixed_corpus / relpath))
+        for relpath, read in zip(relpaths, reads, strict=True)
+        if read.meta is not None
+    ]
+    rows = record_rows(records)
+    rows["problems"] = [
+        {**read.problem, "relpath": relpath}
+        for relpath, read in zip(relpaths, reads, strict=True)
+        if read.problem is not None
+    ] + [
+        {
+            "path": r.article["path"],
+            "severity": "warning",
+            "field": name,
+            "message": message,
+            "relpath": r.article["article_id"],
+        }
+        for r in records
+        for name, message in r.warnings
+    ]
+    for name, (columns, _) in FILE_TABLES.items():
+        direct = rows_to_table(rows[name], columns)
+        assert direct.equals(frame_to_table(build_frame(rows[name], columns), columns)), name
+        assert direct.num_rows > 0, name
