@@ -88,9 +88,9 @@ def render_table(
 
     n_total = len(data)
     shown = data.iloc[:max_rows]
-    columns = [_cut(format_value(c, digits=digits), max_chars) for c in shown.columns]
+    columns = [cut_text(format_value(c, digits=digits), max_chars) for c in shown.columns]
     rows = [
-        [_cut(format_value(v, digits=digits), max_chars) for v in row]
+        [cut_text(format_value(v, digits=digits), max_chars) for v in row]
         for row in shown.itertuples(index=False, name=None)
     ]
     left_out = n_total - len(rows)
@@ -221,7 +221,8 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _cut(text: str, max_chars: int) -> str:
+def cut_text(text: str, max_chars: int) -> str:
+    """``text`` cut to ``max_chars`` characters, the last of them an ellipsis when cut."""
     return text if len(text) <= max_chars else text[: max_chars - 1] + "\u2026"
 
 

@@ -22,7 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from newskit.display import escape_controls
+from newskit.display import cut_text, escape_controls
 from newskit.stats import OTHER, OTHER_REST, fold_label
 
 #: Characters a tick label shows before it is cut with an ellipsis.
@@ -113,7 +113,7 @@ def _label(text: object, limit: int = MAX_LABEL) -> str:
     if text == OTHER_REST:
         return OTHER + " (the rest)"
     text = escape_controls(str(text)).replace("\n", " ")
-    text = text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    text = cut_text(text, limit)
     text = text.replace("$", r"\$")
     return "\u200b" + text if text.startswith("_") else text
 

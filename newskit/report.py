@@ -41,7 +41,7 @@ from nbconvert import HTMLExporter
 
 import newskit
 from newskit.corpus import Corpus, load_corpus, shown_name
-from newskit.display import render_numbers
+from newskit.display import cut_text, render_numbers
 from newskit.errors import Interrupted, ReportError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -580,4 +580,4 @@ def _umask() -> int:
 
 def _first_line(text: str, limit: int = 80) -> str:
     line = next((s.strip() for s in str(text).splitlines() if s.strip()), "")
-    return line if len(line) <= limit else line[: limit - 1] + "\u2026"
+    return cut_text(line, limit)
