@@ -23,6 +23,24 @@ import pandas as pd
 MAX_ROWS = 20
 #: Characters a cell shows before it is cut with an ellipsis.
 MAX_CHARS = 160
+#: What each headline number of ``Corpus.summary()`` is called wherever it is shown (the
+#: command line, the reports' index page, the overview notebook).
+SUMMARY_LABELS = {
+    "root": "corpus",
+    "n_files": "files read",
+    "n_articles": "articles",
+    "first_published_at": "first published",
+    "last_published_at": "last published",
+    "types": "types",
+    "n_providers": "providers",
+    "top_providers": "top providers",
+    "n_topics": "topics",
+    "top_topics": "top topics",
+    "n_duplicates": "duplicates",
+    "n_errors": "load errors",
+    "n_warnings": "load warnings",
+    "fingerprint": "fingerprint",
+}
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from nbconvert import HTMLExporter
 
 import newskit
 from newskit.corpus import Corpus, load_corpus, shown_name
-from newskit.display import cut_text, render_numbers
+from newskit.display import SUMMARY_LABELS, cut_text, render_numbers
 from newskit.errors import Interrupted, ReportError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -513,15 +513,10 @@ def headline_numbers(corpus: Corpus) -> dict[str, object]:
     """The numbers ``index.html`` shows for a corpus."""
     s = corpus.summary()
     first, last = s["first_published_at"], s["last_published_at"]
-    return {
-        "articles": s["n_articles"],
-        "duplicates": s["n_duplicates"],
-        "published": f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "-",
-        "providers": s["n_providers"],
-        "topics": s["n_topics"],
-        "load errors": s["n_errors"],
-        "load warnings": s["n_warnings"],
-    }
+    numbers = {key: s[key] for key in ("n_articles", "n_duplicates")}
+    numbers["published"] = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "-"
+    numbers |= {key: s[key] for key in ("n_providers", "n_topics", "n_errors", "n_warnings")}
+    return {SUMMARY_LABELS.get(key, key): value for key, value in numbers.items()}
 
 
 def build_index(results: list[ReportResult], corpus: Corpus, footer: dict) -> str:
