@@ -1047,8 +1047,7 @@ def build_scores_by(
 def build_score_groups(
     articles: pd.DataFrame, *, by: str = "type", score: str = "quality", n: int | None = 10
 ) -> pd.DataFrame:
-    """Long form (``group``, ``value``) of one score for the ``n`` largest groups, for box
-    plots.
+    """Long form (``group``, ``value``) of one score for the ``n`` largest groups (box plots).
 
     Returns
     -------
