@@ -14,6 +14,7 @@ import pandas as pd
 from newskit import __version__
 from newskit.corpus import Corpus, load_corpus
 from newskit.dates import parse_bound
+from newskit.display import SUMMARY_LABELS
 from newskit.errors import Interrupted, NewskitError
 
 # What a terminal would act on rather than show: C0 controls (ESC starts clipboard, title and
@@ -308,14 +309,17 @@ def format_summary(corpus: Corpus) -> str:
     def ranked(counts: dict[str, int]) -> str:
         return ", ".join(f"{key} ({value})" for key, value in counts.items()) or "-"
 
+    def label(key: str) -> str:
+        return f"{SUMMARY_LABELS[key] + ':':<12}"
+
     lines = [
-        f"corpus:     {s['root']}",
-        f"files:      {s['n_files']}",
-        f"articles:   {s['n_articles']} ({s['n_duplicates']} duplicates)",
+        f"{label('root')}{s['root']}",
+        f"{label('n_files')}{s['n_files']}",
+        f"{label('n_articles')}{s['n_articles']} ({s['n_duplicates']} duplicates)",
         f"published:  {day(s['first_published_at'])} to {day(s['last_published_at'])}",
-        f"types:      {ranked(s['types'])}",
-        f"providers:  {s['n_providers']}; top: {ranked(s['top_providers'])}",
-        f"topics:     {s['n_topics']}; top: {ranked(s['top_topics'])}",
+        f"{label('types')}{ranked(s['types'])}",
+        f"{label('n_providers')}{s['n_providers']}; top: {ranked(s['top_providers'])}",
+        f"{label('n_topics')}{s['n_topics']}; top: {ranked(s['top_topics'])}",
         f"problems:   {s['n_errors']} errors, {s['n_warnings']} warnings",
     ]
     return "\n".join(printable(line) for line in lines)

@@ -20,7 +20,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["parse_bound"]
+__all__ = ["parse_bound", "to_utc"]
 
 # ISO 8601 with hyphens; the month and day may lack their leading zero ("2021-2-10").
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -80,13 +80,18 @@ def parse_bound(value: object, *, end: bool, name: str | None = None) -> pd.Time
             f"{name}: expected a date (str, datetime.date, datetime.datetime, pandas.Timestamp "
             f"or numpy.datetime64), got {type(value).__name__} {value!r}"
         )
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    stamp = to_utc(stamp)
     if end and is_day:
         try:
             stamp = stamp + _DAY - _NS
         except (OverflowError, ValueError) as exc:
             raise refuse("out of the range of dates pandas can hold") from exc
     return stamp
+
+
+def to_utc(stamp: pd.Timestamp) -> pd.Timestamp:
+    """``stamp`` in UTC: a naive timestamp is taken to be UTC, an aware one is converted."""
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _parse_text(text: str, refuse) -> tuple[pd.Timestamp, bool]:

@@ -23,6 +23,24 @@ import pandas as pd
 MAX_ROWS = 20
 #: Characters a cell shows before it is cut with an ellipsis.
 MAX_CHARS = 160
+#: What each headline number of ``Corpus.summary()`` is called wherever it is shown (the
+#: command line, the reports' index page, the overview notebook).
+SUMMARY_LABELS = {
+    "root": "corpus",
+    "n_files": "files read",
+    "n_articles": "articles",
+    "first_published_at": "first published",
+    "last_published_at": "last published",
+    "types": "types",
+    "n_providers": "providers",
+    "top_providers": "top providers",
+    "n_topics": "topics",
+    "top_topics": "top topics",
+    "n_duplicates": "duplicates",
+    "n_errors": "load errors",
+    "n_warnings": "load warnings",
+    "fingerprint": "fingerprint",
+}
 
 
 @dataclass(frozen=True)
@@ -88,9 +106,9 @@ def render_table(
 
     n_total = len(data)
     shown = data.iloc[:max_rows]
-    columns = [_cut(format_value(c, digits=digits), max_chars) for c in shown.columns]
+    columns = [cut_text(format_value(c, digits=digits), max_chars) for c in shown.columns]
     rows = [
-        [_cut(format_value(v, digits=digits), max_chars) for v in row]
+        [cut_text(format_value(v, digits=digits), max_chars) for v in row]
         for row in shown.itertuples(index=False, name=None)
     ]
     left_out = n_total - len(rows)
@@ -221,7 +239,8 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _cut(text: str, max_chars: int) -> str:
+def cut_text(text: str, max_chars: int) -> str:
+    """``text`` cut to ``max_chars`` characters, the last of them an ellipsis when cut."""
     return text if len(text) <= max_chars else text[: max_chars - 1] + "\u2026"
 
 

@@ -22,15 +22,21 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from newskit.display import escape_controls
-from newskit.stats import OTHER, OTHER_REST, fold_label
+from newskit._deprecation import renamed
+from newskit.display import cut_text, escape_controls
+from newskit.stats import OTHER, OTHER_REST, check_argument, check_count, fold_label
 
 #: Characters a tick label shows before it is cut with an ellipsis.
 MAX_LABEL = 32
-QUALITY_COLOR = "#1f77b4"
-HEAT_COLOR = "#d62728"
+#: The colour of every bar and of a chart's first series; the second series (heat, a falling
+#: topic, a median) is drawn in :data:`ACCENT_COLOR`.
+COLOR = "#1f77b4"
+ACCENT_COLOR = "#d62728"
+#: Old names of :data:`COLOR` and :data:`ACCENT_COLOR`, kept for one release.
+QUALITY_COLOR = COLOR
+HEAT_COLOR = ACCENT_COLOR
 #: Bars (boxes, matrix rows and columns) a chart draws at most, and lines a chart over
-#: time, whatever ``top`` asks.
+#: time, whatever ``n`` asks.
 MAX_BARS = 40
 MAX_LINES = 12
 #: Fonts tried in order for each character: Latin first, then CJK (Debian's fonts-noto-cjk,
@@ -113,7 +119,7 @@ def _label(text: object, limit: int = MAX_LABEL) -> str:
     if text == OTHER_REST:
         return OTHER + " (the rest)"
     text = escape_controls(str(text)).replace("\n", " ")
-    text = text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    text = cut_text(text, limit)
     text = text.replace("$", r"\$")
     return "\u200b" + text if text.startswith("_") else text
 
@@ -135,6 +141,15 @@ def _date_axis(ax: Axes, periods: pd.Series | None = None) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
+def _percent_axis(axis) -> None:
+    """Tick labels of shares (0 to 1) as percentages: what ``percent=True`` means everywhere."""
+    axis.set_major_formatter(lambda value, _: _percent(value, "g"))
+
+
+def _percent(value: float, spec: str) -> str:
+    return f"{value * 100:{spec}}%"
+
+
 def _bar_width(periods: pd.Series) -> float:
     """Bar width in days: most of the usual gap between periods."""
     days = pd.Series(pd.to_datetime(periods).sort_values().unique()).diff().dt.days.dropna()
@@ -149,7 +164,7 @@ def plot_period_counts(
     y: str = "n_articles",
     title: str = "Articles per period",
     ylabel: str = "articles",
-    color: str = QUALITY_COLOR,
+    color: str = COLOR,
     ax: Axes | None = None,
 ) -> Axes:
     """One bar per period.
@@ -210,7 +225,7 @@ def plot_period_lines(
     title, ylabel : str
         Figure title and y-axis label.
     percent : bool, default False
-        ``y`` is a share: show it as a percentage.
+        ``y`` holds shares (0 to 1): label the axis in percent (the data is drawn as it is).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -221,7 +236,6 @@ def plot_period_lines(
     _decorate(ax, title=title, xlabel="period", ylabel=ylabel)
     if data.empty:
         return ax
-    scale = 100.0 if percent else 1.0
     keys = pd.unique(data[hue])
     if len(keys) > MAX_LINES:
         data = data[data[hue].isin(keys[:MAX_LINES])]
@@ -232,7 +246,7 @@ def plot_period_lines(
         style = {"color": "0.6", "linestyle": "--"} if folded else {}
         ax.plot(
             pd.to_datetime(group[x]),
-            group[y].to_numpy(dtype=float) * scale,
+            group[y].to_numpy(dtype=float),
             marker="o" if len(group) <= 40 else None,
             markersize=3,
             label=_label(key),
@@ -241,18 +255,19 @@ def plot_period_lines(
     _date_axis(ax, data[x])
     ax.set_ylim(bottom=0)
     if percent:
-        ax.yaxis.set_major_formatter(lambda value, _: f"{value:g}%")
+        _percent_axis(ax.yaxis)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
     return ax
 
 
+@renamed(top="n")
 @_styled
 def plot_counts(
     data: pd.DataFrame,
     *,
-    x: str = "value",
+    x: str | None = None,
     y: str = "n_articles",
-    top: int = 10,
+    n: int = 10,
     other: bool = True,
     sort: bool = True,
     title: str = "Articles",
@@ -260,17 +275,22 @@ def plot_counts(
     ylabel: str = "",
     ax: Axes | None = None,
 ) -> Axes:
-    """Horizontal bars of the ``top`` largest counts, largest on top.
+    """Horizontal bars of the ``n`` largest counts, largest on top.
 
     Parameters
     ----------
     data : DataFrame
         A label column ``x`` and a count column ``y``, as the ``count_*`` functions of
         :mod:`newskit.stats` return.
-    top : int, default 10
+    x : str, optional
+        The label column; by default the first column, where every ``count_*`` function
+        and :func:`newskit.stats.build_provider_leaderboard` put it.
+    y : str, default "n_articles"
+        The count column.
+    n : int, default 10
         Bars shown at most.
     other : bool, default True
-        Add one ``other`` bar summing the rows past ``top`` (use False when rows overlap,
+        Add one ``other`` bar summing the rows past ``n`` (use False when rows overlap,
         as topics do).
     sort : bool, default True
         Largest first; False keeps the order of ``data`` (for ordered labels such as counts).
@@ -282,7 +302,10 @@ def plot_counts(
     -------
     matplotlib.axes.Axes
     """
-    top = min(top, MAX_BARS)
+    check_count("n", n)
+    top = min(n, MAX_BARS)
+    if x is None:
+        x = data.columns[0]
     shown = data.sort_values(y, ascending=False, kind="stable") if sort else data
     shown = shown.head(top)
     labels = [_label(value) for value in shown[x]]
@@ -296,7 +319,7 @@ def plot_counts(
     if not values:
         return ax
     positions = np.arange(len(values))
-    colors = [QUALITY_COLOR] * len(shown) + ["0.6"] * (len(values) - len(shown))
+    colors = [COLOR] * len(shown) + ["0.6"] * (len(values) - len(shown))
     bars = ax.barh(positions, values, color=colors)
     ax.set_yticks(positions, labels)
     ax.invert_yaxis()
@@ -378,7 +401,7 @@ def plot_matrix(
     annotate : bool, default True
         Write each non-zero value in its cell (only when the table has at most 400 cells).
     percent : bool, default False
-        Values are shares: write them as percentages.
+        Values are shares (0 to 1): write them in percent.
     cmap : str
         Colour map.
     ax : matplotlib.axes.Axes, optional
@@ -410,7 +433,7 @@ def plot_matrix(
         for (i, j), value in np.ndenumerate(values):
             if np.isnan(value) or value == 0:  # blank zeros keep the non-zero cells legible
                 continue
-            text = f"{value:.0%}" if percent else f"{value:,.0f}"
+            text = _percent(value, ".0f") if percent else f"{value:,.0f}"
             ax.text(
                 j,
                 i,
@@ -424,11 +447,12 @@ def plot_matrix(
     return ax
 
 
+@renamed(top="n")
 @_styled
 def plot_topic_trends(
     data: pd.DataFrame,
     *,
-    top: int = 12,
+    n: int = 12,
     title: str = "Topics rising and falling (second half vs first half)",
     ax: Axes | None = None,
 ) -> Axes:
@@ -438,22 +462,23 @@ def plot_topic_trends(
     ----------
     data : DataFrame
         As :func:`newskit.stats.find_topic_trends` returns (``topic``, ``change``).
-    top : int, default 12
-        The ``top`` topics with the largest change either way.
+    n : int, default 12
+        The ``n`` topics with the largest change either way.
     ax : matplotlib.axes.Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    shown = data.reindex(data["change"].abs().sort_values(ascending=False).index).head(top)
+    check_count("n", n)
+    shown = data.reindex(data["change"].abs().sort_values(ascending=False).index).head(n)
     shown = shown.sort_values("change", ascending=False)
     ax = _axes(ax, (7, 0.35 * max(len(shown), 2) + 1.2))
     _decorate(ax, title=title, xlabel="change in share of articles (percentage points)", ylabel="")
     if shown.empty:
         return ax
     change = shown["change"].to_numpy(dtype=float) * 100
-    colors = [HEAT_COLOR if value < 0 else QUALITY_COLOR for value in change]
+    colors = [ACCENT_COLOR if value < 0 else COLOR for value in change]
     positions = np.arange(len(shown))
     ax.barh(positions, change, color=colors)
     ax.set_yticks(positions, [_label(topic) for topic in shown["topic"]])
@@ -501,7 +526,7 @@ def plot_score_histogram(
             bins=edges,
             histtype="stepfilled",
             alpha=0.45,
-            color=QUALITY_COLOR,
+            color=COLOR,
             label="quality",
         )
     if "heat" in series and len(series["heat"]):
@@ -511,7 +536,7 @@ def plot_score_histogram(
             histtype="step",
             linewidth=1.6,
             linestyle="--",
-            color=HEAT_COLOR,
+            color=ACCENT_COLOR,
             label="heat",
         )
     ax.legend(frameon=False)
@@ -611,7 +636,7 @@ def plot_score_boxes(
         orientation="horizontal",
         showfliers=False,
         widths=0.6,
-        medianprops={"color": HEAT_COLOR},
+        medianprops={"color": ACCENT_COLOR},
     )
     ax.set_yticks(
         np.arange(1, len(groups) + 1),
@@ -642,8 +667,7 @@ def plot_score_trend(
     -------
     matplotlib.axes.Axes
     """
-    if statistic not in ("median", "mean"):
-        raise ValueError(f"statistic must be 'median' or 'mean', not {statistic!r}")
+    check_argument("statistic", ("median", "mean"), statistic)
     ax = _axes(ax, (7, 3))
     _decorate(
         ax,
@@ -660,7 +684,7 @@ def plot_score_trend(
         data[f"{statistic}_quality"].to_numpy(dtype=float),
         marker=marker,
         markersize=3,
-        color=QUALITY_COLOR,
+        color=COLOR,
         label="quality",
     )
     ax.plot(
@@ -669,7 +693,7 @@ def plot_score_trend(
         marker=marker,
         markersize=3,
         linestyle="--",
-        color=HEAT_COLOR,
+        color=ACCENT_COLOR,
         label="heat",
     )
     _date_axis(ax, periods)
@@ -708,17 +732,19 @@ def plot_lag_histogram(
     days = data["lag_hours"].dropna().to_numpy(dtype=float) / 24
     if not len(days):
         return ax
-    ax.hist(days, bins=bins, color=QUALITY_COLOR)
+    ax.hist(days, bins=bins, color=COLOR)
     ax.axvline(0, color="0.3", linewidth=0.8, linestyle=":")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return ax
 
 
+@renamed(top="n")
 @_styled
 def plot_coverage_pairs(
     data: pd.DataFrame,
     *,
-    top: int = 10,
+    n: int = 10,
+    other: bool = True,
     title: str = "Related stories by provider",
     ax: Axes | None = None,
 ) -> Axes:
@@ -728,14 +754,17 @@ def plot_coverage_pairs(
     ----------
     data : DataFrame
         As :func:`newskit.stats.build_coverage_pairs` returns.
-    top : int, default 10
-        Rows and columns for the ``top`` providers each way, the rest folded into ``other``.
+    n : int, default 10
+        Rows and columns for the ``n`` largest providers each way.
+    other : bool, default True
+        Fold the rest into an ``other`` row and column; False leaves them out.
     ax : matplotlib.axes.Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_count("n", n)
     if data.empty:
         ax = _axes(ax, (6, 4))
         return _decorate(
@@ -744,19 +773,20 @@ def plot_coverage_pairs(
 
     def fold(column: str) -> pd.Series:
         totals = data.groupby(column)["n_stories"].sum().sort_values(ascending=False)
-        keep = totals.index[:top]
-        return data[column].where(data[column].isin(keep), other)
+        keep = totals.index[:n]
+        return data[column].where(data[column].isin(keep), folded)
 
-    other = fold_label(pd.concat([data["provider"], data["related_provider"]]))
-
+    folded = fold_label(pd.concat([data["provider"], data["related_provider"]]))
+    rows, cols = fold("provider"), fold("related_provider")
+    kept = (rows != folded) & (cols != folded) if not other else rows.notna()
     table = pd.crosstab(
-        fold("provider"), fold("related_provider"), values=data["n_stories"], aggfunc="sum"
+        rows[kept], cols[kept], values=data["n_stories"][kept], aggfunc="sum"
     ).fillna(0)
     rows = table.sum(axis=1).sort_values(ascending=False).index
     cols = table.sum(axis=0).sort_values(ascending=False).index
     table = table.reindex(
-        index=[r for r in rows if r != other] + [r for r in rows if r == other],
-        columns=[c for c in cols if c != other] + [c for c in cols if c == other],
+        index=[r for r in rows if r != folded] + [r for r in rows if r == folded],
+        columns=[c for c in cols if c != folded] + [c for c in cols if c == folded],
     )
     return plot_matrix(
         table, title=title, xlabel="related story's provider", ylabel="article's provider", ax=ax

@@ -41,7 +41,7 @@ from nbconvert import HTMLExporter
 
 import newskit
 from newskit.corpus import Corpus, load_corpus
-from newskit.display import render_numbers
+from newskit.display import SUMMARY_LABELS, cut_text, render_numbers
 from newskit.errors import Interrupted, ReportError
 from newskit.files import shown_name
 
@@ -514,15 +514,10 @@ def headline_numbers(corpus: Corpus) -> dict[str, object]:
     """The numbers ``index.html`` shows for a corpus."""
     s = corpus.summary()
     first, last = s["first_published_at"], s["last_published_at"]
-    return {
-        "articles": s["n_articles"],
-        "duplicates": s["n_duplicates"],
-        "published": f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "-",
-        "providers": s["n_providers"],
-        "topics": s["n_topics"],
-        "load errors": s["n_errors"],
-        "load warnings": s["n_warnings"],
-    }
+    numbers = {key: s[key] for key in ("n_articles", "n_duplicates")}
+    numbers["published"] = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "-"
+    numbers |= {key: s[key] for key in ("n_providers", "n_topics", "n_errors", "n_warnings")}
+    return {SUMMARY_LABELS.get(key, key): value for key, value in numbers.items()}
 
 
 def build_index(results: list[ReportResult], corpus: Corpus, footer: dict) -> str:
@@ -581,4 +576,4 @@ def _umask() -> int:
 
 def _first_line(text: str, limit: int = 80) -> str:
     line = next((s.strip() for s in str(text).splitlines() if s.strip()), "")
-    return line if len(line) <= limit else line[: limit - 1] + "\u2026"
+    return cut_text(line, limit)

@@ -12,8 +12,10 @@ import re
 import numpy as np
 import pandas as pd
 
+from newskit._deprecation import renamed
 from newskit.corpus import name_providers
-from newskit.schema import PLAUSIBLE_SINCE
+from newskit.dates import to_utc
+from newskit.schema import PLAUSIBLE_SINCE, STRING, TYPED_KEYS
 
 #: Accepted ``freq`` values -> pandas period aliases.
 FREQS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
@@ -30,7 +32,8 @@ EARLIEST = PLAUSIBLE_SINCE
 #: Label for a missing provider, type or topic.
 UNKNOWN = "(unknown)"
 
-#: Record field -> how to tell it is present in an articles row.
+#: The record fields the completeness table reports, in its order; the column holding each is
+#: :data:`newskit.schema.TYPED_KEYS`'s (``provider``: its domain or name).
 FIELDS = (
     "category",
     "title",
@@ -50,21 +53,6 @@ FIELDS = (
     "related",
     "featuredContent",
 )
-_FIELD_COLUMNS = {
-    "category": "category",
-    "title": "title",
-    "excerpt": "excerpt",
-    "publishedDateTime": "published_at",
-    "originalUrl": "original_url",
-    "webUrl": "web_url",
-    "ampWebUrl": "amp_url",
-    "cdnAmpWebUrl": "cdn_amp_url",
-    "type": "type",
-    "quality": "quality",
-    "heat": "heat",
-    "published": "is_published",
-    "featuredContent": "featured_content",
-}
 
 #: A small English stopword list for title words; enough to surface content words.
 _STOPWORDS = """
@@ -85,10 +73,31 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # --------------------------------------------------------------------------- helpers
 
 
+def check_argument(name: str, options, value: object) -> None:
+    """Raise ValueError unless ``value`` is one of ``options``: called before any data is
+    looked at, so a bad argument fails the same way on empty and full data."""
+    if value not in options:
+        listed = ", ".join(repr(option) for option in options)
+        raise ValueError(f"{name} must be one of {listed}, not {value!r}")
+
+
+def check_count(name: str, value: object, *, optional: bool = False) -> None:
+    """Raise unless ``value`` is a whole number >= 0 (or None when ``optional``)."""
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        allowed = "a whole number or None" if optional else "a whole number"
+        raise TypeError(f"{name} must be {allowed}, not {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, not {value!r}")
+
+
+def _check_freq(freq: str) -> None:
+    check_argument("freq", ["auto", *FREQS], freq)
+
+
 def _periods(when: pd.Series, freq: str) -> pd.Series:
     """Start (naive UTC timestamp) of the period each date falls in."""
-    if freq not in FREQS:
-        raise ValueError(f"freq must be one of {sorted(FREQS)} or 'auto', not {freq!r}")
     when = pd.to_datetime(when, utc=True).dt.tz_convert(None)
     return when.dt.to_period(FREQS[freq]).dt.start_time
 
@@ -100,6 +109,7 @@ def _period_range(periods: pd.Series, freq: str) -> pd.DatetimeIndex:
 
 
 def _resolve_freq(articles: pd.DataFrame, freq: str) -> str:
+    _check_freq(freq)
     return choose_freq(articles) if freq == "auto" else freq
 
 
@@ -110,8 +120,7 @@ def _dated(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def _now(now: object) -> pd.Timestamp:
-    stamp = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return pd.Timestamp.now(tz="UTC") if now is None else to_utc(pd.Timestamp(now))
 
 
 def _hours(when: pd.Series) -> np.ndarray:
@@ -164,10 +173,6 @@ def _topic_rows(articles: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _shares(counts: pd.Series, total: int) -> pd.Series:
-    return counts / total if total else counts.astype("float64") * np.nan
-
-
 def describe_outlying_dates(articles: pd.DataFrame, *, now: object = None) -> str:
     """A sentence saying how many articles the counts over time leave out for their date
     (see :func:`find_outlying_dates`); ``""`` when none is."""
@@ -187,12 +192,13 @@ def fold_label(keys: pd.Series) -> str:
     return OTHER_REST if (keys == OTHER).any() else OTHER
 
 
-def _fold_top(keys: pd.Series, top: int | None) -> pd.Series:
-    """Keep the ``top`` most frequent keys; fold the rest into :func:`fold_label`."""
-    if top is None:
+def _fold_top(keys: pd.Series, n: int | None, *, other: bool = True) -> pd.Series:
+    """Keep the ``n`` most frequent keys; fold the rest into :func:`fold_label` (``other``)
+    or drop them."""
+    if n is None:
         return keys
-    keep = keys.value_counts().index[:top]
-    return keys.where(keys.isin(keep), fold_label(keys))
+    keep = keys.value_counts().index[:n]
+    return keys.where(keys.isin(keep), fold_label(keys)) if other else keys[keys.isin(keep)]
 
 
 def _score_summary(frame: pd.DataFrame, by: str, *, sort: bool = True) -> pd.DataFrame:
@@ -273,7 +279,10 @@ def count_by_period(articles: pd.DataFrame, *, freq: str = "auto") -> pd.DataFra
     )
 
 
-def count_values(articles: pd.DataFrame, column: str, *, top: int | None = None) -> pd.DataFrame:
+@renamed(positional=("column",), top="n")
+def count_values(
+    articles: pd.DataFrame, *, column: str, n: int | None = None, other: bool = True
+) -> pd.DataFrame:
     """Articles per value of ``column`` (missing as ``(unknown)``), most frequent first.
 
     Parameters
@@ -282,37 +291,43 @@ def count_values(articles: pd.DataFrame, column: str, *, top: int | None = None)
         ``corpus.articles`` or any frame with ``column``.
     column : str
         The column to count, e.g. ``"type"`` or ``"category"``.
-    top : int, optional
-        Keep the ``top`` most frequent values and fold the rest into one ``other`` row.
+    n : int, optional
+        Keep the ``n`` most frequent values.
+    other : bool, default True
+        Fold the values past ``n`` into one ``other`` row (last); False leaves them out.
 
     Returns
     -------
     DataFrame
-        ``value``, ``n_articles``, ``share`` (of all rows).
+        ``<column>`` (the value, named after the column counted), ``n_articles``, ``share``
+        (of all rows).
     """
-    columns = {"value": "object", "n_articles": "int64", "share": "float64"}
+    check_count("n", n, optional=True)
+    if column not in articles.columns or column in ("n_articles", "share"):
+        raise ValueError(f"column must name a column of the articles to count, not {column!r}")
+    columns = {column: STRING, "n_articles": "int64", "share": "float64"}
     if articles.empty:
         return _empty(columns)
     values = articles[column].astype(object)
     values = values.where(values.notna(), UNKNOWN).astype(str)
-    other = fold_label(values)
-    values = _fold_top(values, top)
+    folded = fold_label(values)
+    values = _fold_top(values, n, other=other)
     counts = values.value_counts()
-    counts = counts.reset_index().set_axis(["value", "n_articles"], axis=1)
+    counts = counts.reset_index().set_axis([column, "n_articles"], axis=1)
     counts["n_articles"] = counts["n_articles"].astype("int64")
+    last = n is not None and other
     counts = counts.sort_values(
-        ["n_articles", "value"],
+        ["n_articles", column],
         ascending=[False, True],
-        key=lambda s: s if s.name != "value" else s.eq(other) if top is not None else s,
+        key=lambda s: s if s.name != column else s.eq(folded) if last else s,
     )
     counts["share"] = counts["n_articles"] / len(articles)
-    counts["value"] = counts["value"].astype(object)
-    return counts.reset_index(drop=True)
+    return counts.astype(columns).reset_index(drop=True)
 
 
 def count_types(articles: pd.DataFrame) -> pd.DataFrame:
     """Articles per ``type`` (article, video, ...): ``type``, ``n_articles``, ``share``."""
-    return count_values(articles, "type").rename(columns={"value": "type"})
+    return count_values(articles, column="type")
 
 
 def count_published(articles: pd.DataFrame) -> pd.DataFrame:
@@ -324,7 +339,7 @@ def count_published(articles: pd.DataFrame) -> pd.DataFrame:
         ``status`` (``published``, ``not published``, ``unknown``; only those present),
         ``n_articles``, ``share``.
     """
-    columns = {"status": "object", "n_articles": "int64", "share": "float64"}
+    columns = {"status": STRING, "n_articles": "int64", "share": "float64"}
     if articles.empty:
         return _empty(columns)
     flag = articles["is_published"]
@@ -351,27 +366,30 @@ def build_missing_matrix(articles: pd.DataFrame) -> pd.DataFrame:
     order = articles.sort_values("published_at", kind="stable", na_position="last")
     present = {}
     for name in FIELDS:
-        if name in _FIELD_COLUMNS:
-            values = order[_FIELD_COLUMNS[name]]
+        if name == "provider":
+            ok = (order["provider_domain"].notna() | order["provider_name"].notna()).to_numpy(
+                dtype=bool
+            )
+            present[name] = ok
+            continue
+        column, kind = TYPED_KEYS[name]
+        values = order[column]
+        if kind != "list":
             ok = values.notna().to_numpy(dtype=bool)
             if pd.api.types.is_string_dtype(values) or values.dtype == object:
                 text = values.astype(object)
                 ok = ok & np.array(
                     [not (isinstance(v, str) and not v.strip()) for v in text], dtype=bool
                 )
-        elif name == "provider":
-            ok = (order["provider_domain"].notna() | order["provider_name"].notna()).to_numpy(
-                dtype=bool
-            )
-        elif name == "topics":
+        elif pd.api.types.is_integer_dtype(values):  # images, related: counted by the loader
+            ok = (values > 0).to_numpy(dtype=bool)
+        else:
             ok = np.array(
-                [isinstance(v, (list, tuple, np.ndarray)) and len(v) > 0 for v in order["topics"]],
+                [isinstance(v, (list, tuple, np.ndarray)) and len(v) > 0 for v in values],
                 dtype=bool,
             )
-        else:  # images, related: counted by the loader
-            ok = (order[f"n_{name}"] > 0).to_numpy(dtype=bool)
         present[name] = ok
-    index = pd.Index(order["article_id"].astype(object), name="article_id")
+    index = pd.Index(order["article_id"].astype(STRING), name="article_id")
     return pd.DataFrame(
         {name: ~ok for name, ok in present.items()}, index=index, columns=list(FIELDS)
     ).astype(bool)
@@ -392,7 +410,7 @@ def build_completeness(articles: pd.DataFrame) -> pd.DataFrame:
     if not total:
         return _empty(
             {
-                "field": "object",
+                "field": STRING,
                 "n_present": "int64",
                 "n_missing": "int64",
                 "share_present": "float64",
@@ -400,7 +418,7 @@ def build_completeness(articles: pd.DataFrame) -> pd.DataFrame:
         )
     return pd.DataFrame(
         {
-            "field": pd.Series(list(FIELDS), dtype=object),
+            "field": pd.Series(list(FIELDS), dtype=STRING),
             "n_present": (total - n_missing).to_numpy(dtype="int64"),
             "n_missing": n_missing.to_numpy(dtype="int64"),
             "share_present": ((total - n_missing) / total).to_numpy(dtype="float64"),
@@ -429,10 +447,12 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
     DataFrame
         ``alert`` (a short name), ``detail`` (one sentence); no rows when nothing is wrong.
     """
+    check_count("examples", examples)
+    stamp = _now(now)
     rows: list[tuple[str, str]] = []
     n = len(articles)
     if n == 0:
-        return pd.DataFrame({"alert": pd.Series(dtype=object), "detail": pd.Series(dtype=object)})
+        return _empty({"alert": STRING, "detail": STRING})
 
     def listing(values: list[str]) -> str:
         shown = ", ".join(values[:examples])
@@ -449,7 +469,6 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
                 "carry the same information.",
             )
         )
-    stamp = _now(now)
     future = int((articles["published_at"] > stamp).fillna(False).sum())
     early = int((articles["published_at"] < EARLIEST).fillna(False).sum())
     if early:
@@ -507,26 +526,29 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
                 f"{len(empty)} {fields} empty in every article: {listing(empty)}.",
             )
         )
-    return pd.DataFrame(rows, columns=["alert", "detail"], dtype=object)
+    return pd.DataFrame(rows, columns=["alert", "detail"], dtype=STRING)
 
 
 # --------------------------------------------------------------------------- topics
 
 
-def count_topics(articles: pd.DataFrame, *, top: int | None = None) -> pd.DataFrame:
+@renamed(top="n")
+def count_topics(articles: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
     """Articles per topic, most frequent first.
 
     Parameters
     ----------
-    top : int, optional
-        Keep the ``top`` topics (no ``other`` row: an article may have several topics).
+    n : int, optional
+        Keep the ``n`` most frequent topics (no ``other`` row: an article may have several
+        topics).
 
     Returns
     -------
     DataFrame
         ``topic``, ``n_articles``, ``share`` (of all articles; shares may add up past 1).
     """
-    columns = {"topic": "object", "n_articles": "int64", "share": "float64"}
+    check_count("n", n, optional=True)
+    columns = {"topic": STRING, "n_articles": "int64", "share": "float64"}
     rows = _topic_rows(articles)
     if rows.empty:
         return _empty(columns)
@@ -536,12 +558,13 @@ def count_topics(articles: pd.DataFrame, *, top: int | None = None) -> pd.DataFr
     )
     frame = frame.sort_values(["n_articles", "topic"], ascending=[False, True])
     frame["share"] = frame["n_articles"] / len(articles)
-    frame = frame.reset_index(drop=True)
-    return frame if top is None else frame.head(top)
+    frame = frame.astype(columns).reset_index(drop=True)
+    return frame if n is None else frame.head(n)
 
 
+@renamed(top="n")
 def count_topics_by_period(
-    articles: pd.DataFrame, *, freq: str = "auto", top: int | None = 5
+    articles: pd.DataFrame, *, freq: str = "auto", n: int | None = 5
 ) -> pd.DataFrame:
     """Articles per topic and period, and their share of the period's articles.
 
@@ -549,8 +572,8 @@ def count_topics_by_period(
     ----------
     freq : {"auto", "week", "month", "quarter", "year"}
         Period length.
-    top : int, optional, default 5
-        Only the ``top`` topics of the whole window (None: all).
+    n : int, optional, default 5
+        Only the ``n`` most frequent topics of the whole window (None: all).
 
     Returns
     -------
@@ -558,9 +581,10 @@ def count_topics_by_period(
         ``period``, ``topic``, ``n_articles``, ``share`` (of all articles of that period;
         NaN for a period with none); every period of the window for every topic kept.
     """
+    check_count("n", n, optional=True)
     columns = {
         "period": "datetime64[ns]",
-        "topic": "object",
+        "topic": STRING,
         "n_articles": "int64",
         "share": "float64",
     }
@@ -569,7 +593,7 @@ def count_topics_by_period(
     rows = _topic_rows(dated)
     if rows.empty:
         return _empty(columns)
-    topics = count_topics(dated, top=top)["topic"].tolist()
+    topics = count_topics(dated, n=n)["topic"].tolist()
     periods = _periods(dated["published_at"], freq)
     span = _period_range(periods, freq)
     totals = periods.value_counts().reindex(span, fill_value=0)
@@ -586,8 +610,9 @@ def count_topics_by_period(
     return frame.astype(columns).reset_index(drop=True)
 
 
-def build_topic_cooccurrence(articles: pd.DataFrame, *, top: int | None = 12) -> pd.DataFrame:
-    """How many articles have both of two topics, for the ``top`` topics.
+@renamed(top="n")
+def build_topic_cooccurrence(articles: pd.DataFrame, *, n: int | None = 12) -> pd.DataFrame:
+    """How many articles have both of two topics, for the ``n`` most frequent topics.
 
     Returns
     -------
@@ -595,10 +620,11 @@ def build_topic_cooccurrence(articles: pd.DataFrame, *, top: int | None = 12) ->
         A square, symmetric frame indexed and columned by topic (most frequent first); the
         diagonal holds each topic's own article count. Empty when there is no topic.
     """
+    check_count("n", n, optional=True)
     rows = _topic_rows(articles)
     if rows.empty:
         return pd.DataFrame(dtype="int64")
-    topics = count_topics(articles, top=top)["topic"].tolist()
+    topics = count_topics(articles, n=n)["topic"].tolist()
     rows = rows[rows["topic"].isin(topics)]
     indicator = pd.crosstab(rows["row"], rows["topic"]).clip(upper=1)
     indicator = indicator.reindex(columns=topics, fill_value=0).astype("int64")
@@ -627,13 +653,13 @@ def find_topic_trends(articles: pd.DataFrame, *, min_articles: int = 1) -> pd.Da
         sorted by ``change``, largest rise first. Empty unless both halves have articles.
     """
     columns = {
-        "topic": "object",
+        "topic": STRING,
         "n_first": "int64",
         "n_second": "int64",
         "share_first": "float64",
         "share_second": "float64",
         "change": "float64",
-        "direction": "object",
+        "direction": STRING,
     }
     dated = _dated(articles)
     if dated.empty:
@@ -658,17 +684,22 @@ def find_topic_trends(articles: pd.DataFrame, *, min_articles: int = 1) -> pd.Da
     return frame[list(columns)].astype(columns).reset_index(drop=True)
 
 
+@renamed(top="n_words", topics="n_topics")
 def count_title_words(
-    articles: pd.DataFrame, *, top: int = 10, topics: int | None = 6, drop_topic_words: bool = True
+    articles: pd.DataFrame,
+    *,
+    n_words: int = 10,
+    n_topics: int | None = 6,
+    drop_topic_words: bool = True,
 ) -> pd.DataFrame:
     """The most frequent title words per topic (each word counted once per title).
 
     Parameters
     ----------
-    top : int, default 10
+    n_words : int, default 10
         Words kept per topic.
-    topics : int, optional, default 6
-        Only the most frequent topics (None: all).
+    n_topics : int, optional, default 6
+        Only the ``n_topics`` most frequent topics (None: all).
     drop_topic_words : bool, default True
         Leave out the words of the topic's own name ("power", "apps" for "Power Apps") and of
         any topic every article has (they say nothing about one topic).
@@ -679,16 +710,14 @@ def count_title_words(
         ``topic``, ``word``, ``n_titles``, topics in frequency order, words most frequent first
         (ties alphabetical).
     """
-    columns = {"topic": "object", "word": "object", "n_titles": "int64"}
+    check_count("n_words", n_words)
+    check_count("n_topics", n_topics, optional=True)
+    columns = {"topic": STRING, "word": STRING, "n_titles": "int64"}
     rows = _topic_rows(articles)
     if rows.empty:
         return _empty(columns)
     counts_all = count_topics(articles)
-    order = (
-        counts_all["topic"].head(topics).tolist()
-        if topics is not None
-        else counts_all["topic"].tolist()
-    )
+    order = counts_all["topic"].head(n_topics).tolist()
     everywhere = counts_all.loc[counts_all["n_articles"] == len(articles), "topic"]
     common = {word for topic in everywhere for word in tokenize(topic)}
     words = {index: set(tokenize(title)) for index, title in articles["title"].items()}
@@ -699,7 +728,7 @@ def count_title_words(
         for index in rows.loc[rows["topic"] == topic, "row"]:
             for word in words[index] - drop:
                 counts[word] = counts.get(word, 0) + 1
-        best = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+        best = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:n_words]
         out += [(topic, word, n) for word, n in best]
     return pd.DataFrame(out, columns=list(columns)).astype(columns)
 
@@ -707,15 +736,16 @@ def count_title_words(
 # --------------------------------------------------------------------------- providers
 
 
-def build_provider_leaderboard(articles: pd.DataFrame, *, top: int | None = None) -> pd.DataFrame:
+@renamed(top="n")
+def build_provider_leaderboard(articles: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
     """Providers by article count, with their share and scores.
 
     Providers are keyed by domain (else name, else ``(unknown)``).
 
     Parameters
     ----------
-    top : int, optional
-        Keep the ``top`` providers (shares stay relative to the whole corpus).
+    n : int, optional
+        Keep the ``n`` largest providers (shares stay relative to the whole corpus).
 
     Returns
     -------
@@ -723,9 +753,10 @@ def build_provider_leaderboard(articles: pd.DataFrame, *, top: int | None = None
         ``provider``, ``provider_name``, ``n_articles``, ``share``, ``mean_quality``,
         ``median_quality``, ``mean_heat``, ``median_heat``; most articles first.
     """
+    check_count("n", n, optional=True)
     columns = {
-        "provider": "object",
-        "provider_name": "object",
+        "provider": STRING,
+        "provider_name": STRING,
         "n_articles": "int64",
         "share": "float64",
         "mean_quality": "float64",
@@ -750,20 +781,27 @@ def build_provider_leaderboard(articles: pd.DataFrame, *, top: int | None = None
     board["share"] = board["n_articles"] / len(articles)
     board = board.sort_values(["n_articles", "provider"], ascending=[False, True])
     board = board[list(columns)].astype(columns).reset_index(drop=True)
-    return board if top is None else board.head(top)
+    return board if n is None else board.head(n)
 
 
-def measure_concentration(articles: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
+@renamed(top="n")
+def measure_concentration(articles: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
     """How concentrated the corpus is on a few providers.
+
+    Parameters
+    ----------
+    n : int, default 10
+        How many of the largest providers ``top_share`` adds up.
 
     Returns
     -------
     DataFrame
-        One row: ``n_articles``, ``n_providers``, ``top_n`` (= ``top``), ``top_share`` (share
-        of the articles from the ``top`` largest providers), ``herfindahl`` (sum of squared
+        One row: ``n_articles``, ``n_providers``, ``top_n`` (= ``n``), ``top_share`` (share
+        of the articles from the ``n`` largest providers), ``herfindahl`` (sum of squared
         provider shares, from 1/n_providers to 1), ``effective_providers`` (1 / herfindahl).
         No row for no articles.
     """
+    check_count("n", n)
     columns = {
         "n_articles": "int64",
         "n_providers": "int64",
@@ -779,22 +817,23 @@ def measure_concentration(articles: pd.DataFrame, *, top: int = 10) -> pd.DataFr
     row = {
         "n_articles": len(articles),
         "n_providers": len(shares),
-        "top_n": top,
-        "top_share": float(np.sort(shares)[::-1][:top].sum()),
+        "top_n": n,
+        "top_share": float(np.sort(shares)[::-1][:n].sum()),
         "herfindahl": herfindahl,
         "effective_providers": 1 / herfindahl,
     }
     return pd.DataFrame([row]).astype(columns)
 
 
+@renamed(providers="n_providers", topics="n_topics")
 def build_provider_topics(
-    articles: pd.DataFrame, *, providers: int = 10, topics: int = 8, normalize: bool = False
+    articles: pd.DataFrame, *, n_providers: int = 10, n_topics: int = 8, normalize: bool = False
 ) -> pd.DataFrame:
     """Topic mix of the largest providers.
 
     Parameters
     ----------
-    providers, topics : int
+    n_providers, n_topics : int
         How many of the largest providers (rows) and most frequent topics (columns).
     normalize : bool, default False
         Give each cell as a share of the provider's articles instead of a count.
@@ -804,12 +843,14 @@ def build_provider_topics(
     DataFrame
         Indexed by provider (most articles first), one column per topic.
     """
+    check_count("n_providers", n_providers)
+    check_count("n_topics", n_topics)
     rows = _topic_rows(articles)
     if rows.empty:
         return pd.DataFrame(dtype="int64")
     keys = _provider(articles)
-    board = build_provider_leaderboard(articles, top=providers)
-    wanted = count_topics(articles, top=topics)["topic"].tolist()
+    board = build_provider_leaderboard(articles, n=n_providers)
+    wanted = count_topics(articles, n=n_topics)["topic"].tolist()
     rows = rows.assign(provider=keys.loc[rows["row"]].to_numpy())
     rows = rows[rows["provider"].isin(board["provider"]) & rows["topic"].isin(wanted)]
     table = pd.crosstab(rows["provider"], rows["topic"])
@@ -822,10 +863,20 @@ def build_provider_topics(
     return table
 
 
+@renamed(top="n")
 def count_providers_by_period(
-    articles: pd.DataFrame, *, freq: str = "auto", top: int = 5
+    articles: pd.DataFrame, *, freq: str = "auto", n: int | None = 5, other: bool = True
 ) -> pd.DataFrame:
-    """Articles per period for the ``top`` providers, the rest folded into ``other``.
+    """Articles per period for the ``n`` largest providers, the rest folded into ``other``.
+
+    Parameters
+    ----------
+    freq : {"auto", "week", "month", "quarter", "year"}
+        Period length.
+    n : int, optional, default 5
+        Keep the ``n`` largest providers of the window (None: all).
+    other : bool, default True
+        Fold the providers past ``n`` into one ``other`` series; False leaves them out.
 
     Returns
     -------
@@ -833,19 +884,21 @@ def count_providers_by_period(
         ``period``, ``provider``, ``n_articles``; every period of the window for each provider,
         providers in leaderboard order with ``other`` last.
     """
-    columns = {"period": "datetime64[ns]", "provider": "object", "n_articles": "int64"}
+    check_count("n", n, optional=True)
+    columns = {"period": "datetime64[ns]", "provider": STRING, "n_articles": "int64"}
     freq = _resolve_freq(articles, freq)
     dated = _dated(articles)
     if dated.empty:
         return _empty(columns)
-    other = fold_label(_provider(dated))
-    keys = _fold_top(_provider(dated), top)
+    folded = fold_label(_provider(dated))
+    keys = _fold_top(_provider(dated), n, other=other)
     periods = _periods(dated["published_at"], freq)
-    order = [key for key in keys.value_counts().index if key != other]
-    order = sorted(order, key=lambda key: (-(keys == key).sum(), key))
-    if (keys == other).any():
-        order.append(other)
     span = _period_range(periods, freq)
+    periods = periods.loc[keys.index]
+    order = [key for key in keys.value_counts().index if key != folded]
+    order = sorted(order, key=lambda key: (-(keys == key).sum(), key))
+    if other and (keys == folded).any():
+        order.append(folded)
     counts = pd.DataFrame({"provider": keys.to_numpy(), "period": periods.to_numpy()})
     counts = counts.groupby(["provider", "period"]).size()
     full = pd.MultiIndex.from_product([order, span], names=["provider", "period"])
@@ -884,7 +937,7 @@ def describe_scores(articles: pd.DataFrame) -> pd.DataFrame:
             }
         )
     frame = pd.DataFrame(rows)
-    frame["score"] = frame["score"].astype(object)
+    frame["score"] = frame["score"].astype(STRING)
     frame["n"] = frame["n"].astype("int64")
     return frame
 
@@ -928,22 +981,25 @@ def correlate_scores(articles: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: What the scores can be grouped by.
+GROUPINGS = ("type", "category", "provider", "topic")
+
+
 def _group_keys(articles: pd.DataFrame, by: str) -> pd.DataFrame:
-    """(row, group) pairs for ``by`` in {"type", "provider", "topic", "category"}."""
+    """(row, group) pairs for ``by`` in :data:`GROUPINGS`."""
     if by == "topic":
         return _topic_rows(articles).rename(columns={"topic": "group"})
     if by == "provider":
         keys = _provider(articles)
-    elif by in ("type", "category"):
+    else:
         keys = articles[by].astype(object)
         keys = keys.where(keys.notna(), UNKNOWN).astype(str)
-    else:
-        raise ValueError(f"by must be 'type', 'category', 'provider' or 'topic', not {by!r}")
     return pd.DataFrame({"row": articles.index, "group": keys.to_numpy(dtype=object)})
 
 
+@renamed(top="n")
 def build_scores_by(
-    articles: pd.DataFrame, *, by: str = "type", top: int | None = 10, min_articles: int = 1
+    articles: pd.DataFrame, *, by: str = "type", n: int | None = 10, min_articles: int = 1
 ) -> pd.DataFrame:
     """Quality and heat per type, category, provider or topic.
 
@@ -951,8 +1007,8 @@ def build_scores_by(
     ----------
     by : {"type", "category", "provider", "topic"}
         The grouping; an article counts in each of its topics.
-    top : int, optional, default 10
-        Keep the ``top`` groups by article count.
+    n : int, optional, default 10
+        Keep the ``n`` largest groups by article count.
     min_articles : int, default 1
         Leave out groups with fewer articles.
 
@@ -962,8 +1018,11 @@ def build_scores_by(
         ``group``, ``n_articles``, ``mean_quality``, ``median_quality``, ``mean_heat``,
         ``median_heat``; most articles first.
     """
+    check_argument("by", GROUPINGS, by)
+    check_count("n", n, optional=True)
+    check_count("min_articles", min_articles)
     columns = {
-        "group": "object",
+        "group": STRING,
         "n_articles": "int64",
         "mean_quality": "float64",
         "median_quality": "float64",
@@ -981,13 +1040,14 @@ def build_scores_by(
     frame = frame[frame["n_articles"] >= min_articles]
     frame = frame.sort_values(["n_articles", "group"], ascending=[False, True])
     frame = frame[list(columns)].astype(columns).reset_index(drop=True)
-    return frame if top is None else frame.head(top)
+    return frame if n is None else frame.head(n)
 
 
+@renamed(top="n")
 def build_score_groups(
-    articles: pd.DataFrame, *, by: str = "type", score: str = "quality", top: int = 10
+    articles: pd.DataFrame, *, by: str = "type", score: str = "quality", n: int | None = 10
 ) -> pd.DataFrame:
-    """Long form (``group``, ``value``) of one score for the ``top`` groups, for box plots.
+    """Long form (``group``, ``value``) of one score for the ``n`` largest groups (box plots).
 
     Returns
     -------
@@ -995,15 +1055,16 @@ def build_score_groups(
         ``group``, ``value`` (float); groups in article-count order; rows without the score
         dropped.
     """
-    if score not in SCORES:
-        raise ValueError(f"score must be 'quality' or 'heat', not {score!r}")
+    check_argument("by", GROUPINGS, by)
+    check_argument("score", SCORES, score)
+    check_count("n", n, optional=True)
     keys = _group_keys(articles, by)
     if keys.empty:
-        return pd.DataFrame({"group": pd.Series(dtype=object), "value": pd.Series(dtype=float)})
-    groups = build_scores_by(articles, by=by, top=top)["group"].tolist()
+        return _empty({"group": STRING, "value": "float64"})
+    groups = build_scores_by(articles, by=by, n=n)["group"].tolist()
     keys = keys[keys["group"].isin(groups)]
     values = _floats(articles[score].loc[keys["row"]])
-    frame = pd.DataFrame({"group": keys["group"].to_numpy(dtype=object), "value": values})
+    frame = pd.DataFrame({"group": keys["group"].astype(STRING).to_numpy(), "value": values})
     frame = frame.dropna(subset=["value"])
     rank = {group: i for i, group in enumerate(groups)}
     frame = frame.sort_values("group", key=lambda s: s.map(rank), kind="stable")
@@ -1061,16 +1122,16 @@ def find_top_scored(
     DataFrame
         ``article_id``, ``title``, ``provider``, ``published_at``, ``quality``, ``heat``.
     """
-    if score not in SCORES:
-        raise ValueError(f"score must be 'quality' or 'heat', not {score!r}")
+    check_argument("score", SCORES, score)
+    check_count("n", n)
     other = "heat" if score == "quality" else "quality"
     frame = pd.DataFrame(
         {
-            "article_id": articles["article_id"].astype(object),
-            "title": articles["title"].astype(object),
-            "provider": _provider(articles).astype(object)
+            "article_id": articles["article_id"].astype(STRING),
+            "title": articles["title"].astype(STRING),
+            "provider": _provider(articles).astype(STRING)
             if len(articles)
-            else pd.Series(dtype=object),
+            else pd.Series(dtype=STRING),
             "published_at": articles["published_at"],
             "quality": articles["quality"],
             "heat": articles["heat"],
@@ -1123,7 +1184,7 @@ def count_related_bins(articles: pd.DataFrame) -> pd.DataFrame:
         ``n_related`` (a label such as ``"5-8"``), ``n_articles``, ``share``; empty ranges
         inside the span are kept as zeros.
     """
-    columns = {"n_related": "object", "n_articles": "int64", "share": "float64"}
+    columns = {"n_related": STRING, "n_articles": "int64", "share": "float64"}
     if articles.empty:
         return _empty(columns)
     counts = articles["n_related"].astype("int64").to_numpy()
@@ -1182,7 +1243,7 @@ def build_coverage_pairs(
     DataFrame
         ``provider`` (of the article), ``related_provider``, ``n_stories``; most first.
     """
-    columns = {"provider": "object", "related_provider": "object", "n_stories": "int64"}
+    columns = {"provider": STRING, "related_provider": STRING, "n_stories": "int64"}
     joined = _join_related(articles, related)
     if not include_self:
         joined = joined[joined["provider"] != joined["related_provider"]]
@@ -1206,9 +1267,9 @@ def build_coverage_lag(articles: pd.DataFrame, related: pd.DataFrame) -> pd.Data
         left out.
     """
     columns = {
-        "article_id": "object",
-        "provider": "object",
-        "related_provider": "object",
+        "article_id": STRING,
+        "provider": STRING,
+        "related_provider": STRING,
         "lag_hours": "float64",
     }
     joined = _join_related(articles, related)

@@ -25,7 +25,7 @@ def test_summary_of_the_seed(capsys):
     assert status == 0
     assert out == (
         f"corpus:     {SEEDS}\n"
-        "files:      1\n"
+        "files read: 1\n"
         "articles:   1 (0 duplicates)\n"
         "published:  2021-04-12 to 2021-04-12\n"
         "types:      article (1)\n"

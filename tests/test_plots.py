@@ -79,8 +79,21 @@ def test_plot_period_lines_one_line_per_hue(ax):
     assert result is ax
     assert len(ax.lines) == 3
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["a", "b", "other"]
-    assert ax.lines[1].get_ydata().tolist() == [50, 75]
+    assert ax.lines[1].get_ydata().tolist() == [0.5, 0.75]  # the data as it is
+    assert ax.yaxis.get_major_formatter()(0.5, 0) == "50%"
     assert ax.get_ylabel() == "articles"
+
+
+def test_percent_means_the_same_in_every_plot(ax):
+    """``percent=True``: the values are shares (0 to 1), written in percent."""
+    shares = pd.DataFrame([[0.5, 0.25]], index=["a.com"], columns=["X", "Y"])
+    plots.plot_matrix(shares, percent=True, ax=ax)
+    lines = plt.subplots()[1]
+    long = shares.T.reset_index().set_axis(["topic", "share"], axis=1)
+    long = pd.concat([long.assign(period=pd.Timestamp(day)) for day in ("2021-01", "2021-02")])
+    plots.plot_period_lines(long, y="share", percent=True, ax=lines)
+    written = [lines.yaxis.get_major_formatter()(value, 0) for value in (0.5, 0.25)]
+    assert texts_in_cells(ax) == written == ["50%", "25%"]
 
 
 def test_plot_period_lines_single_date_does_not_warn(ax, recwarn):
@@ -94,7 +107,7 @@ def test_plot_period_lines_single_date_does_not_warn(ax, recwarn):
 
 def test_plot_counts_top_and_other(ax):
     data = pd.DataFrame({"value": list("abcdefghijkl"), "n_articles": range(12, 0, -1)})
-    result = plots.plot_counts(data, top=5, ax=ax, title="Providers")
+    result = plots.plot_counts(data, n=5, ax=ax, title="Providers")
     assert result is ax
     assert len(bars(ax)) == 6
     labels = [tick.get_text() for tick in ax.get_yticklabels()]
@@ -105,7 +118,7 @@ def test_plot_counts_top_and_other(ax):
 
 def test_plot_counts_without_other_and_unsorted(ax):
     data = pd.DataFrame({"n_related": ["0", "1", "2"], "n_articles": [1, 5, 2]})
-    plots.plot_counts(data, x="n_related", top=2, other=False, sort=False, ax=ax)
+    plots.plot_counts(data, x="n_related", n=2, other=False, sort=False, ax=ax)
     assert [tick.get_text() for tick in ax.get_yticklabels()] == ["0", "1"]
 
 
@@ -223,12 +236,108 @@ def test_plot_coverage_pairs_folds_into_other(ax):
             "n_stories": [5, 1, 2, 1],
         }
     )
-    result = plots.plot_coverage_pairs(pairs, top=1, ax=ax)
+    result = plots.plot_coverage_pairs(pairs, n=1, ax=ax)
     assert result is ax
     assert [tick.get_text() for tick in ax.get_yticklabels()] == ["a", "other"]
     assert [tick.get_text() for tick in ax.get_xticklabels()] == ["b", "other"]
     assert ax.images[0].get_array().sum() == 9
     assert ax.get_ylabel() == "article's provider"
+
+
+def test_plot_coverage_pairs_can_leave_the_rest_out(ax):
+    pairs = pd.DataFrame(
+        {
+            "provider": ["a", "a", "b", "c"],
+            "related_provider": ["b", "c", "a", "a"],
+            "n_stories": [5, 1, 2, 1],
+        }
+    )
+    plots.plot_coverage_pairs(pairs, n=1, other=False, ax=ax)
+    assert [tick.get_text() for tick in ax.get_yticklabels()] == ["a"]
+    assert [tick.get_text() for tick in ax.get_xticklabels()] == ["b"]
+    assert ax.images[0].get_array().sum() == 5
+
+
+#: Every stats function whose table plot_counts draws, with what it counts.
+COUNTED = {
+    "count_types": lambda a: stats.count_types(a),
+    "count_values": lambda a: stats.count_values(a, column="provider_domain"),
+    "count_published": lambda a: stats.count_published(a),
+    "count_topics": lambda a: stats.count_topics(a),
+    "count_related": lambda a: stats.count_related(a),
+    "count_related_bins": lambda a: stats.count_related_bins(a),
+    "build_provider_leaderboard": lambda a: stats.build_provider_leaderboard(a),
+    "build_scores_by": lambda a: stats.build_scores_by(a, by="provider"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COUNTED))
+def test_plot_counts_needs_no_x_for_any_count(ax, name):
+    table = COUNTED[name](synthetic_articles(50).assign(is_published=True))
+    plots.plot_counts(table, n=len(table), sort=False, ax=ax)
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels == [str(value) for value in table.iloc[:, 0]][: plots.MAX_BARS]
+    assert [bar.get_width() for bar in bars(ax)] == table["n_articles"].tolist()[: plots.MAX_BARS]
+
+
+def tick_labels(ax) -> list[list[str]]:
+    return [[tick.get_text() for tick in axis.get_ticklabels()] for axis in (ax.xaxis, ax.yaxis)]
+
+
+OLD_NAMES = [
+    ("plot_counts", lambda: stats.count_topics(synthetic_articles(50)), {"top": 3}, {"n": 3}),
+    (
+        "plot_topic_trends",
+        lambda: stats.find_topic_trends(synthetic_articles(50)),
+        {"top": 3},
+        {"n": 3},
+    ),
+    (
+        "plot_coverage_pairs",
+        lambda: pd.DataFrame(
+            {"provider": ["a", "b"], "related_provider": ["b", "c"], "n_stories": [2, 1]}
+        ),
+        {"top": 1},
+        {"n": 1},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "old", "new"), OLD_NAMES, ids=[o[0] for o in OLD_NAMES])
+def test_old_argument_names_warn_and_draw_the_same(name, data, old, new):
+    with pytest.warns(DeprecationWarning, match="is now n="):
+        before = getattr(plots, name)(data(), **old)
+    after = getattr(plots, name)(data(), **new)
+    assert tick_labels(before) == tick_labels(after)
+    assert count_artists(before) == count_artists(after)
+
+
+def test_old_colour_names_stay_for_one_release():
+    assert plots.QUALITY_COLOR == plots.COLOR and plots.HEAT_COLOR == plots.ACCENT_COLOR
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda d: plots.plot_score_trend(d["trend"], statistic="mode"), ValueError),
+        (lambda d: plots.plot_counts(d["counts"], n=-1), ValueError),
+        (lambda d: plots.plot_topic_trends(d["trends"], n=1.5), TypeError),
+        (lambda d: plots.plot_coverage_pairs(d["pairs"], n=None), TypeError),
+    ],
+)
+def test_bad_arguments_fail_on_empty_data_too(call, error):
+    for size in (0, 50):
+        articles = synthetic_articles(size)
+        data = {
+            "trend": stats.build_score_trend(articles),
+            "counts": stats.count_types(articles),
+            "trends": stats.find_topic_trends(articles),
+            "pairs": pd.DataFrame(
+                {"provider": ["a"] * size, "related_provider": ["b"] * size, "n_stories": 1}
+            ),
+        }
+        with pytest.raises(error):
+            call(data)
 
 
 EMPTY_PLOTS = {
@@ -280,8 +389,8 @@ def test_artists_stay_bounded_on_a_large_corpus():
         articles = synthetic_articles(n)
         axes = [
             plots.plot_period_counts(stats.count_by_period(articles, freq="month")),
-            plots.plot_period_lines(stats.count_topics_by_period(articles, top=6)),
-            plots.plot_counts(stats.build_provider_leaderboard(articles), x="provider"),
+            plots.plot_period_lines(stats.count_topics_by_period(articles, n=6)),
+            plots.plot_counts(stats.build_provider_leaderboard(articles)),
             plots.plot_matrix(stats.build_topic_cooccurrence(articles)),
             plots.plot_matrix(stats.build_provider_topics(articles)),
             plots.plot_period_lines(stats.count_providers_by_period(articles), hue="provider"),
@@ -310,7 +419,7 @@ def test_one_record_with_many_related_gives_a_bounded_figure():
     articles = pd.DataFrame({"n_related": [0, 1, 2, 100_000]})
     per_article = stats.count_related_bins(articles)
     assert len(per_article) < 25
-    ax = plots.plot_counts(per_article, x="n_related", other=False, sort=False, top=100_001)
+    ax = plots.plot_counts(per_article, other=False, sort=False, n=100_001)
     ax.figure.canvas.draw()
     width, height = pixels(ax)
     assert width < 2000 and height < 2000
@@ -318,7 +427,7 @@ def test_one_record_with_many_related_gives_a_bounded_figure():
     # even the unbinned table of 100,001 rows draws at most MAX_BARS bars
     plt.close("all")
     many = stats.count_related(articles).astype({"n_related": str})
-    ax = plots.plot_counts(many, x="n_related", other=False, sort=False, top=len(many))
+    ax = plots.plot_counts(many, other=False, sort=False, n=len(many))
     assert len(bars(ax)) <= plots.MAX_BARS and pixels(ax)[1] < 2000
 
 
@@ -366,7 +475,7 @@ def test_a_provider_named_other_keeps_its_own_row_in_coverage_pairs(ax):
             "n_stories": [5, 4, 1],
         }
     )
-    plots.plot_coverage_pairs(data, top=2, ax=ax)
+    plots.plot_coverage_pairs(data, n=2, ax=ax)
     rows = [text.get_text() for text in ax.get_yticklabels()]
     assert "other" in rows and "other (the rest)" in rows
 

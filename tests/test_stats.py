@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections import Counter
 
@@ -166,8 +167,8 @@ def test_count_types_and_published(small):
 
 
 def test_count_values_folds_the_rest_into_other(small):
-    counts = stats.count_values(small.articles, "provider_domain", top=1)
-    assert counts[["value", "n_articles"]].values.tolist() == [["a.com", 4], ["other", 2]]
+    counts = stats.count_values(small.articles, column="provider_domain", n=1)
+    assert counts[["provider_domain", "n_articles"]].values.tolist() == [["a.com", 4], ["other", 2]]
 
 
 def test_build_completeness(small):
@@ -218,34 +219,134 @@ def test_find_alerts_quality_equals_heat_and_nothing_else(make_corpus):
     assert "all 2 articles" in alerts["detail"].iloc[0]
 
 
-def test_functions_do_not_mutate_their_input(small):
-    before = small.articles.copy(deep=True)
+def _frame_functions() -> list[str]:
+    """Every public function of newskit.stats that returns a DataFrame, found by inspection."""
+    return [
+        name
+        for name, function in inspect.getmembers(stats, inspect.isfunction)
+        if not name.startswith("_")
+        and function.__module__ == stats.__name__
+        and inspect.signature(function).return_annotation in ("pd.DataFrame", pd.DataFrame)
+    ]
+
+
+def _call(name: str, corpus: newskit.Corpus) -> pd.DataFrame:
+    """Call ``stats.<name>`` with the corpus's tables for its data and any required argument."""
+    data = {
+        "articles": corpus.articles,
+        "related": corpus.related,
+        "lags": stats.build_coverage_lag(corpus.articles, corpus.related),
+    }
+    required = {"column": "type"}
+    args, kwargs = [], {}
+    for param in inspect.signature(getattr(stats, name)).parameters.values():
+        if param.kind is param.POSITIONAL_OR_KEYWORD:
+            args.append(data[param.name])
+        elif param.kind is param.KEYWORD_ONLY and param.default is param.empty:
+            kwargs[param.name] = required[param.name]
+    return getattr(stats, name)(*args, **kwargs)
+
+
+def test_every_frame_function_is_found():
+    found = _frame_functions()
+    assert len(found) >= 27
+    assert {"count_by_period", "describe_lag", "count_values", "build_coverage_lag"} <= set(found)
+
+
+@pytest.mark.parametrize("name", _frame_functions())
+def test_functions_do_not_mutate_their_input(small, name):
+    articles = small.articles.copy(deep=True)
     related = small.related.copy(deep=True)
-    for name in (
-        "count_by_period",
-        "count_types",
-        "build_completeness",
-        "find_alerts",
-        "count_topics",
-        "count_topics_by_period",
-        "find_topic_trends",
-        "count_title_words",
-        "build_provider_leaderboard",
-        "measure_concentration",
-        "build_provider_topics",
-        "count_providers_by_period",
-        "describe_scores",
-        "correlate_scores",
-        "build_scores_by",
-        "build_score_trend",
-        "find_top_scored",
-        "count_related",
-    ):
-        getattr(stats, name)(small.articles)
-    stats.build_coverage_pairs(small.articles, small.related)
-    stats.build_coverage_lag(small.articles, small.related)
-    pd.testing.assert_frame_equal(small.articles, before)
+    assert isinstance(_call(name, small), pd.DataFrame)
+    pd.testing.assert_frame_equal(small.articles, articles)
     pd.testing.assert_frame_equal(small.related, related)
+
+
+@pytest.mark.parametrize("name", _frame_functions())
+def test_text_comes_back_as_string_dtype(small, name):
+    result = _call(name, small)
+    for column in [*result.columns, *result.index.names]:
+        values = result[column] if column in result.columns else result.index
+        if values.dtype == object:
+            assert not values.map(lambda v: isinstance(v, str)).any(), f"{name}: {column}"
+
+
+#: Old argument names (one release with a DeprecationWarning) -> the new ones.
+RENAMES = [
+    ("count_values", {"column": "type", "top": 1}, {"column": "type", "n": 1}),
+    ("count_topics", {"top": 2}, {"n": 2}),
+    ("count_topics_by_period", {"top": 1}, {"n": 1}),
+    ("build_topic_cooccurrence", {"top": 2}, {"n": 2}),
+    ("count_title_words", {"top": 1, "topics": 2}, {"n_words": 1, "n_topics": 2}),
+    ("build_provider_leaderboard", {"top": 2}, {"n": 2}),
+    ("measure_concentration", {"top": 1}, {"n": 1}),
+    ("build_provider_topics", {"providers": 1, "topics": 2}, {"n_providers": 1, "n_topics": 2}),
+    ("count_providers_by_period", {"top": 1}, {"n": 1}),
+    ("build_scores_by", {"top": 1}, {"n": 1}),
+    ("build_score_groups", {"top": 1}, {"n": 1}),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new"), RENAMES, ids=[r[0] for r in RENAMES])
+def test_old_argument_names_warn_and_give_the_same_result(small, name, old, new):
+    function = getattr(stats, name)
+    with pytest.warns(DeprecationWarning, match="is now"):
+        before = function(small.articles, **old)
+    pd.testing.assert_frame_equal(before, function(small.articles, **new))
+
+
+def test_count_values_column_was_positional(small):
+    with pytest.warns(DeprecationWarning, match="column as a keyword"):
+        before = stats.count_values(small.articles, "type")
+    pd.testing.assert_frame_equal(before, stats.count_values(small.articles, column="type"))
+    with pytest.raises(TypeError, match="both"), pytest.warns(DeprecationWarning):
+        stats.count_values(small.articles, column="type", top=1, n=1)
+
+
+def test_the_same_thing_counted_has_the_same_label(small):
+    pd.testing.assert_frame_equal(
+        stats.count_types(small.articles), stats.count_values(small.articles, column="type")
+    )
+
+
+def test_count_values_can_leave_the_rest_out(small):
+    counts = stats.count_values(small.articles, column="provider_domain", n=1, other=False)
+    assert counts[["provider_domain", "n_articles"]].values.tolist() == [["a.com", 4]]
+    assert counts["share"].tolist() == [4 / 6]
+
+
+def test_count_providers_by_period_can_leave_the_rest_out(small):
+    frame = stats.count_providers_by_period(small.articles, freq="month", n=1, other=False)
+    assert set(frame["provider"]) == {"a.com"}
+    folded = stats.count_providers_by_period(small.articles, freq="month", n=1)
+    assert frame["period"].tolist() == folded.loc[folded["provider"] == "a.com", "period"].tolist()
+
+
+BAD_ARGUMENTS = [
+    ("count_by_period", {"freq": "fortnight"}, ValueError, "freq"),
+    ("count_topics_by_period", {"freq": "fortnight"}, ValueError, "freq"),
+    ("count_providers_by_period", {"freq": "day"}, ValueError, "freq"),
+    ("build_score_trend", {"freq": "fortnight"}, ValueError, "freq"),
+    ("build_scores_by", {"by": "colour"}, ValueError, "by"),
+    ("build_score_groups", {"by": "colour"}, ValueError, "by"),
+    ("build_score_groups", {"score": "speed"}, ValueError, "score"),
+    ("find_top_scored", {"score": "speed"}, ValueError, "score"),
+    ("count_topics", {"n": -1}, ValueError, "n must be >= 0"),
+    ("count_topics", {"n": 2.5}, TypeError, "n must be"),
+    ("count_title_words", {"n_words": None}, TypeError, "n_words"),
+    ("build_provider_topics", {"n_topics": -2}, ValueError, "n_topics"),
+    ("count_values", {"column": "colour"}, ValueError, "column"),
+    ("find_alerts", {"examples": -1}, ValueError, "examples"),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "error", "match"), BAD_ARGUMENTS)
+def test_bad_arguments_fail_the_same_way_on_empty_and_full_data(
+    small, empty_articles, name, kwargs, error, match
+):
+    for articles in (small.articles, empty_articles):
+        with pytest.raises(error, match=match):
+            getattr(stats, name)(articles, **kwargs)
 
 
 EMPTY_CASES = {
@@ -339,7 +440,7 @@ def test_count_topics(small):
     topics = stats.count_topics(small.articles)
     assert topics[["topic", "n_articles"]].values.tolist() == [["X", 4], ["Y", 2], ["Z", 2]]
     assert topics["share"].iloc[0] == pytest.approx(4 / 6)
-    assert stats.count_topics(small.articles, top=1)["topic"].tolist() == ["X"]
+    assert stats.count_topics(small.articles, n=1)["topic"].tolist() == ["X"]
 
 
 def test_topic_counted_once_per_article(make_corpus):
@@ -348,14 +449,14 @@ def test_topic_counted_once_per_article(make_corpus):
 
 
 def test_count_topics_by_period(small):
-    table = stats.count_topics_by_period(small.articles, freq="month", top=None)
+    table = stats.count_topics_by_period(small.articles, freq="month", n=None)
     cell = table.set_index(["topic", "period"])
     assert len(table) == 3 * 2
     assert cell.loc[("X", pd.Timestamp("2021-01-01")), "n_articles"] == 2
     assert cell.loc[("X", pd.Timestamp("2021-01-01")), "share"] == pytest.approx(2 / 3)
     assert cell.loc[("Z", pd.Timestamp("2021-01-01")), "n_articles"] == 0
     assert cell.loc[("Z", pd.Timestamp("2021-02-01")), "share"] == pytest.approx(2 / 3)
-    assert set(stats.count_topics_by_period(small.articles, top=1)["topic"]) == {"X"}
+    assert set(stats.count_topics_by_period(small.articles, n=1)["topic"]) == {"X"}
 
 
 def test_build_topic_cooccurrence(small):
@@ -391,7 +492,7 @@ def test_tokenize():
 
 
 def test_count_title_words(small):
-    words = stats.count_title_words(small.articles, top=2)
+    words = stats.count_title_words(small.articles, n_words=2)
     x_words = words[words["topic"] == "X"]
     # X titles: robots build cars / robots and the law / robots everywhere / the law of robots
     assert x_words[["word", "n_titles"]].values.tolist() == [["robots", 4], ["law", 2]]
@@ -425,7 +526,7 @@ def test_build_provider_leaderboard(small):
     assert a["share"] == pytest.approx(4 / 6)
     assert a["mean_quality"] == pytest.approx((10 + 20 + 40) / 3)  # one article has no score
     assert a["median_heat"] == pytest.approx(20)
-    assert len(stats.build_provider_leaderboard(small.articles, top=2)) == 2
+    assert len(stats.build_provider_leaderboard(small.articles, n=2)) == 2
 
 
 def test_unknown_provider_is_grouped(make_corpus):
@@ -435,7 +536,7 @@ def test_unknown_provider_is_grouped(make_corpus):
 
 
 def test_measure_concentration(small):
-    row = stats.measure_concentration(small.articles, top=1).iloc[0]
+    row = stats.measure_concentration(small.articles, n=1).iloc[0]
     shares = np.array([4, 1, 1]) / 6
     assert row["n_providers"] == 3
     assert row["top_share"] == pytest.approx(4 / 6)
@@ -453,7 +554,7 @@ def test_build_provider_topics(small):
 
 
 def test_count_providers_by_period(small):
-    table = stats.count_providers_by_period(small.articles, freq="month", top=1)
+    table = stats.count_providers_by_period(small.articles, freq="month", n=1)
     assert list(dict.fromkeys(table["provider"])) == ["a.com", "other"]
     cell = table.set_index(["provider", "period"])["n_articles"]
     assert cell[("a.com", pd.Timestamp("2021-01-01"))] == 2
@@ -736,12 +837,14 @@ def test_a_provider_named_other_is_not_folded_into_other():
             "type": ["article"] * 7,
         }
     )
-    frame = stats.count_providers_by_period(articles, top=1)
+    frame = stats.count_providers_by_period(articles, n=1)
     totals = frame.groupby("provider", sort=False)["n_articles"].sum()
     assert totals["other"] == 3
     assert totals[stats.OTHER_REST] == 4
-    values = stats.count_values(articles.assign(type=articles["provider_domain"]), "type", top=1)
-    assert dict(zip(values["value"], values["n_articles"], strict=True)) == {
+    values = stats.count_values(
+        articles.assign(type=articles["provider_domain"]), column="type", n=1
+    )
+    assert dict(zip(values["type"], values["n_articles"], strict=True)) == {
         "other": 3,
         stats.OTHER_REST: 4,
     }

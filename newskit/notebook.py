@@ -1,0 +1,189 @@
+"""What the report notebooks share: opening the selection and the sections they repeat.
+
+Each ``show_*`` function displays its section (notes, tables, a figure) in the running
+notebook and returns what it displayed, so that it can be tested outside a kernel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import display
+
+from newskit import plots, stats
+from newskit.corpus import Corpus, load_corpus
+from newskit.display import SUMMARY_LABELS, Rendered, note, render_numbers, render_table
+
+#: What ``show_scores_by`` says, per grouping, when there is no group, one, or no spread.
+SCORES_BY_NOTES = {
+    "type": (
+        "There is no article, so there is no type to compare.",
+        "All articles have the same type, so there is nothing to compare.",
+        "Every type has a single article, so there is no spread to draw.",
+    ),
+    "provider": (
+        "There is no article, so there is no provider to compare.",
+        "All articles come from one provider, so there is nothing to compare.",
+        "Every provider has a single article, so there is no spread to draw.",
+    ),
+    "topic": (
+        "No article has a topic, so there is no topic to compare.",
+        "All articles share one topic, so there is nothing to compare.",
+        "Every topic has a single article, so there is no spread to draw.",
+    ),
+}
+
+#: The headline numbers of the overview notebook, in order.
+HEADLINE_KEYS = (
+    "n_articles",
+    "n_files",
+    "first_published_at",
+    "last_published_at",
+    "n_providers",
+    "n_topics",
+    "n_duplicates",
+    "n_errors",
+    "n_warnings",
+    "fingerprint",
+)
+
+
+def _show(items: list) -> list:
+    """Display ``items`` in order (a figure by ``plt.show``); return them."""
+    for item in items:
+        if isinstance(item, plt.Axes):
+            plt.show()
+        else:
+            display(item)
+    return items
+
+
+def open_selection(
+    corpus_path: str,
+    *,
+    start: object = None,
+    end: object = None,
+    topic: object = None,
+    provider: object = None,
+) -> Corpus:
+    """Load the corpus at ``corpus_path`` and select what the notebook's parameters ask.
+
+    Shows a note when no article matches. The arguments are those of every notebook's
+    ``parameters`` cell; see :meth:`newskit.Corpus.select`.
+    """
+    corpus = load_corpus(corpus_path).select(start=start, end=end, topic=topic, provider=provider)
+    if corpus.articles.empty:
+        _show([note("No article matches the selection, so every section below is empty.")])
+    return corpus
+
+
+def choose_freq(articles: pd.DataFrame) -> str:
+    """:func:`newskit.stats.choose_freq`, showing first the note on the articles a chart over
+    time leaves out for their date (:func:`newskit.stats.describe_outlying_dates`)."""
+    if left_out := stats.describe_outlying_dates(articles):
+        _show([note(left_out)])
+    return stats.choose_freq(articles)
+
+
+def show_over_time(
+    table: pd.DataFrame,
+    *,
+    freq: str,
+    plot: Callable[..., plt.Axes],
+    empty: str,
+    single: str | None = None,
+    with_table: bool = False,
+    **options: object,
+) -> list:
+    """A chart over time, or why there is none: no period, or a single one.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A table with a ``period`` column, as the ``count_*_by_period`` functions and
+        :func:`newskit.stats.build_score_trend` return.
+    freq : str
+        The period length, for the note on a single period.
+    plot : callable
+        The plot function of :mod:`newskit.plots` that draws ``table``; ``options`` are
+        passed to it.
+    empty : str
+        The note shown when ``table`` is empty.
+    single : str, optional
+        The note shown when all rows fall in one period (default: "All dated articles fall
+        in one {freq}, so there is no change over time.").
+    with_table : bool, default False
+        With a single period, show ``table`` below the note.
+
+    Returns
+    -------
+    list
+        What was shown: notes and tables, or the Axes.
+    """
+    if table.empty:
+        return _show([note(empty)])
+    if table["period"].nunique() < 2:
+        single = (
+            single or f"All dated articles fall in one {freq}, so there is no change over time."
+        )
+        return _show([note(single), *([render_table(table)] if with_table else [])])
+    return _show([plot(table, **options)])
+
+
+def show_scores_by(articles: pd.DataFrame, *, by: str, n: int = 10) -> list:
+    """Scores per type, provider or topic: the table, then quality's spread as boxes.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``corpus.articles``.
+    by : {"type", "provider", "topic"}
+        The grouping (see :func:`newskit.stats.build_scores_by`).
+    n : int, default 10
+        The largest groups shown.
+
+    Returns
+    -------
+    list
+        What was shown.
+    """
+    stats.check_argument("by", SCORES_BY_NOTES, by)
+    none, one, no_spread = SCORES_BY_NOTES[by]
+    table = stats.build_scores_by(articles, by=by, n=n)
+    if table.empty:
+        return _show([note(none)])
+    shown: list = [render_table(table)]
+    if len(table) < 2:
+        shown.append(note(one))
+    elif table["n_articles"].max() < 2:
+        shown.append(note(no_spread))
+    else:
+        groups = stats.build_score_groups(articles, by=by, n=n)
+        shown.append(plots.plot_score_boxes(groups, score="quality", title=f"Quality by {by}"))
+    return _show(shown)
+
+
+def list_title_words(words: pd.DataFrame) -> pd.DataFrame:
+    """One row per topic listing its words with their counts, ``"app (3), flow (2)"``.
+
+    Parameters
+    ----------
+    words : DataFrame
+        As :func:`newskit.stats.count_title_words` returns.
+
+    Returns
+    -------
+    DataFrame
+        ``topic``, ``most frequent title words (titles)``; topics in the order given.
+    """
+    listed = words.assign(word=words["word"] + " (" + words["n_titles"].astype(str) + ")")
+    listed = listed.groupby("topic", sort=False)["word"].agg(", ".join).reset_index()
+    return listed.rename(columns={"word": "most frequent title words (titles)"})
+
+
+def headline_numbers(corpus: Corpus) -> Rendered:
+    """The overview's headline numbers of ``corpus``, labelled by :data:`SUMMARY_LABELS`."""
+    summary = corpus.summary()
+    return render_numbers({SUMMARY_LABELS[key]: summary[key] for key in HEADLINE_KEYS})
