@@ -1,6 +1,7 @@
 """newskit: load, validate, explore and report on corpora of news-article records."""
 
 from newskit.cache import clear_cache
+from newskit.compare import Comparison, compare
 from newskit.corpus import Corpus, load_corpus
 from newskit.display import note, render_numbers, render_table
 from newskit.errors import CorpusError, NewskitError, ReportError
@@ -37,6 +38,7 @@ from newskit.stats import (
     measure_concentration,
     tokenize,
 )
+from newskit.urls import normalize_url
 
 __version__ = "0.1.0"
 
@@ -67,6 +69,9 @@ __all__ = [
     "__version__",
     "load_corpus",
     "clear_cache",
+    "compare",
+    "Comparison",
+    "normalize_url",
     "build_completeness",
     "build_coverage_lag",
     "build_coverage_pairs",
