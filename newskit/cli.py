@@ -391,6 +391,9 @@ def format_comparison(comparison: Comparison) -> str:
             f" and {len(values) - COMPARE_LINES} more" if len(values) > COMPARE_LINES else ""
         )
 
+    def news(table: pd.DataFrame, label: str) -> str:
+        return f"new: {named(table, label, 'new')}; vanished: {named(table, label, 'vanished')}"
+
     def score(row: pd.Series) -> str:
         return (
             f"{row['score']} {row['n_changed']} changed ({row['n_up']} up, {row['n_down']} down), "
@@ -415,10 +418,8 @@ def format_comparison(comparison: Comparison) -> str:
         f"{counts['removed']} removed, {counts['changed']} changed, {counts['moved']} moved, "
         f"{counts['unchanged']} unchanged",
         f"published:     {span('old')} -> {span('new')}",
-        f"providers:     {arrow('providers')}; new: {named(comparison.providers, 'provider', 'new')}"
-        f"; vanished: {named(comparison.providers, 'provider', 'vanished')}",
-        f"topics:        {arrow('topics')}; new: {named(comparison.topics, 'topic', 'new')}"
-        f"; vanished: {named(comparison.topics, 'topic', 'vanished')}",
+        f"providers:     {arrow('providers')}; {news(comparison.providers, 'provider')}",
+        f"topics:        {arrow('topics')}; {news(comparison.topics, 'topic')}",
         f"fields:        {fields or '-'}",
         "scores:        " + "; ".join(score(r) for _, r in comparison.scores.iterrows()),
         f"concentration: top-10 share {concentration('top_share')}, "

@@ -4,8 +4,9 @@ Articles are matched one to one, in three passes: by normalised original URL, th
 normalised URL (original or web) the two share, then by ``article_id`` (the path relative to the
 corpus folder) among the articles still unmatched. An article found under another path is
 *moved*, not removed and added again. Within one side, articles sharing a normalised URL are
-duplicates: the first in the loader's path order keeps the URL, the others are matched by
-``article_id`` only and listed in :attr:`Comparison.duplicates`.
+duplicates, listed in :attr:`Comparison.duplicates`: where a URL could pair several articles,
+a pair at the same path is taken first, then the first in the loader's path order; the others
+are matched by ``article_id`` or counted as added or removed.
 
 Everything here but the loading of a path is a pure function of the two corpora.
 """
@@ -326,6 +327,18 @@ def match_articles(
     taken_new: set[int] = set()
     rows: list[tuple[int, int, str, str]] = []
 
+    old_ids = old["article_id"].astype(object).to_numpy()
+    new_ids = new["article_id"].astype(object).to_numpy()
+
+    def by_url(pairs: pd.DataFrame) -> pd.DataFrame:
+        # Among the pairs a URL allows (duplicates give several), the same path first.
+        moved = (
+            old_ids[pairs["row_old"].to_numpy(dtype=int)]
+            != new_ids[pairs["row_new"].to_numpy(dtype=int)]
+        )
+        pairs = pairs.assign(_moved=moved).sort_values(["_moved", "row_old", "row_new"])
+        return pairs[["row_old", "row_new", "url"]]
+
     def take(candidates: pd.DataFrame, matched_by: str) -> None:
         for o, n, key in candidates.itertuples(index=False, name=None):
             if o not in taken_old and n not in taken_new:
@@ -337,12 +350,11 @@ def match_articles(
     on_original = old_keys[old_keys["column"] == "original_url"].merge(
         new_keys[new_keys["column"] == "original_url"], on="url", suffixes=("_old", "_new")
     )
-    take(on_original[["row_old", "row_new", "url"]].sort_values(["row_old", "row_new"]), "url")
-    on_any = old_keys.merge(new_keys, on="url", suffixes=("_old", "_new"))
-    take(on_any[["row_old", "row_new", "url"]].sort_values(["row_old", "row_new"]), "url")
+    take(by_url(on_original), "url")
+    take(by_url(old_keys.merge(new_keys, on="url", suffixes=("_old", "_new"))), "url")
     # 3. the same relative path, among what is left.
-    ids_old = pd.DataFrame({"id": old["article_id"].astype(object), "row_old": range(len(old))})
-    ids_new = pd.DataFrame({"id": new["article_id"].astype(object), "row_new": range(len(new))})
+    ids_old = pd.DataFrame({"id": old_ids, "row_old": range(len(old))})
+    ids_new = pd.DataFrame({"id": new_ids, "row_new": range(len(new))})
     ids_old = ids_old[~ids_old["row_old"].isin(taken_old)]
     ids_new = ids_new[~ids_new["row_new"].isin(taken_new)]
     on_id = ids_old.merge(ids_new, on="id")
@@ -356,12 +368,11 @@ def match_articles(
 
 
 def _url_keys(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The normalised URLs each article holds, and the duplicates that hold none.
+    """The normalised URLs of each article, and which articles repeat an earlier one's.
 
-    Returns ``keys`` (``row``, ``column``, ``url``: one row per article and URL column, each
-    URL held by the first article of the table having it) and ``duplicates`` (``row``,
-    ``article_id``, ``url``, ``duplicate_of``: the later articles having a URL an earlier one
-    has; they hold no URL at all).
+    Returns ``keys`` (``row``, ``column``, ``url``: one row per article and distinct URL) and
+    ``duplicates`` (``row``, ``article_id``, ``url``, ``duplicate_of``: each article having a
+    URL an earlier article of the table has, once, with the first such article).
     """
     parts = []
     for column in ("original_url", "web_url"):
@@ -385,8 +396,7 @@ def _url_keys(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             "duplicate_of": ids[holder[repeats.index].to_numpy(dtype=int)],
         }
     ).drop_duplicates("row")
-    keys = keys[~keys["row"].isin(duplicates["row"])].reset_index(drop=True)
-    return keys, duplicates.reset_index(drop=True)
+    return keys.reset_index(drop=True), duplicates.reset_index(drop=True)
 
 
 def _unmatched(n_rows: int, matched: pd.Series) -> np.ndarray:
@@ -728,8 +738,8 @@ def _notes(comparison: Comparison, pairs: pd.DataFrame, old: Corpus, new: Corpus
             f"{_plural(n, 'article')} {'shares' if n == 1 else 'share'} a normalised URL with "
             f"an earlier article of {'its' if n == 1 else 'their'} snapshot (new: "
             f"{counts.get('new', 0)}, resolved: {counts.get('resolved', 0)}, kept: "
-            f"{counts.get('kept', 0)}). The first in path order keeps the URL; the others are "
-            "matched by article_id only."
+            f"{counts.get('kept', 0)}). A URL shared by several articles matches the article "
+            "at the same path first, then the first in path order."
         )
     n = int((pairs["matched_by"] == "article_id").sum())
     if n:
