@@ -261,6 +261,20 @@ def test_a_shared_url_matches_the_article_at_the_same_path_first(tmp_path):
     ]
 
 
+def test_original_urls_are_matched_before_web_urls(tmp_path):
+    # a.md's original URL is b.md's web URL; both files are renamed.
+    b = article("B", "https://ex.com/b", "2021-01-01", webUrl='"https://ex.com/shared"')
+    a = article("A", "https://ex.com/shared", "2021-01-02")
+    old = write(tmp_path / "old", {"a.md": a, "b.md": b})
+    new = write(tmp_path / "new", {"c.md": b, "d.md": a})
+    result = compare(old, new)
+    assert result.moved[["old_article_id", "new_article_id"]].values.tolist() == [
+        ["b.md", "c.md"],
+        ["a.md", "d.md"],
+    ]
+    assert result.changed.empty and result.added.empty and result.removed.empty
+
+
 def test_corpora_and_paths_give_the_same_comparison(snapshots, comparison):
     old, new = (newskit.load_corpus(p) for p in snapshots)
     before = old.articles.copy()
@@ -462,6 +476,9 @@ def test_cli_report(capsys, snapshots, tmp_path):
     assert "archive/d-renamed.md" in page.cells
     assert ["g.md", "quality", "50", "70"] in page.rows  # Changes, field by field
     assert ["h.md", "topics", "AI", "Robotics"] in page.rows
+    topics = {row[0]: row[1:] for row in page.rows if row and row[0] in ("Robotics", "AI")}
+    assert topics["Robotics"][:2] == ["0", "1"] and topics["Robotics"][-1] == "new"
+    assert [row[-1] for row in page.rows if row and row[0] == "gone.com"] == ["vanished"]
 
 
 def test_cli_report_is_bounded(capsys, tmp_path):
