@@ -216,7 +216,7 @@ def test_new_and_resolved_load_problems(comparison):
     ]
 
 
-def test_duplicates_within_a_side_are_matched_by_path_only(comparison):
+def test_a_new_duplicate_within_a_side_is_listed_with_the_article_it_repeats(comparison):
     duplicates = comparison.duplicates
     assert duplicates.values.tolist() == [["new", "n.md", "https://ex.com/m", "m.md"]]
     assert any(
