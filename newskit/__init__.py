@@ -3,9 +3,8 @@
 __version__ = "0.1.0"
 
 #: Where each public name lives. Modules are imported on first use: ``import newskit`` stays
-#: cheap (pool workers import it before they parse, and need none of pandas' or matplotlib's
-#: machinery), and ``newskit.load_corpus`` or ``from newskit import count_topics`` import
-#: what they need.
+#: cheap (the CLI's ``--help``; pool workers, which import only the loader), and
+#: ``newskit.load_corpus`` or ``from newskit import count_topics`` import what they need.
 _STATS = frozenset(
     [
         "build_completeness",
@@ -67,6 +66,9 @@ __all__ = [
     "__version__",
     "load_corpus",
     "clear_cache",
+    "compare",
+    "Comparison",
+    "normalize_url",
     "build_completeness",
     "build_coverage_lag",
     "build_coverage_pairs",
@@ -110,6 +112,9 @@ _MODULES = {
     "Corpus": "corpus",
     "load_corpus": "corpus",
     "clear_cache": "cache",
+    "compare": "compare",
+    "Comparison": "compare",
+    "normalize_url": "urls",
     "CorpusError": "errors",
     "NewskitError": "errors",
     "ReportError": "errors",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from newskit import __version__
+from newskit.compare import Comparison, compare
 from newskit.corpus import Corpus, load_corpus
 from newskit.dates import parse_bound
 from newskit.display import SUMMARY_LABELS
@@ -157,6 +159,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(run=run_report)
 
+    compare = commands.add_parser(
+        "compare",
+        help="say what changed between two snapshots of a corpus",
+        description="Say what changed between two snapshots of a corpus: articles added (newly "
+        "published or backfill), removed, changed (and in which fields) and moved, and how "
+        "dates, providers, topics, scores, field completeness, load problems and duplicates "
+        "moved. Articles are matched by normalised URL, then by their path.",
+    )
+    compare.add_argument("old", help="the earlier snapshot: corpus folder or record file")
+    compare.add_argument("new", help="the later snapshot: corpus folder or record file")
+    compare.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="also write the comparison as an HTML report, DIR/compare.html",
+    )
+    compare.add_argument(
+        "--json", action="store_true", help="print the whole comparison as JSON instead"
+    )
+    compare.set_defaults(run=run_compare)
+
     cache = commands.add_parser(
         "cache",
         help="manage the cache of parsed corpora",
@@ -290,6 +313,25 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_compare(args: argparse.Namespace) -> int:
+    if args.out is not None:
+        from newskit.report import check_writable  # slow: only here
+
+        check_writable(Path(args.out))  # before the corpora are loaded
+    comparison = compare(args.old, args.new)
+    if args.json:
+        # ASCII only: no corpus text can reach the terminal as a control or bidi character.
+        print(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=True))
+    else:
+        print(format_comparison(comparison))
+    if args.out is not None:
+        from newskit.report import write_comparison_report
+
+        written = write_comparison_report(comparison, Path(args.out))
+        say(f"wrote {written}", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
 def run_cache_clear(args: argparse.Namespace) -> int:
     from newskit.cache import clear_cache, default_cache_dir
 
@@ -323,6 +365,112 @@ def format_summary(corpus: Corpus) -> str:
         f"problems:   {s['n_errors']} errors, {s['n_warnings']} warnings",
     ]
     return "\n".join(printable(line) for line in lines)
+
+
+#: Lines each list of articles (added, removed, changed, moved) shows in the text summary.
+COMPARE_LINES = 5
+
+
+def format_comparison(comparison: Comparison) -> str:
+    """The text ``newskit compare`` prints: one screen, whatever the size of the corpora."""
+    counts = comparison.counts()
+    headline = comparison.headline.set_index("measure")
+
+    def row(measure: str) -> tuple[object, object]:
+        return headline.at[measure, "old"], headline.at[measure, "new"]
+
+    def arrow(measure: str) -> str:
+        old, new = row(measure)
+        change = headline.at[measure, "change"]
+        return f"{old} -> {new} ({change:+d})" if isinstance(change, int) else f"{old} -> {new}"
+
+    def span(side: str) -> str:
+        first, last = headline.at["first published", side], headline.at["last published", side]
+        return "-" if first is None else f"{first} to {last}"
+
+    def named(table: pd.DataFrame, label: str, status: str) -> str:
+        values = table.loc[table["status"] == status, label].tolist()
+        shown = ", ".join(map(str, values[:COMPARE_LINES])) or "-"
+        return shown + (
+            f" and {len(values) - COMPARE_LINES} more" if len(values) > COMPARE_LINES else ""
+        )
+
+    def news(table: pd.DataFrame, label: str) -> str:
+        return f"new: {named(table, label, 'new')}; vanished: {named(table, label, 'vanished')}"
+
+    def score(row: pd.Series) -> str:
+        return (
+            f"{row['score']} {row['n_changed']} changed ({row['n_up']} up, {row['n_down']} down), "
+            f"mean {_number(row['old_mean'])} -> {_number(row['new_mean'])}"
+        )
+
+    def concentration(measure: str) -> str:
+        found = comparison.concentration.set_index("measure")
+        return f"{_number(found.at[measure, 'old'])} -> {_number(found.at[measure, 'new'])}"
+
+    completeness = comparison.completeness[comparison.completeness["change"] != 0]
+    problems = comparison.problems["status"].value_counts()
+    duplicates = comparison.duplicates["status"].value_counts()
+    fields = ", ".join(
+        f"{r.field} ({r.n_articles})" for r in comparison.field_counts.itertuples(index=False)
+    )
+    lines = [
+        f"old:           {comparison.old_root}",
+        f"new:           {comparison.new_root}",
+        f"articles:      {arrow('articles')}: {counts['added']} added ({counts['added_new']} new, "
+        f"{counts['added_backfill']} backfill, {counts['added_undated']} undated), "
+        f"{counts['removed']} removed, {counts['changed']} changed, {counts['moved']} moved, "
+        f"{counts['unchanged']} unchanged",
+        f"published:     {span('old')} -> {span('new')}",
+        f"providers:     {arrow('providers')}; {news(comparison.providers, 'provider')}",
+        f"topics:        {arrow('topics')}; {news(comparison.topics, 'topic')}",
+        f"fields:        {fields or '-'}",
+        "scores:        " + "; ".join(score(r) for _, r in comparison.scores.iterrows()),
+        f"concentration: top-10 share {concentration('top_share')}, "
+        f"Herfindahl {concentration('herfindahl')}",
+        "completeness:  "
+        + (
+            ", ".join(
+                f"{r.key} {_percent(r.old_share)} -> {_percent(r.new_share)}"
+                for r in completeness.head(3).itertuples(index=False)
+            )
+            + (f" and {len(completeness) - 3} more" if len(completeness) > 3 else "")
+            if len(completeness)
+            else "no change"
+        ),
+        f"problems:      {problems.get('new', 0)} new, {problems.get('resolved', 0)} resolved "
+        f"(errors {arrow('load errors')}, warnings {arrow('load warnings')})",
+        f"duplicates:    {duplicates.get('new', 0)} new, {duplicates.get('resolved', 0)} resolved, "
+        f"{duplicates.get('kept', 0)} kept",
+        f"fingerprint:   {arrow('fingerprint')}",
+    ]
+    changed = comparison.changed.groupby("article_id", sort=False)["field"].agg(", ".join)
+    lists = [
+        ("added", [f"+ {r.article_id} ({r.when})" for r in comparison.added.itertuples()]),
+        ("removed", [f"- {r.article_id}" for r in comparison.removed.itertuples()]),
+        ("changed", [f"~ {article}: {names}" for article, names in changed.items()]),
+        (
+            "moved",
+            [f"> {r.old_article_id} -> {r.new_article_id}" for r in comparison.moved.itertuples()],
+        ),
+    ]
+    for name, items in lists:
+        if not items:
+            continue
+        for i, item in enumerate(items[:COMPARE_LINES]):
+            lines.append(f"{name + ':' if i == 0 else '':<15}{item}")
+        if len(items) > COMPARE_LINES:
+            lines.append(f"{'':<15}{len(items) - COMPARE_LINES} more not shown")
+    lines += [f"note:          {text}" for text in comparison.notes]
+    return "\n".join(printable(line) for line in lines)
+
+
+def _number(value: float) -> str:
+    return "-" if value != value else f"{value:.3g}"
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1%}"
 
 
 if __name__ == "__main__":  # pragma: no cover

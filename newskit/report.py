@@ -40,8 +40,9 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
 import newskit
+from newskit.compare import Comparison
 from newskit.corpus import Corpus, load_corpus
-from newskit.display import SUMMARY_LABELS, cut_text, render_numbers
+from newskit.display import SUMMARY_LABELS, cut_text, note, render_numbers, render_table
 from newskit.errors import Interrupted, ReportError
 from newskit.files import shown_name
 
@@ -577,3 +578,131 @@ def _umask() -> int:
 def _first_line(text: str, limit: int = 80) -> str:
     line = next((s.strip() for s in str(text).splitlines() if s.strip()), "")
     return cut_text(line, limit)
+
+
+#: The file ``write_comparison_report`` writes in its folder.
+COMPARISON_PAGE = "compare.html"
+
+
+def write_comparison_report(comparison: Comparison, out_dir: str | os.PathLike) -> Path:
+    """Write what changed between two snapshots as one offline HTML page, ``compare.html``.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        What :func:`newskit.compare` gave.
+    out_dir : path-like
+        Folder the page is written to (created when missing).
+
+    Returns
+    -------
+    pathlib.Path
+        The page written, by a temporary file and a rename.
+
+    Raises
+    ------
+    ReportError
+        ``path: reason`` when the folder or the page cannot be written.
+    """
+    out_dir = Path(out_dir)
+    check_writable(out_dir)
+    path = out_dir / COMPARISON_PAGE
+    write_file(path, build_comparison_page(comparison))
+    return path
+
+
+def build_comparison_page(comparison: Comparison) -> str:
+    """The text of ``compare.html``: every table bounded and escaped by `newskit.display`."""
+
+    def table(frame, *, empty: str, **kwargs) -> list[Markup]:
+        if frame.empty:
+            return [Markup(note(empty).html)]
+        return [Markup(render_table(frame, **kwargs).html)]
+
+    def moved_shares(frame):
+        return frame[(frame["share_change"] != 0) | (frame["status"] != "kept")]
+
+    counts = comparison.counts()
+    changed = comparison.changed
+    by_article = (
+        changed.groupby("article_id", sort=False)
+        .agg(title=("title", "first"), fields=("field", ", ".join))
+        .reset_index()
+    )
+    headline = comparison.headline.set_index("measure")
+    numbers = {
+        "articles": f"{headline.at['articles', 'old']:,} -> {headline.at['articles', 'new']:,}",
+        "added": f"{counts['added']:,} ({counts['added_new']:,} newly published, "
+        f"{counts['added_backfill']:,} backfill, {counts['added_undated']:,} undated)",
+        "removed": counts["removed"],
+        "changed": counts["changed"],
+        "moved": counts["moved"],
+        "unchanged": counts["unchanged"],
+    }
+    completeness = comparison.completeness[comparison.completeness["change"] != 0]
+    sections = [
+        (
+            "Summary",
+            [Markup(render_numbers(numbers).html)]
+            + [Markup(note(text).html) for text in comparison.notes],
+        ),
+        ("Headline numbers", table(comparison.headline, empty="No numbers.")),
+        (
+            "Added articles",
+            table(
+                comparison.added,
+                empty="No article was added.",
+                caption="when: new = published after the old snapshot's last date; "
+                "backfill = on or before it",
+            ),
+        ),
+        ("Removed articles", table(comparison.removed, empty="No article was removed.")),
+        ("Changed articles", table(by_article, empty="No matched article changed.")),
+        (
+            "Changes, field by field",
+            table(changed[["article_id", "field", "old", "new"]], empty="No field changed.")
+            + table(comparison.field_counts, empty="", caption="Articles changed per field"),
+        ),
+        ("Moved articles", table(comparison.moved, empty="No article moved.")),
+        ("Score drift", table(comparison.scores, empty="No scores.")),
+        (
+            "Topics",
+            table(moved_shares(comparison.topics), empty="No topic's share changed."),
+        ),
+        (
+            "Providers",
+            table(
+                moved_shares(comparison.providers),
+                empty="No provider's share changed.",
+            )
+            + table(comparison.concentration, empty="", caption="Provider concentration"),
+        ),
+        ("Field completeness", table(completeness, empty="No field's completeness changed.")),
+        ("Load problems", table(comparison.problems, empty="No load problem appeared or went.")),
+        ("Duplicates", table(comparison.duplicates, empty="No article shares a URL.")),
+    ]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, keep_trailing_newline=True
+    )
+    template = env.get_template("compare.html.j2")
+    return template.render(
+        sections=[
+            {
+                "anchor": re.sub(r"[^a-z]+", "-", title.lower()).strip("-"),
+                "title": title,
+                "parts": parts,
+            }
+            for title, parts in sections
+        ],
+        css=Markup((TEMPLATES / "newskit" / "newskit.css").read_text(encoding="utf-8")),
+        footer={
+            "old": comparison.old_root,
+            "new": comparison.new_root,
+            "old_articles": f"{headline.at['articles', 'old']:,}",
+            "new_articles": f"{headline.at['articles', 'new']:,}",
+            "old_fingerprint": headline.at["fingerprint", "old"],
+            "new_fingerprint": headline.at["fingerprint", "new"],
+            "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "version": newskit.__version__,
+        },
+    )

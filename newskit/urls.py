@@ -1,0 +1,148 @@
+"""One article, one URL: :func:`normalize_url` and :func:`normalize_urls`.
+
+The same story reaches a corpus under several spellings of its address: ``http`` or ``https``,
+with or without ``www.``, a trailing slash, a campaign's ``utm_*`` parameters, an AMP page
+(``/amp/``, ``.amp.html``, ``?amp=1``, ``amp.`` hosts, the Google AMP cache at
+``*.cdn.ampproject.org/c/s/...``). Matching articles across snapshots (``newskit.compare``) and
+within one (stories, duplicates) compares the normalised form, so all of these agree.
+
+What is kept: the host (lower-cased, ``www.`` and a default port dropped), the path as written
+(paths are case-sensitive), and every query parameter that is not tracking, sorted. The
+fragment is dropped. Normalising a normalised URL gives it back unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pandas as pd
+
+#: Query parameters that say who sent a reader, never which page it is (exact names).
+TRACKING_PARAMETERS = frozenset(
+    [
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "ocid",
+        "cmpid",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "ref_url",
+        "cmp",
+        "smid",
+        "s_cid",
+    ]
+)
+#: Query parameters that only ask for the AMP page, with the values that do.
+AMP_PARAMETERS = {"amp": {"", "1", "true", "yes"}, "outputtype": {"amp"}, "output": {"amp"}}
+
+_AMP_CACHE = re.compile(r"^[a-z0-9-]+\.cdn\.ampproject\.org$")
+# /c/s/host/path (https) or /c/host/path (http); /i/ (images) and /v/ (videos) likewise.
+_AMP_CACHE_PATH = re.compile(r"^/[civ]/(s/)?(?P<rest>[^/].*)$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# An address written without its scheme: "www.example.com/a", "example.com:8080".
+_BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)*\.[a-z]{2,}(:\d+)?([/?#]|$)", re.IGNORECASE)
+
+
+def normalize_url(url: object) -> str | None:
+    """The form of a web address that two spellings of the same page share.
+
+    Parameters
+    ----------
+    url : str or None
+        An address as a record gives it; missing values, empty text and text that is not an
+        ``http``/``https`` address (no host) give ``None``.
+
+    Returns
+    -------
+    str or None
+        ``https://host/path?query``: ``http`` becomes ``https``; the host is lower-cased,
+        without ``www.``, ``amp.`` or a default port; a Google AMP cache address becomes the
+        page it caches; ``/amp`` path segments, ``.amp.html`` and AMP query switches are
+        removed; tracking parameters (``utm_*`` and :data:`TRACKING_PARAMETERS`) are dropped
+        and the others sorted; the fragment and a trailing slash are dropped.
+
+    Examples
+    --------
+    >>> normalize_url("http://www.Example.com/news/a-story/amp/?utm_source=x&b=2&a=1#top")
+    'https://example.com/news/a-story?a=1&b=2'
+    """
+    if url is None or url is pd.NA or not isinstance(url, str):
+        return None
+    text = url.strip()
+    if not text:
+        return None
+    if text.startswith("//"):
+        text = "https:" + text
+    elif "://" not in text:
+        if not _BARE_HOST.match(text):
+            return None  # mailto:, javascript:, a relative path, words
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:  # a malformed port or bracketed host
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    path, query = parts.path, parts.query
+    if _AMP_CACHE.match(host):
+        cached = _AMP_CACHE_PATH.match(path)
+        if cached:
+            inner = cached["rest"] + (f"?{query}" if query else "")
+            return normalize_url("https://" + inner)
+    host = _strip_prefix(host, "www.")
+    host = _strip_prefix(host, "amp.")
+    if port is not None and port not in _DEFAULT_PORTS.values():
+        host = f"{host}:{port}"
+    return urlunsplit(("https", host, _clean_path(path), _clean_query(query), ""))
+
+
+def normalize_urls(urls: pd.Series) -> pd.Series:
+    """:func:`normalize_url` of every value, as a ``string`` Series on the same index."""
+    values = [normalize_url(value) for value in urls.astype(object).tolist()]
+    return pd.Series(values, index=urls.index, dtype=pd.StringDtype(), name=urls.name)
+
+
+def _strip_prefix(host: str, prefix: str) -> str:
+    # "www.com" is a domain of its own: only strip when a dot remains after the prefix.
+    rest = host.removeprefix(prefix)
+    return rest if rest != host and "." in rest else host
+
+
+def _clean_path(path: str) -> str:
+    segments = [s for s in path.split("/") if s]
+    segments = [s for s in segments if s.lower() != "amp"]
+    if segments:
+        last = segments[-1]
+        lowered = last.lower()
+        if lowered.endswith(".amp.html") or lowered.endswith(".amp.htm"):
+            segments[-1] = last[: lowered.rindex(".amp.")] + last[lowered.rindex(".htm") :]
+        elif lowered.endswith(".amp"):
+            segments[-1] = last[: -len(".amp")]
+    return "/" + "/".join(segments) if segments else ""
+
+
+def _clean_query(query: str) -> str:
+    if not query:
+        return ""
+    kept = []
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        lowered = name.lower()
+        if lowered.startswith("utm_") or lowered in TRACKING_PARAMETERS:
+            continue
+        if value.lower() in AMP_PARAMETERS.get(lowered, ()):
+            continue
+        kept.append((name, value))
+    return urlencode(sorted(kept))
