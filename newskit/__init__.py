@@ -1,12 +1,18 @@
 """newskit: load, validate, explore and report on corpora of news-article records."""
 
-__version__ = "0.1.0"
+from newskit._version import __version__
 
-#: Where each public name lives. Modules are imported on first use: ``import newskit`` stays
-#: cheap (the CLI's ``--help``; pool workers, which import only the loader), and
-#: ``newskit.load_corpus`` or ``from newskit import count_topics`` import what they need.
-_STATS = frozenset(
-    [
+#: Every public name, by the module it lives in. Modules are imported on first use:
+#: ``import newskit`` stays cheap (the CLI's ``--help``; pool workers, which need only the
+#: loader), and ``newskit.load_corpus`` or ``from newskit import count_topics`` import what
+#: they need (``plot_*`` matplotlib, ``render_reports`` nbclient and nbconvert).
+_PUBLIC = {
+    "corpus": ["Corpus", "load_corpus"],
+    "errors": ["CorpusError", "NewskitError", "ReportError"],
+    "cache": ["clear_cache"],
+    "compare": ["compare", "Comparison"],
+    "urls": ["normalize_url"],
+    "stats": [
         "build_completeness",
         "build_coverage_lag",
         "build_coverage_pairs",
@@ -38,10 +44,8 @@ _STATS = frozenset(
         "find_topic_trends",
         "measure_concentration",
         "tokenize",
-    ]
-)
-_PLOTS = frozenset(
-    [
+    ],
+    "plots": [
         "plot_counts",
         "plot_coverage_pairs",
         "plot_lag_histogram",
@@ -54,77 +58,13 @@ _PLOTS = frozenset(
         "plot_score_histogram",
         "plot_score_trend",
         "plot_topic_trends",
-    ]
-)
-
-
-__all__ = [
-    "Corpus",
-    "CorpusError",
-    "NewskitError",
-    "ReportError",
-    "__version__",
-    "load_corpus",
-    "clear_cache",
-    "compare",
-    "Comparison",
-    "normalize_url",
-    "build_completeness",
-    "build_coverage_lag",
-    "build_coverage_pairs",
-    "build_missing_matrix",
-    "build_provider_leaderboard",
-    "build_provider_topics",
-    "build_score_groups",
-    "build_score_trend",
-    "build_scores_by",
-    "build_topic_cooccurrence",
-    "choose_freq",
-    "correlate_scores",
-    "count_by_period",
-    "count_providers_by_period",
-    "count_published",
-    "count_related",
-    "count_related_bins",
-    "count_title_words",
-    "count_topics",
-    "count_topics_by_period",
-    "count_types",
-    "count_values",
-    "describe_lag",
-    "describe_outlying_dates",
-    "describe_scores",
-    "find_alerts",
-    "find_outlying_dates",
-    "find_top_scored",
-    "find_topic_trends",
-    "measure_concentration",
-    "tokenize",
-    *sorted(_PLOTS),
-    "note",
-    "render_numbers",
-    "render_table",
-    "render_reports",
-]
-
-
-_MODULES = {
-    "Corpus": "corpus",
-    "load_corpus": "corpus",
-    "clear_cache": "cache",
-    "compare": "compare",
-    "Comparison": "compare",
-    "normalize_url": "urls",
-    "CorpusError": "errors",
-    "NewskitError": "errors",
-    "ReportError": "errors",
-    "note": "display",
-    "render_numbers": "display",
-    "render_table": "display",
-    "render_reports": "report",
-    **dict.fromkeys(_STATS, "stats"),
-    **dict.fromkeys(_PLOTS, "plots"),
+    ],
+    "display": ["note", "render_numbers", "render_table"],
+    "report": ["render_reports"],
 }
+_MODULES = {name: module for module, names in _PUBLIC.items() for name in names}
+
+__all__ = ["__version__", *_MODULES]
 
 
 def __getattr__(name: str) -> object:

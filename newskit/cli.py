@@ -296,19 +296,17 @@ def _new_file_mode(path: Path) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from newskit.report import NOTEBOOKS, SEEDS, render_reports  # slow: only here
 
-    try:
-        written = render_reports(
-            args.corpus or SEEDS,
-            args.out,
-            start=args.start,
-            end=args.end,
-            topic=args.topic,
-            provider=args.provider,
-            with_code=args.with_code,
-            notebooks_dir=args.notebooks or NOTEBOOKS,
-        )
-    except ValueError as exc:
-        raise NewskitError(str(exc)) from exc
+    # Dates were checked as arguments: a ValueError from here on is a bug, with its traceback.
+    written = render_reports(
+        args.corpus or SEEDS,
+        args.out,
+        start=args.start,
+        end=args.end,
+        topic=args.topic,
+        provider=args.provider,
+        with_code=args.with_code,
+        notebooks_dir=args.notebooks or NOTEBOOKS,
+    )
     say(f"wrote {len(written) - 1} reports and {written[-1]}")
     return 0
 

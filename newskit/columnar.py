@@ -39,13 +39,13 @@ from newskit.schema import (
 )
 
 _NONE = type(None)
-_TEXT = {str, _NONE}
-_COUNT = {int, _NONE}  # bool is not int here: type(True) is bool
-_FLAG = {bool, _NONE}
-_TOKEN = {str, bool, _NONE}
-_STAMP = {dt.datetime, _NONE}
-_MAPPING = {dict, _NONE}
-_LIST = {list, _NONE}
+_TEXT_TYPES = {str, _NONE}
+_COUNT_TYPES = {int, _NONE}  # bool is not int here: type(True) is bool
+_FLAG_TYPES = {bool, _NONE}
+_TOKEN_TYPES = {str, bool, _NONE}
+_STAMP_TYPES = {dt.datetime, _NONE}
+_MAPPING_TYPES = {dict, _NONE}
+_LIST_TYPES = {list, _NONE}
 # The years of dates a table holds, but for its first and last: a date in those goes to
 # build_record, which applies the exact range.
 _FIRST_YEAR, _LAST_YEAR = EARLIEST.year + 1, LATEST.year - 1
@@ -136,7 +136,7 @@ def _needing_coercion(metas: list[dict]) -> set[int]:
             )
 
     def check_counts(values: list, rows: list[int] | None = None) -> None:
-        check(values, _COUNT, rows)
+        check(values, _COUNT_TYPES, rows)
         slow.update(
             (i if rows is None else rows[i])
             for i, value in enumerate(values)
@@ -146,7 +146,7 @@ def _needing_coercion(metas: list[dict]) -> set[int]:
     def check_stamps(
         values: list, rows: list[int] | None = None, earliest: dt.datetime = _EARLIEST
     ) -> None:
-        check(values, _STAMP, rows)
+        check(values, _STAMP_TYPES, rows)
         slow.update(
             (i if rows is None else rows[i])
             for i, value in enumerate(values)
@@ -159,49 +159,49 @@ def _needing_coercion(metas: list[dict]) -> set[int]:
         )
 
     for key in (*TEXT_FIELDS, *CATEGORY_FIELDS):
-        check([m.get(key) for m in metas], _TEXT)
+        check([m.get(key) for m in metas], _TEXT_TYPES)
     for key in SCORE_FIELDS:
         check_counts([m.get(key) for m in metas])
     # an article dated before PLAUSIBLE_SINCE warns
     for key in ("publishedDateTime", "updatedDateTime"):
         check_stamps([m.get(key) for m in metas], earliest=_PLAUSIBLE)
-    check([m.get("published") for m in metas], _FLAG)
-    check([m.get("secured") for m in metas], _TOKEN)
+    check([m.get("published") for m in metas], _FLAG_TYPES)
+    check([m.get("secured") for m in metas], _TOKEN_TYPES)
     providers = [m.get("provider") for m in metas]
-    check(providers, _MAPPING)
+    check(providers, _MAPPING_TYPES)
     providers = [p if type(p) is dict else {} for p in providers]
     for key in ("name", "domain"):
-        check([p.get(key) for p in providers], _TEXT)
+        check([p.get(key) for p in providers], _TEXT_TYPES)
 
     for key in LIST_FIELDS:
         values = [m.get(key) for m in metas]
-        check(values, _LIST)
+        check(values, _LIST_TYPES)
         owners, items = _items(values)
         check(items, {str}, owners)
 
     for images in ([m.get("images") for m in metas], [p.get("images") for p in providers]):
-        check(images, _LIST)
+        check(images, _LIST_TYPES)
         owners, items = _items(images)
         check(items, {dict}, owners)
         items = [item if type(item) is dict else {} for item in items]
-        check([item.get("url") for item in items], _TEXT, owners)
+        check([item.get("url") for item in items], _TEXT_TYPES, owners)
         for key in _IMAGE_COUNTS:
             check_counts([item.get(key) for item in items], owners)
-        check([item.get("isCached") for item in items], _FLAG, owners)
+        check([item.get("isCached") for item in items], _FLAG_TYPES, owners)
 
     related = [m.get("related") for m in metas]
-    check(related, _LIST)
+    check(related, _LIST_TYPES)
     owners, items = _items(related)
     check(items, {dict}, owners)
     items = [item if type(item) is dict else {} for item in items]
     for key in _RELATED_TEXT:
-        check([item.get(key) for item in items], _TEXT, owners)
+        check([item.get(key) for item in items], _TEXT_TYPES, owners)
     check_stamps([item.get("publishedDateTime") for item in items], owners)
     check_counts([item.get("quality") for item in items], owners)
     providers = [item.get("provider") for item in items]
-    check(providers, _MAPPING, owners)
+    check(providers, _MAPPING_TYPES, owners)
     for key in ("name", "domain"):
-        check([p.get(key) if type(p) is dict else None for p in providers], _TEXT, owners)
+        check([p.get(key) if type(p) is dict else None for p in providers], _TEXT_TYPES, owners)
     return slow
 
 

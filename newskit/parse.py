@@ -68,12 +68,12 @@ _TIMESTAMP = (
 _INTEGER = r"-?(?:0|[1-9]\d{0,17})"
 _WORD = r"(?:true|false|null|~)"
 # Plain text: starts with a letter; no ": ", " #", flow indicators; not a YAML 1.1/1.2 word.
-_TEXT = (
+_PLAIN_TEXT = (
     r"(?!(?i:yes|no|on|off|true|false|null|y|n|inf|infinity|nan)[ ]*+\n)[A-Za-z]"
     rf"(?:[\x20-\x22\x24-\x2b\x2d-\x39\x3b-\x5a\x5c\x5e-\x7a\x7c\x7e{_WIDE}]++"
     r"|:(?=[^\s])|(?<=[^\s])#)*+"
 )
-_VALUE = rf"(?>{_DOUBLE}|{_SINGLE}|{_TIMESTAMP}|{_INTEGER}|{_WORD}|{_TEXT})(?=[ ]*+\n)"
+_VALUE = rf"(?>{_DOUBLE}|{_SINGLE}|{_TIMESTAMP}|{_INTEGER}|{_WORD}|{_PLAIN_TEXT})(?=[ ]*+\n)"
 _ENTRY = rf"{_KEY}:(?:[ ]++{_VALUE})?"
 # A line is blank, "key: value", "- value" or "- key: value"; never a bare continuation line.
 _LINE = rf"[ ]{{0,40}}+(?:-[ ]++(?:{_ENTRY}|{_VALUE})?|{_ENTRY})?[ ]*+\n"
@@ -151,7 +151,7 @@ def load_yaml(front: str) -> dict:
         raise RecordError("front matter is empty")
     if not isinstance(data, dict):
         raise RecordError(
-            f"front matter is a {_kind(data)}, expected a mapping of field names to values"
+            f"front matter is a {_type_of(data)}, expected a mapping of field names to values"
         )
     return data
 
@@ -215,7 +215,7 @@ def _yaml_reason(exc: yaml.YAMLError) -> str:
     return problem
 
 
-def _kind(value: object) -> str:
+def _type_of(value: object) -> str:
     if isinstance(value, list):
         return "list"
     if isinstance(value, str):

@@ -73,7 +73,7 @@ class _Fields:
                 "converted to text",
             )
             return str(value)
-        self.warn(name, f"expected text, got a {_kind(value)}; left empty")
+        self.warn(name, f"expected text, got a {_type_name(value)}; left empty")
         return None
 
     def count(self, value: object, name: str) -> int | None:
@@ -169,7 +169,7 @@ class _Fields:
             if isinstance(item, int | float) and not isinstance(item, bool):
                 item = str(item)
             if not isinstance(item, str):
-                self.warn(name, f"one of the {name} is a {_kind(item)}, not text; dropped")
+                self.warn(name, f"one of the {name} is a {_type_name(item)}, not text; dropped")
                 continue
             texts.append(item)
         return clean_topics(texts)
@@ -204,7 +204,7 @@ def build_record(meta: dict, body: str, *, article_id: str, path: str) -> Record
     article["is_published"] = f.flag(meta.get("published"), "published")
     article["is_secured"] = f.token(meta.get("secured"), "secured")
 
-    provider = f.mapping(_provider(meta.get("provider"), f), "provider")
+    provider = f.mapping(_provider_mapping(meta.get("provider"), f), "provider")
     article["provider_name"] = reader_text(f.text(provider.get("name"), "provider.name"))
     article["provider_domain"] = clean_domain(f.text(provider.get("domain"), "provider.domain"))
     logos = [
@@ -308,7 +308,7 @@ def is_article(meta: dict) -> bool:
     return False
 
 
-def _provider(value: object, f: _Fields) -> object:
+def _provider_mapping(value: object, f: _Fields) -> object:
     if isinstance(value, str):
         f.warn("provider", "expected a mapping with name and domain, got text; used as the name")
         return {"name": value}
@@ -352,7 +352,7 @@ def _image(item: object, article_id: str, f: _Fields, name: str = "images") -> d
     if isinstance(item, str):
         item = {"url": item}
     if not isinstance(item, dict):
-        f.warn(name, f"an image is a {_kind(item)}, expected a mapping; dropped")
+        f.warn(name, f"an image is a {_type_name(item)}, expected a mapping; dropped")
         return None
     return {
         "article_id": article_id,
@@ -365,9 +365,9 @@ def _image(item: object, article_id: str, f: _Fields, name: str = "images") -> d
 
 def _related(item: object, article_id: str, f: _Fields) -> dict | None:
     if not isinstance(item, dict):
-        f.warn("related", f"a related story is a {_kind(item)}, expected a mapping; dropped")
+        f.warn("related", f"a related story is a {_type_name(item)}, expected a mapping; dropped")
         return None
-    provider = f.mapping(_provider(item.get("provider"), f), "related.provider")
+    provider = f.mapping(_provider_mapping(item.get("provider"), f), "related.provider")
     return {
         "article_id": article_id,
         "title": reader_text(f.text(item.get("title"), "related.title")),
@@ -381,7 +381,7 @@ def _related(item: object, article_id: str, f: _Fields) -> dict | None:
     }
 
 
-def _kind(value: object) -> str:
+def _type_name(value: object) -> str:
     if isinstance(value, dict):
         return "mapping"
     if isinstance(value, list):
@@ -393,5 +393,5 @@ def _kind(value: object) -> str:
 
 def _describe(value: object) -> str:
     if isinstance(value, dict | list):
-        return f"a {_kind(value)}"
-    return f"{_kind(value)} {_short.repr(value)}"
+        return f"a {_type_name(value)}"
+    return f"{_type_name(value)} {_short.repr(value)}"

@@ -43,7 +43,7 @@ import newskit
 from newskit.compare import Comparison
 from newskit.corpus import Corpus, load_corpus
 from newskit.display import SUMMARY_LABELS, cut_text, note, render_numbers, render_table
-from newskit.errors import Interrupted, ReportError
+from newskit.errors import Interrupted, NotebookFailure, ReportError
 from newskit.files import shown_name
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -74,7 +74,7 @@ class ReportResult:
     html_path: Path
     title: str
     seconds: float
-    failure: str | None = None
+    failure: NotebookFailure | None = None
 
 
 class _Run:
@@ -219,7 +219,7 @@ def render_reports(
 
     failures = [r.failure for r in results if r.failure]
     if failures:
-        raise ReportError("; ".join(failures))
+        raise ReportError("; ".join(map(str, failures)), tuple(failures))
     return [r.html_path for r in results] + [index]
 
 
@@ -295,7 +295,7 @@ async def render_notebook(
     except CellExecutionError as exc:
         failure = describe_failure(notebook, nb, injected_at, exc)
     except Exception as exc:  # a dead kernel or a timeout must not hide the other reports
-        failure = f"{notebook}: {type(exc).__name__}: {_first_line(str(exc))}"
+        failure = NotebookFailure(notebook, None, "", type(exc).__name__, _first_line(str(exc)))
     except BaseException:
         # Cancelled (a signal), maybe while the kernel was starting, before nbclient cleans up.
         await _kill_kernel(client)
@@ -422,8 +422,9 @@ def inject_parameters(
 
 def describe_failure(
     notebook: Path, nb: nbformat.NotebookNode, injected_at: int, exc: CellExecutionError
-) -> str:
-    """``path: cell N (first line of code): ErrorName: message``; N counts the notebook's cells."""
+) -> NotebookFailure:
+    """Which cell failed, and how (its ``str``: ``path: cell N (first line of code):
+    ErrorName: message``); N counts the notebook's cells as its author sees them."""
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -432,9 +433,9 @@ def describe_failure(
             # Number cells as the author sees them in the notebook, without the injected one.
             number = i + 1 if i < injected_at else i
             code = _first_line(cell.source)
-            where = f"cell {number}" + (f" ({code})" if code else "")
-            return f"{notebook}: {where}: {errors[0]['ename']}: {_first_line(errors[0]['evalue'])}"
-    return f"{notebook}: {exc.ename}: {_first_line(exc.evalue)}"
+            ename, evalue = errors[0]["ename"], _first_line(errors[0]["evalue"])
+            return NotebookFailure(notebook, number, code, ename, evalue)
+    return NotebookFailure(notebook, None, "", exc.ename, _first_line(exc.evalue))
 
 
 def export_html(
@@ -442,7 +443,7 @@ def export_html(
     *,
     title: str,
     footer: dict,
-    failure: str | None = None,
+    failure: NotebookFailure | None = None,
     with_code: bool = False,
 ) -> str:
     """The report page of an executed notebook, with its table of contents filled in."""
@@ -454,7 +455,7 @@ def export_html(
         exclude_output_prompt=True,
     )
     nb.metadata["title"] = title
-    resources = {"newskit": {**footer, "failure": failure}}
+    resources = {"newskit": {**footer, "failure": None if failure is None else str(failure)}}
     page, _ = exporter.from_notebook_node(nb, resources=resources)
     return place_toc(page, build_toc(page))
 
@@ -533,7 +534,7 @@ def build_index(results: list[ReportResult], corpus: Corpus, footer: dict) -> st
                 "href": r.html_path.name,
                 "title": r.title,
                 "seconds": f"{r.seconds:.1f}",
-                "failure": r.failure,
+                "failure": None if r.failure is None else str(r.failure),
             }
             for r in results
         ],

@@ -144,7 +144,7 @@ def find_outlying_dates(articles: pd.DataFrame, *, now: object = None) -> pd.Ser
     return outlying.fillna(False).astype(bool)
 
 
-def _provider(articles: pd.DataFrame) -> pd.Series:
+def _provider_labels(articles: pd.DataFrame) -> pd.Series:
     """The provider key of each article: its domain, else its name, else ``(unknown)``."""
     domain = articles["provider_domain"].astype(object)
     name = articles["provider_name"].astype(object)
@@ -506,7 +506,7 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
                 "and are counted again.",
             )
         )
-    providers = _provider(articles).value_counts()
+    providers = _provider_labels(articles).value_counts()
     single = sorted(providers.index[providers == 1])
     if single:
         rows.append(
@@ -768,7 +768,7 @@ def build_provider_leaderboard(articles: pd.DataFrame, *, n: int | None = None) 
         return _empty(columns)
     frame = pd.DataFrame(
         {
-            "provider": _provider(articles).to_numpy(),
+            "provider": _provider_labels(articles).to_numpy(),
             "provider_name": articles["provider_name"].astype(object).to_numpy(),
             "quality": _floats(articles["quality"]),
             "heat": _floats(articles["heat"]),
@@ -812,7 +812,7 @@ def measure_concentration(articles: pd.DataFrame, *, n: int = 10) -> pd.DataFram
     }
     if articles.empty:
         return _empty(columns)
-    shares = _provider(articles).value_counts(normalize=True).to_numpy(dtype="float64")
+    shares = _provider_labels(articles).value_counts(normalize=True).to_numpy(dtype="float64")
     herfindahl = float((shares**2).sum())
     row = {
         "n_articles": len(articles),
@@ -848,7 +848,7 @@ def build_provider_topics(
     rows = _topic_rows(articles)
     if rows.empty:
         return pd.DataFrame(dtype="int64")
-    keys = _provider(articles)
+    keys = _provider_labels(articles)
     board = build_provider_leaderboard(articles, n=n_providers)
     wanted = count_topics(articles, n=n_topics)["topic"].tolist()
     rows = rows.assign(provider=keys.loc[rows["row"]].to_numpy())
@@ -890,8 +890,8 @@ def count_providers_by_period(
     dated = _dated(articles)
     if dated.empty:
         return _empty(columns)
-    folded = fold_label(_provider(dated))
-    keys = _fold_top(_provider(dated), n, other=other)
+    folded = fold_label(_provider_labels(dated))
+    keys = _fold_top(_provider_labels(dated), n, other=other)
     periods = _periods(dated["published_at"], freq)
     span = _period_range(periods, freq)
     periods = periods.loc[keys.index]
@@ -990,7 +990,7 @@ def _group_keys(articles: pd.DataFrame, by: str) -> pd.DataFrame:
     if by == "topic":
         return _topic_rows(articles).rename(columns={"topic": "group"})
     if by == "provider":
-        keys = _provider(articles)
+        keys = _provider_labels(articles)
     else:
         keys = articles[by].astype(object)
         keys = keys.where(keys.notna(), UNKNOWN).astype(str)
@@ -1129,7 +1129,7 @@ def find_top_scored(
         {
             "article_id": articles["article_id"].astype(STRING),
             "title": articles["title"].astype(STRING),
-            "provider": _provider(articles).astype(STRING)
+            "provider": _provider_labels(articles).astype(STRING)
             if len(articles)
             else pd.Series(dtype=STRING),
             "published_at": articles["published_at"],
@@ -1208,7 +1208,7 @@ def _join_related(articles: pd.DataFrame, related: pd.DataFrame) -> pd.DataFrame
     base = pd.DataFrame(
         {
             "article_id": articles["article_id"].astype(object).to_numpy(),
-            "provider": _provider(articles).to_numpy(dtype=object)
+            "provider": _provider_labels(articles).to_numpy(dtype=object)
             if len(articles)
             else np.array([], dtype=object),
             "article_published_at": articles["published_at"].to_numpy(),
@@ -1217,7 +1217,7 @@ def _join_related(articles: pd.DataFrame, related: pd.DataFrame) -> pd.DataFrame
     stories = pd.DataFrame(
         {
             "article_id": related["article_id"].astype(object).to_numpy(),
-            "related_provider": _provider(related).to_numpy(dtype=object)
+            "related_provider": _provider_labels(related).to_numpy(dtype=object)
             if len(related)
             else np.array([], dtype=object),
             "related_published_at": related["published_at"].to_numpy(),

@@ -114,6 +114,14 @@ def test_failed_notebook_is_named_with_its_cell(tiny_run):
     )
 
 
+def test_a_failure_carries_its_notebook_cell_and_error(tiny_run):
+    _, notebooks, error = tiny_run
+    (failure,) = error.failures
+    assert failure.notebook == notebooks / "02-broken.ipynb"
+    assert (failure.cell, failure.code) == (5, "x = {}['missing']")
+    assert (failure.ename, failure.evalue) == ("KeyError", "'missing'")
+
+
 def test_every_report_is_written_although_one_failed(tiny_run):
     out, _, _ = tiny_run
     names = sorted(p.name for p in out.iterdir())
