@@ -52,11 +52,13 @@ _KEY = r"(?!(?i:yes|no|on|off|true|false|null|y|n):)[A-Za-z_][A-Za-z0-9_]*+"
 # Characters both parsers accept alike: printable, no tabs, controls, YAML 1.1 line breaks
 # (NEL, LS, PS), BOMs or non-characters. Each class below is this set minus some indicators.
 _WIDE = r"\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+# Quoted text that starts like a date: yaml-rs reads "2021-02-03" as a date, PyYAML as text.
+_NOT_A_DATE = r"(?!\d{4}-\d\d-\d\d)"
 _DOUBLE = (
-    rf'"(?:[\x20\x21\x23-\x5b\x5d-\x7e{_WIDE}]++'
+    rf'"{_NOT_A_DATE}(?:[\x20\x21\x23-\x5b\x5d-\x7e{_WIDE}]++'
     r'|\\(?:["\\/nrtbf0]|u(?![dD][89a-fA-F])[0-9a-fA-F]{4}))*+"'
 )
-_SINGLE = rf"'(?:[\x20-\x26\x28-\x7e{_WIDE}]++|'')*+'"
+_SINGLE = rf"'{_NOT_A_DATE}(?:[\x20-\x26\x28-\x7e{_WIDE}]++|'')*+'"
 _DAY = (
     r"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
     r"|(?:0[13578]|1[02])-31)"

@@ -301,6 +301,9 @@ def implausible_date(stamp: pd.Timestamp, why: str) -> str:
 
 def is_article(meta: dict) -> bool:
     """Whether a front-matter mapping describes a news article at all."""
+    title = meta.get("title")
+    if isinstance(title, bool | int | float | dt.date):  # a title such as 1984, made text
+        return True
     for key in ("title", "originalUrl", "webUrl"):
         value = meta.get(key)
         if isinstance(value, str) and value.strip():
@@ -381,14 +384,22 @@ def _related(item: object, article_id: str, f: _Fields) -> dict | None:
     }
 
 
+#: How warnings name the type of a value, in the words of a record's author.
+_TYPE_NAMES = {
+    dict: "mapping",
+    list: "list",
+    str: "string",
+    bool: "boolean",
+    int: "whole number",
+    float: "number",
+    dt.datetime: "date and time",
+    dt.date: "date",
+    type(None): "null",
+}
+
+
 def _type_name(value: object) -> str:
-    if isinstance(value, dict):
-        return "mapping"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, str):
-        return "string"
-    return type(value).__name__
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
 def _describe(value: object) -> str:
