@@ -57,6 +57,24 @@ def _path_key(path: str) -> str:
     return "/" + "/".join(segments) if segments else ""
 
 
+_SIMPLE = re.compile(r"^\s*(?:https?:)?//([A-Za-z0-9.-]+)(/[^?#]*)?(?:\?([^#]*))?(?:#.*)?$")
+
+
+def _simple_key(url: str) -> str | None:
+    """The key of a plain ``http(s)://host/path?query`` URL without AMP hints, the usual
+    case, without a full parse; None for anything else (then the full rules apply)."""
+    match = _SIMPLE.match(url)
+    if match is None:
+        return None
+    host, path, query = match.group(1).lower().rstrip("."), match.group(2) or "", match.group(3)
+    if not host or "amp" in host or "amp" in path.lower() or "//" in path or url != url.rstrip():
+        return None
+    key = _HOST_PREFIX.sub("", host) + path.rstrip("/")
+    if query:
+        query = _query_key(query)
+    return f"{key}?{query}" if query else key
+
+
 def normalize_url(url: object) -> str | None:
     """The matching key of one URL (see the module docstring), or None when there is none.
 
@@ -79,6 +97,9 @@ def normalize_url(url: object) -> str | None:
     """
     if not isinstance(url, str) or not url.strip():
         return None
+    simple = _simple_key(url)
+    if simple is not None:
+        return simple
     text = url.strip()
     if "//" not in text.split("?", 1)[0]:
         text = "//" + text
