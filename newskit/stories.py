@@ -71,6 +71,7 @@ _SECTION_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _SUFFIX_SEPARATOR = re.compile(r"\s+(?:[-|–—·•]|::)\s+")
+_TRAILING_SEPARATOR = re.compile(r"\s+(?:[-|–—·•]|::)\s*$")
 _TRIMMED = re.compile(r"\s*(?:\.\.\.|…)\s*$")
 _QUOTES = str.maketrans({"’": "", "‘": "", "'": "", "`": "", "´": ""})
 _TOKEN = re.compile(r"\w+")
@@ -213,18 +214,24 @@ def title_key(title: object, outlets: frozenset[str] = frozenset()) -> tuple[str
     """
     if not isinstance(title, str):
         return "", False
-    text = unicodedata.normalize("NFKC", html.unescape(title)).strip()
-    trimmed = bool(_TRIMMED.search(text))
+    text = html.unescape(title) if "&" in title else title
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.strip()
+    trimmed = text.endswith(("...", "…"))
     if trimmed:
         text = _TRIMMED.sub("", text)
         # the last word of a trimmed title may be cut short
         text = text.rsplit(None, 1)[0] if len(text.split()) > 1 else text
     for _ in range(2):  # "Opinion | ... | The Star - Yahoo"
+        before = text
         parts = _SUFFIX_SEPARATOR.split(text)
         if len(parts) > 1 and _name_key(parts[-1]) in outlets:
             text = text[: text.rfind(parts[-1])]
-            text = re.sub(r"\s+(?:[-|–—·•]|::)\s*$", "", text)
+            text = _TRAILING_SEPARATOR.sub("", text)
         text = _SECTION_PREFIX.sub("", text)
+        if text == before:
+            break
     words = _TOKEN.findall(text.casefold().translate(_QUOTES))
     return " ".join(words), trimmed
 
