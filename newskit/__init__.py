@@ -44,7 +44,7 @@ from newskit.stats import (
     summarize_stories,
     tokenize,
 )
-from newskit.stories import Stories, StoryOptions, build_stories
+from newskit.stories import Stories, StoryOptions, build_stories, build_story_table
 
 __version__ = "0.1.0"
 
@@ -78,6 +78,7 @@ __all__ = [
     "Stories",
     "StoryOptions",
     "build_stories",
+    "build_story_table",
     "build_completeness",
     "build_coverage_lag",
     "build_coverage_pairs",

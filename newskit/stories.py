@@ -581,6 +581,25 @@ def _related_copies(
     return out
 
 
+def build_story_table(
+    articles: pd.DataFrame, *, topics: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The stories table (:data:`STORY_COLUMNS`) of articles that carry a ``story_id``, such
+    as a selection of a corpus: each story as its copies among these articles show it.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``corpus.articles`` with ``story_id``.
+    topics : DataFrame, optional
+        ``corpus.topics``; default the ``topics`` lists of ``articles``.
+    """
+    if "story_id" not in articles:
+        raise ValueError("articles has no story_id column: add it with build_stories")
+    hours = _hours(articles["published_at"]) if len(articles) else np.array([], "float64")
+    return _story_table(articles, articles["story_id"].astype("string"), hours, topics)
+
+
 def _story_table(
     articles: pd.DataFrame, story_id: pd.Series, hours: np.ndarray, topics: pd.DataFrame | None
 ) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from newskit.stories import (
     STORY_COLUMNS,
     StoryOptions,
     build_stories,
+    build_story_table,
     title_key,
     title_markers,
 )
@@ -353,6 +354,22 @@ def test_story_table(make_corpus):
     # the topics lists of the articles give the same as the topics table
     again = build_stories(corpus.articles, corpus.related)
     pd.testing.assert_frame_equal(again.stories, table)
+    # the table again from the story_id column, and for a selection of the articles
+    labelled = corpus.articles.assign(story_id=result.story_id)
+    pd.testing.assert_frame_equal(build_story_table(labelled, topics=corpus.topics), table)
+    later = build_story_table(labelled[labelled["article_id"] != "1.md"])
+    assert later.iloc[0].to_dict() | {"topics": None} == {
+        "story_id": "1.md",
+        "n_articles": 2,
+        "n_providers": 2,
+        "title": TITLE + " | The Star",
+        "first_published_at": pd.Timestamp("2021-04-13T05:39:00Z"),
+        "first_provider_domain": "thestar.com.my",
+        "last_published_at": pd.Timestamp("2021-04-14T00:00:00Z"),
+        "topics": None,
+    }
+    with pytest.raises(ValueError, match="story_id"):
+        build_story_table(corpus.articles)
 
 
 def test_result_does_not_depend_on_row_order(make_corpus):
