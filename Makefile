@@ -33,9 +33,11 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 
 # Load speed and memory against the naive frontmatter loop, on corpora generated into
-# tests/bench/out/ (a few minutes; psutil comes with jupyterlab). Not a test: it prints figures.
+# tests/bench/out/ (a few minutes; psutil comes with jupyterlab), then the stories' grouping
+# precision and recall and their cost. Not a test: it prints figures.
 bench: $(VENV)/.installed
 	$(BIN)/python tests/bench/run.py
+	$(BIN)/python tests/bench/stories.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build newskit/*.so

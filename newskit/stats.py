@@ -1303,3 +1303,408 @@ def describe_lag(lags: pd.DataFrame) -> pd.DataFrame:
         "max_hours": hours.max(),
     }
     return pd.DataFrame([row]).astype(columns)
+
+
+# --------------------------------------------------------------------------- stories
+# These take ``corpus.articles`` with a ``story_id`` column (newskit.stories.build_stories);
+# a story's first copy is the article whose ``article_id`` is its ``story_id``.
+
+
+def _story_frame(articles: pd.DataFrame) -> pd.DataFrame:
+    """Article rows with their provider key, story, whether each is its story's first copy
+    and its lag behind that copy in hours (NaN when either is undated)."""
+    if "story_id" not in articles:
+        raise ValueError(
+            "articles has no story_id column: add it with newskit.stories.build_stories"
+        )
+    story = articles["story_id"].astype(object).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "row": articles.index,
+            "story_id": story,
+            "article_id": articles["article_id"].astype(object).to_numpy(),
+            "provider": _provider_labels(articles).to_numpy(dtype=object)
+            if len(articles)
+            else np.array([], dtype=object),
+            "hours": _hours(articles["published_at"]),
+        }
+    )
+    frame["is_first"] = frame["article_id"] == frame["story_id"]
+    first = frame[frame["is_first"]].set_index("story_id")
+    frame["first_provider"] = frame["story_id"].map(first["provider"])
+    frame["lag_hours"] = frame["hours"] - frame["story_id"].map(first["hours"])
+    return frame
+
+
+def summarize_stories(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles and stories side by side.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``n_articles``, ``n_stories``, ``n_copies`` (articles that are not their
+        story's first copy), ``share_copies`` (of the articles), ``n_syndicated`` (stories
+        with more than one article). No row for no articles.
+    """
+    columns = {
+        "n_articles": "int64",
+        "n_stories": "int64",
+        "n_copies": "int64",
+        "share_copies": "float64",
+        "n_syndicated": "int64",
+    }
+    frame = _story_frame(articles)
+    if frame.empty:
+        return _empty(columns)
+    sizes = frame["story_id"].value_counts()
+    row = {
+        "n_articles": len(frame),
+        "n_stories": len(sizes),
+        "n_copies": len(frame) - len(sizes),
+        "share_copies": (len(frame) - len(sizes)) / len(frame),
+        "n_syndicated": int((sizes > 1).sum()),
+    }
+    return pd.DataFrame([row]).astype(columns)
+
+
+def count_stories_by_period(articles: pd.DataFrame, *, freq: str = "auto") -> pd.DataFrame:
+    """Articles and stories per period; a story counts once, in the period of its first
+    dated copy.
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``n_articles``, ``n_stories``; zero rows for empty periods inside the
+        window (of the dated, not outlying, articles).
+    """
+    columns = {"period": "datetime64[ns]", "n_articles": "int64", "n_stories": "int64"}
+    _story_frame(articles)  # the check, on empty input too
+    freq = _resolve_freq(articles, freq)
+    dated = _dated(articles)
+    if dated.empty:
+        return _empty(columns)
+    periods = _periods(dated["published_at"], freq)
+    span = _period_range(periods, freq)
+    order = pd.DataFrame(
+        {"story_id": dated["story_id"].astype(object).to_numpy(), "period": periods.to_numpy()}
+    )
+    order = order.assign(when=dated["published_at"].to_numpy()).sort_values("when", kind="stable")
+    firsts = order.drop_duplicates("story_id")["period"]
+    frame = pd.DataFrame(
+        {
+            "n_articles": periods.value_counts().reindex(span, fill_value=0),
+            "n_stories": firsts.value_counts().reindex(span, fill_value=0),
+        }
+    )
+    frame = frame.rename_axis("period").reset_index()
+    frame["period"] = frame["period"].astype("datetime64[ns]")
+    return frame[list(columns)].astype(columns)
+
+
+def count_topic_stories(articles: pd.DataFrame, *, top: int | None = None) -> pd.DataFrame:
+    """Articles and stories per topic (a story has a topic when any of its copies has it).
+
+    Returns
+    -------
+    DataFrame
+        ``topic``, ``n_articles``, ``n_stories``, ``share_stories`` (of all stories); most
+        stories first.
+    """
+    columns = {
+        "topic": "object",
+        "n_articles": "int64",
+        "n_stories": "int64",
+        "share_stories": "float64",
+    }
+    frame = _story_frame(articles)
+    rows = _topic_rows(articles)
+    if rows.empty:
+        return _empty(columns)
+    rows = rows.assign(story_id=articles["story_id"].astype(object).loc[rows["row"]].to_numpy())
+    grouped = rows.groupby("topic")
+    table = pd.DataFrame(
+        {"n_articles": grouped.size(), "n_stories": grouped["story_id"].nunique()}
+    ).rename_axis("topic")
+    table = table.reset_index()
+    table["share_stories"] = table["n_stories"] / frame["story_id"].nunique()
+    table = table.sort_values(["n_stories", "n_articles", "topic"], ascending=[False, False, True])
+    table = table[list(columns)].astype(columns).reset_index(drop=True)
+    return table if top is None else table.head(top)
+
+
+def find_first_publishers(articles: pd.DataFrame, *, top: int | None = None) -> pd.DataFrame:
+    """Who publishes first: per provider, the stories it carried, those it published first,
+    and how far behind the first copy its other articles came.
+
+    Returns
+    -------
+    DataFrame
+        ``provider``, ``n_articles``, ``n_stories`` (stories it carried), ``n_first``
+        (stories it published first), ``share_first`` (of its stories), ``n_copies`` (its
+        articles of stories another provider published first), ``syndication_rate``
+        (``n_copies`` over ``n_articles``), ``median_lag_hours`` (of its articles that are
+        not a story's first copy, behind that copy; NaN when none is dated); most first
+        publications first.
+    """
+    columns = {
+        "provider": "object",
+        "n_articles": "int64",
+        "n_stories": "int64",
+        "n_first": "int64",
+        "share_first": "float64",
+        "n_copies": "int64",
+        "syndication_rate": "float64",
+        "median_lag_hours": "float64",
+    }
+    frame = _story_frame(articles)
+    if frame.empty:
+        return _empty(columns)
+    frame["is_copy"] = frame["first_provider"] != frame["provider"]
+    later = frame[~frame["is_first"]]
+    grouped = frame.groupby("provider")
+    table = pd.DataFrame(
+        {
+            "n_articles": grouped.size(),
+            "n_stories": grouped["story_id"].nunique(),
+            "n_first": grouped["is_first"].sum(),
+            "n_copies": grouped["is_copy"].sum(),
+            "median_lag_hours": later.groupby("provider")["lag_hours"].median(),
+        }
+    ).rename_axis("provider")
+    table = table.reset_index()
+    table["share_first"] = table["n_first"] / table["n_stories"]
+    table["syndication_rate"] = table["n_copies"] / table["n_articles"]
+    table = table.sort_values(["n_first", "n_articles", "provider"], ascending=[False, False, True])
+    table = table[list(columns)].astype(columns).reset_index(drop=True)
+    return table if top is None else table.head(top)
+
+
+def build_pickup_lag(articles: pd.DataFrame, *, include_self: bool = False) -> pd.DataFrame:
+    """How long each provider takes to carry the stories another published first.
+
+    Parameters
+    ----------
+    include_self : bool, default False
+        Keep a provider's re-posts of its own stories.
+
+    Returns
+    -------
+    DataFrame
+        ``first_provider``, ``provider``, ``n_stories``, ``median_lag_hours`` (NaN when no
+        pair is dated); most stories first.
+    """
+    columns = {
+        "first_provider": "object",
+        "provider": "object",
+        "n_stories": "int64",
+        "median_lag_hours": "float64",
+    }
+    frame = _story_frame(articles)
+    later = frame[~frame["is_first"]]
+    if not include_self:
+        later = later[later["provider"] != later["first_provider"]]
+    if later.empty:
+        return _empty(columns)
+    grouped = later.groupby(["first_provider", "provider"])
+    table = pd.DataFrame(
+        {
+            "n_stories": grouped["story_id"].nunique(),
+            "median_lag_hours": grouped["lag_hours"].median(),
+        }
+    ).reset_index()
+    table = table.sort_values(
+        ["n_stories", "first_provider", "provider"], ascending=[False, True, True]
+    )
+    return table[list(columns)].astype(columns).reset_index(drop=True)
+
+
+def find_largest_stories(articles: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
+    """The stories with the most articles, and who carried them.
+
+    Returns
+    -------
+    DataFrame
+        ``story_id``, ``title`` (of the first copy), ``n_articles``, ``n_providers``,
+        ``providers`` (in the order they published, joined with ``", "``),
+        ``first_published_at``, ``last_published_at``.
+    """
+    columns = {
+        "story_id": "object",
+        "title": "object",
+        "n_articles": "int64",
+        "n_providers": "int64",
+        "providers": "object",
+        "first_published_at": "datetime64[ns, UTC]",
+        "last_published_at": "datetime64[ns, UTC]",
+    }
+    frame = _story_frame(articles)
+    if frame.empty:
+        return _empty(columns)
+    frame["title"] = articles["title"].astype(object).to_numpy()
+    frame["published_at"] = articles["published_at"].to_numpy()
+    frame = frame.sort_values(["hours", "article_id"], na_position="last", kind="stable")
+    grouped = frame.groupby("story_id", sort=False)
+    table = pd.DataFrame(
+        {
+            "n_articles": grouped.size(),
+            "n_providers": grouped["provider"].nunique(),
+            "providers": grouped["provider"].agg(lambda p: ", ".join(dict.fromkeys(p))),
+            "first_published_at": grouped["published_at"].min(),
+            "last_published_at": grouped["published_at"].max(),
+        }
+    ).rename_axis("story_id")
+    table["title"] = frame[frame["is_first"]].set_index("story_id")["title"]
+    table = table.reset_index()
+    for column in ("first_published_at", "last_published_at"):
+        table[column] = pd.to_datetime(table[column], utc=True)
+    table = table.sort_values(
+        ["n_articles", "n_providers", "story_id"], ascending=[False, False, True]
+    )
+    return table[list(columns)].astype(columns).head(n).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- distinctive words
+
+
+def _terms(title: object, *, bigrams: bool) -> set[str]:
+    """The words of a title (:func:`tokenize`), and with ``bigrams`` each pair of
+    consecutive ones ("power apps")."""
+    words = tokenize(title)
+    terms = set(words)
+    if bigrams:
+        terms.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return terms
+
+
+def _distinctive_groups(articles: pd.DataFrame, by: str) -> pd.DataFrame:
+    """(row, group) pairs for any grouping :func:`find_distinctive_words` takes."""
+    if by in ("type", "category", "provider", "topic"):
+        return _group_keys(articles, by)
+    if by == "period":
+        dated = _dated(articles)
+        if dated.empty:
+            return pd.DataFrame({"row": [], "group": pd.Series(dtype=object)})
+        periods = _periods(dated["published_at"], choose_freq(articles))
+        return pd.DataFrame(
+            {"row": dated.index, "group": periods.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)}
+        )
+    keys = articles[by].astype(object)
+    keys = keys.where(keys.notna(), UNKNOWN).astype(str)
+    return pd.DataFrame({"row": articles.index, "group": keys.to_numpy(dtype=object)})
+
+
+def find_distinctive_words(
+    articles: pd.DataFrame,
+    *,
+    by: str = "topic",
+    top: int = 10,
+    groups: int | None = 6,
+    bigrams: bool = True,
+    prior: float = 0.1,
+    min_count: int = 2,
+) -> pd.DataFrame:
+    """The title words that set each group apart from the rest: weighted log-odds ratios
+    with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin' Words").
+
+    Each title is tokenised as :func:`count_title_words` does and each word (and, with
+    ``bigrams``, each pair of consecutive words) counted once per title; with a ``story_id``
+    column, once per story and group, so syndicated copies do not count again. For a word
+    ``w`` with count ``y_g`` in the group (total ``n_g``) and ``y_r`` in the rest (total
+    ``n_r``), and prior ``a_w = prior * y_w`` (``y_w`` its count in the corpus, ``a_0`` the sum
+    of the ``a_w``)::
+
+        delta = log((y_g + a_w) / (n_g + a_0 - y_g - a_w))
+              - log((y_r + a_w) / (n_r + a_0 - y_r - a_w))
+        z     = delta / sqrt(1 / (y_g + a_w) + 1 / (y_r + a_w))
+
+    Parameters
+    ----------
+    by : str, default "topic"
+        ``"topic"`` (an article counts in each of its topics), ``"provider"``, ``"type"``,
+        ``"category"``, ``"period"`` (:func:`choose_freq` periods) or any column of
+        ``articles``.
+    top : int, default 10
+        Words kept per group, highest z first (only words with z > 0).
+    groups : int, optional, default 6
+        Only the largest groups (None: all).
+    bigrams : bool, default True
+        Count pairs of consecutive title words as well.
+    prior : float, default 0.1
+        Weight of the corpus-wide counts as the prior (``a_w = prior * y_w``).
+    min_count : int, default 2
+        Leave out words seen fewer times in the group.
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``word``, ``n_group``, ``n_rest``, ``log_odds`` (delta), ``z``; groups
+        largest first.
+    """
+    if by not in ("type", "category", "provider", "topic", "period") and by not in articles:
+        raise ValueError(
+            "by must be 'topic', 'provider', 'type', 'category', 'period' or a column of "
+            f"articles, not {by!r}"
+        )
+    if not prior > 0:
+        raise ValueError(f"prior must be > 0, not {prior!r}")
+    columns = {
+        "group": "object",
+        "word": "object",
+        "n_group": "int64",
+        "n_rest": "int64",
+        "log_odds": "float64",
+        "z": "float64",
+    }
+    keys = _distinctive_groups(articles, by)
+    if keys.empty:
+        return _empty(columns)
+    story = (
+        articles["story_id"].astype(object)
+        if "story_id" in articles
+        else pd.Series(articles.index, index=articles.index, dtype=object)
+    )
+    keys = keys.assign(story=story.loc[keys["row"]].to_numpy())
+    keys = keys.drop_duplicates(["story", "group"])
+    terms = {row: _terms(t, bigrams=bigrams) for row, t in articles["title"].items()}
+    # the corpus: each story once (its first row here)
+    corpus: dict[str, int] = {}
+    corpus_rows = keys.drop_duplicates("story")["row"]
+    for row in corpus_rows:
+        for term in terms[row]:
+            corpus[term] = corpus.get(term, 0) + 1
+    if not corpus:
+        return _empty(columns)
+    vocabulary = sorted(corpus)
+    index = {term: i for i, term in enumerate(vocabulary)}
+    y_all = np.array([corpus[t] for t in vocabulary], dtype="float64")
+    alpha = prior * y_all
+    n_all, alpha0 = y_all.sum(), alpha.sum()
+    sizes = keys["group"].value_counts()
+    # a group holding every story has no rest to be set apart from
+    order = sorted(
+        (g for g in sizes.index if sizes[g] < len(corpus_rows)), key=lambda g: (-sizes[g], str(g))
+    )
+    if groups is not None:
+        order = order[:groups]
+    out = []
+    for group in order:
+        y_g = np.zeros(len(vocabulary))
+        for row in keys.loc[keys["group"] == group, "row"]:
+            for term in terms[row]:
+                if term in index:
+                    y_g[index[term]] += 1
+        # a story in the group counts once there; the rest is every other story
+        y_r = np.maximum(y_all - y_g, 0)
+        n_g, n_r = y_g.sum(), n_all - y_g.sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = np.log((y_g + alpha) / (n_g + alpha0 - y_g - alpha)) - np.log(
+                (y_r + alpha) / (n_r + alpha0 - y_r - alpha)
+            )
+            z = delta / np.sqrt(1 / (y_g + alpha) + 1 / (y_r + alpha))
+        keep = np.flatnonzero((y_g >= min_count) & (z > 0) & np.isfinite(z))
+        keep = sorted(keep.tolist(), key=lambda i: (-z[i], vocabulary[i]))[:top]
+        out += [
+            (group, vocabulary[i], int(y_g[i]), int(y_r[i]), float(delta[i]), float(z[i]))
+            for i in keep
+        ]
+    return pd.DataFrame(out, columns=list(columns)).astype(columns)

@@ -1,9 +1,10 @@
 """One article, one URL: :func:`normalize_url` and :func:`normalize_urls`.
 
 The same story reaches a corpus under several spellings of its address: ``http`` or ``https``,
-with or without ``www.``, a trailing slash, a campaign's ``utm_*`` parameters, an AMP page
-(``/amp/``, ``.amp.html``, ``?amp=1``, ``amp.`` hosts, the Google AMP cache at
-``*.cdn.ampproject.org/c/s/...``). Matching articles across snapshots (``newskit.compare``) and
+with or without ``www.`` (or a mobile ``m.``), a trailing slash, a campaign's ``utm_*``
+parameters, an AMP page (``/amp/``, ``.amp.html``, ``?amp=1``, ``amp.`` hosts, the Google AMP
+cache at ``*.cdn.ampproject.org/c/s/...``). Matching articles across snapshots
+(``newskit.compare``) and
 within one (stories, duplicates) compares the normalised form, so all of these agree.
 
 What is kept: the host (lower-cased, ``www.`` and a default port dropped), the path as written
@@ -40,10 +41,17 @@ TRACKING_PARAMETERS = frozenset(
         "cmp",
         "smid",
         "s_cid",
+        "gclsrc",
+        "twclid",
+        "cvid",
+        "smtyp",
+        "icid",
     ]
 )
 #: Query parameters that only ask for the AMP page, with the values that do.
 AMP_PARAMETERS = {"amp": {"", "1", "true", "yes"}, "outputtype": {"amp"}, "output": {"amp"}}
+#: Query parameters the AMP cache and AMP pages add, whatever their value.
+AMP_ONLY_PARAMETERS = frozenset(["_amp", "usqp", "amp_js_v", "amp_gsa"])
 
 _AMP_CACHE = re.compile(r"^[a-z0-9-]+\.cdn\.ampproject\.org$")
 # /c/s/host/path (https) or /c/host/path (http); /i/ (images) and /v/ (videos) likewise.
@@ -66,7 +74,7 @@ def normalize_url(url: object) -> str | None:
     -------
     str or None
         ``https://host/path?query``: ``http`` becomes ``https``; the host is lower-cased,
-        without ``www.``, ``amp.`` or a default port; a Google AMP cache address becomes the
+        without ``www.``, ``m.``, ``amp.`` or a default port; a Google AMP cache address becomes the
         page it caches; ``/amp`` path segments, ``.amp.html`` and AMP query switches are
         removed; tracking parameters (``utm_*`` and :data:`TRACKING_PARAMETERS`) are dropped
         and the others sorted; the fragment and a trailing slash are dropped.
@@ -103,6 +111,7 @@ def normalize_url(url: object) -> str | None:
             inner = cached["rest"] + (f"?{query}" if query else "")
             return normalize_url("https://" + inner)
     host = _strip_prefix(host, "www.")
+    host = _strip_prefix(host, "m.")
     host = _strip_prefix(host, "amp.")
     if port is not None and port not in _DEFAULT_PORTS.values():
         host = f"{host}:{port}"
@@ -110,9 +119,16 @@ def normalize_url(url: object) -> str | None:
 
 
 def normalize_urls(urls: pd.Series) -> pd.Series:
-    """:func:`normalize_url` of every value, as a ``string`` Series on the same index."""
-    values = [normalize_url(value) for value in urls.astype(object).tolist()]
-    return pd.Series(values, index=urls.index, dtype=pd.StringDtype(), name=urls.name)
+    """:func:`normalize_url` of every value, as a ``string`` Series on the same index (each
+    distinct value is normalised once)."""
+    values = urls.astype(object)
+    keys = {value: normalize_url(value) for value in pd.unique(values[values.notna()])}
+    return pd.Series(
+        [keys.get(value) if isinstance(value, str) else None for value in values],
+        index=urls.index,
+        dtype=pd.StringDtype(),
+        name=urls.name,
+    )
 
 
 def _strip_prefix(host: str, prefix: str) -> str:
@@ -140,7 +156,11 @@ def _clean_query(query: str) -> str:
     kept = []
     for name, value in parse_qsl(query, keep_blank_values=True):
         lowered = name.lower()
-        if lowered.startswith("utm_") or lowered in TRACKING_PARAMETERS:
+        if (
+            lowered.startswith("utm_")
+            or lowered in TRACKING_PARAMETERS
+            or lowered in AMP_ONLY_PARAMETERS
+        ):
             continue
         if value.lower() in AMP_PARAMETERS.get(lowered, ()):
             continue

@@ -855,3 +855,224 @@ def test_outlying_dates_are_described_for_the_charts(make_corpus):
     articles = newskit.load_corpus(root, cache=False).articles
     assert stats.describe_outlying_dates(articles).startswith("1 article is dated before 1990")
     assert stats.describe_outlying_dates(articles.iloc[1:]) == ""
+
+
+# --------------------------------------------------------------------------- stories
+
+
+def with_stories(corpus: newskit.Corpus) -> pd.DataFrame:
+    from newskit.stories import StoryOptions, build_stories
+
+    result = build_stories(
+        corpus.articles,
+        corpus.related,
+        topics=corpus.topics,
+        options=StoryOptions(near_duplicates=False),
+    )
+    return corpus.articles.assign(story_id=result.story_id)
+
+
+@pytest.fixture
+def syndicated(make_corpus):
+    """Two stories first published by a.com, picked up by b.com and c.com; one of b.com's."""
+    root = make_corpus(
+        {
+            "1.md": story("2021-01-04T10:00:00Z", title="Robots build cars", topics=("X",)),
+            "2.md": story("2021-01-04T16:00:00Z", title="Robots build cars - B", domain="b.com"),
+            "3.md": story(
+                "2021-01-05T10:00:00Z", title="Robots build cars", domain="c.com", topics=("Y",)
+            ),
+            "4.md": story("2021-02-01T10:00:00Z", title="Cars of tomorrow today"),
+            "5.md": story("2021-02-01T12:00:00Z", title="Cars of tomorrow today", domain="b.com"),
+            "6.md": story("2021-02-03T10:00:00Z", title="Boats of yesterday", domain="b.com"),
+        }
+    )
+    return with_stories(newskit.load_corpus(root, cache=False))
+
+
+def test_summarize_stories(syndicated):
+    row = stats.summarize_stories(syndicated).iloc[0].to_dict()
+    assert row == {
+        "n_articles": 6,
+        "n_stories": 3,
+        "n_copies": 3,
+        "share_copies": 0.5,
+        "n_syndicated": 2,
+    }
+
+
+def test_count_stories_by_period(syndicated):
+    frame = stats.count_stories_by_period(syndicated, freq="month")
+    assert frame["n_articles"].tolist() == [3, 3]
+    assert frame["n_stories"].tolist() == [1, 2]
+
+
+def test_count_topic_stories(syndicated):
+    frame = stats.count_topic_stories(syndicated)
+    by_topic = frame.set_index("topic")
+    assert by_topic.loc["X", "n_articles"] == 5 and by_topic.loc["X", "n_stories"] == 3
+    assert by_topic.loc["Y", "n_articles"] == 1 and by_topic.loc["Y", "n_stories"] == 1
+    assert by_topic.loc["Y", "share_stories"] == pytest.approx(1 / 3)
+
+
+def test_find_first_publishers(syndicated):
+    frame = stats.find_first_publishers(syndicated).set_index("provider")
+    assert frame.loc["a.com", "n_first"] == 2 and frame.loc["a.com", "n_copies"] == 0
+    assert frame.loc["b.com", "n_first"] == 1
+    assert frame.loc["b.com", "n_copies"] == 2
+    assert frame.loc["b.com", "syndication_rate"] == pytest.approx(2 / 3)
+    assert frame.loc["b.com", "median_lag_hours"] == pytest.approx(4.0)  # 6 h and 2 h
+    assert frame.loc["c.com", "median_lag_hours"] == pytest.approx(24.0)
+    assert math.isnan(frame.loc["a.com", "median_lag_hours"])
+    assert list(frame.index) == ["a.com", "b.com", "c.com"]
+
+
+def test_build_pickup_lag(syndicated):
+    frame = stats.build_pickup_lag(syndicated)
+    assert frame.to_dict("list") == {
+        "first_provider": ["a.com", "a.com"],
+        "provider": ["b.com", "c.com"],
+        "n_stories": [2, 1],
+        "median_lag_hours": [4.0, 24.0],
+    }
+
+
+def test_find_largest_stories(syndicated):
+    frame = stats.find_largest_stories(syndicated, n=2)
+    assert frame["story_id"].tolist() == ["1.md", "4.md"]
+    assert frame["providers"].tolist() == ["a.com, b.com, c.com", "a.com, b.com"]
+    assert frame["title"].tolist() == ["Robots build cars", "Cars of tomorrow today"]
+    assert frame["n_providers"].tolist() == [3, 2]
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        stats.summarize_stories,
+        stats.count_stories_by_period,
+        stats.count_topic_stories,
+        stats.find_first_publishers,
+        stats.build_pickup_lag,
+        stats.find_largest_stories,
+    ],
+)
+def test_story_stats_on_empty_input_and_without_stories(function, syndicated):
+    empty = function(syndicated.iloc[:0])
+    assert empty.empty and len(empty.columns) == len(function(syndicated).columns)
+    assert list(empty.columns) == list(function(syndicated).columns)
+    with pytest.raises(ValueError, match="story_id"):
+        function(syndicated.drop(columns="story_id"))
+    before = syndicated.copy()
+    function(syndicated)
+    pd.testing.assert_frame_equal(syndicated, before)
+
+
+def test_story_stats_on_the_real_corpus():
+    corpus = newskit.load_corpus(require_shared(), cache=False, progress=False)
+    articles = with_stories(corpus)
+    summary = stats.summarize_stories(articles).iloc[0]
+    assert summary["n_articles"] == 192 and summary["n_stories"] < 192
+    assert stats.find_first_publishers(articles)["n_first"].sum() == summary["n_stories"]
+
+
+# --------------------------------------------------------------------------- distinctive words
+
+
+def grouped_titles(titles: dict[str, list[str]]) -> pd.DataFrame:
+    """An articles-like frame: one row per title, its group in ``side``."""
+    rows = [(side, title) for side, group in titles.items() for title in group]
+    return pd.DataFrame(
+        {
+            "article_id": [f"{i}.md" for i in range(len(rows))],
+            "side": [side for side, _ in rows],
+            "title": pd.array([title for _, title in rows], dtype="string"),
+            "published_at": pd.Series(pd.NaT, index=range(len(rows)), dtype="datetime64[ns, UTC]"),
+        }
+    )
+
+
+def test_distinctive_words_match_the_formula_by_hand():
+    articles = grouped_titles({"A": ["Robots cars", "Robots law"], "B": ["Cars law", "Cars boats"]})
+    found = stats.find_distinctive_words(
+        articles, by="side", bigrams=False, prior=0.5, min_count=1, top=10
+    )
+
+    # counts (once per title): robots 2/0, cars 1/2, law 1/1, boats 0/1; 4 words per side;
+    # prior a_w = 0.5 * corpus count: robots 1, cars 1.5, law 1, boats 0.5; a_0 = 4
+    def z(y_g, y_r, a, n_g=4, n_r=4, a0=4):
+        delta = math.log((y_g + a) / (n_g + a0 - y_g - a)) - math.log(
+            (y_r + a) / (n_r + a0 - y_r - a)
+        )
+        return delta, delta / math.sqrt(1 / (y_g + a) + 1 / (y_r + a))
+
+    a_side = found[found["group"] == "A"].set_index("word")
+    b_side = found[found["group"] == "B"].set_index("word")
+    assert list(a_side.index) == ["robots"]  # law: z = 0 (not > 0); cars: negative
+    delta, expected = z(2, 0, 1.0)
+    assert a_side.loc["robots", "log_odds"] == pytest.approx(delta)
+    assert a_side.loc["robots", "z"] == pytest.approx(expected)
+    assert a_side.loc["robots", "n_group"] == 2 and a_side.loc["robots", "n_rest"] == 0
+    assert list(b_side.index) == ["boats", "cars"]  # 0.76 against 0.65
+    assert b_side.loc["cars", "z"] == pytest.approx(z(2, 1, 1.5)[1])
+    assert b_side.loc["boats", "z"] == pytest.approx(z(1, 0, 0.5)[1])
+    assert expected == pytest.approx(math.log(21 / 5) / math.sqrt(1 / 3 + 1))
+
+
+def test_a_word_only_in_one_group_gets_a_positive_z_there():
+    import random
+
+    generator = random.Random(4)
+    vocabulary = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
+    for _ in range(25):
+        titles = {
+            side: [
+                " ".join(generator.sample(vocabulary, 3)) + (" zulu" if side == "A" else "")
+                for _ in range(generator.randint(1, 6))
+            ]
+            for side in ("A", "B")
+        }
+        found = stats.find_distinctive_words(
+            grouped_titles(titles), by="side", min_count=1, top=100, groups=None
+        )
+        zulu = found[found["word"] == "zulu"]
+        assert zulu["group"].tolist() == ["A"]
+        assert (zulu["z"] > 0).all()
+
+
+def test_distinctive_words_count_a_story_once(make_corpus):
+    files = {
+        f"{i}.md": story(
+            f"2021-01-0{1 + i}T10:00:00Z", title="Robots build cars", domain=f"p{i}.com"
+        )
+        for i in range(4)
+    } | {
+        "x.md": story(title="Boats sail home", topics=("Y",)),
+        "y.md": story(title="Robots sail home", topics=("Y",)),
+    }
+    corpus = newskit.load_corpus(make_corpus(files), cache=False)
+    by_file = stats.find_distinctive_words(corpus.articles, min_count=1, bigrams=False)
+    by_story = stats.find_distinctive_words(with_stories(corpus), min_count=1, bigrams=False)
+    file_x = by_file[by_file["group"] == "X"].set_index("word")
+    story_x = by_story[by_story["group"] == "X"].set_index("word")
+    assert file_x.loc["cars", "n_group"] == 4 and story_x.loc["cars", "n_group"] == 1
+
+
+def test_distinctive_words_bigrams_groups_and_arguments(syndicated):
+    found = stats.find_distinctive_words(syndicated, by="provider", min_count=1)
+    assert {"robots build", "build cars"} <= set(found["word"]) or "cars tomorrow" in set(
+        found["word"]
+    )
+    assert stats.find_distinctive_words(syndicated, by="period", min_count=1)["group"].nunique()
+    with pytest.raises(ValueError, match="by must be"):
+        stats.find_distinctive_words(syndicated, by="nope")
+    with pytest.raises(ValueError, match="prior"):
+        stats.find_distinctive_words(syndicated, prior=0)
+    empty = stats.find_distinctive_words(syndicated.iloc[:0])
+    assert empty.empty and list(empty.columns) == [
+        "group",
+        "word",
+        "n_group",
+        "n_rest",
+        "log_odds",
+        "z",
+    ]

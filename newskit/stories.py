@@ -1,0 +1,669 @@
+"""Stories: which articles are copies of one piece (wire copy, syndication, re-posts).
+
+:func:`build_stories` links articles on evidence, strongest first, and takes the connected
+groups (union-find) as stories:
+
+1. **Same address**: the same :func:`newskit.urls.normalize_url` key of any of an article's
+   ``original_url``, ``web_url``, ``amp_url``, ``cdn_amp_url``.
+2. **Related link**: a ``related`` entry whose address is another article of the corpus, when
+   the two titles agree (same title key, or at least ``related_threshold`` of their words in
+   common): a related list also holds other stories about the same event, which stay apart.
+3. **Same title**: the same title key (:func:`title_key`: case, punctuation, quotes and
+   whitespace ignored; the outlet's name after `` - ``/`` | ``, and section prefixes such as
+   ``Opinion |``, removed), published within ``window_days`` of the first such copy.
+   An undated article joins the earliest dated article with its title.
+4. **Near-duplicate** (needs scikit-learn, ``pip install 'newskit[stories]'``), between articles
+   published within ``window_days``: TF-IDF cosine of the title keys at least ``threshold``; or
+   excerpts with a TF-IDF cosine of at least ``excerpt_threshold`` and titles sharing at least
+   ``related_threshold`` of their words (a rewritten headline over the same wire text).
+
+Every title-based rule (2-4) also needs the two titles to carry the same numbers, month and
+weekday names (:func:`title_markers`), so the next issue of a series ("... Update - October
+2019" and "... - February 2020") and a template with another date stay apart; a trimmed title
+(ending in ``...``) only needs its markers to be among the other's.
+
+A story is named by the ``article_id`` of its earliest copy (earliest ``published_at``, undated
+last, ties by ``article_id``), so ids are stable across loads and readable.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from newskit.urls import normalize_urls
+
+#: The article columns whose addresses identify a story.
+URL_COLUMNS = ("original_url", "web_url", "amp_url", "cdn_amp_url")
+
+#: Columns of the stories table, and their dtypes.
+STORY_COLUMNS = {
+    "story_id": "string",
+    "n_articles": "int64",
+    "n_providers": "int64",
+    "title": "string",
+    "first_published_at": "datetime64[ns, UTC]",
+    "first_provider_domain": "string",
+    "last_published_at": "datetime64[ns, UTC]",
+    "topics": "object",
+}
+
+_MONTHS = (
+    "january february march april june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday"
+#: Words that tell one issue of a series from the next (with any token holding a digit).
+#: "may" is left out: it is more often the verb.
+MARKER_WORDS = frozenset((_MONTHS + " " + _DAYS).split())
+
+_SECTION_PREFIX = re.compile(
+    r"^\s*(?:opinion|analysis|editorial|commentary|comment|exclusive|breaking(?: news)?|"
+    r"updated?|watch|video|live|podcast|re-?transmission|correction|corrected|"
+    r"press release|sponsored|review|explainer)\s*[|:]\s*",
+    re.IGNORECASE,
+)
+_SUFFIX_SEPARATOR = re.compile(r"\s+(?:[-|–—·•]|::)\s+")
+_TRAILING_SEPARATOR = re.compile(r"\s+(?:[-|–—·•]|::)\s*$")
+_TRIMMED = re.compile(r"\s*(?:\.\.\.|…)\s*$")
+_QUOTES = str.maketrans({"’": "", "‘": "", "'": "", "`": "", "´": ""})
+_TOKEN = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class StoryOptions:
+    """How :func:`build_stories` links articles (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    enabled : bool, default True
+        False: every article is its own story.
+    window_days : float, default 3
+        Same-title and near-duplicate copies must be published within this many days.
+    threshold : float, default 0.8
+        TF-IDF cosine of two titles from which they are near-duplicates.
+    excerpt_threshold : float, default 0.8
+        Excerpt cosine that, with titles sharing ``related_threshold`` of their words, makes
+        a pair.
+    related_threshold : float, default 0.5
+        Share of the shorter title's words the other must have, with other evidence (a
+        related link, alike excerpts).
+    near_duplicates : bool or None, default None
+        Use rule 4; None: when scikit-learn is installed. True without it raises ImportError.
+    """
+
+    enabled: bool = True
+    window_days: float = 3.0
+    threshold: float = 0.8
+    excerpt_threshold: float = 0.8
+    related_threshold: float = 0.5
+    near_duplicates: bool | None = None
+
+    def __post_init__(self) -> None:
+        if not np.isfinite(self.window_days) or self.window_days < 0:
+            raise ValueError(f"window_days must be a number >= 0, not {self.window_days!r}")
+        for name in ("threshold", "excerpt_threshold", "related_threshold"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 < value <= 1:
+                raise ValueError(f"{name} must be in (0, 1], not {value!r}")
+        if self.near_duplicates not in (None, True, False):
+            raise ValueError(
+                f"near_duplicates must be True, False or None, not {self.near_duplicates!r}"
+            )
+
+    def resolved(self) -> StoryOptions:
+        """These options with ``near_duplicates`` decided (True or False): what a cache key
+        should hold, since None depends on what is installed."""
+        if self.near_duplicates is not None:
+            return self
+        return replace(self, near_duplicates=_has_sklearn())
+
+
+class Stories(NamedTuple):
+    """What :func:`build_stories` returns."""
+
+    #: The story of each article: a ``string`` Series aligned with ``articles``.
+    story_id: pd.Series
+    #: One row per story (:data:`STORY_COLUMNS`), earliest first.
+    stories: pd.DataFrame
+    #: The story of each related entry whose address is an article of the corpus (else
+    #: ``<NA>``): a ``string`` Series aligned with ``related``.
+    related_story_id: pd.Series
+    #: Whether each related entry is a copy of the article that lists it (same address, or
+    #: titles that rule 3 or 4 would link): a ``bool`` Series aligned with ``related``.
+    related_is_copy: pd.Series
+
+
+def _has_sklearn() -> bool:
+    return importlib.util.find_spec("sklearn") is not None
+
+
+def _title_keys(
+    titles: pd.Series, outlets: frozenset[str]
+) -> tuple[np.ndarray, np.ndarray, list[frozenset[str]]]:
+    """:func:`title_key` and :func:`title_markers` of each title (each distinct title once)."""
+    values = titles.astype(object).to_numpy()
+    known = {}
+    for title in pd.unique(values[pd.notna(values)]):
+        key, cut = title_key(title, outlets)
+        known[title] = (key, cut, title_markers(key))
+    none = ("", False, frozenset())
+    rows = [known.get(title, none) if isinstance(title, str) else none for title in values]
+    keys = np.array([r[0] for r in rows], dtype=object)
+    trimmed = np.array([r[1] for r in rows], dtype=bool)
+    return keys, trimmed, [r[2] for r in rows]
+
+
+# --------------------------------------------------------------------------- titles
+
+
+def _name_key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    words = _TOKEN.findall(text)
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+def outlet_names(articles: pd.DataFrame, related: pd.DataFrame | None = None) -> frozenset[str]:
+    """The outlet names a title may end with, as :func:`title_key` compares them: every
+    provider name and domain of the articles (and related entries), and each domain's first
+    label (``yahoo`` for ``yahoo.com``)."""
+    names: set[str] = set()
+    for frame in (articles, related):
+        if frame is None or frame.empty:
+            continue
+        for column in ("provider_name", "provider_domain"):
+            if column in frame:
+                names.update(str(v) for v in pd.unique(frame[column].dropna().astype(object)))
+        if "provider_domain" in frame:
+            for domain in pd.unique(frame["provider_domain"].dropna().astype(object)):
+                label = str(domain).removeprefix("www.").split(".")[0]
+                names.add(label)
+    return frozenset(key for key in map(_name_key, names) if key)
+
+
+def title_key(title: object, outlets: frozenset[str] = frozenset()) -> tuple[str, bool]:
+    """The key two copies of a title share, and whether the title was trimmed (``...``).
+
+    Parameters
+    ----------
+    title : str
+        A title, HTML entities decoded or not.
+    outlets : frozenset of str
+        Outlet names (from :func:`outlet_names`) removed when a title ends with
+        `` - NAME`` or `` | NAME``.
+
+    Returns
+    -------
+    (str, bool)
+        Lower-case words joined by spaces (``""`` for no title), and the trimmed flag.
+
+    Examples
+    --------
+    >>> title_key("Opinion | Robots &amp; Us - The New York Times", frozenset({"new york times"}))
+    ('robots us', False)
+    """
+    if not isinstance(title, str):
+        return "", False
+    text = html.unescape(title) if "&" in title else title
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.strip()
+    trimmed = text.endswith(("...", "…"))
+    if trimmed:
+        text = _TRIMMED.sub("", text)
+        # the last word of a trimmed title may be cut short
+        text = text.rsplit(None, 1)[0] if len(text.split()) > 1 else text
+    for _ in range(2):  # "Opinion | ... | The Star - Yahoo"
+        before = text
+        parts = _SUFFIX_SEPARATOR.split(text)
+        if len(parts) > 1 and _name_key(parts[-1]) in outlets:
+            text = text[: text.rfind(parts[-1])]
+            text = _TRAILING_SEPARATOR.sub("", text)
+        text = _SECTION_PREFIX.sub("", text)
+        if text == before:
+            break
+    words = _TOKEN.findall(text.casefold().translate(_QUOTES))
+    return " ".join(words), trimmed
+
+
+def title_markers(key: str) -> frozenset[str]:
+    """The words of a title key that tell one issue of a series from another: tokens with a
+    digit, and month and weekday names (:data:`MARKER_WORDS`)."""
+    words = set(key.split())
+    found = words & MARKER_WORDS
+    if _DIGIT.search(key):
+        found |= {word for word in words if _DIGIT.search(word)}
+    return frozenset(found)
+
+
+def _markers_agree(a: frozenset, a_trimmed: bool, b: frozenset, b_trimmed: bool) -> bool:
+    return a == b or (a_trimmed and a <= b) or (b_trimmed and b <= a)
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of words in common (of the shorter title: a trimmed or shortened copy keeps
+    most of its words)."""
+    sa, sb = set(a.split()), set(b.split())
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / min(len(sa), len(sb))
+
+
+# --------------------------------------------------------------------------- union-find
+
+
+class _Groups:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
+        return root
+
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri != rj:
+            self.parent[max(ri, rj)] = min(ri, rj)
+
+    def link(self, first: np.ndarray, second: np.ndarray) -> None:
+        for i, j in zip(first.tolist(), second.tolist(), strict=True):
+            self.union(i, j)
+
+    def roots(self) -> np.ndarray:
+        return np.array([self.find(i) for i in range(len(self.parent))], dtype="int64")
+
+
+def _same_key_edges(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(row, first row with the same key) for every row of a repeated, non-missing key."""
+    known = keys.dropna()
+    if known.empty:
+        return np.array([], dtype="int64"), np.array([], dtype="int64")
+    rows = pd.Series(np.asarray(known.index, dtype="int64"), index=known.to_numpy(dtype=object))
+    first = rows.groupby(level=0, sort=False).transform("min")
+    keep = rows.to_numpy() != first.to_numpy()
+    return rows.to_numpy()[keep], first.to_numpy()[keep]
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+def _hours(when: pd.Series) -> np.ndarray:
+    when = pd.to_datetime(when, utc=True)
+    nanos = when.astype("datetime64[ns, UTC]").astype("int64").to_numpy(dtype="float64")
+    return np.where(when.isna().to_numpy(), np.nan, nanos / 3.6e12)
+
+
+def _title_edges(
+    keys: np.ndarray, markers: list, trimmed: np.ndarray, hours: np.ndarray, window: float
+) -> tuple[list[int], list[int]]:
+    """Rule 3: the same title key within ``window`` hours of the first copy of a run (so a
+    daily series with one title is not chained into one story); an undated copy joins the
+    earliest dated one."""
+    first: list[int] = []
+    second: list[int] = []
+    frame = pd.DataFrame({"key": keys, "hours": hours, "row": np.arange(len(keys))})
+    frame = frame[frame["key"].str.contains(" ", regex=False)]  # one-word titles are too weak
+    frame = frame[frame.duplicated("key", keep=False)]
+    frame = frame.sort_values(["key", "hours", "row"], na_position="last", kind="stable")
+    previous = None
+    anchor, start, target = -1, np.nan, -1
+    for key, hour, row in zip(
+        frame["key"].tolist(), frame["hours"].tolist(), frame["row"].tolist(), strict=True
+    ):
+        if key != previous:  # undated rows sort last within their key
+            previous, anchor, target = key, -1, row
+        if hour != hour:  # undated
+            if row != target:
+                first.append(row)
+                second.append(target)
+        elif anchor < 0 or hour - start > window:
+            anchor, start = row, hour
+        elif _markers_agree(markers[row], trimmed[row], markers[anchor], trimmed[anchor]):
+            first.append(row)
+            second.append(anchor)
+    return first, second
+
+
+def _tfidf(texts: list[str]):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(
+        token_pattern=r"(?u)\b\w+\b",
+        stop_words="english",
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+    try:
+        return vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # nothing but stop words
+        return None
+
+
+def _near_pairs(
+    matrix, hours: np.ndarray, window: float, floor: float, chunk: int = 1000
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (i < j, rows in date order) within ``window`` hours whose cosine (rows of
+    ``matrix`` are L2-normalised) is at least ``floor``: each block of ``chunk`` rows against
+    the rows up to ``window`` after its last, so the work grows with the articles per window,
+    not with the square of the corpus."""
+    firsts = [np.array([], dtype="int64")]
+    seconds = [np.array([], dtype="int64")]
+    scores = [np.array([], dtype="float32")]
+    n = 0 if matrix is None else matrix.shape[0]
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        reach = int(np.searchsorted(hours, hours[stop - 1] + window, side="right"))
+        block = (matrix[start:stop] @ matrix[start:reach].T).tocoo()
+        rows = block.row.astype("int64") + start
+        cols = block.col.astype("int64") + start
+        keep = (cols > rows) & (block.data >= floor - 1e-6)
+        rows, cols, data = rows[keep], cols[keep], block.data[keep]
+        near = hours[cols] - hours[rows] <= window
+        firsts.append(rows[near])
+        seconds.append(cols[near])
+        scores.append(data[near])
+    return np.concatenate(firsts), np.concatenate(seconds), np.concatenate(scores)
+
+
+def _near_edges(
+    keys: np.ndarray,
+    excerpts: list[str],
+    markers: list,
+    trimmed: np.ndarray,
+    hours: np.ndarray,
+    options: StoryOptions,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rule 4 over the dated articles with a title."""
+    rows = np.flatnonzero(~np.isnan(hours) & (keys != ""))
+    rows = rows[np.argsort(hours[rows], kind="stable")]
+    when = hours[rows]
+    window = options.window_days * 24
+    i, j, _ = _near_pairs(_tfidf([keys[r] for r in rows]), when, window, options.threshold)
+    texts = [excerpts[r] for r in rows]
+    if sum(1 for text in texts if text) > 1:
+        ei, ej, _ = _near_pairs(_tfidf(texts), when, window, options.excerpt_threshold)
+        agree = np.array(
+            [
+                _overlap(keys[rows[x]], keys[rows[y]]) >= options.related_threshold
+                for x, y in zip(ei.tolist(), ej.tolist(), strict=True)
+            ],
+            dtype=bool,
+        )
+        i, j = np.concatenate([i, ei[agree]]), np.concatenate([j, ej[agree]])
+    a, b = rows[i], rows[j]
+    agree = np.array(
+        [
+            _markers_agree(markers[x], trimmed[x], markers[y], trimmed[y])
+            for x, y in zip(a.tolist(), b.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+    return a[agree], b[agree]
+
+
+def _excerpt_text(value: object) -> str:
+    return html.unescape(value) if isinstance(value, str) else ""
+
+
+# --------------------------------------------------------------------------- the stories
+
+
+def build_stories(
+    articles: pd.DataFrame,
+    related: pd.DataFrame | None = None,
+    *,
+    topics: pd.DataFrame | None = None,
+    options: StoryOptions | None = None,
+) -> Stories:
+    """Group the articles that are copies of one piece into stories.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``corpus.articles`` (``article_id``, ``title``, ``excerpt``, ``published_at``, the URL
+        columns, ``provider_name``, ``provider_domain``; ``topics`` when no ``topics`` table).
+    related : DataFrame, optional
+        ``corpus.related`` (``article_id``, ``title``, ``published_at``, ``web_url``,
+        ``provider_name``, ``provider_domain``).
+    topics : DataFrame, optional
+        ``corpus.topics`` (``article_id``, ``topic``); default the ``topics`` lists of
+        ``articles``.
+    options : StoryOptions, optional
+        The rules' settings; default ``StoryOptions()``.
+
+    Returns
+    -------
+    Stories
+        ``story_id`` (aligned with ``articles``), ``stories`` (one row per story),
+        ``related_story_id`` and ``related_is_copy`` (aligned with ``related``).
+    """
+    options = (options or StoryOptions()).resolved()
+    if options.near_duplicates and not _has_sklearn():
+        raise ImportError(
+            "near-duplicate stories need scikit-learn: pip install 'newskit[stories]' "
+            "(or StoryOptions(near_duplicates=False))"
+        )
+    related = related if related is not None else _empty_related()
+    n = len(articles)
+    ids = articles["article_id"].astype(object).to_numpy()
+    hours = _hours(articles["published_at"]) if n else np.array([], dtype="float64")
+    groups = _Groups(n)
+    outlets = outlet_names(articles, related)
+    keys, trimmed, markers = _title_keys(articles["title"], outlets)
+
+    # rule 1: one address
+    address = pd.concat(
+        [normalize_urls(articles[c].reset_index(drop=True)) for c in URL_COLUMNS if c in articles],
+        ignore_index=False,
+    )
+    row_of_url: dict[str, int] = {}
+    if options.enabled and len(address):
+        first, second = _same_key_edges(address)
+        groups.link(first, second)
+    if len(address):
+        for row, key in zip(address.index.tolist(), address.tolist(), strict=True):
+            if isinstance(key, str) and key not in row_of_url:
+                row_of_url[key] = row
+
+    # rule 2: a related entry that is another article of the corpus
+    row_of_id = {article_id: row for row, article_id in enumerate(ids)}
+    listing = np.array(
+        [row_of_id.get(a, -1) for a in related["article_id"].astype(object)], dtype="int64"
+    )
+    related_keys = normalize_urls(related["web_url"].reset_index(drop=True))
+    target = np.array(
+        [row_of_url.get(k, -1) if isinstance(k, str) else -1 for k in related_keys],
+        dtype="int64",
+    )
+    if options.enabled:
+        for a, b in zip(listing.tolist(), target.tolist(), strict=True):
+            if a < 0 or b < 0 or a == b:
+                continue
+            same = keys[a] == keys[b] or _overlap(keys[a], keys[b]) >= options.related_threshold
+            if same and keys[a] and _markers_agree(markers[a], trimmed[a], markers[b], trimmed[b]):
+                groups.union(a, b)
+
+    if options.enabled and n > 1:
+        window = options.window_days * 24
+        first, second = _title_edges(keys, markers, trimmed, hours, window)  # rule 3
+        groups.link(np.array(first, dtype="int64"), np.array(second, dtype="int64"))
+        if options.near_duplicates:  # rule 4
+            excerpts = [_excerpt_text(v) for v in articles["excerpt"].astype(object)]
+            first, second = _near_edges(keys, excerpts, markers, trimmed, hours, options)
+            groups.link(first, second)
+
+    story_of_row = _name_stories(groups.roots(), ids, hours)
+    story_id = pd.Series(story_of_row, index=articles.index, dtype="string", name="story_id")
+    related_story = np.where(target >= 0, story_of_row[np.maximum(target, 0)], None)
+    related_copy = _related_copies(
+        related, listing, target, keys, trimmed, markers, hours, outlets, options
+    )
+    return Stories(
+        story_id=story_id,
+        stories=_story_table(articles, story_id, hours, topics),
+        related_story_id=pd.Series(
+            related_story, index=related.index, dtype="string", name="story_id"
+        ),
+        related_is_copy=pd.Series(related_copy, index=related.index, dtype=bool, name="is_copy"),
+    )
+
+
+def _empty_related() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            c: pd.Series(dtype="string")
+            for c in ("article_id", "title", "web_url", "provider_name", "provider_domain")
+        }
+        | {"published_at": pd.Series(dtype="datetime64[ns, UTC]")}
+    )
+
+
+def _name_stories(roots: np.ndarray, ids: np.ndarray, hours: np.ndarray) -> np.ndarray:
+    """The article_id of each group's earliest copy (undated last, ties by article_id)."""
+    if not len(roots):
+        return np.array([], dtype=object)
+    frame = pd.DataFrame(
+        {"root": roots, "hours": np.where(np.isnan(hours), np.inf, hours), "id": ids}
+    )
+    order = frame.sort_values(["root", "hours", "id"], kind="stable")
+    names = order.drop_duplicates("root").set_index("root")["id"]
+    return names.reindex(roots).to_numpy(dtype=object)
+
+
+def _related_copies(
+    related: pd.DataFrame,
+    listing: np.ndarray,
+    target: np.ndarray,
+    keys: np.ndarray,
+    trimmed: np.ndarray,
+    markers: list,
+    hours: np.ndarray,
+    outlets: frozenset[str],
+    options: StoryOptions,
+) -> np.ndarray:
+    """Whether each related entry is the listing article itself, copied by another outlet."""
+    out = np.zeros(len(related), dtype=bool)
+    if not options.enabled or related.empty:
+        return out
+    entry_hours = _hours(related["published_at"])
+    window = options.window_days * 24
+    for k, (row, title) in enumerate(zip(listing, related["title"].astype(object), strict=True)):
+        if row < 0:
+            continue
+        if target[k] == row:
+            out[k] = True
+            continue
+        key, cut = title_key(title, outlets)
+        if not key or not keys[row]:
+            continue
+        lag = abs(entry_hours[k] - hours[row])
+        if not np.isnan(lag) and lag > window:
+            continue
+        alike = key == keys[row] or (
+            (cut or trimmed[row]) and _overlap(key, keys[row]) >= options.threshold
+        )
+        out[k] = alike and _markers_agree(title_markers(key), cut, markers[row], trimmed[row])
+    return out
+
+
+def build_story_table(
+    articles: pd.DataFrame, *, topics: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The stories table (:data:`STORY_COLUMNS`) of articles that carry a ``story_id``, such
+    as a selection of a corpus: each story as its copies among these articles show it.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``corpus.articles`` with ``story_id``.
+    topics : DataFrame, optional
+        ``corpus.topics``; default the ``topics`` lists of ``articles``.
+    """
+    if "story_id" not in articles:
+        raise ValueError("articles has no story_id column: add it with build_stories")
+    hours = _hours(articles["published_at"]) if len(articles) else np.array([], "float64")
+    return _story_table(articles, articles["story_id"].astype("string"), hours, topics)
+
+
+def _story_table(
+    articles: pd.DataFrame, story_id: pd.Series, hours: np.ndarray, topics: pd.DataFrame | None
+) -> pd.DataFrame:
+    if articles.empty:
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in STORY_COLUMNS.items()})
+    domain = articles["provider_domain"].astype(object)
+    provider = domain.where(domain.notna(), articles["provider_name"].astype(object))
+    frame = pd.DataFrame(
+        {
+            "story_id": story_id.to_numpy(dtype=object),
+            "article_id": articles["article_id"].astype(object).to_numpy(),
+            "hours": np.where(np.isnan(hours), np.inf, hours),
+            "published_at": articles["published_at"].to_numpy(),
+            "title": articles["title"].astype(object).to_numpy(),
+            "provider": provider.to_numpy(dtype=object),
+            "domain": domain.to_numpy(dtype=object),
+        }
+    )
+    frame = frame.sort_values(["hours", "article_id"], kind="stable")
+    grouped = frame.groupby("story_id", sort=False)
+    first = grouped.head(1).set_index("story_id")
+    table = pd.DataFrame(
+        {
+            "n_articles": grouped.size(),
+            "n_providers": grouped["provider"].nunique(),
+            "title": first["title"],
+            "first_published_at": first["published_at"],
+            "first_provider_domain": first["domain"],
+            "last_published_at": grouped["published_at"].max(),
+        }
+    )
+    table = table.rename_axis("story_id").reset_index()
+    table["topics"] = _story_topics(articles, story_id, topics).reindex(table["story_id"]).values
+    table["topics"] = [t if isinstance(t, list) else [] for t in table["topics"]]
+    for column in ("first_published_at", "last_published_at"):  # all-NaT columns lose the zone
+        table[column] = pd.to_datetime(table[column], utc=True)
+    return table[list(STORY_COLUMNS)].astype(STORY_COLUMNS).reset_index(drop=True)
+
+
+def _story_topics(
+    articles: pd.DataFrame, story_id: pd.Series, topics: pd.DataFrame | None
+) -> pd.Series:
+    """Each story's topics (those of any copy), most copies first, then alphabetical."""
+    story_of = dict(
+        zip(articles["article_id"].astype(object), story_id.astype(object), strict=True)
+    )
+    if topics is None:
+        pairs = [
+            (article_id, topic)
+            for article_id, values in zip(
+                articles["article_id"].astype(object), articles["topics"], strict=True
+            )
+            if isinstance(values, (list, tuple, np.ndarray))
+            for topic in dict.fromkeys(values)
+        ]
+        topics = pd.DataFrame(pairs, columns=["article_id", "topic"])
+    frame = pd.DataFrame(
+        {
+            "story_id": topics["article_id"].astype(object).map(story_of),
+            "topic": topics["topic"].astype(object),
+        }
+    ).dropna()
+    if frame.empty:
+        return pd.Series(dtype=object)
+    counts = frame.groupby(["story_id", "topic"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["story_id", "n", "topic"], ascending=[True, False, True])
+    return counts.groupby("story_id", sort=False)["topic"].agg(list)
