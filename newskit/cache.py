@@ -37,9 +37,11 @@ from newskit.schema import (
     FILE_TABLES,
     PROBLEM_COLUMNS,
     PROVIDER_COLUMNS,
+    STORY_COLUMNS,
     STRING,
     arrow_schema,
     frame_to_table,
+    table_to_frame,
 )
 
 #: Bumped whenever the layout of a cache file or of the tables in it changes.
@@ -56,12 +58,16 @@ _HEAD = struct.Struct("<QI")  # header length, header CRC-32
 #: A file modified this recently (ns) may change again within the file system's timestamp
 #: resolution without its size or mtime changing, so the cache does not vouch for it.
 RACY_NS = 2_000_000_000
-#: What a cache keeps beyond the per-file tables: what duplicates and providers a load found
-#: (for loads where nothing changed), and what the scan told of each file, with its digest.
+#: What a cache keeps beyond the per-file tables: what duplicates, providers and stories a
+#: load found (for loads where nothing changed), and what the scan told of each file, with
+#: its digest.
 DERIVED_TABLES: dict[str, dict[str, object]] = {
     "duplicate_flags": {"is_duplicate": "bool"},
     "duplicate_problems": PROBLEM_COLUMNS,
     "providers": PROVIDER_COLUMNS,
+    "story_ids": {"story_id": STRING},
+    "related_stories": {"story_id": STRING, "is_copy": "bool"},
+    "stories": STORY_COLUMNS,
 }
 FILES_COLUMNS: dict[str, object] = {
     "relpath": STRING,
@@ -278,23 +284,32 @@ def write_cache(
     stamp: dict,
     tables: dict,
     duplicates: tuple[np.ndarray, pd.DataFrame],
-    providers: pd.DataFrame,
+    corpus: object,
+    story_key: str,
     entries: list[Entry],
     started_ns: int,
 ) -> None:
     """Keep a load's tables in the cache file ``store``, written by a background thread.
 
     ``tables`` are the per-file tables and ``files`` (see :func:`newskit.load.load_changed`),
-    ``duplicates`` and ``providers`` what was found across files, ``entries`` the scan's and
-    ``started_ns`` when the load began: a file changed since then may not be what was read.
+    ``duplicates`` what was found across files, ``corpus`` the loaded :class:`~newskit.Corpus`
+    (its providers and stories are kept, the stories with ``story_key``: the options that
+    made them), ``entries`` the scan's and ``started_ns`` when the load began: a file changed
+    since then may not be what was read.
     """
     flags, duplicate_problems = duplicates
+    story_ids = frame_to_table(corpus.articles[["story_id"]], DERIVED_TABLES["story_ids"])
     # frames are mutable: take Arrow copies now; the rest is built in the writing thread
     kept = {
         **{name: tables[name] for name in FILE_TABLES},
         "duplicate_flags": pa.table({"is_duplicate": pa.array(flags, type=pa.bool_())}),
         "duplicate_problems": frame_to_table(duplicate_problems, PROBLEM_COLUMNS),
-        "providers": frame_to_table(providers, PROVIDER_COLUMNS),
+        "providers": frame_to_table(corpus.providers, PROVIDER_COLUMNS),
+        "story_ids": story_ids.replace_schema_metadata({"options": story_key}),
+        "related_stories": frame_to_table(
+            corpus.related[["story_id", "is_copy"]], DERIVED_TABLES["related_stories"]
+        ),
+        "stories": frame_to_table(corpus.stories, STORY_COLUMNS),
     }
 
     def build() -> dict[str, pa.Table]:
@@ -320,3 +335,27 @@ def write_cache(
         }
 
     write_tables_soon(store, build, stamp)
+
+
+def story_key(options: object) -> str:
+    """What the stories of a cache depend on besides the files and the code: the resolved
+    options, and scikit-learn's version where its tokeniser finds near-duplicates."""
+    from dataclasses import asdict
+
+    key = asdict(options)
+    if key.get("near_duplicates"):
+        import sklearn
+
+        key["sklearn"] = sklearn.__version__
+    return json.dumps(key, sort_keys=True)
+
+
+def read_stories(tables: dict[str, pa.Table], key: str) -> dict[str, pd.DataFrame] | None:
+    """The stories a cache kept, as frames, when they were made with ``key``; else None."""
+    metadata = tables["story_ids"].schema.metadata or {}
+    if metadata.get(b"options") != key.encode():
+        return None
+    return {
+        name: table_to_frame(tables[name], DERIVED_TABLES[name])
+        for name in ("story_ids", "related_stories", "stories")
+    }

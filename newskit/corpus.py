@@ -27,6 +27,8 @@ from newskit.schema import (
     FILE_TABLES,
     PROBLEM_COLUMNS,
     PROVIDER_COLUMNS,
+    RELATED_COLUMNS,
+    STORY_COLUMNS,
     STRING,
     TYPED_KEYS,
     VALUE_KINDS,
@@ -35,6 +37,7 @@ from newskit.schema import (
     problem_row,
     table_to_frame,
 )
+from newskit.stories import StoryOptions, build_stories, build_story_table
 
 # The columns flag_duplicates reads.
 _URL_COLUMNS = {"path": STRING, "original_url": STRING, "web_url": STRING}
@@ -47,7 +50,7 @@ class Corpus:
     ----------
     root : pathlib.Path
         The folder (or file) the corpus was loaded from.
-    articles, topics, images, related, providers, problems : pandas.DataFrame
+    articles, topics, images, related, providers, stories, problems : pandas.DataFrame
         See the README for their columns.
     fields : pandas.DataFrame
         Every front-matter key the articles carry (see :func:`build_fields`).
@@ -64,6 +67,7 @@ class Corpus:
         digests: dict[str, str],
         *,
         providers: pd.DataFrame | None = None,
+        stories: pd.DataFrame | None = None,
     ) -> None:
         self.root = root
         self.articles = articles
@@ -73,6 +77,8 @@ class Corpus:
         self.problems = problems
         # providers: build_providers(articles), passed in when a cache kept it
         self.providers = build_providers(articles) if providers is None else providers
+        # stories: one row per story of the articles (see newskit.stories)
+        self.stories = build_story_table(articles, topics=topics) if stories is None else stories
         self._fields: pd.DataFrame | None = None  # built when first asked for
         self._digests = digests
 
@@ -200,6 +206,7 @@ def load_corpus(
     cache_dir: str | os.PathLike | None = None,
     workers: int | None = None,
     progress: bool | None = None,
+    stories: StoryOptions | bool | None = None,
 ) -> Corpus:
     """Load a corpus of news records into a :class:`Corpus`.
 
@@ -225,15 +232,26 @@ def load_corpus(
     progress : bool, optional
         Show a progress bar while parsing; default: for loads parsing many files, when output
         goes to a terminal or a notebook and ``NEWSKIT_PROGRESS`` is not ``0``.
+    stories : StoryOptions or bool, optional
+        How articles that are copies of one piece are grouped into stories (``story_id``,
+        ``Corpus.stories``; see :mod:`newskit.stories` for the rules): default
+        ``StoryOptions()``; False makes every article its own story. Stories are kept in the
+        cache with the options that made them.
 
     Returns
     -------
     Corpus
         Every file found is either a row of ``articles`` or an ``error`` row of ``problems``.
     """
+    options = _story_options(stories)
     with without_gc():
         corpus = _load(
-            Path(path), cache=cache, cache_dir=cache_dir, workers=workers, progress=progress
+            Path(path),
+            cache=cache,
+            cache_dir=cache_dir,
+            workers=workers,
+            progress=progress,
+            stories=options,
         )
     if strict:
         raise_for_errors(corpus)
@@ -247,6 +265,7 @@ def _load(
     cache_dir: str | os.PathLike | None,
     workers: int | None,
     progress: bool | None,
+    stories: StoryOptions,
 ) -> Corpus:
     _cache.wait_for_writes()  # an earlier load's cache, and no thread running when forking
     started_ns = time.time_ns()
@@ -283,10 +302,30 @@ def _load(
         duplicates = (flagged["is_duplicate"].to_numpy(), build_frame(found, PROBLEM_COLUMNS))
     relpaths = map(itemgetter(0), entries)
     digests = dict(zip(relpaths, tables["files"]["digest"].to_pylist(), strict=True))
-    corpus = finish_corpus(root, frames, digests, duplicates=duplicates, providers=providers)
-    if store is not None and not unchanged:
-        _cache.write_cache(store, stamp, tables, duplicates, corpus.providers, entries, started_ns)
+    key = _cache.story_key(stories)
+    kept = _cache.read_stories(tables, key) if unchanged else None
+    corpus = finish_corpus(
+        root,
+        frames,
+        digests,
+        duplicates=duplicates,
+        providers=providers,
+        stories=stories,
+        kept_stories=kept,
+    )
+    if store is not None and (not unchanged or kept is None):
+        _cache.write_cache(store, stamp, tables, duplicates, corpus, key, entries, started_ns)
     return corpus
+
+
+def _story_options(stories: StoryOptions | bool | None) -> StoryOptions:
+    if stories is None or stories is True:
+        return StoryOptions().resolved()
+    if stories is False:
+        return StoryOptions(enabled=False)
+    if isinstance(stories, StoryOptions):
+        return stories.resolved()
+    raise TypeError(f"stories must be a StoryOptions, True or False, not {stories!r}")
 
 
 def finish_corpus(
@@ -296,19 +335,42 @@ def finish_corpus(
     *,
     duplicates: tuple[np.ndarray, pd.DataFrame] | None = None,
     providers: pd.DataFrame | None = None,
+    stories: StoryOptions | None = None,
+    kept_stories: dict[str, pd.DataFrame] | None = None,
 ) -> Corpus:
-    """Flag duplicates across all files and build the :class:`Corpus` of per-file tables.
+    """Flag duplicates and group stories across all files, and build the :class:`Corpus`.
 
     ``duplicates`` is what :func:`flag_duplicates` found for these articles, when known: their
     ``is_duplicate`` values and the duplicate warnings as a problems frame; ``providers`` is
-    :func:`build_providers` of the flagged articles, when known. An article dated after this
-    moment gets a warning here, not with its file's rows: those a cache keeps.
+    :func:`build_providers` of the flagged articles, when known; ``kept_stories`` what
+    :func:`newskit.stories.build_stories` found with the options ``stories``, when a cache
+    kept it (``story_ids``, ``related_stories``, ``stories`` frames). An article dated after
+    this moment gets a warning here, not with its file's rows: those a cache keeps.
     """
     if duplicates is None:
         articles, found = flag_duplicates(tables["articles"])
         duplicates = (articles["is_duplicate"].to_numpy(), build_frame(found, PROBLEM_COLUMNS))
     flags, duplicate_problems = duplicates
     articles = tables["articles"].assign(is_duplicate=flags)
+    related = tables["related"]
+    if kept_stories is None:
+        found = build_stories(articles, related, topics=tables["topics"], options=stories)
+        story_ids, related_ids, copies = (
+            found.story_id,
+            found.related_story_id,
+            found.related_is_copy,
+        )
+        story_table = cast_frame(found.stories, STORY_COLUMNS)
+    else:
+        story_ids = kept_stories["story_ids"]["story_id"]
+        related_ids = kept_stories["related_stories"]["story_id"]
+        copies = kept_stories["related_stories"]["is_copy"]
+        story_table = kept_stories["stories"]
+    articles = articles.assign(story_id=pd.array(story_ids, dtype=STRING))
+    related = cast_frame(
+        related.assign(story_id=related_ids.to_numpy(), is_copy=copies.to_numpy()),
+        RELATED_COLUMNS,
+    )
     problems = tables["problems"].drop(columns="relpath")
     later = _future_dates(articles, pd.Timestamp.now(tz="UTC"))
     # corpus.fields is built when first asked for; its warnings now (cheap without extra keys)
@@ -324,10 +386,11 @@ def finish_corpus(
         articles,
         tables["topics"],
         tables["images"],
-        tables["related"],
+        related,
         problems,
         digests,
         providers=providers,
+        stories=story_table,
     )
 
 

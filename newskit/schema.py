@@ -98,6 +98,7 @@ ARTICLE_COLUMNS: dict[str, object] = {
     "extra": STRING,
     "body": STRING,
     "is_duplicate": "bool",
+    "story_id": STRING,
 }
 
 TOPIC_COLUMNS: dict[str, object] = {"article_id": STRING, "topic": STRING}
@@ -120,6 +121,19 @@ RELATED_COLUMNS: dict[str, object] = {
     "provider_name": STRING,
     "provider_domain": STRING,
     "quality": "Int64",
+    "story_id": STRING,
+    "is_copy": "bool",
+}
+
+STORY_COLUMNS: dict[str, object] = {
+    "story_id": STRING,
+    "n_articles": "int64",
+    "n_providers": "int64",
+    "title": STRING,
+    "first_published_at": DATETIME,
+    "first_provider_domain": STRING,
+    "last_published_at": DATETIME,
+    "topics": "object",
 }
 
 PROVIDER_COLUMNS: dict[str, object] = {
@@ -199,11 +213,20 @@ def cast_frame(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
 FILE_PROBLEM_COLUMNS: dict[str, object] = {"relpath": STRING, **PROBLEM_COLUMNS}
 #: The per-file tables a load assembles (and the cache keeps), with the column that says
 #: which file each row came from.
+#: Columns a load sets across files once every file is read (stories), not from one file.
+CORPUS_WIDE_COLUMNS = {"articles": ("story_id",), "related": ("story_id", "is_copy")}
+
+
+def _of_one_file(name: str, columns: dict[str, object]) -> dict[str, object]:
+    wide = CORPUS_WIDE_COLUMNS.get(name, ())
+    return {column: dtype for column, dtype in columns.items() if column not in wide}
+
+
 FILE_TABLES: dict[str, tuple[dict[str, object], str]] = {
-    "articles": (ARTICLE_COLUMNS, "article_id"),
+    "articles": (_of_one_file("articles", ARTICLE_COLUMNS), "article_id"),
     "topics": (TOPIC_COLUMNS, "article_id"),
     "images": (IMAGE_COLUMNS, "article_id"),
-    "related": (RELATED_COLUMNS, "article_id"),
+    "related": (_of_one_file("related", RELATED_COLUMNS), "article_id"),
     "problems": (FILE_PROBLEM_COLUMNS, "relpath"),
 }
 

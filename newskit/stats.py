@@ -1401,7 +1401,7 @@ def count_stories_by_period(articles: pd.DataFrame, *, freq: str = "auto") -> pd
     return frame[list(columns)].astype(columns)
 
 
-def count_topic_stories(articles: pd.DataFrame, *, top: int | None = None) -> pd.DataFrame:
+def count_topic_stories(articles: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
     """Articles and stories per topic (a story has a topic when any of its copies has it).
 
     Returns
@@ -1411,7 +1411,7 @@ def count_topic_stories(articles: pd.DataFrame, *, top: int | None = None) -> pd
         stories first.
     """
     columns = {
-        "topic": "object",
+        "topic": "string",
         "n_articles": "int64",
         "n_stories": "int64",
         "share_stories": "float64",
@@ -1429,10 +1429,10 @@ def count_topic_stories(articles: pd.DataFrame, *, top: int | None = None) -> pd
     table["share_stories"] = table["n_stories"] / frame["story_id"].nunique()
     table = table.sort_values(["n_stories", "n_articles", "topic"], ascending=[False, False, True])
     table = table[list(columns)].astype(columns).reset_index(drop=True)
-    return table if top is None else table.head(top)
+    return table if n is None else table.head(n)
 
 
-def find_first_publishers(articles: pd.DataFrame, *, top: int | None = None) -> pd.DataFrame:
+def find_first_publishers(articles: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
     """Who publishes first: per provider, the stories it carried, those it published first,
     and how far behind the first copy its other articles came.
 
@@ -1447,7 +1447,7 @@ def find_first_publishers(articles: pd.DataFrame, *, top: int | None = None) -> 
         publications first.
     """
     columns = {
-        "provider": "object",
+        "provider": "string",
         "n_articles": "int64",
         "n_stories": "int64",
         "n_first": "int64",
@@ -1476,7 +1476,7 @@ def find_first_publishers(articles: pd.DataFrame, *, top: int | None = None) -> 
     table["syndication_rate"] = table["n_copies"] / table["n_articles"]
     table = table.sort_values(["n_first", "n_articles", "provider"], ascending=[False, False, True])
     table = table[list(columns)].astype(columns).reset_index(drop=True)
-    return table if top is None else table.head(top)
+    return table if n is None else table.head(n)
 
 
 def build_pickup_lag(articles: pd.DataFrame, *, include_self: bool = False) -> pd.DataFrame:
@@ -1494,8 +1494,8 @@ def build_pickup_lag(articles: pd.DataFrame, *, include_self: bool = False) -> p
         pair is dated); most stories first.
     """
     columns = {
-        "first_provider": "object",
-        "provider": "object",
+        "first_provider": "string",
+        "provider": "string",
         "n_stories": "int64",
         "median_lag_hours": "float64",
     }
@@ -1529,11 +1529,11 @@ def find_largest_stories(articles: pd.DataFrame, *, n: int = 10) -> pd.DataFrame
         ``first_published_at``, ``last_published_at``.
     """
     columns = {
-        "story_id": "object",
-        "title": "object",
+        "story_id": "string",
+        "title": "string",
         "n_articles": "int64",
         "n_providers": "int64",
-        "providers": "object",
+        "providers": "string",
         "first_published_at": "datetime64[ns, UTC]",
         "last_published_at": "datetime64[ns, UTC]",
     }
@@ -1597,8 +1597,8 @@ def find_distinctive_words(
     articles: pd.DataFrame,
     *,
     by: str = "topic",
-    top: int = 10,
-    groups: int | None = 6,
+    n_words: int = 10,
+    n_groups: int | None = 6,
     bigrams: bool = True,
     prior: float = 0.1,
     min_count: int = 2,
@@ -1623,9 +1623,9 @@ def find_distinctive_words(
         ``"topic"`` (an article counts in each of its topics), ``"provider"``, ``"type"``,
         ``"category"``, ``"period"`` (:func:`choose_freq` periods) or any column of
         ``articles``.
-    top : int, default 10
+    n_words : int, default 10
         Words kept per group, highest z first (only words with z > 0).
-    groups : int, optional, default 6
+    n_groups : int, optional, default 6
         Only the largest groups (None: all).
     bigrams : bool, default True
         Count pairs of consecutive title words as well.
@@ -1648,8 +1648,8 @@ def find_distinctive_words(
     if not prior > 0:
         raise ValueError(f"prior must be > 0, not {prior!r}")
     columns = {
-        "group": "object",
-        "word": "object",
+        "group": "string",
+        "word": "string",
         "n_group": "int64",
         "n_rest": "int64",
         "log_odds": "float64",
@@ -1684,8 +1684,8 @@ def find_distinctive_words(
     order = sorted(
         (g for g in sizes.index if sizes[g] < len(corpus_rows)), key=lambda g: (-sizes[g], str(g))
     )
-    if groups is not None:
-        order = order[:groups]
+    if n_groups is not None:
+        order = order[:n_groups]
     out = []
     for group in order:
         y_g = np.zeros(len(vocabulary))
@@ -1702,7 +1702,7 @@ def find_distinctive_words(
             )
             z = delta / np.sqrt(1 / (y_g + alpha) + 1 / (y_r + alpha))
         keep = np.flatnonzero((y_g >= min_count) & (z > 0) & np.isfinite(z))
-        keep = sorted(keep.tolist(), key=lambda i: (-z[i], vocabulary[i]))[:top]
+        keep = sorted(keep.tolist(), key=lambda i: (-z[i], vocabulary[i]))[:n_words]
         out += [
             (group, vocabulary[i], int(y_g[i]), int(y_r[i]), float(delta[i]), float(z[i]))
             for i in keep

@@ -38,22 +38,12 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from newskit.schema import STORY_COLUMNS
 from newskit.urls import normalize_urls
 
 #: The article columns whose addresses identify a story.
 URL_COLUMNS = ("original_url", "web_url", "amp_url", "cdn_amp_url")
 
-#: Columns of the stories table, and their dtypes.
-STORY_COLUMNS = {
-    "story_id": "string",
-    "n_articles": "int64",
-    "n_providers": "int64",
-    "title": "string",
-    "first_published_at": "datetime64[ns, UTC]",
-    "first_provider_domain": "string",
-    "last_published_at": "datetime64[ns, UTC]",
-    "topics": "object",
-}
 
 _MONTHS = (
     "january february march april june july august september october november december "

@@ -194,8 +194,8 @@ def test_bom_with_crlf_loads(make_corpus):
     root = make_corpus({"bom.txt": text.encode("utf-8")})
     corpus = load_corpus(root)
     assert corpus.problems.empty
-    seed = load_corpus(SEEDS).articles.drop(columns=["article_id", "path"])
-    bom = corpus.articles.drop(columns=["article_id", "path"])
+    seed = load_corpus(SEEDS).articles.drop(columns=["article_id", "path", "story_id"])
+    bom = corpus.articles.drop(columns=["article_id", "path", "story_id"])
     pd.testing.assert_frame_equal(bom, seed)
 
 
@@ -791,3 +791,74 @@ def test_impossible_date_keeps_the_article_with_a_warning(make_corpus, when):
         assert pd.isna(corpus.articles["published_at"].iloc[0])
         [message] = corpus.problems["message"]
         assert message == f"unreadable date '{when}'; left empty"
+
+
+# --- stories: grouped with the load, kept in the cache with the options that made them ---
+
+
+def copies(n: int = 3) -> dict[str, str]:
+    """``n`` files of one story (the same address in several spellings), and another story."""
+    files = {
+        f"copy{i}.md": record(
+            title='"Robots build cars"',
+            originalUrl=f'"http{"s" if i % 2 else ""}://www.example.com/robots?utm_source={i}"',
+            publishedDateTime=f"2021-01-0{i + 1}T10:00:00Z",
+            provider=f"{{name: P{i}, domain: p{i}.com}}",
+        )
+        for i in range(n)
+    }
+    files["other.md"] = record(title='"Boats sail home"', originalUrl='"https://b.example/x"')
+    return files
+
+
+def test_every_corpus_has_stories(make_corpus):
+    corpus = load_corpus(make_corpus(copies()))
+    assert corpus.articles["story_id"].dtype == "string"
+    assert corpus.articles["story_id"].tolist() == ["copy0.md"] * 3 + ["other.md"]
+    stories = corpus.stories.set_index("story_id")
+    assert (
+        stories.loc["copy0.md", "n_articles"] == 3 and stories.loc["copy0.md", "n_providers"] == 3
+    )
+    assert stories.loc["copy0.md", "first_provider_domain"] == "p0.com"
+    assert list(corpus.related.columns[-2:]) == ["story_id", "is_copy"]
+
+
+def test_one_undated_article_without_related_is_one_story(make_corpus):
+    corpus = load_corpus(make_corpus({"a.md": GOOD}))
+    assert corpus.articles["story_id"].tolist() == ["a.md"]
+    assert corpus.stories["n_articles"].tolist() == [1]
+    assert corpus.stories["first_published_at"].isna().all()
+
+
+def test_stories_false_makes_each_article_its_own_story(make_corpus):
+    corpus = load_corpus(make_corpus(copies()), stories=False)
+    assert corpus.articles["story_id"].tolist() == corpus.articles["article_id"].tolist()
+    with pytest.raises(TypeError, match="stories must be"):
+        load_corpus(make_corpus(copies()), stories="yes")
+
+
+def test_a_warm_load_does_not_group_stories_again(make_corpus, monkeypatch):
+    monkeypatch.setattr("newskit.cache.RACY_NS", 0)  # files just written count as unchanged
+    root = make_corpus(copies())
+    cold = load_corpus(root)
+    monkeypatch.setattr("newskit.corpus.build_stories", lambda *a, **k: pytest.fail("again"))
+    warm = load_corpus(root)
+    pd.testing.assert_frame_equal(warm.stories, cold.stories)
+    pd.testing.assert_frame_equal(warm.articles, cold.articles)
+    pd.testing.assert_frame_equal(warm.related, cold.related)
+
+
+def test_other_story_options_regroup_a_cached_corpus(make_corpus):
+    root = make_corpus(copies())
+    assert len(load_corpus(root).stories) == 2
+    apart = load_corpus(root, stories=False)
+    assert len(apart.stories) == 4
+    assert len(load_corpus(root).stories) == 2  # and back: the cache holds the last options
+
+
+def test_a_selection_has_the_stories_of_its_articles(make_corpus):
+    corpus = load_corpus(make_corpus(copies()))
+    chosen = corpus.select(start="2021-01-02")
+    assert chosen.stories["story_id"].tolist() == ["copy0.md"]
+    assert chosen.stories["n_articles"].tolist() == [2]
+    assert chosen.stories["first_provider_domain"].tolist() == ["p1.com"]

@@ -994,7 +994,7 @@ def grouped_titles(titles: dict[str, list[str]]) -> pd.DataFrame:
 def test_distinctive_words_match_the_formula_by_hand():
     articles = grouped_titles({"A": ["Robots cars", "Robots law"], "B": ["Cars law", "Cars boats"]})
     found = stats.find_distinctive_words(
-        articles, by="side", bigrams=False, prior=0.5, min_count=1, top=10
+        articles, by="side", bigrams=False, prior=0.5, min_count=1, n_words=10
     )
 
     # counts (once per title): robots 2/0, cars 1/2, law 1/1, boats 0/1; 4 words per side;
@@ -1032,7 +1032,7 @@ def test_a_word_only_in_one_group_gets_a_positive_z_there():
             for side in ("A", "B")
         }
         found = stats.find_distinctive_words(
-            grouped_titles(titles), by="side", min_count=1, top=100, groups=None
+            grouped_titles(titles), by="side", min_count=1, n_words=100, n_groups=None
         )
         zulu = found[found["word"] == "zulu"]
         assert zulu["group"].tolist() == ["A"]
@@ -1050,7 +1050,8 @@ def test_distinctive_words_count_a_story_once(make_corpus):
         "y.md": story(title="Robots sail home", topics=("Y",)),
     }
     corpus = newskit.load_corpus(make_corpus(files), cache=False)
-    by_file = stats.find_distinctive_words(corpus.articles, min_count=1, bigrams=False)
+    files_only = corpus.articles.drop(columns="story_id")  # without stories: files counted
+    by_file = stats.find_distinctive_words(files_only, min_count=1, bigrams=False)
     by_story = stats.find_distinctive_words(with_stories(corpus), min_count=1, bigrams=False)
     file_x = by_file[by_file["group"] == "X"].set_index("word")
     story_x = by_story[by_story["group"] == "X"].set_index("word")

@@ -369,7 +369,7 @@ def test_story_table(make_corpus):
         "topics": None,
     }
     with pytest.raises(ValueError, match="story_id"):
-        build_story_table(corpus.articles)
+        build_story_table(corpus.articles.drop(columns="story_id"))
 
 
 def test_result_does_not_depend_on_row_order(make_corpus):
