@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml setup.py newskit/_plainyaml.c newskit/_scan.c
 	touch $@
 
 reports: $(VENV)/.installed
-	$(BIN)/newskit report --corpus "$(CORPUS)" --out "$(OUT)"
+	$(BIN)/newskit report "$(CORPUS)" --out "$(OUT)"
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -114,16 +114,24 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report",
         help="execute the notebooks and write self-contained HTML reports",
-        description="Execute every notebook in notebooks/ on a corpus and write one HTML report "
-        "each, and index.html linking them. Reports open offline: no external "
-        "reference, figures embedded. Exit status 1 when a notebook fails; the "
-        "other reports are still written.",
+        description="Execute every notebook (those with a cell tagged 'parameters') on a "
+        "corpus and write one HTML report each, the executed notebook beside it, and "
+        "index.html linking them. Reports open offline: no external reference, figures "
+        "embedded. Exit status 1 when a notebook fails (the other reports are still "
+        "written), or when the corpus or the selection holds no article.",
+    )
+    report.add_argument(
+        "path",
+        nargs="?",
+        default=None,
+        metavar="PATH",
+        help="corpus folder or record file (default: the sample corpus shipped with newskit)",
     )
     report.add_argument(
         "--corpus",
         default=None,
         metavar="PATH",
-        help="corpus folder or record file (default: the project's seeds/)",
+        help="the corpus, as PATH (the older form; it will go in a later release)",
     )
     report.add_argument(
         "--out",
@@ -143,8 +151,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="last publication date to include; a date includes its whole day",
     )
-    report.add_argument("--topic", help="only articles with this topic")
-    report.add_argument("--provider", help="only articles from this provider (domain or name)")
+    report.add_argument(
+        "--topic",
+        action="append",
+        metavar="TOPIC",
+        help="only articles with this topic (repeat for any of several)",
+    )
+    report.add_argument(
+        "--provider",
+        action="append",
+        metavar="PROVIDER",
+        help="only articles from this provider, a domain or a name (repeat for any of several)",
+    )
     report.add_argument(
         "--with-code", action="store_true", help="show the notebooks' code, not only their results"
     )
@@ -152,9 +170,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--notebooks",
         default=None,
         metavar="DIR",
-        help="folder of notebooks to render (default: the project's notebooks/)",
+        help="folder of notebooks to render (default: the notebooks shipped with newskit; "
+        "'newskit init' copies them to edit)",
+    )
+    report.add_argument(
+        "--kernel",
+        default=None,
+        metavar="NAME",
+        help="Jupyter kernel to run the notebooks in (default: the Python running newskit)",
     )
     report.set_defaults(run=run_report)
+
+    init = commands.add_parser(
+        "init",
+        help="copy the notebooks and the sample corpus into a folder, to edit",
+        description="Copy the notebooks newskit reports with into DIR/notebooks and its "
+        "sample corpus into DIR/seeds, to edit and run there (in JupyterLab, or with "
+        "'newskit report --notebooks DIR/notebooks'). Files that exist are kept as they are.",
+    )
+    init.add_argument("folder", metavar="DIR", help="folder to fill (created when missing)")
+    init.set_defaults(run=run_init)
 
     cache = commands.add_parser(
         "cache",
@@ -270,22 +305,47 @@ def _new_file_mode(path: Path) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from newskit.report import NOTEBOOKS, SEEDS, render_reports  # slow: only here
+    from newskit.report import SEEDS, render_reports  # slow: only here
 
+    path = args.path
+    if args.corpus is not None:
+        if path is not None and path != args.corpus:
+            raise NewskitError(f"two corpora given: {path} and --corpus {args.corpus}")
+        path = args.corpus
+        say(
+            "Note: 'newskit report --corpus PATH' is the older form and will go in a later "
+            f"release; write 'newskit report {args.corpus}'",
+            file=sys.stderr,
+        )
+    options = {"notebooks_dir": args.notebooks} if args.notebooks else {}
     try:
         written = render_reports(
-            args.corpus or SEEDS,
+            path or SEEDS,
             args.out,
             start=args.start,
             end=args.end,
             topic=args.topic,
             provider=args.provider,
             with_code=args.with_code,
-            notebooks_dir=args.notebooks or NOTEBOOKS,
+            kernel=args.kernel,
+            **options,
         )
     except ValueError as exc:
         raise NewskitError(str(exc)) from exc
     say(f"wrote {len(written) - 1} reports and {written[-1]}")
+    return 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from newskit.workspace import init_workspace
+
+    result = init_workspace(args.folder)
+    for path in result.created:
+        say(f"created {path}")
+    for path in result.kept:
+        say(f"kept {path} (it exists)")
+    notebooks = result.folder / "notebooks"
+    say(f"next: jupyter lab {notebooks}, or newskit report --notebooks {notebooks}")
     return 0
 
 

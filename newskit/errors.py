@@ -15,6 +15,10 @@ class ReportError(NewskitError):
     """A report could not be produced; the message names the notebook and the cell."""
 
 
+class MissingExtraError(NewskitError, ImportError):
+    """A part of newskit needs packages that an extra installs: ``pip install 'newskit[EXTRA]'``."""
+
+
 class Interrupted(KeyboardInterrupt):
     """A run stopped by a signal; ``signum`` says which (``signal.SIGINT``, ``signal.SIGTERM``).
 
