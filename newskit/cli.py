@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import signal
 import sys
@@ -88,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the headline numbers of a corpus.",
     )
     summary.add_argument("path", help="corpus folder or record file")
+    _add_format_options(summary)
     summary.set_defaults(run=run_summary)
 
     validate = commands.add_parser(
@@ -100,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--strict", action="store_true", help="exit with status 1 on warnings too"
     )
+    _add_format_options(validate)
     validate.set_defaults(run=run_validate)
 
     export = commands.add_parser(
@@ -215,6 +219,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_format_options(command: argparse.ArgumentParser) -> None:
+    formats = command.add_mutually_exclusive_group()
+    formats.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="print JSON"
+    )
+    formats.add_argument(
+        "--csv", dest="format", action="store_const", const="csv", help="print CSV, with a header"
+    )
+
+
 def _date_argument(name: str, *, end: bool):
     """An argparse ``type`` checking a date by `parse_bound`; the text itself is kept, so that
     notebooks receive what the user typed and read it by the same rule."""
@@ -232,22 +246,68 @@ def _date_argument(name: str, *, end: bool):
 
 def run_summary(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.path)
-    print(format_summary(corpus))
+    _warn_if_empty(corpus)
+    if args.format == "json":
+        print(to_json(summary_record(corpus)))
+    elif args.format == "csv":
+        rows = [
+            (key, value if isinstance(value, str | int) else json.dumps(value, ensure_ascii=True))
+            for key, value in summary_record(corpus).items()
+        ]
+        write_csv(["field", "value"], rows)
+    else:
+        print(format_summary(corpus))
     return 0
 
 
 def run_validate(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.path)
+    _warn_if_empty(corpus)
     problems = corpus.problems
-    for row in problems.itertuples(index=False):
-        field = "-" if pd.isna(row.field) else row.field
-        say(f"{row.path}: {row.severity}: {field}: {row.message}")
+    columns = ["path", "severity", "field", "message"]
+    rows = [
+        [None if pd.isna(value) else str(value) for value in row]
+        for row in problems[columns].itertuples(index=False, name=None)
+    ]
+    if args.format == "json":
+        print(to_json([dict(zip(columns, row, strict=True)) for row in rows]))
+    elif args.format == "csv":
+        write_csv(columns, rows)
+    else:
+        for path, severity, field, message in rows:
+            say(f"{path}: {severity}: {field or '-'}: {message}")
     print(
         f"{len(corpus)} articles, {corpus.n_errors} errors, {corpus.n_warnings} warnings",
         file=sys.stderr,
     )
     failed = corpus.n_errors > 0 or (args.strict and corpus.n_warnings > 0)
     return 1 if failed else 0
+
+
+def _warn_if_empty(corpus: Corpus) -> None:
+    summary = corpus.summary()
+    if summary["n_files"] == 0:
+        say(f"Warning: {summary['root']}: no record files (*.txt, *.md) found", file=sys.stderr)
+
+
+def summary_record(corpus: Corpus) -> dict:
+    """``corpus.summary()`` with its timestamps as ISO 8601 text: what ``--json`` prints."""
+    return {
+        key: value.isoformat() if isinstance(value, pd.Timestamp) else value
+        for key, value in corpus.summary().items()
+    }
+
+
+def to_json(value: object) -> str:
+    """JSON for the terminal: every character past ASCII escaped, so none can drive it."""
+    return json.dumps(value, ensure_ascii=True, indent=2)
+
+
+def write_csv(header: list[str], rows) -> None:
+    """CSV on stdout; control characters in a cell shown as escapes (one record a line)."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([[None if v is None else printable(v) for v in row] for row in rows])
 
 
 def run_export(args: argparse.Namespace) -> int:
