@@ -161,6 +161,9 @@ class Corpus:
             f"{self.n_errors} errors, {self.n_warnings} warnings>"
         )
 
+    def _repr_html_(self) -> str:
+        return __import__("newskit.display").display.render_corpus(self)._repr_html_()
+
     @property
     def n_errors(self) -> int:
         return int((self.problems["severity"] == "error").sum())

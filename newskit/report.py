@@ -51,7 +51,8 @@ except ImportError as exc:  # the core install has no report packages
 
 import newskit
 from newskit.corpus import Corpus, load_corpus, shown_name
-from newskit.display import render_numbers
+from newskit.display import CSS as DISPLAY_CSS
+from newskit.display import corpus_numbers, render_numbers
 from newskit.workspace import shipped_notebooks, shipped_seeds
 
 #: The notebooks rendered by default, and the default corpus (shipped with newskit).
@@ -599,7 +600,7 @@ def export_html(
         exclude_output_prompt=True,
     )
     nb.metadata["title"] = title
-    resources = {"newskit": {**footer, "failure": failure}}
+    resources = {"newskit": {**footer, "failure": failure, "display_css": DISPLAY_CSS}}
     page, _ = exporter.from_notebook_node(nb, resources=resources)
     return place_toc(page, build_toc(page))
 
@@ -657,18 +658,8 @@ def build_footer(corpus_path: Path, corpus: Corpus, selected: Corpus, parameters
 
 
 def headline_numbers(corpus: Corpus) -> dict[str, object]:
-    """The numbers ``index.html`` shows for a corpus."""
-    s = corpus.summary()
-    first, last = s["first_published_at"], s["last_published_at"]
-    return {
-        "articles": s["n_articles"],
-        "duplicates": s["n_duplicates"],
-        "published": f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "-",
-        "providers": s["n_providers"],
-        "topics": s["n_topics"],
-        "load errors": s["n_errors"],
-        "load warnings": s["n_warnings"],
-    }
+    """The numbers ``index.html`` shows for a corpus (:func:`newskit.display.corpus_numbers`)."""
+    return corpus_numbers(corpus)
 
 
 def build_index(results: list[ReportResult], corpus: Corpus, footer: dict) -> str:
@@ -688,7 +679,9 @@ def build_index(results: list[ReportResult], corpus: Corpus, footer: dict) -> st
             for r in results
         ],
         numbers=Markup(render_numbers(headline_numbers(corpus)).html),
-        css=Markup((TEMPLATES / "newskit" / "newskit.css").read_text(encoding="utf-8")),
+        css=Markup(
+            (TEMPLATES / "newskit" / "newskit.css").read_text(encoding="utf-8") + DISPLAY_CSS
+        ),
         footer=footer,
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -77,11 +78,12 @@ def test_the_installed_wheel_reports_from_another_folder(tmp_path):
     )
     assert summary["n_articles"] > 0
     missing = _run([newskit, "report", str(corpus), "--out", "OUT"], cwd=elsewhere, env=env)
-    assert (missing.returncode, missing.stderr) == (
-        1,
-        "Error: newskit report needs nbclient, which is not installed: "
-        "pip install 'newskit[report]'\n",
-    )
+    assert missing.returncode == 1
+    assert re.fullmatch(
+        r"Error: newskit report needs \w+, which is not installed: "
+        r"pip install 'newskit\[report\]'\n",
+        missing.stderr,
+    ), missing.stderr
 
     # With the report extra, and a python3 kernel spec that points nowhere first on the path.
     _ok(_run([*pip, f"{wheel}[report]"], cwd=elsewhere, env=env))
