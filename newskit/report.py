@@ -4,7 +4,9 @@ Every notebook in ``notebooks/`` is executed with the report's parameters inject
 papermill does it (a cell tagged ``injected-parameters`` after the cell tagged ``parameters``),
 two at a time in one process with nbclient, then exported to HTML with the ``newskit`` template:
 no CDN script, figures embedded, code hidden unless asked for, a table of contents and a footer
-saying which corpus the report was made from. ``index.html`` links the reports.
+saying which corpus the report was made from. ``index.html`` links the reports, and each
+executed notebook is kept beside its report (``NAME.ipynb``). Kernels are ipykernel in the
+interpreter running newskit (:func:`find_kernel`), unless a kernel spec is named.
 
 A run stops on the first SIGINT or SIGTERM: the event loop runs in a thread of its own, so
 nbclient cannot install its signal handlers (which would stop one kernel and let the run go on);
@@ -452,13 +454,14 @@ async def render_notebook(
         await _kill_kernel(client)
         raise asyncio.CancelledError
 
-    write_file(out_dir / f"{notebook.stem}.ipynb", nbformat.writes(nb))
+    executed = nbformat.writes(nb)  # as it ran, stderr included (the report leaves it out)
     for line in take_stderr(nb):
         print(f"{notebook}: {line}", file=sys.stderr)
     title = notebook_title(nb, notebook)
     html_path = out_dir / f"{notebook.stem}.html"
     page = export_html(nb, title=title, footer=footer, failure=failure, with_code=with_code)
     write_file(html_path, page)
+    write_file(out_dir / f"{notebook.stem}.ipynb", executed)
     return ReportResult(notebook, html_path, title, time.perf_counter() - began, failure)
 
 

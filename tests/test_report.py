@@ -116,8 +116,13 @@ def test_failed_notebook_is_named_with_its_cell(tiny_run):
 
 def test_every_report_is_written_although_one_failed(tiny_run):
     out, _, _ = tiny_run
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.glob("*.html"))
     assert names == ["01-overview.html", "02-broken.html", "03-after.html", "index.html"]
+    assert sorted(p.name for p in out.glob("*.ipynb")) == [
+        "01-overview.ipynb",
+        "02-broken.ipynb",
+        "03-after.ipynb",
+    ]
     assert "<pre>42\n</pre>" in (out / "03-after.html").read_text(encoding="utf-8")
 
 
