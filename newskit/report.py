@@ -431,7 +431,8 @@ async def render_notebook(
         kernel_name=kernel_name,
         kernel_manager_class=manager_class,
         # Kernels warn about local TCP on every start; only their errors belong on the console.
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        # A report's cells are not the user's history: no write to ~/.ipython's history file.
+        extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"],
         resources={"metadata": {"path": str(notebook.parent)}},
     )
     failure = None

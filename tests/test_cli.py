@@ -312,20 +312,23 @@ def test_validate_json_and_csv_list_every_problem(capsys, make_corpus):
     import csv
     import json
 
-    root = make_corpus({"a.md": record(title="A", quality='"high"'), "b\x1b.md": "no fences\n"})
+    root = make_corpus(
+        {"a.md": record(title="A", quality='"high"'), "b\x1b\u202e.md": "no fences\n"}
+    )
     status, out, err = run(capsys, "validate", str(root), "--json")
+    assert out.isascii()
     problems = json.loads(out)
     assert (status, err) == (1, "1 articles, 1 errors, 1 warnings\n")
     assert [(p["path"], p["severity"], p["field"]) for p in problems] == [
         (str(root / "a.md"), "warning", "quality"),
-        (str(root / "b\x1b.md"), "error", None),
+        (str(root / "b\x1b\u202e.md"), "error", None),
     ]
     assert "\x1b" not in out
     status, out, _ = run(capsys, "validate", str(root), "--csv")
     rows = list(csv.reader(out.splitlines()))
     assert status == 1
     assert rows[0] == ["path", "severity", "field", "message"]
-    assert rows[2][:3] == [f"{root}/b\\x1b.md", "error", ""]
+    assert rows[2][:3] == [f"{root}/b\\x1b\\u202e.md", "error", ""]
     assert len(rows) == 3
 
 
