@@ -16,13 +16,16 @@ $(VENV)/.installed: pyproject.toml setup.py newskit/_plainyaml.c newskit/_scan.c
 	touch $@
 
 reports: $(VENV)/.installed
-	$(BIN)/newskit report --corpus "$(CORPUS)" --out "$(OUT)"
+	$(BIN)/newskit report "$(CORPUS)" --out "$(OUT)"
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+# JupyterLab on a working copy in lab/ (git-ignored), made by `newskit init`: outputs saved
+# while exploring stay out of the tracked notebooks/. Files already in lab/ are kept.
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	$(BIN)/newskit init lab
+	$(BIN)/jupyter lab --notebook-dir=lab/notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

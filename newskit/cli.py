@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import signal
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the headline numbers of a corpus.",
     )
     summary.add_argument("path", help="corpus folder or record file")
+    _add_format_options(summary)
     summary.set_defaults(run=run_summary)
 
     validate = commands.add_parser(
@@ -103,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--strict", action="store_true", help="exit with status 1 on warnings too"
     )
+    _add_format_options(validate)
     validate.set_defaults(run=run_validate)
 
     export = commands.add_parser(
@@ -117,16 +120,24 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report",
         help="execute the notebooks and write self-contained HTML reports",
-        description="Execute every notebook in notebooks/ on a corpus and write one HTML report "
-        "each, and index.html linking them. Reports open offline: no external "
-        "reference, figures embedded. Exit status 1 when a notebook fails; the "
-        "other reports are still written.",
+        description="Execute every notebook (those with a cell tagged 'parameters') on a "
+        "corpus and write one HTML report each, the executed notebook beside it, and "
+        "index.html linking them. Reports open offline: no external reference, figures "
+        "embedded. Exit status 1 when a notebook fails (the other reports are still "
+        "written), or when the corpus or the selection holds no article.",
+    )
+    report.add_argument(
+        "path",
+        nargs="?",
+        default=None,
+        metavar="PATH",
+        help="corpus folder or record file (default: the sample corpus shipped with newskit)",
     )
     report.add_argument(
         "--corpus",
         default=None,
         metavar="PATH",
-        help="corpus folder or record file (default: the project's seeds/)",
+        help="the corpus, as PATH (the older form; it will go in a later release)",
     )
     report.add_argument(
         "--out",
@@ -146,8 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="last publication date to include; a date includes its whole day",
     )
-    report.add_argument("--topic", help="only articles with this topic")
-    report.add_argument("--provider", help="only articles from this provider (domain or name)")
+    report.add_argument(
+        "--topic",
+        action="append",
+        metavar="TOPIC",
+        help="only articles with this topic (repeat for any of several)",
+    )
+    report.add_argument(
+        "--provider",
+        action="append",
+        metavar="PROVIDER",
+        help="only articles from this provider, a domain or a name (repeat for any of several)",
+    )
     report.add_argument(
         "--with-code", action="store_true", help="show the notebooks' code, not only their results"
     )
@@ -155,7 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--notebooks",
         default=None,
         metavar="DIR",
-        help="folder of notebooks to render (default: the project's notebooks/)",
+        help="folder of notebooks to render (default: the notebooks shipped with newskit; "
+        "'newskit init' copies them to edit)",
+    )
+    report.add_argument(
+        "--kernel",
+        default=None,
+        metavar="NAME",
+        help="Jupyter kernel to run the notebooks in (default: the Python running newskit)",
     )
     report.set_defaults(run=run_report)
 
@@ -179,6 +207,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the whole comparison as JSON instead"
     )
     compare.set_defaults(run=run_compare)
+
+    init = commands.add_parser(
+        "init",
+        help="copy the notebooks and the sample corpus into a folder, to edit",
+        description="Copy the notebooks newskit reports with into DIR/notebooks and its "
+        "sample corpus into DIR/seeds, to edit and run there (in JupyterLab, or with "
+        "'newskit report --notebooks DIR/notebooks'). Files that exist are kept as they are.",
+    )
+    init.add_argument("folder", metavar="DIR", help="folder to fill (created when missing)")
+    init.set_defaults(run=run_init)
 
     cache = commands.add_parser(
         "cache",
@@ -204,6 +242,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_format_options(command: argparse.ArgumentParser) -> None:
+    formats = command.add_mutually_exclusive_group()
+    formats.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="print JSON"
+    )
+    formats.add_argument(
+        "--csv", dest="format", action="store_const", const="csv", help="print CSV, with a header"
+    )
+
+
 def _date_argument(name: str, *, end: bool):
     """An argparse ``type`` checking a date by `parse_bound`; the text itself is kept, so that
     notebooks receive what the user typed and read it by the same rule."""
@@ -221,22 +269,68 @@ def _date_argument(name: str, *, end: bool):
 
 def run_summary(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.path)
-    print(format_summary(corpus))
+    _warn_if_empty(corpus)
+    if args.format == "json":
+        print(to_json(summary_record(corpus)))
+    elif args.format == "csv":
+        rows = [
+            (key, value if isinstance(value, str | int) else json.dumps(value, ensure_ascii=True))
+            for key, value in summary_record(corpus).items()
+        ]
+        write_csv(["field", "value"], rows)
+    else:
+        print(format_summary(corpus))
     return 0
 
 
 def run_validate(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.path)
+    _warn_if_empty(corpus)
     problems = corpus.problems
-    for row in problems.itertuples(index=False):
-        field = "-" if pd.isna(row.field) else row.field
-        say(f"{row.path}: {row.severity}: {field}: {row.message}")
+    columns = ["path", "severity", "field", "message"]
+    rows = [
+        [None if pd.isna(value) else str(value) for value in row]
+        for row in problems[columns].itertuples(index=False, name=None)
+    ]
+    if args.format == "json":
+        print(to_json([dict(zip(columns, row, strict=True)) for row in rows]))
+    elif args.format == "csv":
+        write_csv(columns, rows)
+    else:
+        for path, severity, field, message in rows:
+            say(f"{path}: {severity}: {field or '-'}: {message}")
     print(
         f"{len(corpus)} articles, {corpus.n_errors} errors, {corpus.n_warnings} warnings",
         file=sys.stderr,
     )
     failed = corpus.n_errors > 0 or (args.strict and corpus.n_warnings > 0)
     return 1 if failed else 0
+
+
+def _warn_if_empty(corpus: Corpus) -> None:
+    summary = corpus.summary()
+    if summary["n_files"] == 0:
+        say(f"Warning: {summary['root']}: no record files (*.txt, *.md) found", file=sys.stderr)
+
+
+def summary_record(corpus: Corpus) -> dict:
+    """``corpus.summary()`` with its timestamps as ISO 8601 text: what ``--json`` prints."""
+    return {
+        key: value.isoformat() if isinstance(value, pd.Timestamp) else value
+        for key, value in corpus.summary().items()
+    }
+
+
+def to_json(value: object) -> str:
+    """JSON for the terminal: every character past ASCII escaped, so none can drive it."""
+    return json.dumps(value, ensure_ascii=True, indent=2)
+
+
+def write_csv(header: list[str], rows) -> None:
+    """CSV on stdout; control characters in a cell shown as escapes (one record a line)."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([[None if v is None else printable(v) for v in row] for row in rows])
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -294,18 +388,30 @@ def _new_file_mode(path: Path) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from newskit.report import NOTEBOOKS, SEEDS, render_reports  # slow: only here
+    from newskit.report import SEEDS, render_reports  # slow: only here
 
+    path = args.path
+    if args.corpus is not None:
+        if path is not None and path != args.corpus:
+            raise NewskitError(f"two corpora given: {path} and --corpus {args.corpus}")
+        path = args.corpus
+        say(
+            "Note: 'newskit report --corpus PATH' is the older form and will go in a later "
+            f"release; write 'newskit report {args.corpus}'",
+            file=sys.stderr,
+        )
+    options = {"notebooks_dir": args.notebooks} if args.notebooks else {}
     # Dates were checked as arguments: a ValueError from here on is a bug, with its traceback.
     written = render_reports(
-        args.corpus or SEEDS,
+        path or SEEDS,
         args.out,
         start=args.start,
         end=args.end,
         topic=args.topic,
         provider=args.provider,
         with_code=args.with_code,
-        notebooks_dir=args.notebooks or NOTEBOOKS,
+        kernel=args.kernel,
+        **options,
     )
     say(f"wrote {len(written) - 1} reports and {written[-1]}")
     return 0
@@ -327,6 +433,19 @@ def run_compare(args: argparse.Namespace) -> int:
 
         written = write_comparison_report(comparison, Path(args.out))
         say(f"wrote {written}", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from newskit.workspace import init_workspace
+
+    result = init_workspace(args.folder)
+    for path in result.created:
+        say(f"created {path}")
+    for path in result.kept:
+        say(f"kept {path} (it exists)")
+    notebooks = result.folder / "notebooks"
+    say(f"next: jupyter lab {notebooks}, or newskit report --notebooks {notebooks}")
     return 0
 
 

@@ -98,6 +98,12 @@ class Corpus:
             f"{self.n_errors} errors, {self.n_warnings} warnings>"
         )
 
+    def _repr_html_(self) -> str:
+        """The headline numbers, as JupyterLab shows a corpus (``display.render_corpus``)."""
+        from newskit.display import render_corpus
+
+        return render_corpus(self)._repr_html_()
+
     @property
     def n_errors(self) -> int:
         return int((self.problems["severity"] == "error").sum())
@@ -133,7 +139,7 @@ class Corpus:
             ``now`` or ``today`` is a ValueError. Articles with no date are dropped when either
             bound is set.
         topic : str or list of str, optional
-            Keep articles having any of these topics.
+            Keep articles having any of these topics (case-insensitive).
         provider : str or list of str, optional
             Keep articles whose provider domain or name is one of these (case-insensitive).
 
@@ -152,8 +158,8 @@ class Corpus:
         if last is not None:
             keep &= when <= last
         if topic is not None:
-            wanted = _as_list(topic)
-            ids = self.topics.loc[self.topics["topic"].isin(wanted), "article_id"]
+            wanted = {value.casefold() for value in _as_list(topic)}
+            ids = self.topics.loc[self.topics["topic"].str.casefold().isin(wanted), "article_id"]
             keep &= articles["article_id"].isin(ids)
         if provider is not None:
             wanted = [value.lower() for value in _as_list(provider)]

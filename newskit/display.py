@@ -19,6 +19,37 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+#: How the helpers' output looks, the same in JupyterLab, in a report and in print. Every
+#: output carries it (JupyterLab has no other way in), and reports have it in their head too.
+#: JupyterLab's own rules are beaten by specificity, not by order: ``.jp-OutputArea-output dl
+#: {display: block}`` and its floated ``dt`` by ``.jp-OutputArea-output dl.newskit-numbers``,
+#: ``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td {text-align: right}`` by
+#: ``.jp-RenderedHTMLCommon table.newskit-table td``; the plain selectors serve elsewhere.
+CSS = """\
+dl.newskit-numbers, .jp-OutputArea-output dl.newskit-numbers {
+  display: grid; grid-template-columns: max-content auto; gap: 0.15em 1em;
+  width: auto; margin: 0.4em 0; padding: 0; overflow: visible; }
+dl.newskit-numbers dt, .jp-OutputArea-output dl.newskit-numbers dt {
+  display: block; float: none; width: auto; font-weight: bold; margin: 0; padding: 0; }
+dl.newskit-numbers dd, .jp-OutputArea-output dl.newskit-numbers dd {
+  display: block; float: none; width: auto; margin: 0; padding: 0; overflow-wrap: anywhere; }
+table.newskit-table td, table.newskit-table th,
+.jp-RenderedHTMLCommon table.newskit-table td, .jp-RenderedHTMLCommon table.newskit-table th {
+  text-align: left; }
+table.newskit-table td.num, table.newskit-table th.num,
+.jp-RenderedHTMLCommon table.newskit-table td.num,
+.jp-RenderedHTMLCommon table.newskit-table th.num { text-align: right; }
+table.newskit-table td { max-width: 40em; overflow-wrap: anywhere; }
+p.newskit-more, p.newskit-caption { font-size: 0.9em; color: #555; }
+p.newskit-note { font-style: italic; color: #555; }
+@media print {
+  dl.newskit-numbers, table.newskit-table tr { break-inside: avoid; }
+  h1, h2, h3, h4, p.newskit-caption { break-after: avoid; }
+  .jp-MarkdownCell:has(h1, h2, h3, h4), .jp-Cell:has(p.newskit-caption) { break-after: avoid; }
+}
+"""
+_STYLE = f'<style type="text/css">{CSS}</style>'
+
 #: Rows a table shows unless told otherwise.
 MAX_ROWS = 20
 #: Characters a cell shows before it is cut with an ellipsis.
@@ -51,7 +82,7 @@ class Rendered:
     text: str
 
     def _repr_html_(self) -> str:
-        return self.html
+        return _STYLE + self.html
 
     def __repr__(self) -> str:
         return self.text
@@ -167,6 +198,35 @@ def render_numbers(numbers: Mapping[str, object], *, digits: int = 3) -> Rendere
     body = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items)
     text = "\n".join(f"{k}: {v}" for k, v in items)
     return Rendered(html=f'<dl class="newskit-numbers">{body}</dl>', text=text)
+
+
+def corpus_numbers(corpus) -> dict[str, object]:
+    """The headline numbers of a :class:`~newskit.Corpus`, as reports and JupyterLab show them."""
+    s = corpus.summary()
+    first, last = s["first_published_at"], s["last_published_at"]
+    numbers = {key: s[key] for key in ("n_articles", "n_duplicates")}
+    numbers["published"] = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "-"
+    numbers |= {key: s[key] for key in ("n_providers", "n_topics", "n_errors", "n_warnings")}
+    return {SUMMARY_LABELS.get(key, key): value for key, value in numbers.items()}
+
+
+def render_corpus(corpus) -> Rendered:
+    """Show a corpus: its folder and headline numbers (what ``Corpus`` shows in JupyterLab).
+
+    Parameters
+    ----------
+    corpus : newskit.Corpus
+        A loaded corpus.
+
+    Returns
+    -------
+    Rendered
+        A caption naming the corpus and a ``<dl class="newskit-numbers">``.
+    """
+    caption = f"Corpus {corpus.summary()['root']}"
+    numbers = render_numbers(corpus_numbers(corpus))
+    html_text = f'<p class="newskit-caption">{_esc(escape_controls(caption))}</p>{numbers.html}'
+    return Rendered(html=html_text, text=f"{escape_controls(caption)}\n{numbers.text}")
 
 
 def note(text: str) -> Rendered:

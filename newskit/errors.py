@@ -59,6 +59,10 @@ class ReportError(NewskitError):
         self.failures = tuple(failures)
 
 
+class MissingExtraError(NewskitError, ImportError):
+    """A part of newskit needs packages that an extra installs: ``pip install 'newskit[EXTRA]'``."""
+
+
 class Interrupted(KeyboardInterrupt):
     """A run stopped by a signal; ``signum`` says which (``signal.SIGINT``, ``signal.SIGTERM``).
 

@@ -4,7 +4,9 @@ Every notebook in ``notebooks/`` is executed with the report's parameters inject
 papermill does it (a cell tagged ``injected-parameters`` after the cell tagged ``parameters``),
 two at a time in one process with nbclient, then exported to HTML with the ``newskit`` template:
 no CDN script, figures embedded, code hidden unless asked for, a table of contents and a footer
-saying which corpus the report was made from. ``index.html`` links the reports.
+saying which corpus the report was made from. ``index.html`` links the reports, and each
+executed notebook is kept beside its report (``NAME.ipynb``). Kernels are ipykernel in the
+interpreter running newskit (:func:`find_kernel`), unless a kernel spec is named.
 
 A run stops on the first SIGINT or SIGTERM: the event loop runs in a thread of its own, so
 nbclient cannot install its signal handlers (which would stop one kernel and let the run go on);
@@ -20,6 +22,7 @@ import asyncio
 import atexit
 import contextlib
 import html
+import importlib.util
 import os
 import re
 import signal
@@ -32,24 +35,34 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import jinja2
-import nbformat
-from markupsafe import Markup
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
-from nbconvert import HTMLExporter
+from newskit.errors import MissingExtraError
+
+try:
+    import jinja2
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
+    from jupyter_client.manager import AsyncKernelManager
+    from markupsafe import Markup
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from nbconvert import HTMLExporter
+except ImportError as exc:  # the core install has no report packages
+    raise MissingExtraError(
+        f"newskit report needs {exc.name}, which is not installed: pip install 'newskit[report]'"
+    ) from exc
 
 import newskit
 from newskit.compare import Comparison
 from newskit.corpus import Corpus, load_corpus
-from newskit.display import SUMMARY_LABELS, cut_text, note, render_numbers, render_table
+from newskit.display import CSS as DISPLAY_CSS
+from newskit.display import corpus_numbers, cut_text, note, render_numbers, render_table
 from newskit.errors import Interrupted, NotebookFailure, ReportError
 from newskit.files import shown_name
+from newskit.workspace import shipped_notebooks, shipped_seeds
 
-PROJECT = Path(__file__).resolve().parent.parent
-#: The notebooks rendered by default, and the default corpus.
-NOTEBOOKS = PROJECT / "notebooks"
-SEEDS = PROJECT / "seeds"
+#: The notebooks rendered by default, and the default corpus (shipped with newskit).
+NOTEBOOKS = shipped_notebooks()
+SEEDS = shipped_seeds()
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 #: Notebooks executed at the same time (each runs its own kernel).
@@ -60,6 +73,8 @@ CELL_TIMEOUT = 600
 KERNEL_ENV = {"NEWSKIT_PROGRESS": "0"}
 #: Names a parameters cell may use for the corpus path, in order of preference.
 CORPUS_PARAMETERS = ("corpus", "corpus_path")
+#: The name reports give the kernel of the interpreter running newskit (``kernel=None``).
+OWN_KERNEL = "newskit-python"
 
 
 #: Signals that stop a run; each ends it with :class:`Interrupted`.
@@ -157,10 +172,11 @@ def render_reports(
     *,
     start: str | None = None,
     end: str | None = None,
-    topic: str | None = None,
-    provider: str | None = None,
+    topic: str | list[str] | None = None,
+    provider: str | list[str] | None = None,
     with_code: bool = False,
     notebooks_dir: str | os.PathLike = NOTEBOOKS,
+    kernel: str | None = None,
 ) -> list[Path]:
     """Execute every notebook on a corpus and write one HTML report each, and ``index.html``.
 
@@ -172,34 +188,52 @@ def render_reports(
         Folder the HTML files are written to (created when missing).
     start, end : str, optional
         Date window (inclusive, ``YYYY-MM-DD`` or a timestamp) passed to every notebook.
-    topic, provider : str, optional
-        Keep only articles with this topic, from this provider (domain or name).
+    topic, provider : str or list of str, optional
+        Keep only articles with any of these topics, from any of these providers (domain or
+        name).
     with_code : bool
         Show the notebooks' code cells; by default only their outputs are shown.
     notebooks_dir : path-like
-        Folder of ``*.ipynb`` files to render, in name order.
+        Folder of ``*.ipynb`` files to render, in name order; a notebook without a cell tagged
+        ``parameters`` (a scratch notebook) is skipped, with a line on stderr saying so. By
+        default the notebooks shipped with newskit.
+    kernel : str, optional
+        Name of the Jupyter kernel to run the notebooks in; by default the Python interpreter
+        running newskit (``sys.executable``), whatever kernel is called ``python3``.
 
     Returns
     -------
     list of pathlib.Path
-        The reports written, then ``index.html``.
+        The reports written, then ``index.html``. Beside each report ``NAME.html`` the
+        executed notebook is written as ``NAME.ipynb``.
 
     Raises
     ------
     CorpusError
         When the corpus cannot be loaded (nothing is executed then).
     ReportError
-        When there is no notebook, or after every report is written when a notebook failed;
-        the message names each failed notebook and cell.
+        When there is no notebook to render, no kernel of that name, or when the corpus or the
+        selection holds no article (nothing is executed then); after every report is written
+        when a notebook failed, the message naming each failed notebook and cell.
     ValueError
         When ``start`` or ``end`` is not a date.
     """
     corpus_path = Path(corpus_path).resolve()
     out_dir = Path(out_dir)
     notebooks_dir = Path(notebooks_dir).resolve()
-    notebooks = sorted(p for p in notebooks_dir.glob("*.ipynb") if not p.name.startswith("."))
-    if not notebooks:
+    found = sorted(p for p in notebooks_dir.glob("*.ipynb") if not p.name.startswith("."))
+    if not found:
         raise ReportError(f"{notebooks_dir}: no notebooks to render")
+    # Every notebook is read before anything runs: a notebook that cannot be read fails fast.
+    notebooks = [(p, read_notebook(p)) for p in found]
+    for notebook, nb in notebooks:
+        if not has_parameters(nb):
+            print(f"{notebook}: skipped: no cell tagged 'parameters'", file=sys.stderr)
+    notebooks = [(p, nb) for p, nb in notebooks if has_parameters(nb)]
+    if not notebooks:
+        raise ReportError(f"{notebooks_dir}: no notebook has a cell tagged 'parameters'")
+    kernel_manager = find_kernel(kernel)
+    topic, provider = _one_or_list(topic), _one_or_list(provider)
 
     with _Run() as run:
         # Loading once here gives the index its numbers, checks the corpus before any kernel
@@ -207,13 +241,21 @@ def render_reports(
         corpus = load_corpus(corpus_path)
         selected = corpus.select(start=start, end=end, topic=topic, provider=provider)
         parameters = {"start": start, "end": end, "topic": topic, "provider": provider}
+        check_selection(corpus_path, corpus, selected, parameters)
         footer = build_footer(corpus_path, corpus, selected, parameters)
 
-        # Every notebook is read and parameterised, and the output folder tried, before any
-        # runs: a broken contract or an unwritable folder fails fast.
-        prepared = [prepare_notebook(p, corpus_path, parameters) for p in notebooks]
+        # Every notebook is parameterised, and the output folder tried, before any runs: a
+        # broken contract or an unwritable folder fails fast.
+        prepared = [
+            (p, nb, inject_parameters(nb, corpus_path, parameters, notebook=p))
+            for p, nb in notebooks
+        ]
         check_writable(out_dir)
-        results = run.run(_render_all(prepared, out_dir, footer, run, with_code=with_code))
+        results = run.run(
+            _render_all(
+                prepared, out_dir, footer, run, with_code=with_code, kernel_manager=kernel_manager
+            )
+        )
         index = out_dir / "index.html"
         write_file(index, build_index(results, selected, footer))
 
@@ -230,13 +272,21 @@ async def _render_all(
     run: _Run,
     *,
     with_code: bool,
+    kernel_manager: tuple[type, str],
 ) -> list[ReportResult]:
     slots = asyncio.Semaphore(CONCURRENCY)
 
     async def one(notebook: Path, nb: nbformat.NotebookNode, injected_at: int) -> ReportResult:
         async with slots:
             return await render_notebook(
-                notebook, nb, injected_at, out_dir, footer, with_code=with_code, run=run
+                notebook,
+                nb,
+                injected_at,
+                out_dir,
+                footer,
+                with_code=with_code,
+                run=run,
+                kernel_manager=kernel_manager,
             )
 
     tasks = [asyncio.ensure_future(one(*p)) for p in prepared]
@@ -252,15 +302,110 @@ async def _render_all(
         raise
 
 
-def prepare_notebook(
-    notebook: Path, corpus_path: Path, parameters: dict
-) -> tuple[Path, nbformat.NotebookNode, int]:
-    """Read a notebook and inject its parameters; returns it with the injected cell's index."""
+def read_notebook(notebook: Path) -> nbformat.NotebookNode:
+    """Read a notebook file.
+
+    Raises
+    ------
+    ReportError
+        ``path: not a readable notebook: reason``.
+    """
     try:
-        nb = nbformat.read(notebook, as_version=4)
+        return nbformat.read(notebook, as_version=4)
     except (ValueError, nbformat.reader.NotJSONError) as exc:
         raise ReportError(f"{notebook}: not a readable notebook: {_first_line(str(exc))}") from exc
-    return notebook, nb, inject_parameters(nb, corpus_path, parameters, notebook=notebook)
+
+
+def has_parameters(nb: nbformat.NotebookNode) -> bool:
+    """Whether a notebook has a code cell tagged ``parameters``: only those are reports."""
+    return any(_is_parameters_cell(cell) for cell in nb.cells)
+
+
+def _is_parameters_cell(cell: nbformat.NotebookNode) -> bool:
+    return cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", [])
+
+
+class _OwnKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel is ipykernel in the interpreter running newskit."""
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        if self._kernel_spec is None:
+            self._kernel_spec = KernelSpec(
+                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                display_name=f"Python ({sys.executable})",
+                language="python",
+                metadata={"debugger": False},
+            )
+        return self._kernel_spec
+
+
+def find_kernel(name: str | None) -> tuple[type, str]:
+    """The kernel manager class and kernel name notebooks run with.
+
+    ``None`` is the interpreter running newskit (it needs ipykernel); any other name is looked
+    up among the installed Jupyter kernel specs, as ``jupyter kernelspec list`` shows them.
+
+    Raises
+    ------
+    MissingExtraError
+        When ``name`` is ``None`` and ipykernel is not installed.
+    ReportError
+        When no kernel spec is called ``name``.
+    """
+    if name is None:
+        if importlib.util.find_spec("ipykernel") is None:
+            raise MissingExtraError(
+                "newskit report needs ipykernel, which is not installed: "
+                "pip install 'newskit[report]'"
+            )
+        return _OwnKernelManager, OWN_KERNEL
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel as exc:
+        raise ReportError(
+            f"no Jupyter kernel named {name!r} (`jupyter kernelspec list` shows them)"
+        ) from exc
+    return AsyncKernelManager, name
+
+
+def check_selection(corpus_path: Path, corpus: Corpus, selected: Corpus, parameters: dict) -> None:
+    """Refuse to render reports of nothing: an empty corpus, or filters no article passes.
+
+    Raises
+    ------
+    ReportError
+        ``path: no articles ...``, with the filters and, for a topic in another case, the
+        spelling the corpus uses.
+    """
+    if len(corpus) == 0:
+        raise ReportError(f"{shown_name(os.fspath(corpus_path))}: no articles to report on")
+    if len(selected) > 0:
+        return
+    filters = ", ".join(f"{k}={v!r}" for k, v in parameters.items() if v is not None)
+    message = f"{shown_name(os.fspath(corpus_path))}: no article of {len(corpus):,} has {filters}"
+    wanted = parameters.get("topic")
+    if wanted is not None:
+        known = {t.casefold(): t for t in corpus.topics["topic"].dropna().unique()}
+        hints = [known[t.casefold()] for t in _as_list(wanted) if t.casefold() in known]
+        hints = [h for h in hints if h not in _as_list(wanted)]
+        if hints:
+            message += f" (topics match by case: the corpus has {', '.join(map(repr, hints))})"
+    raise ReportError(message)
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _one_or_list(value: str | list[str] | tuple[str, ...] | None) -> str | list[str] | None:
+    """One value as itself, several as a list: what a notebook's ``topic =`` reads best as."""
+    if value is None or isinstance(value, str):
+        return value
+    values = list(value)
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
 
 
 async def render_notebook(
@@ -272,19 +417,25 @@ async def render_notebook(
     *,
     with_code: bool = False,
     run: _Run | None = None,
+    kernel_manager: tuple[type, str] | None = None,
 ) -> ReportResult:
     """Execute a parameterised notebook and write its HTML report, also when a cell fails.
 
-    What the notebook wrote to stderr (library warnings, mostly) is printed on this process's
-    stderr, each line after the notebook's path, and left out of the report.
+    The executed notebook is written beside the report, as ``NAME.ipynb``. What the notebook
+    wrote to stderr (library warnings, mostly) is printed on this process's stderr, each line
+    after the notebook's path, and left out of the report. ``kernel_manager`` is what
+    :func:`find_kernel` gives (by default the interpreter running newskit).
     """
     began = time.perf_counter()
+    manager_class, kernel_name = kernel_manager or find_kernel(None)
     client = NotebookClient(
         nb,
         timeout=CELL_TIMEOUT,
-        kernel_name="python3",
+        kernel_name=kernel_name,
+        kernel_manager_class=manager_class,
         # Kernels warn about local TCP on every start; only their errors belong on the console.
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        # A report's cells are not the user's history: no write to ~/.ipython's history file.
+        extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"],
         resources={"metadata": {"path": str(notebook.parent)}},
     )
     failure = None
@@ -307,12 +458,14 @@ async def render_notebook(
         await _kill_kernel(client)
         raise asyncio.CancelledError
 
+    executed = nbformat.writes(nb)  # as it ran, stderr included (the report leaves it out)
     for line in take_stderr(nb):
         print(f"{notebook}: {line}", file=sys.stderr)
     title = notebook_title(nb, notebook)
     html_path = out_dir / f"{notebook.stem}.html"
     page = export_html(nb, title=title, footer=footer, failure=failure, with_code=with_code)
     write_file(html_path, page)
+    write_file(out_dir / f"{notebook.stem}.ipynb", executed)
     return ReportResult(notebook, html_path, title, time.perf_counter() - began, failure)
 
 
@@ -401,7 +554,7 @@ def inject_parameters(
     at = 0
     names: set[str] = set()
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+        if _is_parameters_cell(cell):
             at = i + 1
             names = _assigned_names(cell.source)
             break
@@ -455,7 +608,8 @@ def export_html(
         exclude_output_prompt=True,
     )
     nb.metadata["title"] = title
-    resources = {"newskit": {**footer, "failure": None if failure is None else str(failure)}}
+    failure_text = None if failure is None else str(failure)
+    resources = {"newskit": {**footer, "failure": failure_text, "display_css": DISPLAY_CSS}}
     page, _ = exporter.from_notebook_node(nb, resources=resources)
     return place_toc(page, build_toc(page))
 
@@ -513,13 +667,8 @@ def build_footer(corpus_path: Path, corpus: Corpus, selected: Corpus, parameters
 
 
 def headline_numbers(corpus: Corpus) -> dict[str, object]:
-    """The numbers ``index.html`` shows for a corpus."""
-    s = corpus.summary()
-    first, last = s["first_published_at"], s["last_published_at"]
-    numbers = {key: s[key] for key in ("n_articles", "n_duplicates")}
-    numbers["published"] = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "-"
-    numbers |= {key: s[key] for key in ("n_providers", "n_topics", "n_errors", "n_warnings")}
-    return {SUMMARY_LABELS.get(key, key): value for key, value in numbers.items()}
+    """The numbers ``index.html`` shows for a corpus (:func:`newskit.display.corpus_numbers`)."""
+    return corpus_numbers(corpus)
 
 
 def build_index(results: list[ReportResult], corpus: Corpus, footer: dict) -> str:
@@ -539,7 +688,9 @@ def build_index(results: list[ReportResult], corpus: Corpus, footer: dict) -> st
             for r in results
         ],
         numbers=Markup(render_numbers(headline_numbers(corpus)).html),
-        css=Markup((TEMPLATES / "newskit" / "newskit.css").read_text(encoding="utf-8")),
+        css=Markup(
+            (TEMPLATES / "newskit" / "newskit.css").read_text(encoding="utf-8") + DISPLAY_CSS
+        ),
         footer=footer,
     )
 

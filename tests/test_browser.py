@@ -120,3 +120,76 @@ def test_every_figure_decodes(opened):
         for complete, width, height in seen["images"]:
             assert complete and width > 0 and height > 0, name
     assert sum(len(seen["images"]) for seen in opened.values()) > 0
+
+
+# JupyterLab's own stylesheet, as nbconvert's lab template ships it, with an output inside the
+# elements JupyterLab wraps outputs in: the display helpers must win over its rules.
+LAB_OUTPUT = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>{lab_css}</style></head>
+<body><div class="jp-OutputArea-output jp-RenderedHTMLCommon jp-RenderedHTML">{output}</div>
+</body></html>"""
+
+STYLES = """() => {
+  const style = (selector, prop) => getComputedStyle(document.querySelector(selector))[prop];
+  return {
+    dl: style('dl.newskit-numbers', 'display'),
+    dt: style('dl.newskit-numbers dt', 'float'),
+    dt_width: style('dl.newskit-numbers dt', 'width') === style('dl.newskit-numbers', 'width'),
+    text_cell: style('table.newskit-table td', 'textAlign'),
+    text_head: style('table.newskit-table th', 'textAlign'),
+    number_cell: style('table.newskit-table td.num', 'textAlign'),
+  };
+}"""
+
+
+def lab_stylesheet() -> str:
+    from jupyter_core.paths import jupyter_path
+
+    for folder in jupyter_path("nbconvert", "templates", "lab", "static"):
+        css = Path(folder) / "index.css"
+        if css.exists():
+            return css.read_text(encoding="utf-8")
+    pytest.fail("nbconvert's lab template (index.css) not found")
+
+
+@pytest.mark.parametrize("media", ["screen", "print"])
+def test_display_helpers_look_the_same_under_jupyterlab_css(browser, tmp_path, media):
+    import pandas as pd
+
+    from newskit.display import render_numbers, render_table
+
+    table = render_table(pd.DataFrame({"provider": ["a.example"], "articles": [3]}))
+    numbers = render_numbers({"Spearman correlation": 1, "Pearson correlation": 1})
+    output = numbers._repr_html_() + table._repr_html_()
+    page_file = tmp_path / "lab.html"
+    page_file.write_text(LAB_OUTPUT.format(lab_css=lab_stylesheet(), output=output), "utf-8")
+    page = browser.new_page()
+    page.emulate_media(media=media)
+    page.goto(page_file.resolve().as_uri())
+    styles = page.evaluate(STYLES)
+    page.close()
+    assert styles == {
+        "dl": "grid",
+        "dt": "none",
+        "dt_width": False,
+        "text_cell": "left",
+        "text_head": "left",
+        "number_cell": "right",
+    }
+
+
+@pytest.mark.parametrize("media", ["screen", "print"])
+def test_numbers_are_a_grid_in_a_report(browser, tmp_path_factory, media):
+    _, out, error = full_run("seeds", tmp_path_factory)
+    assert error is None
+    page = browser.new_page()
+    page.emulate_media(media=media)
+    page.goto((out / "01-overview.html").resolve().as_uri())
+    shown = page.evaluate(
+        "() => Array.from(document.querySelectorAll('dl.newskit-numbers'))"
+        ".map(e => getComputedStyle(e).display)"
+    )
+    heading = page.evaluate("() => getComputedStyle(document.querySelector('h2')).breakAfter")
+    page.close()
+    assert shown and set(shown) == {"grid"}
+    # In print a heading stays on the page of what follows it.
+    assert heading == ("avoid" if media == "print" else "auto")

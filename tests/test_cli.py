@@ -284,3 +284,63 @@ def test_a_signal_during_a_load_ends_the_command_with_one_line(tmp_path, signum,
     assert err.decode() == "Error: interrupted\n"
     assert process.returncode == status
     assert out == b""
+
+
+def test_summary_json_is_the_summary_with_iso_dates(capsys):
+    import json
+
+    status, out, err = run(capsys, "summary", str(SEEDS), "--json")
+    assert (status, err) == (0, "")
+    shown = json.loads(out)
+    assert shown["n_articles"] == 1
+    assert shown["first_published_at"] == "2021-04-12T13:30:00+00:00"
+    assert shown["top_topics"] == {"Computer Vision": 1, "AI": 1}
+
+
+def test_summary_csv_is_one_field_a_row(capsys):
+    import csv
+
+    status, out, _ = run(capsys, "summary", str(SEEDS), "--csv")
+    rows = list(csv.reader(out.splitlines()))
+    assert status == 0
+    assert rows[0] == ["field", "value"]
+    assert ["n_articles", "1"] in rows
+    assert ["types", '{"article": 1}'] in rows
+
+
+def test_validate_json_and_csv_list_every_problem(capsys, make_corpus):
+    import csv
+    import json
+
+    root = make_corpus(
+        {"a.md": record(title="A", quality='"high"'), "b\x1b\u202e.md": "no fences\n"}
+    )
+    status, out, err = run(capsys, "validate", str(root), "--json")
+    assert out.isascii()
+    problems = json.loads(out)
+    assert (status, err) == (1, "1 articles, 1 errors, 1 warnings\n")
+    assert [(p["path"], p["severity"], p["field"]) for p in problems] == [
+        (str(root / "a.md"), "warning", "quality"),
+        (str(root / "b\x1b\u202e.md"), "error", None),
+    ]
+    assert "\x1b" not in out
+    status, out, _ = run(capsys, "validate", str(root), "--csv")
+    rows = list(csv.reader(out.splitlines()))
+    assert status == 1
+    assert rows[0] == ["path", "severity", "field", "message"]
+    assert rows[2][:3] == [f"{root}/b\\x1b\\u202e.md", "error", ""]
+    assert len(rows) == 3
+
+
+def test_json_and_csv_exclude_each_other(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["summary", str(SEEDS), "--json", "--csv"])
+    assert info.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["summary", "validate"])
+def test_an_empty_folder_is_a_warning(capsys, tmp_path, command):
+    status, _, err = run(capsys, command, str(tmp_path))
+    assert status == 0
+    assert err.splitlines()[0] == f"Warning: {tmp_path}: no record files (*.txt, *.md) found"

@@ -119,7 +119,7 @@ def test_select_refuses_what_would_silently_select_nothing(two_days, value):
 @pytest.mark.parametrize("value", ["", "NaT", "now", "today", "2021-13-01"])
 def test_report_refuses_a_bad_date_before_loading_anything(capsys, tmp_path, value):
     with pytest.raises(SystemExit) as info:
-        main(["report", "--corpus", str(tmp_path / "missing"), "--start", value])
+        main(["report", str(tmp_path / "missing"), "--start", value])
     out, err = capsys.readouterr()
     assert info.value.code == 2
     assert out == ""

@@ -5,8 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SEED_TEXT
 
-from newskit.display import Rendered, format_value, note, render_numbers, render_table
+from newskit import load_corpus
+from newskit.display import (
+    CSS,
+    Rendered,
+    format_value,
+    note,
+    render_corpus,
+    render_numbers,
+    render_table,
+)
 
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="alert(1)">'
 
@@ -138,3 +148,20 @@ def test_control_characters_are_shown_escaped():
     assert "esc\\x1b]52;c;x\\x07" in table.text
     assert numbers.text == "key\\x1b: value\\x00"
     assert sentence.text == "a\\x1b[2J note"
+
+
+def test_jupyter_output_carries_the_css_and_html_stays_plain():
+    out = render_numbers({"articles": 1})
+    assert out._repr_html_() == f'<style type="text/css">{CSS}</style>{out.html}'
+    assert "<style" not in out.html
+    assert ".jp-OutputArea-output dl.newskit-numbers" in CSS
+
+
+def test_corpus_shows_its_headline_numbers(make_corpus):
+    root = make_corpus({"a.md": SEED_TEXT, "b.md": "no fences\n"})
+    corpus = load_corpus(root)
+    shown = render_corpus(corpus)
+    assert shown.text.splitlines()[:3] == [f"Corpus {root}", "articles: 1", "duplicates: 0"]
+    assert "<dt>load errors</dt><dd>1</dd>" in shown.html
+    assert "<dt>published</dt><dd>2021-04-12 to 2021-04-12</dd>" in shown.html
+    assert corpus._repr_html_() == shown._repr_html_()

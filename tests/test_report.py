@@ -124,8 +124,13 @@ def test_a_failure_carries_its_notebook_cell_and_error(tiny_run):
 
 def test_every_report_is_written_although_one_failed(tiny_run):
     out, _, _ = tiny_run
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.glob("*.html"))
     assert names == ["01-overview.html", "02-broken.html", "03-after.html", "index.html"]
+    assert sorted(p.name for p in out.glob("*.ipynb")) == [
+        "01-overview.ipynb",
+        "02-broken.ipynb",
+        "03-after.ipynb",
+    ]
     assert "<pre>42\n</pre>" in (out / "03-after.html").read_text(encoding="utf-8")
 
 
@@ -506,7 +511,7 @@ def write_sleeping_notebooks(folder: Path, marks: Path) -> Path:
 
 def start_report(out: Path, notebooks: Path, **popen) -> subprocess.Popen:
     """``newskit report`` on the seed corpus, in a session of its own as a shell job would be."""
-    command = [str(NEWSKIT), "report", "--corpus", str(SEEDS), "--out", str(out)]
+    command = [str(NEWSKIT), "report", str(SEEDS), "--out", str(out)]
     command += ["--notebooks", str(notebooks)]
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
@@ -745,3 +750,116 @@ def test_overview_lists_every_key_and_the_locales(tmp_path):
     assert "extra" in keys
     locales = page.split("Articles per locale", 1)[1].split("</table>", 1)[0]
     assert ">en-us<" in locales and ">fr-fr<" in locales
+
+
+# --- Which notebooks run, in which kernel, and what is kept beside the reports ---
+
+
+def write_broken_python3_kernel(folder: Path) -> Path:
+    """A user-level ``python3`` kernel spec pointing at an interpreter that does not exist,
+    as one left behind by another environment would."""
+    spec = folder / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = [str(folder / "gone" / "bin" / "python3"), "-m", "ipykernel_launcher", "-f"]
+    kernel = {"argv": [*argv, "{connection_file}"], "display_name": "Python 3"}
+    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
+    return folder
+
+
+def test_reports_run_in_this_interpreter_whatever_python3_is(tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTER_PATH", str(write_broken_python3_kernel(tmp_path / "jupyter")))
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "a.ipynb", "import sys\nprint('python:', sys.executable)")
+    written = render_reports(SEEDS, tmp_path / "out", notebooks_dir=notebooks)
+    page = written[0].read_text(encoding="utf-8")
+    assert f"python: {html.escape(sys.executable)}" in page
+
+
+def test_kernel_chooses_an_installed_kernel_spec(tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTER_PATH", str(write_broken_python3_kernel(tmp_path / "jupyter")))
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "a.ipynb", "print(1)")
+    with pytest.raises(ReportError, match=r"a\.ipynb: .*No such file"):
+        render_reports(SEEDS, tmp_path / "out", notebooks_dir=notebooks, kernel="python3")
+    with pytest.raises(ReportError, match="no Jupyter kernel named 'nothing-here'"):
+        render_reports(SEEDS, tmp_path / "out2", notebooks_dir=notebooks, kernel="nothing-here")
+    assert not (tmp_path / "out2").exists()
+
+
+def test_notebooks_without_parameters_are_skipped_and_named(tmp_path, capsys):
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "a.ipynb", "# A", "print(1)")
+    write_notebook(notebooks / "Untitled.ipynb", "print('scratch')", parameters=None)
+    status = main(["report", "--out", str(tmp_path / "out"), "--notebooks", str(notebooks)])
+    captured = capsys.readouterr()
+    assert status == 0
+    assert captured.err == f"{notebooks / 'Untitled.ipynb'}: skipped: no cell tagged 'parameters'\n"
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.html")) == ["a.html", "index.html"]
+
+
+def test_a_folder_of_scratch_notebooks_only_is_an_error(tmp_path):
+    write_notebook(tmp_path / "Untitled.ipynb", "print(1)", parameters=None)
+    with pytest.raises(ReportError, match="no notebook has a cell tagged 'parameters'"):
+        render_reports(SEEDS, tmp_path / "out", notebooks_dir=tmp_path)
+
+
+def test_executed_notebooks_are_written_beside_the_reports(tiny_run):
+    out, notebooks, _ = tiny_run
+    for source in notebooks.glob("*.ipynb"):
+        executed = nbformat.read(out / source.name, as_version=4)
+        tags = [cell.metadata.get("tags", []) for cell in executed.cells]
+        assert ["injected-parameters"] in tags
+        outputs = [o for cell in executed.cells for o in cell.get("outputs", [])]
+        assert outputs, source.name
+    # The notebooks rendered are left as they were: no outputs, nothing injected.
+    for source in notebooks.glob("*.ipynb"):
+        nb = nbformat.read(source, as_version=4)
+        assert not any(cell.get("outputs") for cell in nb.cells)
+        assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--topic", "portals"], r"no article of 1 has topic='portals'$"),
+        (["--topic", "ai"], r"has topic='ai' \(topics match by case: the corpus has 'AI'\)$"),
+        (["--provider", "a.example", "--provider", "b.example"], r"provider=\['a.example', "),
+    ],
+)
+def test_a_selection_of_nothing_is_an_error_before_any_kernel(tmp_path, capsys, argv, message):
+    notebooks = write_tiny_notebooks(tmp_path / "notebooks")
+    out = tmp_path / "out"
+    status = main(["report", str(SEEDS), "--out", str(out), "--notebooks", str(notebooks), *argv])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert re.search(message, err.strip()), err
+    assert not out.exists()
+
+
+def test_an_empty_corpus_is_an_error(tmp_path, capsys):
+    notebooks = write_tiny_notebooks(tmp_path / "notebooks")
+    (tmp_path / "empty").mkdir()
+    status = main(["report", str(tmp_path / "empty"), "--notebooks", str(notebooks)])
+    assert status == 1
+    assert capsys.readouterr().err == f"Error: {tmp_path / 'empty'}: no articles to report on\n"
+
+
+def test_repeated_topics_reach_the_notebooks_as_a_list(tmp_path, capsys):
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "a.ipynb", "print('topic:', topic)")
+    out = tmp_path / "out"
+    argv = ["report", str(SEEDS), "--out", str(out), "--notebooks", str(notebooks)]
+    assert main([*argv, "--topic", "AI", "--topic", "Computer Vision"]) == 0
+    page = (out / "a.html").read_text(encoding="utf-8")
+    assert "topic: ['AI', 'Computer Vision']" in page
+
+
+def test_the_older_corpus_option_works_with_a_note(tmp_path, capsys):
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "a.ipynb", "print(1)")
+    argv = ["report", "--corpus", str(SEEDS), "--out", str(tmp_path / "out")]
+    assert main([*argv, "--notebooks", str(notebooks)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("Note: 'newskit report --corpus PATH' is the older form")
+    assert main(["report", "x", "--corpus", "y", "--notebooks", str(notebooks)]) == 1
+    assert capsys.readouterr().err == "Error: two corpora given: x and --corpus y\n"
