@@ -375,8 +375,7 @@ def check_selection(corpus_path: Path, corpus: Corpus, selected: Corpus, paramet
     Raises
     ------
     ReportError
-        ``path: no articles ...``, with the filters and, for a topic in another case, the
-        spelling the corpus uses.
+        ``path: no articles ...``, with the filters.
     """
     if len(corpus) == 0:
         raise ReportError(f"{shown_name(os.fspath(corpus_path))}: no articles to report on")
@@ -384,18 +383,7 @@ def check_selection(corpus_path: Path, corpus: Corpus, selected: Corpus, paramet
         return
     filters = ", ".join(f"{k}={v!r}" for k, v in parameters.items() if v is not None)
     message = f"{shown_name(os.fspath(corpus_path))}: no article of {len(corpus):,} has {filters}"
-    wanted = parameters.get("topic")
-    if wanted is not None:
-        known = {t.casefold(): t for t in corpus.topics["topic"].dropna().unique()}
-        hints = [known[t.casefold()] for t in _as_list(wanted) if t.casefold() in known]
-        hints = [h for h in hints if h not in _as_list(wanted)]
-        if hints:
-            message += f" (topics match by case: the corpus has {', '.join(map(repr, hints))})"
     raise ReportError(message)
-
-
-def _as_list(value: str | list[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
 
 
 def _one_or_list(value: str | list[str] | tuple[str, ...] | None) -> str | list[str] | None:

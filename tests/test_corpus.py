@@ -862,3 +862,9 @@ def test_a_selection_has_the_stories_of_its_articles(make_corpus):
     assert chosen.stories["story_id"].tolist() == ["copy0.md"]
     assert chosen.stories["n_articles"].tolist() == [2]
     assert chosen.stories["first_provider_domain"].tolist() == ["p1.com"]
+
+
+def test_topics_are_selected_whatever_their_case():
+    corpus = load_corpus(SEEDS)
+    assert len(corpus.select(topic="ai")) == len(corpus.select(topic="AI")) == 1
+    assert len(corpus.select(topic=["computer VISION", "nope"])) == 1
