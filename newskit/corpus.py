@@ -200,6 +200,7 @@ def load_corpus(
     cache_dir: str | os.PathLike | None = None,
     workers: int | None = None,
     progress: bool | None = None,
+    columns: list[str] | tuple[str, ...] | None = None,
 ) -> Corpus:
     """Load a corpus of news records into a :class:`Corpus`.
 
@@ -207,7 +208,8 @@ def load_corpus(
     ----------
     path : str or path-like
         A folder, searched recursively for ``*.txt`` and ``*.md`` files (hidden files and
-        folders are skipped), or one record file.
+        folders are skipped), or one record file; or a dataset folder written by
+        ``newskit export`` (:func:`newskit.dataset.read_dataset`), which is read as it is.
     strict : bool, default False
         Raise :class:`~newskit.CorpusError` when any file cannot be loaded, instead of
         reporting it in ``Corpus.problems``.
@@ -225,16 +227,27 @@ def load_corpus(
     progress : bool, optional
         Show a progress bar while parsing; default: for loads parsing many files, when output
         goes to a terminal or a notebook and ``NEWSKIT_PROGRESS`` is not ``0``.
+    columns : list of str, optional
+        The articles columns to keep (``article_id`` always is); default all. A dataset reads
+        only these (``newskit.dataset.REPORT_COLUMNS`` leaves out the long text).
 
     Returns
     -------
     Corpus
         Every file found is either a row of ``articles`` or an ``error`` row of ``problems``.
     """
-    with without_gc():
-        corpus = _load(
-            Path(path), cache=cache, cache_dir=cache_dir, workers=workers, progress=progress
-        )
+    from newskit import dataset  # imports this module
+
+    if dataset.is_dataset(path):
+        corpus = dataset.read_dataset(path, columns=columns)
+    else:
+        with without_gc():
+            corpus = _load(
+                Path(path), cache=cache, cache_dir=cache_dir, workers=workers, progress=progress
+            )
+        if columns is not None:
+            corpus._fields = corpus.fields  # of every column, before they are dropped
+            corpus.articles = corpus.articles[dataset.article_columns(columns)]
     if strict:
         raise_for_errors(corpus)
     return corpus

@@ -1,0 +1,252 @@
+"""dataset: a corpus written as a hive-partitioned Parquet dataset and read back, on disk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from conftest import BAD_FILES, SEED_TEXT, record
+
+import newskit
+from newskit.dataset import (
+    MANIFEST,
+    NULL_PARTITION,
+    REPORT_COLUMNS,
+    is_dataset,
+    read_dataset,
+    write_dataset,
+)
+from newskit.errors import CorpusError
+
+TABLES = ("articles", "topics", "images", "related", "providers", "problems", "fields")
+
+
+@pytest.fixture
+def dated_corpus(make_corpus):
+    """60 files over three years and their months, undated ones, topics, images, related
+    stories, bad files, warnings and duplicates."""
+    files = {}
+    for n in range(60):
+        when = f"{2019 + n % 3}-{1 + n % 12:02d}-{1 + n % 28:02d}T{n % 24:02d}:30:00Z"
+        fields = {
+            "title": f'"Story {n}"',
+            "originalUrl": f'"https://example.com/{n % 53}"',  # 53.. repeat earlier URLs
+            "type": "video" if n % 7 == 0 else "article",
+            "quality": n,
+            "heat": 100 - n,
+            "topics": f"[Power Apps, T{n % 5}]",
+            "category": "news" if n < 30 else "blog",
+            "provider": f"{{name: P{n % 4}, domain: p{n % 4}.com}}",
+            "images": f'[{{url: "https://img.example/{n}.png", width: {n}}}]',
+            "related": f'[{{title: "R{n}", webUrl: "https://r.example/{n}", quality: 3}}]',
+        }
+        if n % 10 != 3:  # every tenth is undated
+            fields["publishedDateTime"] = when
+        files[f"{n // 20}/{n:03d}.md"] = record(**fields)
+    files["1/seed.txt"] = SEED_TEXT
+    files.update({f"2/{name}": content for name, (content, _) in list(BAD_FILES.items())[:4]})
+    files["2/warned.md"] = record(title='"W"', quality='"46"', published="yes", topics="a, b")
+    return make_corpus(files)
+
+
+def assert_corpora_equal(left, right) -> None:
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(left, name), getattr(right, name), obj=name)
+    assert left.fingerprint == right.fingerprint
+    assert left.summary() == right.summary()
+
+
+@pytest.fixture(params=["generated", "real"])
+def any_corpus(request, dated_corpus):
+    if request.param == "real":
+        return request.getfixturevalue("real_corpus")
+    return dated_corpus
+
+
+def test_a_dataset_reads_back_equal_to_the_corpus(any_corpus, tmp_path):
+    corpus = newskit.load_corpus(any_corpus)
+    assert write_dataset(corpus, tmp_path / "ds") == tmp_path / "ds"
+    assert is_dataset(tmp_path / "ds")
+    assert_corpora_equal(read_dataset(tmp_path / "ds"), corpus)
+
+
+def test_load_corpus_reads_a_dataset_folder(dated_corpus, tmp_path):
+    corpus = newskit.load_corpus(dated_corpus)
+    write_dataset(corpus, tmp_path / "ds")
+    assert_corpora_equal(newskit.load_corpus(tmp_path / "ds"), corpus)
+    trimmed = newskit.load_corpus(tmp_path / "ds", columns=REPORT_COLUMNS)
+    assert list(trimmed.articles.columns) == list(REPORT_COLUMNS)
+    # the same choice on the files gives the same corpus
+    assert_corpora_equal(trimmed, newskit.load_corpus(dated_corpus, columns=REPORT_COLUMNS))
+
+
+def test_articles_are_partitioned_by_month_and_their_rows_follow_them(dated_corpus, tmp_path):
+    corpus = newskit.load_corpus(dated_corpus)
+    write_dataset(corpus, tmp_path / "ds")
+    manifest = json.loads((tmp_path / "ds" / MANIFEST).read_text())
+    articles = corpus.articles.set_index("article_id")
+    seen = set()
+    for entry in manifest["files"]:
+        if entry["table"] not in ("articles", "topics", "images", "related"):
+            assert entry["path"] == f"{entry['table']}/part-0.parquet"
+            continue
+        year, month = entry["year"], entry["month"]
+        shown = [NULL_PARTITION if value is None else str(value) for value in (year, month)]
+        folder = f"{entry['table']}/year={shown[0]}/month={shown[1]}"
+        assert entry["path"] == f"{folder}/part-0.parquet"
+        ids = pq.read_table(tmp_path / "ds" / entry["path"])["article_id"].to_pylist()
+        assert len(ids) == entry["rows"] > 0
+        when = articles.loc[ids, "published_at"]
+        if year is None:
+            assert when.isna().all()
+        else:
+            assert (when.dt.year == year).all() and (when.dt.month == month).all()
+        seen.add((entry["table"], year, month))
+    assert ("articles", None, None) in seen  # undated articles have their own partition
+    assert {("topics", 2020, 2), ("images", 2021, 3), ("related", 2019, 1)} <= seen
+    assert manifest["counts"] == {
+        "articles": len(corpus.articles),
+        "topics": len(corpus.topics),
+        "images": len(corpus.images),
+        "related": len(corpus.related),
+        "providers": len(corpus.providers),
+        "problems": len(corpus.problems),
+        "fields": len(corpus.fields),
+        "files": 66,
+    }
+    assert manifest["fingerprint"] == corpus.fingerprint
+    assert manifest["newskit_version"] == newskit.__version__
+
+
+def test_date_bounds_read_only_the_months_inside_them(dated_corpus, tmp_path):
+    corpus = newskit.load_corpus(dated_corpus)
+    write_dataset(corpus, tmp_path / "ds")
+    # A partition outside the window spoilt (same size, so the manifest's check passes): a
+    # read that opened it would fail.
+    outside = tmp_path / "ds" / "articles" / "year=2019" / "month=1" / "part-0.parquet"
+    outside.write_bytes(b"\0" * outside.stat().st_size)
+    for start, end in [("2020-02-10", "2021-03-05T12:00"), ("2020-06-01", None), (None, "2020")]:
+        if end == "2020":
+            with pytest.raises(CorpusError, match="year=2019/month=1/part-0.parquet: unreadable"):
+                read_dataset(tmp_path / "ds", end="2020-01-01")
+            continue
+        chosen = read_dataset(tmp_path / "ds", start=start, end=end)
+        assert_corpora_equal(chosen, corpus.select(start=start, end=end))
+        assert 0 < len(chosen) < len(corpus)
+    trimmed = read_dataset(tmp_path / "ds", start="2020-02-10", columns=["title"])
+    assert list(trimmed.articles.columns) == ["article_id", "title"]
+    pd.testing.assert_frame_equal(
+        trimmed.providers, corpus.select(start="2020-02-10").providers, obj="providers"
+    )
+
+
+def test_columns_leave_out_what_a_report_does_not_show(dated_corpus, tmp_path):
+    corpus = newskit.load_corpus(dated_corpus)
+    write_dataset(corpus, tmp_path / "ds")
+    trimmed = read_dataset(tmp_path / "ds", columns=REPORT_COLUMNS)
+    assert not {"body", "featured_content", "excerpt"} & set(trimmed.articles.columns)
+    pd.testing.assert_frame_equal(trimmed.articles, corpus.articles[list(REPORT_COLUMNS)])
+    pd.testing.assert_frame_equal(trimmed.fields, corpus.fields)
+    assert trimmed.summary() == corpus.summary()
+    with pytest.raises(ValueError, match=r"unknown articles columns \['bodies'\]"):
+        read_dataset(tmp_path / "ds", columns=["bodies"])
+
+
+def test_an_empty_corpus_writes_a_dataset_that_reads_back(make_corpus, tmp_path):
+    root = make_corpus({"README.md": "# nothing here\n"})
+    corpus = newskit.load_corpus(root)
+    write_dataset(corpus, tmp_path / "ds")
+    assert_corpora_equal(read_dataset(tmp_path / "ds"), corpus)
+
+
+def test_a_folder_that_is_not_a_dataset_is_refused_unless_overwritten(dated_corpus, tmp_path):
+    corpus = newskit.load_corpus(dated_corpus)
+    out = tmp_path / "ds"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(CorpusError, match=f"^{out}: folder is not empty and not a newskit"):
+        write_dataset(corpus, out)
+    assert (out / "notes.txt").read_text() == "mine"
+    write_dataset(corpus, out, overwrite=True)
+    assert not (out / "notes.txt").exists()
+    # an earlier dataset is replaced without asking; nothing is left beside it
+    write_dataset(corpus.select(start="2021-01-01"), out)
+    assert len(read_dataset(out)) == len(corpus.select(start="2021-01-01"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "ds"]
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CorpusError, match="file: not a folder"):
+        write_dataset(corpus, tmp_path / "file")
+
+
+def edit_manifest(folder: Path, change) -> None:
+    manifest = json.loads((folder / MANIFEST).read_text())
+    change(manifest)
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            lambda ds: (ds / "articles" / "year=2020" / "month=2" / "part-0.parquet").unlink(),
+            "articles/year=2020/month=2/part-0.parquet: listed in the manifest but missing",
+        ),
+        (
+            lambda ds: shutil.rmtree(ds / "topics" / "year=2021"),
+            r"topics/year=2021/month=\d+/part-0.parquet: listed in the manifest but missing",
+        ),
+        (
+            lambda ds: (ds / "images" / "year=2020" / "month=2" / "part-0.parquet").write_bytes(
+                b"PAR1"
+            ),
+            r"images/year=2020/month=2/part-0.parquet: 4 bytes, the manifest says \d+",
+        ),
+        (
+            lambda ds: shutil.copy(
+                ds / "articles" / "year=2020" / "month=2" / "part-0.parquet",
+                ds / "articles" / "year=2020" / "month=2" / "part-1.parquet",
+            ),
+            "articles/year=2020/month=2/part-1.parquet: not in the manifest",
+        ),
+        (
+            lambda ds: edit_manifest(ds, lambda m: m.update(format_version=2)),
+            r"dataset format version 2 \(written by newskit 0.1.0\); this newskit 0.1.0 reads "
+            "version 1",
+        ),
+        (
+            lambda ds: edit_manifest(ds, lambda m: m["schema"]["images"].pop()),
+            "table images has other columns than newskit",
+        ),
+        (
+            lambda ds: edit_manifest(ds, lambda m: m.update(format="something-else")),
+            "not a newskit dataset manifest",
+        ),
+        (
+            lambda ds: edit_manifest(ds, lambda m: m.update(fingerprint="0" * 16)),
+            "the files table gives fingerprint [0-9a-f]{16}, the manifest 0{16}: dataset edited",
+        ),
+        (
+            lambda ds: (ds / MANIFEST).write_text("{not json"),
+            f"{MANIFEST}: unreadable manifest",
+        ),
+    ],
+)
+def test_a_damaged_or_foreign_dataset_is_an_error_naming_it(
+    dated_corpus, tmp_path, damage, message
+):
+    corpus = newskit.load_corpus(dated_corpus)
+    folder = write_dataset(corpus, tmp_path / "ds")
+    damage(folder)
+    with pytest.raises(CorpusError, match=f"^{folder}.*{message}"):
+        read_dataset(folder)
+    with pytest.raises(CorpusError, match=f"^{folder}.*{message}"):
+        newskit.load_corpus(folder)
+
+
+def test_a_folder_without_a_manifest_is_not_read_as_a_dataset(tmp_path):
+    with pytest.raises(CorpusError, match=f"^{tmp_path}: not a newskit dataset"):
+        read_dataset(tmp_path)
