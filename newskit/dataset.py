@@ -130,6 +130,32 @@ def write_dataset(corpus: Corpus, out_dir: str | os.PathLike, *, overwrite: bool
     """
     out = Path(out_dir)
     shown = shown_name(os.fspath(out))
+    missing = [name for name in ARTICLE_COLUMNS if name not in corpus.articles.columns]
+    if missing:
+        raise ValueError(f"the corpus lacks articles columns {missing}: load it whole to export")
+    staging = _staging_folder(out, overwrite=overwrite)
+    try:
+        try:
+            _write_into(corpus, staging)
+            os.chmod(staging, 0o777 & ~_umask())
+            _swap_into_place(staging, out)
+        except OSError as exc:
+            raise CorpusError(f"{shown}: cannot write: {_reason(exc)}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def check_target(out_dir: str | os.PathLike, *, overwrite: bool = False) -> None:
+    """Raise the :class:`CorpusError` :func:`write_dataset` would raise for ``out_dir`` before
+    writing anything (not a folder, a folder of something else, cannot be written), so that a
+    caller finds out before loading a corpus."""
+    shutil.rmtree(_staging_folder(Path(out_dir), overwrite=overwrite))
+
+
+def _staging_folder(out: Path, *, overwrite: bool) -> Path:
+    """A new temporary folder beside ``out``, once ``out`` is known to be replaceable."""
+    shown = shown_name(os.fspath(out))
     if out.exists() and not out.is_dir():
         raise CorpusError(f"{shown}: not a folder")
     if out.is_dir() and not overwrite and not is_dataset(out) and any(out.iterdir()):
@@ -137,24 +163,21 @@ def write_dataset(corpus: Corpus, out_dir: str | os.PathLike, *, overwrite: bool
             f"{shown}: folder is not empty and not a newskit dataset; "
             "choose another folder or overwrite it"
         )
-    missing = [name for name in ARTICLE_COLUMNS if name not in corpus.articles.columns]
-    if missing:
-        raise ValueError(f"the corpus lacks articles columns {missing}: load it whole to export")
+    parent = out.absolute().parent
+    if parent.exists() and not parent.is_dir():
+        raise CorpusError(
+            f"{shown}: cannot write: {shown_name(os.fspath(out.parent))} is not a folder"
+        )
     try:
-        out.absolute().parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     except OSError as exc:
-        raise CorpusError(f"{shown}: cannot write: {exc.strerror or exc}") from exc
-    try:
-        try:
-            _write_into(corpus, staging)
-            os.chmod(staging, 0o777 & ~_umask())
-            _swap_into_place(staging, out)
-        except OSError as exc:
-            raise CorpusError(f"{shown}: cannot write: {exc.strerror or exc}") from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return out
+        raise CorpusError(f"{shown}: cannot write: {_reason(exc)}") from exc
+
+
+def _reason(exc: OSError) -> str:
+    """What went wrong, as the system says it (Arrow's errors wrap it in their own words)."""
+    return os.strerror(exc.errno) if exc.errno else str(exc.strerror or exc)
 
 
 def _umask() -> int:
