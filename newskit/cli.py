@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export",
-        help="write every table of a corpus as a Parquet dataset (or the articles as CSV)",
+        help="write every table of a corpus as a Parquet dataset",
         description="Write every table of a corpus to the folder DIR as a hive-partitioned "
         "Parquet dataset (articles by year and month of publication) with a manifest; DuckDB, "
         "Polars, Spark and pandas read it, and so does newskit as a corpus. With --format csv, "

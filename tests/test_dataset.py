@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.dataset
 import pyarrow.parquet as pq
 import pytest
 from conftest import BAD_FILES, SEED_TEXT, record
@@ -120,6 +123,18 @@ def test_articles_are_partitioned_by_month_and_their_rows_follow_them(dated_corp
     }
     assert manifest["fingerprint"] == corpus.fingerprint
     assert manifest["newskit_version"] == newskit.__version__
+
+
+def test_pandas_reads_the_articles_folder_as_it_is(dated_corpus, tmp_path):
+    corpus = newskit.load_corpus(dated_corpus)
+    write_dataset(corpus, tmp_path / "ds")
+    hive = pyarrow.dataset.partitioning(flavor="hive")
+    frame = pd.read_parquet(tmp_path / "ds" / "articles", partitioning=hive)
+    frame = frame.set_index("article_id").loc[corpus.articles["article_id"]]
+    when = corpus.articles["published_at"]
+    assert frame["year"].isna().sum() == when.isna().sum() == 7  # the null partition
+    assert (frame["year"].dropna().to_numpy() == when.dt.year.dropna().to_numpy()).all()
+    assert frame["title"].tolist() == corpus.articles["title"].tolist()
 
 
 def test_date_bounds_read_only_the_months_inside_them(dated_corpus, tmp_path):
@@ -250,3 +265,96 @@ def test_a_damaged_or_foreign_dataset_is_an_error_naming_it(
 def test_a_folder_without_a_manifest_is_not_read_as_a_dataset(tmp_path):
     with pytest.raises(CorpusError, match=f"^{tmp_path}: not a newskit dataset"):
         read_dataset(tmp_path)
+
+
+# --------------------------------------------------------------------------- DuckDB
+
+#: The report's headline aggregates in DuckDB's SQL, as the README shows them. {dir} is the
+#: dataset folder; `articles` and `topics` are views of its tables.
+DUCKDB_QUERIES = {
+    # count_by_period(freq="month"): dated articles, outlying dates (before 1990, future) out
+    "per_month": """
+        SELECT date_trunc('month', published_at)::TIMESTAMP AS period, count(*) AS n_articles
+        FROM articles
+        WHERE published_at >= TIMESTAMPTZ '1990-01-01' AND published_at <= now()
+        GROUP BY period ORDER BY period""",
+    # count_types: a missing type counts as (unknown); share of all articles
+    "per_type": """
+        SELECT coalesce(type, '(unknown)') AS type, count(*) AS n_articles,
+               count(*) / sum(count(*)) OVER () AS share
+        FROM articles GROUP BY 1 ORDER BY n_articles DESC, type""",
+    # count_topics: articles per topic, share of all articles
+    "per_topic": """
+        SELECT topic, count(DISTINCT article_id) AS n_articles,
+               count(DISTINCT article_id) / (SELECT count(*) FROM articles) AS share
+        FROM topics GROUP BY topic ORDER BY n_articles DESC, topic""",
+    # build_provider_leaderboard: keyed by domain, else name, else (unknown)
+    "per_provider": """
+        SELECT coalesce(provider_domain, provider_name, '(unknown)') AS provider,
+               count(*) AS n_articles, count(*) / sum(count(*)) OVER () AS share,
+               avg(quality) AS mean_quality, median(quality) AS median_quality,
+               avg(heat) AS mean_heat, median(heat) AS median_heat
+        FROM articles GROUP BY provider ORDER BY n_articles DESC, provider""",
+}
+
+
+def require_module(name: str):
+    """Import ``name``, an engine the dev extra installs: skip without it, fail under CI."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        reason = f"{name} is not installed (pip install -e '.[dev]' installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def duckdb_answers(folder: Path) -> dict[str, pd.DataFrame]:
+    duckdb = require_module("duckdb")
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    for table in ("articles", "topics"):
+        where = f"{folder}/{table}/**/*.parquet"
+        con.execute(
+            f"CREATE VIEW {table} AS "
+            f"SELECT * FROM read_parquet('{where}', hive_partitioning = true)"
+        )
+    return {name: con.sql(query).df() for name, query in DUCKDB_QUERIES.items()}
+
+
+def assert_same_values(duck: pd.DataFrame, ours: pd.DataFrame, name: str) -> None:
+    ours = ours.astype({c: object for c in ours.columns if ours[c].dtype == "string"})
+    duck = duck.astype({c: object for c in duck.columns if duck[c].dtype == "string"})
+    pd.testing.assert_frame_equal(
+        duck.reset_index(drop=True), ours.reset_index(drop=True), check_dtype=False, obj=name
+    )
+
+
+def test_duckdb_reads_the_dataset_and_its_aggregates_equal_newskits(any_corpus, tmp_path):
+    generated = any_corpus.name == "corpus"
+    if generated:  # dates the counts over time leave out
+        (any_corpus / "3").mkdir()
+        (any_corpus / "3" / "old.md").write_text(
+            record(title="Old", publishedDateTime="1985-02-03")
+        )
+        (any_corpus / "3" / "later.md").write_text(
+            record(title="L", publishedDateTime="2990-01-01")
+        )
+    corpus = newskit.load_corpus(any_corpus)
+    folder = write_dataset(corpus, tmp_path / "ds")
+    duck = duckdb_answers(folder)
+    articles = corpus.articles
+    by_month = newskit.count_by_period(articles, freq="month")
+    assert_same_values(duck["per_month"], by_month[by_month["n_articles"] > 0], "per_month")
+    assert_same_values(duck["per_type"], newskit.count_types(articles), "per_type")
+    assert_same_values(duck["per_topic"], newskit.count_topics(articles), "per_topic")
+    board = newskit.build_provider_leaderboard(articles).drop(columns="provider_name")
+    assert_same_values(duck["per_provider"], board, "per_provider")
+    if generated:  # undated and outlying articles are left out of the months
+        assert duck["per_month"]["n_articles"].sum() == len(articles) - 7 - 2
+
+
+def test_the_readme_shows_these_queries():
+    readme = " ".join((Path(__file__).parent.parent / "README.md").read_text().split())
+    for name, query in DUCKDB_QUERIES.items():
+        assert " ".join(query.split()) + ";" in readme, name
