@@ -15,6 +15,7 @@ import pytest
 from conftest import BAD_FILES, SEED_TEXT, record
 
 import newskit
+import newskit.load
 from newskit.dataset import (
     MANIFEST,
     NULL_PARTITION,
@@ -358,3 +359,48 @@ def test_the_readme_shows_these_queries():
     readme = " ".join((Path(__file__).parent.parent / "README.md").read_text().split())
     for name, query in DUCKDB_QUERIES.items():
         assert " ".join(query.split()) + ";" in readme, name
+
+
+# --------------------------------------------------------------------------- Dask
+
+
+def dataset_files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_an_export_parsed_on_a_dask_cluster_is_the_local_export(
+    dated_corpus, tmp_path, capsys, monkeypatch
+):
+    distributed = require_module("distributed")
+    from newskit.cli import main
+
+    assert main(["export", str(dated_corpus), "--out", str(tmp_path / "local")]) == 0
+    monkeypatch.setattr(newskit.load, "DASK_CHUNK_FILES", 10)  # 66 files: 7 tasks
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+        distributed.get_task_stream(client) as tasks,
+    ):
+        argv = ["export", str(dated_corpus), "--out", str(tmp_path / "dask")]
+        assert main([*argv, "--dask", cluster.scheduler_address]) == 0
+    parsed = [task for task in tasks.data if "parse_chunk" in str(task["key"])]
+    assert len(parsed) == 7
+    assert len({task["worker"] for task in parsed}) == 2  # both workers parsed
+    # the same dataset, byte for byte: manifest (fingerprint, counts, schema) and every file
+    assert dataset_files(tmp_path / "dask") == dataset_files(tmp_path / "local")
+    assert_corpora_equal(read_dataset(tmp_path / "dask"), newskit.load_corpus(dated_corpus))
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"wrote {len(newskit.load_corpus(dated_corpus))} articles and every table to "
+        f"{tmp_path / 'dask'}"
+    )
+
+
+def test_dask_without_an_address_starts_a_local_cluster(dated_corpus, tmp_path, capsys):
+    require_module("distributed")
+    from newskit.cli import main
+
+    assert main(["export", str(dated_corpus), "--out", str(tmp_path / "local")]) == 0
+    assert main(["export", str(dated_corpus), "--out", str(tmp_path / "dask"), "--dask"]) == 0
+    assert dataset_files(tmp_path / "dask") == dataset_files(tmp_path / "local")
