@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -404,3 +405,34 @@ def test_dask_without_an_address_starts_a_local_cluster(dated_corpus, tmp_path, 
     assert main(["export", str(dated_corpus), "--out", str(tmp_path / "local")]) == 0
     assert main(["export", str(dated_corpus), "--out", str(tmp_path / "dask"), "--dask"]) == 0
     assert dataset_files(tmp_path / "dask") == dataset_files(tmp_path / "local")
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def comparable(html: str, path: Path, shown_as: Path) -> str:
+    """A report's HTML without what differs between two runs: the corpus path given, cell
+    ids, the generation time and durations."""
+    html = html.replace(str(path), str(shown_as))
+    html = re.sub(r'id="cell-id=[^"]*"', "", html)
+    html = re.sub(
+        r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?( ?UTC|Z|[+-]\d{2}:\d{2})?", "", html
+    )
+    return re.sub(r"\(\d+(\.\d+)? s\)", "", html)
+
+
+def test_a_report_on_a_dataset_is_the_report_on_its_files(dated_corpus, tmp_path):
+    from conftest import ROOT
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name in ("01-overview.ipynb", "03-providers.ipynb"):
+        shutil.copy(ROOT / "notebooks" / name, notebooks / name)
+    folder = write_dataset(newskit.load_corpus(dated_corpus), tmp_path / "ds")
+    on_files = newskit.render_reports(dated_corpus, tmp_path / "files", notebooks_dir=notebooks)
+    on_dataset = newskit.render_reports(folder, tmp_path / "dataset", notebooks_dir=notebooks)
+    assert [p.name for p in on_dataset] == [p.name for p in on_files]
+    for mine, theirs in zip(on_dataset, on_files, strict=True):
+        assert comparable(mine.read_text(), folder, dated_corpus) == comparable(
+            theirs.read_text(), dated_corpus, dated_corpus
+        ), mine.name
