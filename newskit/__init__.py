@@ -13,6 +13,7 @@ _PUBLIC = {
     "compare": ["compare", "Comparison"],
     "urls": ["normalize_url"],
     "stories": ["StoryOptions", "build_stories"],
+    "dataset": ["read_dataset", "write_dataset"],
     "stats": [
         "build_completeness",
         "build_coverage_lag",

@@ -213,6 +213,7 @@ def load_corpus(
     workers: int | None = None,
     progress: bool | None = None,
     stories: StoryOptions | bool | None = None,
+    columns: list[str] | tuple[str, ...] | None = None,
 ) -> Corpus:
     """Load a corpus of news records into a :class:`Corpus`.
 
@@ -220,7 +221,8 @@ def load_corpus(
     ----------
     path : str or path-like
         A folder, searched recursively for ``*.txt`` and ``*.md`` files (hidden files and
-        folders are skipped), or one record file.
+        folders are skipped), or one record file; or a dataset folder written by
+        ``newskit export`` (:func:`newskit.dataset.read_dataset`), which is read as it is.
     strict : bool, default False
         Raise :class:`~newskit.CorpusError` when any file cannot be loaded, instead of
         reporting it in ``Corpus.problems``.
@@ -243,6 +245,9 @@ def load_corpus(
         ``Corpus.stories``; see :mod:`newskit.stories` for the rules): default
         ``StoryOptions()``; False makes every article its own story. Stories are kept in the
         cache with the options that made them.
+    columns : list of str, optional
+        The articles columns to keep (``article_id`` and ``story_id`` always are); default all. A dataset reads
+        only these (``newskit.dataset.REPORT_COLUMNS`` leaves out the long text).
 
     Returns
     -------
@@ -250,15 +255,23 @@ def load_corpus(
         Every file found is either a row of ``articles`` or an ``error`` row of ``problems``.
     """
     options = _story_options(stories)
-    with without_gc():
-        corpus = _load(
-            Path(path),
-            cache=cache,
-            cache_dir=cache_dir,
-            workers=workers,
-            progress=progress,
-            stories=options,
-        )
+    from newskit import dataset  # imports this module
+
+    if dataset.is_dataset(path):
+        corpus = dataset.read_dataset(path, columns=columns)
+    else:
+        with without_gc():
+            corpus = _load(
+                Path(path),
+                cache=cache,
+                cache_dir=cache_dir,
+                workers=workers,
+                progress=progress,
+                stories=options,
+            )
+        if columns is not None:
+            corpus._fields = corpus.fields  # of every column, before they are dropped
+            corpus.articles = corpus.articles[dataset.article_columns(columns)]
     if strict:
         raise_for_errors(corpus)
     return corpus

@@ -14,6 +14,7 @@ forkserver starts them, so that is all a cold parallel load waits for before the
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import gc
 import hashlib
 import multiprocessing
@@ -224,9 +225,13 @@ def load_changed(
 def parse_all(
     base: Path, relpaths: list[str], *, workers: int | None, progress: bool | None
 ) -> list[dict]:
-    """Per-file tables of ``relpaths``, in order, parsed in chunks by a pool or serially."""
+    """Per-file tables of ``relpaths``, in order, parsed in chunks by a pool or serially
+    (or on a Dask cluster, inside :func:`parsing_on`)."""
     if not relpaths:
         return [parse_chunk(str(base), [])]
+    client = _DASK_CLIENT.get()
+    if client is not None:
+        return _parse_on_dask(client, base, relpaths, progress)
     count = _worker_count(workers, len(relpaths))
     size = max(50, min(2000, -(-len(relpaths) // (count * 4)))) if count > 1 else 1000
     chunks = [relpaths[i : i + size] for i in range(0, len(relpaths), size)]
@@ -284,6 +289,84 @@ def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object)
         raise
     pool.shutdown(wait=True)
     return parts  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- Dask
+
+#: The Dask client loads in this context parse on (see :func:`parsing_on`).
+_DASK_CLIENT: contextvars.ContextVar[object | None] = contextvars.ContextVar(
+    "newskit_dask_client", default=None
+)
+#: Files per task on a Dask cluster: enough that a task's overhead (a few ms) is small.
+DASK_CHUNK_FILES = 1000
+DASK_MISSING = "Dask is not installed: pip install 'newskit[dask]'"
+
+
+@contextmanager
+def parsing_on(client: object) -> Iterator[None]:
+    """Loads inside this context parse their files on a Dask cluster through ``client``
+    (a ``distributed.Client``): :func:`parse_chunk` is mapped over chunks of files, and the
+    rest of the load (merge, duplicates, providers) runs here, so the result is exactly a
+    local load's. The workers must see the corpus at the same path (a shared file system)."""
+    token = _DASK_CLIENT.set(client)
+    try:
+        yield
+    finally:
+        _DASK_CLIENT.reset(token)
+
+
+@contextmanager
+def dask_client(address: str | None = None) -> Iterator[object]:
+    """A ``distributed.Client`` of the scheduler at ``address``, or of a new
+    ``LocalCluster`` (one single-threaded worker process per CPU) when it is None; closed
+    (the cluster shut down) on leaving.
+
+    Raises
+    ------
+    NewskitError
+        When Dask's distributed scheduler is not installed, naming the extra to install.
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        from newskit.errors import NewskitError
+
+        raise NewskitError(DASK_MISSING) from exc
+    if address:
+        with Client(address) as client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=_cpu_count(), threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def _parse_on_dask(
+    client: object, base: Path, relpaths: list[str], progress: bool | None
+) -> list[dict]:
+    size = DASK_CHUNK_FILES
+    chunks = [relpaths[i : i + size] for i in range(0, len(relpaths), size)]
+    futures = client.map(  # type: ignore[attr-defined]
+        parse_chunk, [str(base)] * len(chunks), chunks, pure=False
+    )
+    bar = _progress_bar(len(relpaths), progress)
+    try:
+        parts = []
+        for future, chunk in zip(futures, chunks, strict=True):
+            parts.append(future.result())
+            if bar is not None:
+                bar.update(len(chunk))
+    except BaseException:
+        client.cancel(futures)  # type: ignore[attr-defined]
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    return parts
 
 
 def _start_forkserver(pool: ProcessPoolExecutor) -> None:
@@ -466,11 +549,14 @@ def _worker_count(workers: int | None, n_files: int) -> int:
         return min(workers, n_files)
     if n_files < PARALLEL_MIN_FILES:
         return 1
+    return max(1, min(_cpu_count(), n_files // (PARALLEL_MIN_FILES // 2)))
+
+
+def _cpu_count() -> int:
     try:
-        cpus = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, n_files // (PARALLEL_MIN_FILES // 2)))
+        return os.cpu_count() or 1
 
 
 def _progress_bar(total: int, progress: bool | None) -> object:

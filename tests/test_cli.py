@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from conftest import SEEDS, record
 
+import newskit
 from newskit.cli import build_parser, main
 
 
@@ -62,34 +63,57 @@ def test_validate_strict_fails_on_warnings_only_when_asked(capsys, make_corpus):
     assert run(capsys, "validate", str(SEEDS), "--strict")[0] == 0
 
 
-@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
-def test_export_writes_the_articles_table(capsys, tmp_path, suffix):
-    out_file = tmp_path / f"articles{suffix}"
-    status, out, _ = run(capsys, "export", str(SEEDS), "--out", str(out_file))
+def test_export_writes_the_articles_table_as_csv(capsys, tmp_path):
+    out_file = tmp_path / "articles.csv"
+    status, out, _ = run(capsys, "export", str(SEEDS), "--out", str(out_file), "--format", "csv")
     assert status == 0
     assert out == f"wrote 1 articles to {out_file}\n"
-    frame = pd.read_parquet(out_file) if suffix == ".parquet" else pd.read_csv(out_file)
+    frame = pd.read_csv(out_file)
     assert frame["title"].iloc[0].startswith("China")
-    topics = frame["topics"].iloc[0]
-    assert (
-        list(topics) == ["Computer Vision", "AI"]
-        if suffix == ".parquet"
-        else (topics == "Computer Vision; AI")
+    assert frame["topics"].iloc[0] == "Computer Vision; AI"
+
+
+def test_export_writes_every_table_as_a_dataset_that_reads_back_equal(capsys, tmp_path):
+    folder = tmp_path / "new" / "folder" / "ds"
+    status, out, _ = run(capsys, "export", str(SEEDS), "--out", str(folder))
+    assert status == 0
+    assert out == f"wrote 1 articles and every table to {folder}\n"
+    corpus, back = newskit.load_corpus(SEEDS), newskit.load_corpus(folder)
+    for name in ("articles", "topics", "images", "related", "providers", "problems", "fields"):
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(corpus, name), obj=name)
+    assert back.summary() == corpus.summary()
+    # what any Parquet reader finds there, types kept
+    frame = pd.read_parquet(folder / "articles")
+    assert str(frame["published_at"].dtype).startswith("datetime64")
+    assert frame["quality"].iloc[0] == 46
+    assert (frame["year"].astype(int).tolist(), frame["month"].astype(int).tolist()) == (
+        [2021],
+        [4],
     )
 
 
-def test_export_creates_the_output_folder(tmp_path, capsys):
-    out_file = tmp_path / "new" / "folder" / "a.csv"
-    assert run(capsys, "export", str(SEEDS), "--out", str(out_file))[0] == 0
-    assert out_file.exists()
+def test_export_refuses_a_folder_of_something_else_unless_overwrite(capsys, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    status, _, err = run(capsys, "export", str(SEEDS), "--out", str(folder))
+    assert status == 1
+    assert err == (
+        f"Error: {folder}: folder is not empty and not a newskit dataset; "
+        "choose another folder or overwrite it\n"
+    )
+    assert (folder / "notes.txt").exists()
+    assert run(capsys, "export", str(SEEDS), "--out", str(folder), "--overwrite")[0] == 0
+    assert not (folder / "notes.txt").exists()
+    assert run(capsys, "export", str(SEEDS), "--out", str(folder))[0] == 0  # a dataset: replaced
 
 
-def test_export_parquet_round_trips_types(tmp_path, capsys):
-    out_file = tmp_path / "a.parquet"
-    run(capsys, "export", str(SEEDS), "--out", str(out_file))
-    frame = pd.read_parquet(out_file)
-    assert str(frame["published_at"].dtype).startswith("datetime64")
-    assert frame["quality"].iloc[0] == 46
+def test_export_dask_without_dask_names_the_extra(capsys, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
+    status, _, err = run(capsys, "export", str(SEEDS), "--out", str(tmp_path / "ds"), "--dask")
+    assert status == 1
+    assert err == "Error: Dask is not installed: pip install 'newskit[dask]'\n"
+    assert not (tmp_path / "ds").exists()
 
 
 @pytest.mark.parametrize(
@@ -97,12 +121,20 @@ def test_export_parquet_round_trips_types(tmp_path, capsys):
     [
         (["summary", "/no/such/corpus"], "Error: /no/such/corpus: no such file or folder\n"),
         (
-            ["export", str(SEEDS), "--out", "x.xlsx"],
-            "Error: x.xlsx: unknown export format '.xlsx'; use .parquet or .csv\n",
+            ["export", str(SEEDS), "--out", "x.xlsx", "--format", "csv"],
+            "Error: x.xlsx: --format csv writes a .csv file\n",
         ),
         (
-            ["export", str(SEEDS), "--out", "/dev/null/a.csv"],
+            ["export", str(SEEDS), "--out", "x.csv"],
+            "Error: x.csv: a dataset is a folder; for the articles as CSV: --format csv\n",
+        ),
+        (
+            ["export", str(SEEDS), "--out", "/dev/null/a.csv", "--format", "csv"],
             "Error: /dev/null/a.csv: cannot write: /dev/null is not a folder\n",
+        ),
+        (
+            ["export", str(SEEDS), "--out", "/dev/null/ds"],
+            "Error: /dev/null/ds: cannot write: /dev/null is not a folder\n",
         ),
     ],
 )
@@ -210,14 +242,21 @@ def limited_file_size(limit: int):
     return limit_writes
 
 
-@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
-def test_export_that_cannot_be_written_keeps_the_previous_file(capsys, tmp_path, suffix):
-    out_file = tmp_path / f"articles{suffix}"
-    assert run(capsys, "export", str(SEEDS), "--out", str(out_file))[0] == 0
-    good = out_file.read_bytes()
-    assert len(good) > 1200
+def read_all(path: Path) -> dict[str, bytes]:
+    if path.is_file():
+        return {"": path.read_bytes()}
+    return {str(p.relative_to(path)): p.read_bytes() for p in path.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("form", ["dataset", "csv"])
+def test_export_that_cannot_be_written_keeps_the_previous_file(capsys, tmp_path, form):
+    out_file = tmp_path / ("articles.csv" if form == "csv" else "ds")
+    argv = ["export", str(SEEDS), "--out", str(out_file), "--format", form]
+    assert run(capsys, *argv)[0] == 0
+    good = read_all(out_file)
+    assert max(map(len, good.values())) > 1200
     result = subprocess.run(
-        newskit_command("export", str(SEEDS), "--out", str(out_file)),
+        newskit_command(*argv),
         capture_output=True,
         text=True,
         check=False,
@@ -225,34 +264,37 @@ def test_export_that_cannot_be_written_keeps_the_previous_file(capsys, tmp_path,
     )
     assert result.returncode == 1
     assert result.stderr == f"Error: {out_file}: cannot write: File too large\n"
-    assert out_file.read_bytes() == good
+    assert read_all(out_file) == good
     assert sorted(p.name for p in tmp_path.iterdir()) == [out_file.name]
 
 
 def test_export_gives_the_file_the_usual_permissions(capsys, tmp_path):
     out_file = tmp_path / "a.csv"
-    assert run(capsys, "export", str(SEEDS), "--out", str(out_file))[0] == 0
+    assert run(capsys, "export", str(SEEDS), "--out", str(out_file), "--format", "csv")[0] == 0
     umask = os.umask(0o022)
     os.umask(umask)
     assert out_file.stat().st_mode & 0o777 == 0o666 & ~umask
     out_file.chmod(0o640)
-    assert run(capsys, "export", str(SEEDS), "--out", str(out_file))[0] == 0
+    assert run(capsys, "export", str(SEEDS), "--out", str(out_file), "--format", "csv")[0] == 0
     assert out_file.stat().st_mode & 0o777 == 0o640
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_export_into_an_unwritable_folder_fails_before_loading(capsys, tmp_path):
+@pytest.mark.parametrize(("form", "name"), [("csv", "a.csv"), ("dataset", "ds")])
+def test_export_into_an_unwritable_folder_fails_before_loading(capsys, tmp_path, form, name):
     folder = tmp_path / "read-only"
     folder.mkdir()
     folder.chmod(0o500)
     try:
         status, _, err = run(
-            capsys, "export", str(tmp_path / "no-corpus"), "--out", str(folder / "a.csv")
+            capsys,
+            *("export", str(tmp_path / "no-corpus"), "--out", str(folder / name)),
+            *("--format", form),
         )
     finally:
         folder.chmod(0o700)
     assert status == 1
-    assert err == f"Error: {folder / 'a.csv'}: cannot write: Permission denied\n"
+    assert err == f"Error: {folder / name}: cannot write: Permission denied\n"
 
 
 @pytest.mark.parametrize(("signum", "status"), [(2, 130), (15, 143)])

@@ -34,6 +34,9 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
 TARGETS = {"cold": 8.0, "warm": 40.0, "changed": 25.0}
+#: Memory a report's load of a dataset may hold per article (issue: 10 million in 24 GiB).
+HELD_TARGET = 400
+TABLES = ("articles", "topics", "images", "related", "providers", "problems")
 
 
 # --- what runs in the child processes --------------------------------------------------------
@@ -54,6 +57,9 @@ def child(mode: str, root: Path, cache_dir: Path) -> dict:
 
     import newskit.parse
     from newskit import load_corpus
+
+    if mode.startswith("held-"):
+        return held(mode, root, cache_dir)
 
     if mode == "python":  # as where no C compiler built newskit's C reader
         newskit.parse._plainyaml = None
@@ -80,6 +86,94 @@ def child(mode: str, root: Path, cache_dir: Path) -> dict:
         assert corpus.summary() == cold.summary()
         result["equal_to_cold"] = True
     return result
+
+
+def held(mode: str, root: Path, cache_dir: Path) -> dict:
+    """The memory a load leaves this process holding: its resident set after the load less
+    before it (imports done, garbage collected both times), and pandas' deep size of the
+    tables. ``held-files``: the record files, cache warm; ``held-full``: a dataset, every
+    column; ``held-report``: a dataset, the columns a report reads."""
+    import gc
+
+    import psutil
+
+    from newskit import load_corpus
+    from newskit.dataset import REPORT_COLUMNS
+
+    # the seed corpus first (as files, or as a dataset of it): what a load imports on first
+    # use is not counted
+    seed = cache_dir.parent / "dataset-seed" if mode != "held-files" else ROOT / "seeds"
+    load_corpus(seed, cache_dir=cache_dir, progress=False)
+    process = psutil.Process()
+    gc.collect()
+    before = process.memory_info().rss
+    columns = REPORT_COLUMNS if mode == "held-report" else None
+    start = time.perf_counter()
+    corpus = load_corpus(root, columns=columns, cache_dir=cache_dir, progress=False)
+    seconds = time.perf_counter() - start
+    gc.collect()
+    after = process.memory_info().rss
+    deep = sum(int(getattr(corpus, name).memory_usage(deep=True).sum()) for name in TABLES)
+    return {
+        "seconds": seconds,
+        "rows": len(corpus),
+        "held_bytes": after - before,
+        "frame_bytes": deep,
+        "fingerprint": corpus.fingerprint,
+    }
+
+
+def held_median(mode: str, root: Path, cache_dir: Path, runs: int) -> dict:
+    """:func:`held` in ``runs`` fresh processes: the median of each figure (the resident set
+    moves by a few hundred bytes per article between runs, with what the allocators keep)."""
+    results = [measure(mode, root, cache_dir) for _ in range(runs)]
+    median = {k: statistics.median(r[k] for r in results) for k in ("held_bytes", "seconds")}
+    return {**results[0], **median, "all": [r["held_bytes"] / r["rows"] for r in results]}
+
+
+def held_figures(root: Path, out: Path, cache_dir: Path, runs: int) -> bool:
+    """Memory per article held after a load: files, a dataset whole, a dataset with the
+    report's columns, side by side; returns whether the report's load meets its target."""
+    dataset = out / f"dataset-{root.name}"
+    newskit = str(Path(sys.executable).with_name("newskit"))
+    subprocess.run(
+        [newskit, "export", str(root), "--out", str(dataset), "--overwrite"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "NEWSKIT_PROGRESS": "0", "NEWSKIT_CACHE_DIR": str(cache_dir)},
+    )
+    subprocess.run(
+        [newskit, "export", str(ROOT / "seeds"), "--out", str(out / "dataset-seed"), "--overwrite"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    measure("warm", root, cache_dir)  # the cache is warm for held-files
+    files = held_median("held-files", root, cache_dir, runs)
+    full = held_median("held-full", dataset, cache_dir, runs)
+    report = held_median("held-report", dataset, cache_dir, runs)
+    assert files["fingerprint"] == full["fingerprint"] == report["fingerprint"]
+    n = files["rows"]
+    print(f"\nmemory held after a load of {n:,} records (median growth of the resident set per")
+    print(f"  article over {runs} runs; in brackets pandas' deep size of the tables per article)")
+    for label, result in (
+        ("record files, every column (warm)", files),
+        ("dataset, every column", full),
+        ("dataset, report columns", report),
+    ):
+        print(
+            f"  {label:<34} {result['held_bytes'] / n:8.0f} B   "
+            f"({result['frame_bytes'] / n:,.0f} B)   {result['seconds']:.2f} s   "
+            f"runs {[round(b) for b in result['all']]}"
+        )
+    per_article = report["held_bytes"] / n
+    ok = per_article <= HELD_TARGET
+    print(
+        f"  report columns hold {report['held_bytes'] / full['held_bytes']:.2f}x a whole "
+        f"dataset load; {per_article / HELD_TARGET:.2f}x the target of {HELD_TARGET} B/article: "
+        f"{'met' if ok else 'NOT met'}"
+    )
+    shutil.rmtree(dataset, ignore_errors=True)
+    return ok
 
 
 # --- the driver --------------------------------------------------------------------------------
@@ -218,6 +312,11 @@ def main() -> int:
         help="time only cold loads with workers from a forkserver and forked, side by side",
     )
     parser.add_argument(
+        "--dataset",
+        action="store_true",
+        help="only the memory a load holds per article: files, a dataset, a report's columns",
+    )
+    parser.add_argument(
         "--child", nargs=3, metavar=("MODE", "ROOT", "CACHE"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -237,6 +336,10 @@ def main() -> int:
     root = generated(out, args.records)
     cache_dir = out / "cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
+    if args.dataset:
+        ok = held_figures(root, out, cache_dir, args.runs)
+        print(f"\n{'all targets met' if ok else 'some targets NOT met'}")
+        return 0
     if args.start_methods_only:
         colds, forked = cold_runs(root, cache_dir, args.runs)
         print(f"\ncold load (empty cache) of {args.records:,} records, each run in seconds:")
@@ -281,6 +384,8 @@ def main() -> int:
     )
     print("  after each 1% change (a third edited, added, deleted; loaded 2.5 s later) the result")
     print("  equals a cold load: yes (every table, the fingerprint and the summary)")
+
+    met &= held_figures(root, out, cache_dir, args.runs)
 
     if not args.no_memory:
         big = generated(out, args.memory_records)

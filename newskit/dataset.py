@@ -1,0 +1,618 @@
+"""A corpus as a hive-partitioned Parquet dataset: :func:`write_dataset` and :func:`read_dataset`.
+
+A dataset is a folder any engine reads as it is (DuckDB, Polars, Spark, pandas)::
+
+    DIR/newskit-dataset.json                     the manifest (see below)
+    DIR/articles/year=2021/month=3/part-0.parquet
+    DIR/articles/year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__/part-0.parquet
+    DIR/topics/..., DIR/images/..., DIR/related/...  partitioned as their articles are
+    DIR/providers/part-0.parquet, DIR/problems/part-0.parquet, DIR/fields/part-0.parquet
+    DIR/files/part-0.parquet                     each file's relative path and digest
+
+Articles are partitioned by the UTC year and month of ``published_at``; undated ones go to
+Hive's null partition (``__HIVE_DEFAULT_PARTITION__``, which DuckDB, Polars, Spark and
+pyarrow read as a missing year and month). ``topics``, ``images`` and ``related`` rows go to
+the partition of their article (``article_id``). Partition columns are not stored in the files,
+as Hive does; each table's columns are those of :mod:`newskit.schema`.
+
+The manifest holds the dataset format's version, the newskit version that wrote it, the
+corpus fingerprint and root, the row count and Arrow schema of every table, the categories of
+categorical columns, and every Parquet file with its size and row count: a partition removed,
+added or edited is found before anything is read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from newskit import __version__
+from newskit.corpus import Corpus
+from newskit.dates import parse_bound
+from newskit.errors import CorpusError
+from newskit.files import shown_name
+from newskit.load import MEMORY_POOL
+from newskit.schema import (
+    ARTICLE_COLUMNS,
+    FIELD_COLUMNS,
+    IMAGE_COLUMNS,
+    PROBLEM_COLUMNS,
+    PROVIDER_COLUMNS,
+    RELATED_COLUMNS,
+    STORY_COLUMNS,
+    STRING,
+    TOPIC_COLUMNS,
+    arrow_schema,
+    frame_to_table,
+    table_to_frame,
+)
+
+#: The manifest's name; a folder holding it is a newskit dataset.
+MANIFEST = "newskit-dataset.json"
+#: What the manifest's ``format`` says, and the layout version this module reads and writes.
+FORMAT = "newskit-dataset"
+FORMAT_VERSION = 1
+#: Hive's name for the partition of a missing value (undated articles).
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+FILE_COLUMNS: dict[str, object] = {"relpath": STRING, "digest": STRING}
+#: Tables partitioned by their article's year and month, and their columns.
+PARTITIONED: dict[str, dict[str, object]] = {
+    "articles": ARTICLE_COLUMNS,
+    "topics": TOPIC_COLUMNS,
+    "images": IMAGE_COLUMNS,
+    "related": RELATED_COLUMNS,
+}
+#: Tables written whole, one file each.
+WHOLE: dict[str, dict[str, object]] = {
+    "providers": PROVIDER_COLUMNS,
+    "stories": STORY_COLUMNS,
+    "problems": PROBLEM_COLUMNS,
+    "fields": FIELD_COLUMNS,
+    "files": FILE_COLUMNS,
+}
+#: The articles columns a report needs: all but the long text no notebook shows (the HTML of
+#: ``featured_content``, ``body``, and ``excerpt``).
+REPORT_COLUMNS = tuple(
+    name for name in ARTICLE_COLUMNS if name not in ("featured_content", "body", "excerpt")
+)
+
+
+def _tables() -> dict[str, dict[str, object]]:
+    """Every table a dataset holds."""
+    return {**PARTITIONED, **WHOLE}
+
+
+def is_dataset(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a folder holding a newskit dataset's manifest."""
+    return (Path(path) / MANIFEST).is_file()
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_dataset(corpus: Corpus, out_dir: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Write every table of ``corpus`` to ``out_dir`` as a hive-partitioned Parquet dataset.
+
+    The dataset is written to a temporary folder beside ``out_dir`` and renamed into place, so
+    an interrupted or failed write leaves what was there before.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded corpus (:func:`newskit.load_corpus`), with all its articles columns.
+    out_dir : str or path-like
+        The dataset folder. It may be missing, empty or an earlier newskit dataset (which is
+        replaced); any other folder is refused unless ``overwrite``.
+    overwrite : bool, default False
+        Replace ``out_dir`` even when it holds something else.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir``.
+
+    Raises
+    ------
+    CorpusError
+        When ``out_dir`` is a file, or a non-empty folder that is not a newskit dataset (and
+        not ``overwrite``), or cannot be written.
+    """
+    out = Path(out_dir)
+    shown = shown_name(os.fspath(out))
+    missing = [name for name in ARTICLE_COLUMNS if name not in corpus.articles.columns]
+    if missing:
+        raise ValueError(f"the corpus lacks articles columns {missing}: load it whole to export")
+    staging = _staging_folder(out, overwrite=overwrite)
+    try:
+        try:
+            _write_into(corpus, staging)
+            os.chmod(staging, 0o777 & ~_umask())
+            _swap_into_place(staging, out)
+        except OSError as exc:
+            raise CorpusError(f"{shown}: cannot write: {_reason(exc)}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def check_target(out_dir: str | os.PathLike, *, overwrite: bool = False) -> None:
+    """Raise the :class:`CorpusError` :func:`write_dataset` would raise for ``out_dir`` before
+    writing anything (not a folder, a folder of something else, cannot be written), so that a
+    caller finds out before loading a corpus."""
+    shutil.rmtree(_staging_folder(Path(out_dir), overwrite=overwrite))
+
+
+def _staging_folder(out: Path, *, overwrite: bool) -> Path:
+    """A new temporary folder beside ``out``, once ``out`` is known to be replaceable."""
+    shown = shown_name(os.fspath(out))
+    if out.exists() and not out.is_dir():
+        raise CorpusError(f"{shown}: not a folder")
+    if out.is_dir() and not overwrite and not is_dataset(out) and any(out.iterdir()):
+        raise CorpusError(
+            f"{shown}: folder is not empty and not a newskit dataset; "
+            "choose another folder or overwrite it"
+        )
+    parent = out.absolute().parent
+    if parent.exists() and not parent.is_dir():
+        raise CorpusError(
+            f"{shown}: cannot write: {shown_name(os.fspath(out.parent))} is not a folder"
+        )
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise CorpusError(f"{shown}: cannot write: {_reason(exc)}") from exc
+
+
+def _reason(exc: OSError) -> str:
+    """What went wrong, as the system says it (Arrow's errors wrap it in their own words)."""
+    return os.strerror(exc.errno) if exc.errno else str(exc.strerror or exc)
+
+
+def _umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+def _swap_into_place(staging: Path, out: Path) -> None:
+    """Rename ``staging`` to ``out``, the folder there before (if any) removed after."""
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    os.rename(out, old / "dataset")
+    try:
+        os.rename(staging, out)
+    except OSError:
+        os.rename(old / "dataset", out)  # put it back
+        raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_into(corpus: Corpus, folder: Path) -> None:
+    articles = corpus.articles
+    frames = {
+        "articles": articles,
+        "topics": corpus.topics,
+        "images": corpus.images,
+        "related": corpus.related,
+        "providers": corpus.providers,
+        "problems": corpus.problems,
+        "fields": corpus.fields,
+        "files": pd.DataFrame(
+            {
+                "relpath": pd.array(sorted(corpus._digests), dtype=STRING),
+                "digest": pd.array(
+                    [corpus._digests[key] for key in sorted(corpus._digests)], dtype=STRING
+                ),
+            }
+        ),
+    }
+    frames["stories"] = corpus.stories
+    # each article's partition: its UTC year and month (missing when undated)
+    when = articles["published_at"]
+    keys = pd.DataFrame(
+        {
+            "article_id": articles["article_id"],
+            "year": when.dt.year.astype("Int64"),
+            "month": when.dt.month.astype("Int64"),
+        }
+    )
+    files = []
+    for name, columns in _tables().items():
+        if name not in frames:
+            continue
+        table = frame_to_table(frames[name], columns)
+        if name in WHOLE:
+            files.append(_write_file(folder, f"{name}/part-0.parquet", table, None, None))
+            continue
+        files.extend(_write_partitions(folder, name, table, frames[name]["article_id"], keys))
+    # The categories of each categorical column as the corpus has them (a selection keeps them
+    # all), and which such columns the corpus holds as text (problems.severity, after problems
+    # of several kinds are put together).
+    categories = {}
+    for name, frame in frames.items():
+        for column, dtype in _tables()[name].items():
+            if dtype != "category":
+                continue
+            values = frame[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                categories[f"{name}.{column}"] = [str(v) for v in values.cat.categories]
+            else:
+                categories[f"{name}.{column}"] = None
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "newskit_version": __version__,
+        "fingerprint": corpus.fingerprint,
+        "root": os.fspath(corpus.root),
+        "counts": {name: len(frame) for name, frame in frames.items()},
+        "schema": {name: _schema_json(columns) for name, columns in _tables().items()},
+        "categories": categories,
+        "files": files,
+    }
+    text = json.dumps(manifest, indent=2, ensure_ascii=True) + "\n"
+    (folder / MANIFEST).write_text(text, encoding="utf-8")
+
+
+def _write_partitions(
+    folder: Path, name: str, table: pa.Table, article_ids: pd.Series, keys: pd.DataFrame
+) -> list[dict]:
+    """One Parquet file per (year, month) of the table's articles, rows in their order."""
+    if table.num_rows == 0:  # an empty table still has a file, so readers find its schema
+        return [_write_file(folder, _partition_path(name, None, None), table, None, None)]
+    if name == "articles":
+        year, month = keys["year"], keys["month"]
+    else:
+        where = pd.Index(keys["article_id"]).get_indexer(article_ids)
+        if (where < 0).any():
+            raise ValueError(f"{name}: rows of articles the corpus does not have")
+        year = keys["year"].take(where).reset_index(drop=True)
+        month = keys["month"].take(where).reset_index(drop=True)
+    # one code per partition, the null partition last; a stable sort keeps the rows' order
+    code = (year.fillna(99999).to_numpy(dtype=np.int64) * 100) + month.fillna(99).to_numpy(
+        dtype=np.int64
+    )
+    order = np.argsort(code, kind="stable")
+    sorted_codes = code[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    written = []
+    for start, end in zip(starts, ends, strict=True):
+        rows = order[start:end]
+        first = rows[0]
+        y = None if pd.isna(year.iloc[first]) else int(year.iloc[first])
+        m = None if pd.isna(month.iloc[first]) else int(month.iloc[first])
+        part = table.take(pa.array(rows))
+        written.append(_write_file(folder, _partition_path(name, y, m), part, y, m))
+    return written
+
+
+def _partition_path(name: str, year: int | None, month: int | None) -> str:
+    y = NULL_PARTITION if year is None else str(year)
+    m = NULL_PARTITION if month is None else str(month)
+    return f"{name}/year={y}/month={m}/part-0.parquet"
+
+
+def _write_file(
+    folder: Path, relpath: str, table: pa.Table, year: int | None, month: int | None
+) -> dict:
+    path = folder / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path)
+    table_name = relpath.split("/", 1)[0]
+    return {
+        "path": relpath,
+        "table": table_name,
+        "year": year,
+        "month": month,
+        "rows": table.num_rows,
+        "bytes": path.stat().st_size,
+    }
+
+
+def _schema_json(columns: dict[str, object]) -> list[list[str]]:
+    """A table's columns as the manifest records them: name, Arrow type, pandas dtype."""
+    arrow = arrow_schema(columns)
+    return [[field.name, str(field.type), str(columns[field.name])] for field in arrow]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_dataset(
+    path: str | os.PathLike,
+    *,
+    columns: list[str] | tuple[str, ...] | None = None,
+    start: object = None,
+    end: object = None,
+) -> Corpus:
+    """Read a dataset written by :func:`write_dataset` back into a :class:`Corpus`.
+
+    Every table comes back with the dtypes and row order of the corpus that was exported, so
+    it compares equal to that corpus (``pandas.testing.assert_frame_equal``), with the same
+    ``fingerprint`` and ``summary()``; with ``start`` or ``end`` it equals
+    ``corpus.select(start=..., end=...)``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The dataset folder.
+    columns : list of str, optional
+        The articles columns to read (``article_id`` and ``story_id`` always are); default all. For instance
+        :data:`REPORT_COLUMNS`, which leaves out ``body``, ``featured_content`` and
+        ``excerpt``.
+    start, end : optional
+        Inclusive bounds on ``published_at``, as for :meth:`Corpus.select`; only the
+        partitions of months inside them are read, and undated articles are left out.
+
+    Raises
+    ------
+    CorpusError
+        When ``path`` is not a newskit dataset, was written in another format version or with
+        other columns, or its files differ from what its manifest lists.
+    """
+    root = Path(path)
+    manifest = _read_manifest(root)
+    wanted = article_columns(columns)
+    first = parse_bound(start, end=False, name="start")
+    last = parse_bound(end, end=True, name="end")
+    bounded = first is not None or last is not None
+    tables = _tables()
+    by_table: dict[str, list[dict]] = {}
+    for entry in manifest["files"]:
+        if _month_inside(entry, first, last) or entry["table"] in WHOLE or not bounded:
+            by_table.setdefault(entry["table"], []).append(entry)
+    files = _read_table(root, by_table.get("files", []), FILE_COLUMNS)
+    order = files.column("relpath").combine_chunks()
+    article_table = _read_table(
+        root, by_table["articles"], ARTICLE_COLUMNS, columns=_with_keys(wanted, bounded)
+    )
+    article_table = _in_file_order(article_table, order)
+    if bounded:
+        article_table = article_table.filter(_inside(article_table["published_at"], first, last))
+    kept = article_table.column("article_id")
+    frames = {}
+    for name, columns_of in tables.items():
+        if name in WHOLE or name == "articles":
+            continue
+        table = _read_table(root, by_table.get(name, []), columns_of)
+        table = _in_file_order(table, order)
+        if bounded:
+            table = table.filter(pc.is_in(table["article_id"], value_set=kept.combine_chunks()))
+        frames[name] = _restore(table, columns_of, manifest, name)
+    articles = _restore(article_table, ARTICLE_COLUMNS, manifest, "articles")
+    whole = {
+        name: _restore(
+            _read_table(root, by_table.get(name, []), WHOLE[name]), WHOLE[name], manifest, name
+        )
+        for name in ("providers", "stories", "problems", "fields")
+    }
+    digests = dict(
+        zip(files.column("relpath").to_pylist(), files.column("digest").to_pylist(), strict=True)
+    )
+    corpus = Corpus(
+        Path(manifest["root"]),
+        articles,
+        frames["topics"],
+        frames["images"],
+        frames["related"],
+        whole["problems"],
+        digests,
+        providers=None if bounded else whole["providers"],
+        stories=None if bounded else whole["stories"],
+    )
+    if not bounded:  # as the exported corpus found them; a selection builds its own
+        corpus._fields = whole["fields"]
+    if bounded and wanted is not None:
+        corpus.articles = articles[wanted]
+    _release_freed_memory()
+    if corpus.fingerprint != manifest["fingerprint"]:
+        raise CorpusError(
+            f"{shown_name(os.fspath(root))}: the files table gives fingerprint "
+            f"{corpus.fingerprint}, the manifest {manifest['fingerprint']}: dataset edited"
+        )
+    return corpus
+
+
+def article_columns(columns: list[str] | tuple[str, ...] | None) -> list[str] | None:
+    """The articles columns to read for ``columns``: those, ``article_id`` and none twice, in
+    the table's order (``None``: all)."""
+    if columns is None:
+        return None
+    if isinstance(columns, str):
+        raise TypeError("columns must be a list of articles column names, not a string")
+    unknown = [name for name in columns if name not in ARTICLE_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown articles columns {unknown}; see newskit.schema.ARTICLE_COLUMNS")
+    chosen = {"article_id", "story_id", *columns}  # the keys of the other tables
+    return [name for name in ARTICLE_COLUMNS if name in chosen]
+
+
+#: The articles columns a selection needs to build its providers and stories tables.
+_PROVIDER_INPUTS = ("provider_domain", "provider_name", "published_at", "quality", "heat", "title")
+
+
+def _with_keys(wanted: list[str] | None, bounded: bool) -> list[str] | None:
+    if wanted is None:
+        return None
+    if not bounded:
+        return wanted
+    chosen = {*wanted, *_PROVIDER_INPUTS}
+    return [name for name in ARTICLE_COLUMNS if name in chosen]
+
+
+def _read_manifest(root: Path) -> dict:
+    shown = shown_name(os.fspath(root))
+    try:
+        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CorpusError(f"{shown}: not a newskit dataset (no {MANIFEST})") from exc
+    except (OSError, ValueError) as exc:
+        raise CorpusError(f"{shown}/{MANIFEST}: unreadable manifest: {exc}") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise CorpusError(f"{shown}/{MANIFEST}: not a newskit dataset manifest")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise CorpusError(
+            f"{shown}: dataset format version {manifest.get('format_version')!r} (written by "
+            f"newskit {manifest.get('newskit_version')}); this newskit {__version__} reads "
+            f"version {FORMAT_VERSION}: export the corpus again"
+        )
+    for name, columns in _tables().items():
+        expected = _schema_json(columns)
+        found = manifest.get("schema", {}).get(name)
+        if found != expected:
+            raise CorpusError(
+                f"{shown}: table {name} has other columns than newskit {__version__}'s "
+                f"(written by newskit {manifest.get('newskit_version')}): export the corpus again"
+            )
+    _check_files(root, manifest)
+    return manifest
+
+
+def _check_files(root: Path, manifest: dict) -> None:
+    """Every file the manifest lists is there with its size, and no other Parquet file is."""
+    shown = shown_name(os.fspath(root))
+    listed = {entry["path"]: entry for entry in manifest.get("files", [])}
+    for relpath, entry in listed.items():
+        try:
+            size = (root / relpath).stat().st_size
+        except OSError as exc:
+            raise CorpusError(
+                f"{shown}: {relpath}: listed in the manifest but missing ({exc.strerror}): "
+                "dataset edited; export the corpus again"
+            ) from exc
+        if size != entry["bytes"]:
+            raise CorpusError(
+                f"{shown}: {relpath}: {size} bytes, the manifest says {entry['bytes']}: "
+                "dataset edited; export the corpus again"
+            )
+    for name in _tables():
+        for found in sorted((root / name).rglob("*.parquet")):
+            relpath = found.relative_to(root).as_posix()
+            if relpath not in listed:
+                raise CorpusError(
+                    f"{shown}: {relpath}: not in the manifest: dataset edited; "
+                    "export the corpus again"
+                )
+    if not any(entry["table"] == "articles" for entry in listed.values()):
+        raise CorpusError(f"{shown}: the manifest lists no articles file")
+
+
+def _month_inside(entry: dict, first: pd.Timestamp | None, last: pd.Timestamp | None) -> bool:
+    """Whether a partition's month overlaps ``[first, last]`` (undated: never)."""
+    if entry["year"] is None or entry["month"] is None:
+        return False
+    begins = pd.Timestamp(year=entry["year"], month=entry["month"], day=1, tz="UTC")
+    ends = begins + pd.offsets.MonthBegin(1)
+    return (first is None or ends > first) and (last is None or begins <= last)
+
+
+def _read_table(
+    root: Path,
+    entries: list[dict],
+    columns_of: dict[str, object],
+    *,
+    columns: list[str] | None = None,
+) -> pa.Table:
+    """The rows of ``entries``' files in their order, with ``columns`` (default all)."""
+    schema = arrow_schema(columns_of)
+    if columns is not None:
+        schema = pa.schema([schema.field(name) for name in columns])
+    if not entries:
+        return schema.empty_table()
+
+    def read(entry: dict) -> pa.Table:
+        where = root / entry["path"]
+        try:
+            found = pads.dataset(where, format="parquet")
+            table = found.to_table(columns=schema.names, memory_pool=MEMORY_POOL)
+            if table.schema != schema:
+                table = table.select(schema.names).cast(schema)
+        except (OSError, pa.ArrowException, KeyError, ValueError) as exc:
+            raise CorpusError(f"{shown_name(os.fspath(where))}: unreadable: {exc}") from exc
+        if table.num_rows != entry["rows"] and columns is None:
+            raise CorpusError(
+                f"{shown_name(os.fspath(where))}: {table.num_rows} rows, the manifest says "
+                f"{entry['rows']}: dataset edited"
+            )
+        return table
+
+    # one file after the other (Arrow decodes each with its own threads): reader threads of
+    # our own would each get a malloc arena, which keeps what it freed
+    parts = [read(entry) for entry in entries]
+    return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
+
+def _in_file_order(table: pa.Table, order: pa.Array) -> pa.Table:
+    """``table``'s rows in the order of their files (the corpus's order); a stable sort, so
+    the rows of one article keep theirs."""
+    if table.num_rows == 0:
+        return table
+    position = pc.index_in(table["article_id"], value_set=order).to_numpy(zero_copy_only=False)
+    rows = np.argsort(position, kind="stable")
+    if (rows == np.arange(len(rows))).all():
+        return table
+    # a column at a time, each old one freed before the next is copied: the copies reuse
+    # its memory, so the process does not keep a whole second table's worth
+    indices = pa.array(rows)
+    columns = {}
+    for name in table.column_names:
+        columns[name] = pc.take(table.column(name), indices, memory_pool=MEMORY_POOL)
+        table = table.drop_columns([name])
+    return pa.table(columns)
+
+
+def _inside(when: pa.ChunkedArray, first: pd.Timestamp | None, last: pd.Timestamp | None):
+    keep = pc.is_valid(when)
+    stamp = pa.timestamp("ns", "UTC")
+    if first is not None:
+        keep = pc.and_(keep, pc.greater_equal(when, pa.scalar(first.value, type=stamp)))
+    if last is not None:
+        keep = pc.and_(keep, pc.less_equal(when, pa.scalar(last.value, type=stamp)))
+    return pc.fill_null(keep, False)
+
+
+def _restore(table: pa.Table, columns: dict[str, object], manifest: dict, name: str):
+    """A table as its DataFrame, dtypes and categories as exported."""
+    chosen = {column: dtype for column, dtype in columns.items() if column in table.column_names}
+    frame = table_to_frame(table, chosen)
+    for column, dtype in chosen.items():
+        if dtype != "category":
+            continue
+        stored = manifest["categories"].get(f"{name}.{column}", [])
+        if stored is None:
+            frame[column] = frame[column].astype(STRING)
+        else:
+            frame[column] = frame[column].cat.set_categories(pd.Index(stored, dtype=STRING))
+    return frame
+
+
+def _release_freed_memory() -> None:
+    """Hand the memory reading freed back to the system (glibc's ``malloc_trim``).
+
+    Decoding Parquet pages and putting rows in order allocate and free many buffers; glibc
+    keeps the freed pages between the live ones, so without this a process would go on
+    holding about twice what the tables take. Distributed's workers do the same.
+    """
+    if not sys.platform.startswith("linux"):  # pragma: no cover
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
