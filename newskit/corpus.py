@@ -246,8 +246,9 @@ def load_corpus(
         ``StoryOptions()``; False makes every article its own story. Stories are kept in the
         cache with the options that made them.
     columns : list of str, optional
-        The articles columns to keep (``article_id`` and ``story_id`` always are); default all. A dataset reads
-        only these (``newskit.dataset.REPORT_COLUMNS`` leaves out the long text).
+        The articles columns to keep (``article_id`` and ``story_id`` always are); default
+        all. A dataset reads only these (``newskit.dataset.REPORT_COLUMNS`` leaves out the
+        long text).
 
     Returns
     -------

@@ -354,9 +354,9 @@ def read_dataset(
     path : str or path-like
         The dataset folder.
     columns : list of str, optional
-        The articles columns to read (``article_id`` and ``story_id`` always are); default all. For instance
-        :data:`REPORT_COLUMNS`, which leaves out ``body``, ``featured_content`` and
-        ``excerpt``.
+        The articles columns to read (``article_id`` and ``story_id`` always are); default
+        all. For instance :data:`REPORT_COLUMNS`, which leaves out ``body``,
+        ``featured_content`` and ``excerpt``.
     start, end : optional
         Inclusive bounds on ``published_at``, as for :meth:`Corpus.select`; only the
         partitions of months inside them are read, and undated articles are left out.
