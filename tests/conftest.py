@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -163,3 +165,91 @@ def mixed_corpus(make_corpus):
     files.update({f"2/{name}": content for name, (content, _) in BAD_FILES.items()})
     files["2/warned.md"] = record(title='"W"', quality='"46"', published="yes", topics="a, b")
     return make_corpus(files)
+
+
+@contextmanager
+def private_cache(folder: Path):
+    """Module-scoped runs start before conftest's per-test cache folder: give them their own.
+
+    The parent process and the kernels it starts then share one cache, as in real use.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEWSKIT_CACHE_DIR", str(folder / "newskit-cache"))
+        yield
+
+
+# --- The project's notebooks, run once per corpus (tests/test_report.py, test_browser.py) ---
+
+PAYLOAD = (
+    "<script>window.__pwned=1;console.error('pwned by script')</script>"
+    "<img src=x onerror=\"window.__pwned=2;alert('pwned by img')\">"
+)
+_RUNS: dict[str, tuple[Path, Path, str | None]] = {}
+
+
+def write_hostile_corpus(root: Path) -> Path:
+    """Records whose every text field is markup that would run if a report let it through."""
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(6):
+        related = [
+            {
+                "title": f"Related {PAYLOAD}",
+                "excerpt": PAYLOAD,
+                "publishedDateTime": f"2021-0{i + 1}-0{i + 1}T08:00:00Z",
+                "webUrl": "javascript:window.__pwned=3",
+                "type": "article",
+                "provider": {"name": f"Copycat {PAYLOAD}", "domain": "copy.example"},
+                "quality": 10 + i,
+            }
+        ]
+        fields = {
+            "category": json.dumps(PAYLOAD),
+            "title": json.dumps(f"Story {i} {PAYLOAD} costs $5"),
+            "excerpt": json.dumps(f"{PAYLOAD} [click](javascript:alert(1))"),
+            "publishedDateTime": f"2021-0{i + 1}-1{i}T12:00:00Z",
+            "originalUrl": json.dumps("javascript:window.__pwned=4"),
+            "webUrl": json.dumps(f"javascript:alert({i})"),
+            "type": "article" if i % 3 else "video",
+            "quality": 20 + 10 * i,
+            "heat": 25 + 7 * i,
+            "published": "true" if i % 2 else "false",
+            "provider": json.dumps(
+                {"name": f"Evil $News {i % 2} {PAYLOAD}", "domain": f"evil{i % 2}.example"}
+            ),
+            "topics": json.dumps([f"<b onmouseover=alert(1)>AI</b>{PAYLOAD}", f"Topic {i % 3}"]),
+            "images": json.dumps([{"url": "https://evil.example/pixel.png", "width": 1}]),
+            "related": json.dumps(related),
+            "featuredContent": json.dumps(
+                '<iframe src="javascript:window.__pwned=5" onload="alert(5)"></iframe>'
+                '<svg onload="window.__pwned=6"></svg>' + PAYLOAD
+            ),
+        }
+        (root / f"{i:03d}_hostile.md").write_text(record(**fields), encoding="utf-8")
+    return root
+
+
+def full_run(name: str, tmp_path_factory) -> tuple[Path, Path, str | None]:
+    """Render the project's notebooks on a corpus once per session: (corpus, out, error)."""
+    from newskit.report import NOTEBOOKS
+
+    if name not in _RUNS:
+        if not any(NOTEBOOKS.glob("*.ipynb")):
+            pytest.skip(f"{NOTEBOOKS} holds no notebook yet")
+        if name == "seeds":
+            corpus = SEEDS
+        elif name == "real":
+            corpus = require_shared()
+        else:
+            corpus = write_hostile_corpus(tmp_path_factory.mktemp("hostile") / "corpus")
+        out = tmp_path_factory.mktemp(f"reports-{name}")
+        from newskit.errors import ReportError
+        from newskit.report import NOTEBOOKS, render_reports
+
+        try:
+            with private_cache(out.parent / f"cache-{name}"):
+                render_reports(corpus, out)
+            error = None
+        except ReportError as exc:
+            error = str(exc)
+        _RUNS[name] = (corpus, out, error)
+    return _RUNS[name]

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_report import full_run
+from conftest import full_run
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
