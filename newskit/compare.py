@@ -517,6 +517,7 @@ def compare_headline(old: Corpus, new: Corpus) -> pd.DataFrame:
 
     rows = [
         ("articles", a["n_articles"], b["n_articles"]),
+        ("stories", len(old.stories), len(new.stories)),
         ("files", a["n_files"], b["n_files"]),
         ("duplicates", a["n_duplicates"], b["n_duplicates"]),
         ("providers", a["n_providers"], b["n_providers"]),

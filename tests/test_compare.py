@@ -157,6 +157,7 @@ def test_added_removed_changed_moved_and_unchanged(comparison):
 def test_headline_deltas(comparison, snapshots):
     headline = comparison.headline.set_index("measure")
     assert headline.loc["articles"].tolist() == [10, 14, 4]
+    assert headline.loc["stories"].tolist() == [10, 13, 3]  # n.md is a copy of m.md
     assert headline.loc["files"].tolist() == [11, 14, 3]
     assert headline.loc["providers"].tolist() == [2, 2, 0]
     assert headline.loc["topics"].tolist() == [2, 3, 1]
