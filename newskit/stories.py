@@ -86,8 +86,9 @@ class StoryOptions:
     related_threshold : float, default 0.5
         Share of the shorter title's words the other must have, with other evidence (a
         related link, alike excerpts).
-    near_duplicates : bool or None, default None
-        Use rule 4; None: when scikit-learn is installed. True without it raises ImportError.
+    near_duplicates : bool or None, default False
+        Use rule 4 (it costs several times a cold load of the files: see the README); None:
+        when scikit-learn is installed. True without it raises ImportError.
     """
 
     enabled: bool = True
@@ -95,7 +96,7 @@ class StoryOptions:
     threshold: float = 0.8
     excerpt_threshold: float = 0.8
     related_threshold: float = 0.5
-    near_duplicates: bool | None = None
+    near_duplicates: bool | None = False
 
     def __post_init__(self) -> None:
         if not np.isfinite(self.window_days) or self.window_days < 0:
@@ -656,4 +657,10 @@ def _story_topics(
         return pd.Series(dtype=object)
     counts = frame.groupby(["story_id", "topic"]).size().rename("n").reset_index()
     counts = counts.sort_values(["story_id", "n", "topic"], ascending=[True, False, True])
-    return counts.groupby("story_id", sort=False)["topic"].agg(list)
+    # each story's run of rows as a list (a groupby agg(list) calls Python once per story)
+    stories = counts["story_id"].to_numpy(dtype=object)
+    names = counts["topic"].to_numpy(dtype=object)
+    starts = np.flatnonzero(np.r_[True, stories[1:] != stories[:-1]])
+    ends = np.r_[starts[1:], len(stories)]
+    lists = [names[start:end].tolist() for start, end in zip(starts, ends, strict=True)]
+    return pd.Series(lists, index=stories[starts], dtype=object)

@@ -86,6 +86,12 @@ def normalize_url(url: object) -> str | None:
     """
     if url is None or url is pd.NA or not isinstance(url, str):
         return None
+    simple = _PLAIN_URL.fullmatch(url)
+    if simple is not None and "amp" not in url.lower():  # the usual case, without urlsplit
+        host = simple["host"].lower().rstrip(".")
+        for prefix in ("www.", "m.", "amp."):
+            host = _strip_prefix(host, prefix)
+        return f"https://{host}{_clean_path(simple['path'] or '')}"
     text = url.strip()
     if not text:
         return None
@@ -116,6 +122,14 @@ def normalize_url(url: object) -> str | None:
     if port is not None and port not in _DEFAULT_PORTS.values():
         host = f"{host}:{port}"
     return urlunsplit(("https", host, _clean_path(path), _clean_query(query), ""))
+
+
+# http(s)://host/path with no port, user, query, fragment, empty segment or surrounding space:
+# what normalize_url does to it needs no urlsplit.
+_PLAIN_URL = re.compile(
+    r"https?://(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\.?)(?P<path>(?:/[^/?#\s]+)*/?)",
+    re.IGNORECASE,
+)
 
 
 def normalize_urls(urls: pd.Series) -> pd.Series:

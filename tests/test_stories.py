@@ -54,10 +54,9 @@ def load(make_corpus, files: dict[str, str]) -> newskit.Corpus:
 
 
 def stories_of(corpus: newskit.Corpus, **options) -> dict[str, str]:
-    """article_id -> story_id."""
-    result = build_stories(
-        corpus.articles, corpus.related, topics=corpus.topics, options=StoryOptions(**options)
-    )
+    """article_id -> story_id, with every rule unless told otherwise."""
+    chosen = StoryOptions(**({"near_duplicates": True} | options))
+    result = build_stories(corpus.articles, corpus.related, topics=corpus.topics, options=chosen)
     return dict(zip(corpus.articles["article_id"], result.story_id, strict=True))
 
 
@@ -425,7 +424,8 @@ def test_bad_options_are_refused(options):
 
 
 def test_resolved_options_decide_near_duplicates():
-    assert StoryOptions().resolved().near_duplicates is True  # scikit-learn is a dev dependency
+    assert StoryOptions().near_duplicates is False  # rule 4 costs: asked for, not default
+    assert StoryOptions(near_duplicates=None).resolved().near_duplicates is True  # a dev dependency
     assert StoryOptions(near_duplicates=False).resolved().near_duplicates is False
 
 
@@ -445,9 +445,15 @@ def test_seed_related_holds_a_copy_by_another_outlet():
 
 def test_real_corpus_stories():
     corpus = newskit.load_corpus(require_shared(), cache=False, progress=False)
-    result = build_stories(corpus.articles, corpus.related, topics=corpus.topics)
+    result = build_stories(
+        corpus.articles,
+        corpus.related,
+        topics=corpus.topics,
+        options=StoryOptions(near_duplicates=True),
+    )
     by_id = dict(zip(corpus.articles["article_id"], result.story_id, strict=True))
     assert len(corpus.articles) == 192
+    assert len(corpus.stories) == 187  # a load groups with the exact rules by default
     assert len(result.stories) == 185
     assert result.stories["n_articles"].sum() == 192
     # InfoWorld's piece and Reseller News's copy of it, a day apart

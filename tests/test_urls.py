@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import require_shared
 
+import newskit
 from newskit.urls import normalize_url, normalize_urls
 
 SAME_PAGE = [
@@ -195,3 +197,33 @@ def test_series_form_is_aligned_and_typed():
 def test_series_form_on_empty_input():
     keys = normalize_urls(pd.Series([], dtype="string"))
     assert keys.empty and keys.dtype == "string"
+
+
+PLAIN = [
+    "https://www.scmp.com/tech/policy/article/3129226/chinas-first",
+    "http://Example.COM/News/A/",
+    "https://m.example.co.uk/a//b",
+    "https://www.com/x",
+    "https://m.com",
+    "HTTPS://WWW.EXAMPLE.COM./x/y/",
+    "https://example.com/%E2%9C%93/caf%C3%A9",
+    "https://example.com/a.b/c-d_e~f!$&'()*+,;=:@",
+    "https://sub.www.example.com/",
+    "https://www.m.amp.example.com/x",
+]
+
+
+@pytest.mark.parametrize("url", PLAIN)
+def test_the_quick_road_for_plain_addresses_agrees_with_the_full_one(url):
+    # a bare "?" (an empty query) sends the same address down the full road
+    assert normalize_url(url) == normalize_url(url + "?")
+
+
+def test_the_quick_road_agrees_on_every_address_of_the_real_corpus():
+    corpus = newskit.load_corpus(require_shared(), cache=False, stories=False)
+    urls = pd.concat([corpus.articles[c] for c in ("original_url", "web_url", "amp_url")])
+    urls = pd.concat([urls, corpus.related["web_url"]]).dropna().unique()
+    plain = [url for url in urls if "?" not in url and "#" not in url]  # others: the full road
+    assert len(plain) > 150
+    for url in plain:
+        assert normalize_url(url) == normalize_url(url + "?"), url
