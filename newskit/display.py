@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -32,17 +35,32 @@ dl.newskit-numbers, .jp-OutputArea-output dl.newskit-numbers {
 dl.newskit-numbers dt, .jp-OutputArea-output dl.newskit-numbers dt {
   display: block; float: none; width: auto; font-weight: bold; margin: 0; padding: 0; }
 dl.newskit-numbers dd, .jp-OutputArea-output dl.newskit-numbers dd {
-  display: block; float: none; width: auto; margin: 0; padding: 0; overflow-wrap: anywhere; }
+  display: block; float: none; width: auto; margin: 0; padding: 0; overflow-wrap: break-word; }
 table.newskit-table td, table.newskit-table th,
 .jp-RenderedHTMLCommon table.newskit-table td, .jp-RenderedHTMLCommon table.newskit-table th {
   text-align: left; }
 table.newskit-table td.num, table.newskit-table th.num,
 .jp-RenderedHTMLCommon table.newskit-table td.num,
 .jp-RenderedHTMLCommon table.newskit-table th.num { text-align: right; }
-table.newskit-table td { max-width: 40em; overflow-wrap: anywhere; }
-p.newskit-more, p.newskit-caption { font-size: 0.9em; color: #555; }
+table.newskit-table td { max-width: 40em; overflow-wrap: break-word; vertical-align: top; }
+div.newskit-scroll { max-height: 36em; overflow: auto; margin: 0.2em 0 0.8em; }
+table.newskit-table thead th { position: sticky; top: 0; background: #fff; }
+table.newskit-table thead tr.newskit-filters th { top: 1.9em; }
+table.newskit-table button.newskit-sort { all: unset; cursor: pointer; }
+table.newskit-table th[aria-sort=ascending] button.newskit-sort::after { content: " \\25B2"; }
+table.newskit-table th[aria-sort=descending] button.newskit-sort::after { content: " \\25BC"; }
+table.newskit-table tr.newskit-filters input { width: 100%; min-width: 4em;
+  box-sizing: border-box; font: inherit; font-size: 0.85em; }
+div.newskit-tools { display: flex; flex-wrap: wrap; gap: 0.5em; align-items: center;
+  margin: 0.3em 0; font-size: 0.9em; }
+p.newskit-count, p.newskit-caption, span.newskit-status { font-size: 0.9em; color: #555; }
+p.newskit-count { margin: 0.2em 0; }
 p.newskit-note { font-style: italic; color: #555; }
+details.newskit-details > summary { cursor: pointer; color: #555; font-size: 0.9em; }
 @media print {
+  div.newskit-scroll { max-height: none; overflow: visible; }
+  div.newskit-tools, tr.newskit-filters { display: none; }
+  details.newskit-details { display: none; }
   dl.newskit-numbers, table.newskit-table tr { break-inside: avoid; }
   h1, h2, h3, h4, p.newskit-caption { break-after: avoid; }
   .jp-MarkdownCell:has(h1, h2, h3, h4), .jp-Cell:has(p.newskit-caption) { break-after: avoid; }
@@ -50,8 +68,10 @@ p.newskit-note { font-style: italic; color: #555; }
 """
 _STYLE = f'<style type="text/css">{CSS}</style>'
 
-#: Rows a table shows unless told otherwise.
-MAX_ROWS = 20
+#: Rows a table holds unless told otherwise; beyond them it says how many were left out.
+MAX_ROWS = 1_000
+#: Characters of a cut cell kept whole for sorting and the CSV download.
+MAX_KEPT_CHARS = 2_000
 #: Characters a cell shows before it is cut with an ellipsis.
 MAX_CHARS = 160
 #: What each headline number of ``Corpus.summary()`` is called wherever it is shown (the
@@ -99,29 +119,48 @@ def render_table(
     index: bool = False,
     caption: str | None = None,
     digits: int = 3,
+    name: str | None = None,
+    links: Mapping[str, Sequence[str | None]] | None = None,
+    details: str | None = None,
 ) -> Rendered:
-    """Show the first ``max_rows`` rows of a table, every cell escaped.
+    """Show a table, every cell escaped: up to ``max_rows`` rows in a scrolling box.
+
+    In a report, newskit's script makes the table sortable (click a header), searchable,
+    filterable column by column and downloadable as CSV (the rows that pass the filters, in
+    the order shown); without JavaScript it is a plain, complete table.
 
     Parameters
     ----------
     data : pandas.DataFrame or pandas.Series
         The table; a Series is shown as one column.
     max_rows : int
-        Rows shown at most; a line below the table says how many were left out.
+        Rows the page holds at most; a line above the table says how many rows there are, and
+        when some were left out, that the page and its download hold only the first ones.
     max_chars : int
-        Characters a cell shows at most; longer text is cut and ends with an ellipsis.
+        Characters a cell shows at most; longer text is cut and ends with an ellipsis (the
+        whole text is kept for sorting and the CSV, up to :data:`MAX_KEPT_CHARS`).
     index : bool
         Show the index as the first column(s).
     caption : str, optional
         Text shown above the table.
     digits : int
         Decimals shown for floats (trailing zeros dropped).
+    name : str, optional
+        The CSV download's file name, without ``.csv`` (default: made from the caption, else
+        ``table``).
+    links : Mapping[str, Sequence[str | None]], optional
+        Column -> one link per row of ``data`` (``None`` for none). An ``http``/``https``
+        address opens in a new tab, without referrer; a report page (``NAME.html`` or
+        ``NAME.html#...``) in the same tab; anything else leaves the cell as text.
+    details : str, optional
+        Put the table in a closed ``<details>`` block with this summary (for the data behind
+        a chart).
 
     Returns
     -------
     Rendered
         The table as HTML (``<table class="newskit-table">``, numeric columns marked
-        ``class="num"``) and as plain text.
+        ``class="num"``, shares shown as percentages) and as plain text.
     """
     if max_rows < 0:
         raise ValueError(f"max_rows must be >= 0, got {max_rows}")
@@ -131,6 +170,12 @@ def render_table(
         data = data.to_frame(name=data.name if data.name is not None else "value")
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"render_table needs a DataFrame or Series, got {type(data).__name__}")
+    links = dict(links or {})
+    for column, hrefs in links.items():
+        if column not in data.columns:
+            raise ValueError(f"links: no column {column!r} in the table")
+        if len(hrefs) != len(data):
+            raise ValueError(f"links[{column!r}]: {len(hrefs)} links for {len(data)} rows")
     if index:
         names = [n if n is not None else "" for n in data.index.names]
         data = data.reset_index(names=names if len(set(names)) == len(names) else None)
@@ -138,41 +183,169 @@ def render_table(
     n_total = len(data)
     shown = data.iloc[:max_rows]
     columns = [cut_text(format_value(c, digits=digits), max_chars) for c in shown.columns]
-    rows = [
-        [cut_text(format_value(v, digits=digits), max_chars) for v in row]
-        for row in shown.itertuples(index=False, name=None)
+    kinds = [_kind(shown[c], c) for c in shown.columns]
+    hrefs = [list(links[c][: len(shown)]) if c in links else None for c in shown.columns]
+    cells = [
+        [
+            _cell(value, kind, digits, max_chars, None if h is None else h[i])
+            for value, kind, h in zip(row, kinds, hrefs, strict=True)
+        ]
+        for i, row in enumerate(shown.itertuples(index=False, name=None))
     ]
-    left_out = n_total - len(rows)
-    more = f"{left_out:,} more rows not shown ({n_total:,} in all)" if left_out > 0 else ""
+    count = _count_line(len(cells), n_total)
+    stem = name or (caption and _slug(caption)) or "table"
 
-    parts = []
+    parts = [f'<div class="newskit-table-box" data-name="{_esc(_slug(stem) or "table")}">']
     if caption:
-        parts.append(f'<p class="newskit-caption">{_esc(caption)}</p>')
-    parts.append('<table class="newskit-table">')
-    # Numbers align right so their digits line up; everything else reads left to right.
-    numeric = [
-        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-        for dtype in shown.dtypes
-    ]
-    opens = ['<th class="num">' if n else "<th>" for n in numeric]
-    cells = ['<td class="num">' if n else "<td>" for n in numeric]
-    header = "".join(f"{o}{_esc(c)}</th>" for o, c in zip(opens, columns, strict=True))
+        parts.append(f'<p class="newskit-caption">{_esc(escape_controls(caption))}</p>')
+    cut = ' data-cut=""' if len(cells) < n_total else ""
+    parts.append(f'<p class="newskit-count"{cut}>{_esc(count)}</p>')
+    parts.append('<div class="newskit-scroll"><table class="newskit-table">')
+    header = "".join(
+        f"<th{_NUM if kind in _NUMERIC else ''}>{_esc(c)}</th>"
+        for c, kind in zip(columns, kinds, strict=True)
+    )
     parts.append(f"<thead><tr>{header}</tr></thead>")
     parts.append("<tbody>")
-    parts.extend(
-        "<tr>" + "".join(f"{o}{_esc(v)}</td>" for o, v in zip(cells, row, strict=True)) + "</tr>"
-        for row in rows
-    )
-    parts.append("</tbody></table>")
-    if more:
-        parts.append(f'<p class="newskit-more">{_esc(more)}</p>')
+    parts.extend("<tr>" + "".join(c.html for c in row) + "</tr>" for row in cells)
+    parts.append("</tbody></table></div></div>")
     html_text = "\n".join(parts)
+    if details is not None:
+        summary = _esc(escape_controls(details))
+        html_text = (
+            f'<details class="newskit-details"><summary>{summary}</summary>\n'
+            f"{html_text}\n</details>"
+        )
 
-    text_lines = [caption] if caption else []
-    text_lines.append(_plain_table(columns, rows))
-    if more:
-        text_lines.append(more)
+    text_lines = [escape_controls(caption)] if caption else []
+    text_lines.append(_plain_table(columns, [[c.text for c in row] for row in cells]))
+    if len(cells) < n_total:
+        text_lines.append(count)
     return Rendered(html=html_text, text="\n".join(text_lines))
+
+
+_NUM = ' class="num"'
+_NUMERIC = ("number", "percent")
+#: A link to another page of the same report folder: ``NAME.html`` or ``NAME.html#...``.
+_PAGE_LINK = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.html(#[A-Za-z0-9._~:=&%+-]*)?")
+
+
+class _Cell(NamedTuple):
+    html: str
+    text: str
+
+
+def _kind(column: pd.Series, name: object) -> str:
+    """How a column's cells are shown: number, percent, date, list, or text."""
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "text"
+    if pd.api.types.is_numeric_dtype(dtype):
+        label = str(name)
+        share = label == "share" or label.startswith("share_") or label.endswith("_share")
+        return "percent" if share and pd.api.types.is_float_dtype(dtype) else "number"
+    if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
+        return "date"
+    if pd.api.types.is_object_dtype(dtype) and any(map(_is_list, column.head(50))):
+        return "list"
+    return "text"
+
+
+def _cell(value: object, kind: str, digits: int, max_chars: int, href: object) -> _Cell:
+    """One ``<td>``: its shown text escaped, and in ``data-v`` what sorting and the CSV use
+    when that differs from the text (a raw number, an ISO timestamp, a cut text whole)."""
+    sort_value = None
+    missing = _is_missing(value)
+    if kind == "percent" and not missing:
+        text = f"{float(value) * 100:.{max(digits - 2, 0)}f}%" if math.isfinite(value) else ""
+        sort_value = repr(float(value))
+    else:
+        text = format_value(value, digits=digits)
+        if kind == "number" and not missing:
+            sort_value = str(value.item() if hasattr(value, "item") else value)
+        elif kind == "date" and not missing:
+            sort_value = pd.Timestamp(value).isoformat()
+    opening = '<td class="num"' if kind in _NUMERIC else "<td"
+    if kind == "list" and _is_list(value):
+        items = [format_value(v, digits=digits) for v in _items(value)]
+        kept, used = [], 0
+        for item in items:
+            used += len(item) + 2
+            if kept and used > max_chars:
+                break
+            kept.append(cut_text(item, max_chars))
+        inner = ", ".join(f'<span class="newskit-item">{_esc(i)}</span>' for i in kept)
+        text = ", ".join(kept)
+        if len(kept) < len(items):
+            inner += ", \u2026"
+            text += ", \u2026"
+            sort_value = cut_text(", ".join(items), MAX_KEPT_CHARS)
+    else:
+        shown = cut_text(text, max_chars)
+        if shown != text:
+            sort_value = cut_text(text, MAX_KEPT_CHARS)
+        inner = _esc(shown)
+        text = shown
+    link = _safe_link(href)
+    if link is not None and inner:
+        outside = _PAGE_LINK.fullmatch(link) is None
+        extra = ' rel="noopener noreferrer" target="_blank"' if outside else ""
+        inner = f'<a href="{_esc(link)}"{extra}>{inner}</a>'
+    attribute = "" if sort_value in (None, text) else f' data-v="{_esc(sort_value)}"'
+    return _Cell(f"{opening}{attribute}>{inner}</td>", text)
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, list | tuple) or getattr(value, "ndim", 0) == 1
+
+
+def _items(value: object) -> list:
+    return list(value.tolist() if hasattr(value, "tolist") else value)
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _safe_link(href: object) -> str | None:
+    """``href`` when it is an ``http``/``https`` address or a page of the report folder."""
+    if not isinstance(href, str) or not href:
+        return None
+    if _PAGE_LINK.fullmatch(href):
+        return href
+    # No whitespace or control character anywhere: browsers strip or skip some of them,
+    # which lets "java\tscript:" through a check of the scheme alone.
+    if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in href):
+        return None
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return None
+    if (
+        parts.scheme.lower() in ("http", "https")
+        and parts.netloc
+        and href[:5].lower()
+        in (
+            "http:",
+            "https",
+        )
+    ):
+        return href
+    return None
+
+
+def _count_line(shown: int, total: int) -> str:
+    if shown < total:
+        return (
+            f"The first {shown:,} of {total:,} rows; the page and its CSV download hold only these."
+        )
+    return f"{total:,} row" if total == 1 else f"{total:,} rows"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:60]
 
 
 def render_numbers(numbers: Mapping[str, object], *, digits: int = 3) -> Rendered:
@@ -250,8 +423,8 @@ def format_value(value: object, *, digits: int = 3) -> str:
     """The text a table cell or headline number shows for ``value``.
 
     Missing values give ``""``, integers get thousands separators, floats at most ``digits``
-    decimals, timestamps a date (and a time when it is not midnight), lists their items joined
-    by ``", "``.
+    decimals, timestamps a date (and a time with its zone when it is not midnight), lists their
+    items joined by ``", "``.
     """
     if isinstance(value, list | tuple | set | frozenset):
         return ", ".join(format_value(v, digits=digits) for v in value)
@@ -266,7 +439,11 @@ def format_value(value: object, *, digits: int = 3) -> str:
     if isinstance(value, pd.Timestamp):
         if value.hour == value.minute == value.second == value.microsecond == 0:
             return value.strftime("%Y-%m-%d")
-        return value.strftime("%Y-%m-%d %H:%M")
+        shown = value.strftime("%Y-%m-%d %H:%M")
+        if value.tzinfo is None:
+            return shown
+        zone = value.tzname() or value.strftime("%z")
+        return f"{shown} {zone}"
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
         try:
             return format_value(value.item(), digits=digits)

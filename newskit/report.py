@@ -20,7 +20,9 @@ from __future__ import annotations
 import ast
 import asyncio
 import atexit
+import base64
 import contextlib
+import hashlib
 import html
 import importlib.util
 import os
@@ -76,6 +78,23 @@ CORPUS_PARAMETERS = ("corpus", "corpus_path")
 #: The name reports give the kernel of the interpreter running newskit (``kernel=None``).
 OWN_KERNEL = "newskit-python"
 
+
+#: newskit's one script, inlined once in every page (tables that sort, filter, download).
+PAGE_SCRIPT = (TEMPLATES / "newskit" / "newskit.js").read_text(encoding="utf-8")
+
+
+def content_security_policy(script: str = PAGE_SCRIPT) -> str:
+    """The policy every page carries: ``script`` (by its SHA-256) and nothing else runs;
+    styles and images may only be inline; no request of any kind, no form, no ``<base>``."""
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return (
+        f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+#: The policy of every page newskit writes, for ``PAGE_SCRIPT``.
+CSP = content_security_policy()
 
 #: Signals that stop a run; each ends it with :class:`Interrupted`.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -597,7 +616,15 @@ def export_html(
     )
     nb.metadata["title"] = title
     failure_text = None if failure is None else str(failure)
-    resources = {"newskit": {**footer, "failure": failure_text, "display_css": DISPLAY_CSS}}
+    resources = {
+        "newskit": {
+            **footer,
+            "failure": failure_text,
+            "display_css": DISPLAY_CSS,
+            "csp": CSP,
+            "script": PAGE_SCRIPT,
+        }
+    }
     page, _ = exporter.from_notebook_node(nb, resources=resources)
     return place_toc(page, build_toc(page))
 
@@ -680,6 +707,8 @@ def build_index(results: list[ReportResult], corpus: Corpus, footer: dict) -> st
             (TEMPLATES / "newskit" / "newskit.css").read_text(encoding="utf-8") + DISPLAY_CSS
         ),
         footer=footer,
+        csp=CSP,
+        script=Markup(PAGE_SCRIPT),
     )
 
 
@@ -845,4 +874,6 @@ def build_comparison_page(comparison: Comparison) -> str:
             "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "version": newskit.__version__,
         },
+        csp=CSP,
+        script=Markup(PAGE_SCRIPT),
     )

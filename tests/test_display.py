@@ -34,10 +34,117 @@ def test_table_escapes_every_cell_and_header():
     assert "<td>javascript:alert(1)</td>" in out.html
 
 
+@pytest.mark.parametrize(
+    "href",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "java\tscript:alert(1)",
+        " javascript:alert(1)",
+        "\x00https://a.example/",
+        "https://a.example/\nx",
+        "data:text/html,<script>alert(1)</script>",
+        "//a.example/x",
+        "/etc/passwd",
+        "ftp://a.example/",
+        "http:/a.example",
+        "https://",
+        "vbscript:x",
+        'index.html#"><script>',
+        "../index.html",
+        None,
+        "",
+    ],
+)
+def test_links_other_than_http_or_report_pages_stay_text(href):
+    out = render_table(pd.DataFrame({"title": ["A title"]}), links={"title": [href]})
+    assert "<a" not in out.html
+    assert "<td>A title</td>" in out.html
+
+
+def test_links_open_http_addresses_apart_and_report_pages_in_place():
+    data = pd.DataFrame({"title": ["One <b>", "Two", "Three"]})
+    hrefs = ['https://a.example/x?a=1&b="2"', "HTTP://b.example/", "06-articles.html#filter:a=%3Db"]
+    out = render_table(data, links={"title": hrefs})
+    assert (
+        '<td><a href="https://a.example/x?a=1&amp;b=&quot;2&quot;" rel="noopener noreferrer"'
+        ' target="_blank">One &lt;b&gt;</a></td>'
+    ) in out.html
+    assert '<a href="HTTP://b.example/" rel="noopener noreferrer" target="_blank">Two</a>' in (
+        out.html
+    )
+    assert '<td><a href="06-articles.html#filter:a=%3Db">Three</a></td>' in out.html
+    assert out.text.splitlines()[1] == "One <b>"
+
+
+def test_links_must_match_the_table():
+    data = pd.DataFrame({"title": ["a", "b"]})
+    with pytest.raises(ValueError, match="1 links for 2 rows"):
+        render_table(data, links={"title": ["https://a.example/"]})
+    with pytest.raises(ValueError, match="no column 'url'"):
+        render_table(data, links={"url": ["x", "y"]})
+
+
+def test_shares_show_as_percentages_and_keep_their_value():
+    data = pd.DataFrame({"share": [0.9375, None], "top_share": [0.5, 1.0], "shares": [0.5, 1.0]})
+    out = render_table(data)
+    assert '<td class="num" data-v="0.9375">93.8%</td>' in out.html
+    assert '<td class="num" data-v="0.5">50.0%</td>' in out.html
+    # Only columns named share, share_* or *_share are shares.
+    assert '<td class="num">0.5</td>' in out.html
+    assert out.text.splitlines()[1].split() == ["93.8%", "50.0%", "0.5"]
+
+
+def test_sort_values_are_raw_numbers_iso_timestamps_and_whole_texts():
+    data = pd.DataFrame(
+        {
+            "n": [1234567],
+            "when": pd.to_datetime(["2021-04-12T13:30:00Z"]),
+            "title": ["x" * 300],
+        }
+    )
+    out = render_table(data, max_chars=30)
+    assert '<td class="num" data-v="1234567">1,234,567</td>' in out.html
+    assert '<td data-v="2021-04-12T13:30:00+00:00">2021-04-12 13:30 UTC</td>' in out.html
+    assert f'<td data-v="{"x" * 300}">{"x" * 29}\u2026</td>' in out.html
+
+
+def test_list_cells_keep_their_items():
+    data = pd.DataFrame({"topics": [["AI", "<b>"], ["a" * 30, "b" * 30, "c" * 30]]})
+    out = render_table(data, max_chars=70)
+    assert (
+        '<td><span class="newskit-item">AI</span>, <span class="newskit-item">&lt;b&gt;</span></td>'
+        in out.html
+    )
+    cut = f'data-v="{"a" * 30}, {"b" * 30}, {"c" * 30}"'
+    assert cut in out.html and ", \u2026</td>" in out.html
+
+
+def test_details_wrap_the_table_closed():
+    out = render_table(pd.DataFrame({"n": [1]}), details="Data behind this <chart>")
+    assert out.html.startswith(
+        '<details class="newskit-details"><summary>Data behind this &lt;chart&gt;</summary>'
+    )
+    assert out.html.endswith("</details>")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({}, "table"),
+        ({"caption": "Articles per <topic>"}, "articles-per-topic"),
+        ({"name": "My data"}, "my-data"),
+    ],
+)
+def test_table_names_its_download(kwargs, name):
+    out = render_table(pd.DataFrame({"n": [1]}), **kwargs)
+    assert out.html.startswith(f'<div class="newskit-table-box" data-name="{name}">')
+
+
 def test_numeric_columns_are_marked_for_right_alignment():
     data = pd.DataFrame({"name": ["a"], "n": [1], "share": [0.5], "flag": [True]})
     out = render_table(data)
-    assert out.html.splitlines()[1] == (
+    assert out.html.splitlines()[3] == (
         '<thead><tr><th>name</th><th class="num">n</th><th class="num">share</th>'
         "<th>flag</th></tr></thead>"
     )
@@ -47,19 +154,21 @@ def test_table_bounds_rows_and_says_how_many_are_left_out():
     data = pd.DataFrame({"n": range(1234)})
     out = render_table(data, max_rows=5)
     assert out.html.count("<tr>") == 6  # header + 5 rows
-    assert "1,229 more rows not shown (1,234 in all)" in out.html
-    assert out.text.splitlines()[-1] == "1,229 more rows not shown (1,234 in all)"
+    line = "The first 5 of 1,234 rows; the page and its CSV download hold only these."
+    assert f'<p class="newskit-count" data-cut="">{line}</p>' in out.html
+    assert out.text.splitlines()[-1] == line
 
 
-def test_table_without_overflow_has_no_more_line():
+def test_table_says_how_many_rows_it_has():
     out = render_table(pd.DataFrame({"n": [1, 2]}))
-    assert "more rows" not in out.html
+    assert '<p class="newskit-count">2 rows</p>' in out.html
     assert out.text == "n\n1\n2"
+    assert '<p class="newskit-count">1 row</p>' in render_table(pd.DataFrame({"n": [1]})).html
 
 
 def test_table_cuts_long_cells():
     out = render_table(pd.DataFrame({"body": ["x" * 500]}), max_chars=10)
-    assert "<td>xxxxxxxxx\u2026</td>" in out.html
+    assert f'<td data-v="{"x" * 500}">xxxxxxxxx\u2026</td>' in out.html
 
 
 def test_table_formats_lists_missing_values_and_dates():
@@ -71,9 +180,11 @@ def test_table_formats_lists_missing_values_and_dates():
         }
     )
     out = render_table(data)
-    row = '<td>AI, Computer Vision</td><td class="num">46</td><td>2021-04-12 13:30</td>'
-    assert row in out.html
-    assert '<td>Power Apps</td><td class="num"></td><td>2021-04-10</td>' in out.html
+    assert out.text.splitlines()[1:] == [
+        "AI, Computer Vision  46       2021-04-12 13:30 UTC",
+        "Power Apps                    2021-04-10",
+    ]
+    assert '<td class="num"></td>' in out.html
 
 
 def test_table_index_and_series_and_caption():
@@ -128,6 +239,9 @@ def test_numbers_render_as_escaped_definition_list():
         (np.float64(0.12345), "0.123"),
         (-0.0001, "0"),
         (pd.Timestamp("2021-01-01", tz="UTC"), "2021-01-01"),
+        (pd.Timestamp("2021-01-01 13:05", tz="UTC"), "2021-01-01 13:05 UTC"),
+        (pd.Timestamp("2021-01-01 13:05", tz="Europe/Paris"), "2021-01-01 13:05 CET"),
+        (pd.Timestamp("2021-01-01 13:05"), "2021-01-01 13:05"),
         ("a\tb", "a\tb"),
         (pd.Period("2021-04", freq="M"), "2021-04"),
     ],
