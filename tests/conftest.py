@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import html.parser
 import json
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -253,3 +256,34 @@ def full_run(name: str, tmp_path_factory) -> tuple[Path, Path, str | None]:
             error = str(exc)
         _RUNS[name] = (corpus, out, error)
     return _RUNS[name]
+
+
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+
+
+class _Policies(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, int]] = []  # (policy, tags before it)
+        self.n_tags = 0
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "meta" and (values.get("http-equiv") or "").lower() == "content-security-policy":
+            self.found.append((values.get("content"), self.n_tags))
+        self.n_tags += 1
+
+
+def check_page_policy(text: str) -> None:
+    """A page newskit wrote runs newskit's own script, once, under its policy, and no other."""
+    from newskit.report import CSP, PAGE_SCRIPT
+
+    assert _SCRIPT.findall(text) == [("", PAGE_SCRIPT)]
+    assert len(re.findall(r"<script", text, re.I)) == 1
+    parser = _Policies()
+    parser.feed(text)
+    # One policy, early in the head (after <html> and <head>), before anything it governs.
+    assert len(parser.found) == 1
+    policy, before = parser.found[0]
+    assert policy == CSP
+    assert before <= 2
