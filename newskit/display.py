@@ -354,7 +354,8 @@ def render_numbers(numbers: Mapping[str, object], *, digits: int = 3) -> Rendere
     Parameters
     ----------
     numbers : Mapping[str, object]
-        Label to value, shown in order; values are formatted like table cells.
+        Label to value, shown in order; values are formatted like table cells, and a float
+        whose label starts with the word "share" as a percentage.
     digits : int
         Decimals shown for floats (trailing zeros dropped).
 
@@ -366,11 +367,19 @@ def render_numbers(numbers: Mapping[str, object], *, digits: int = 3) -> Rendere
     if not isinstance(numbers, Mapping):
         raise TypeError(f"render_numbers needs a mapping, got {type(numbers).__name__}")
     items = [
-        (escape_controls(str(k)), format_value(v, digits=digits) or "-") for k, v in numbers.items()
+        (escape_controls(str(k)), _number_text(str(k), v, digits) or "-")
+        for k, v in numbers.items()
     ]
     body = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items)
     text = "\n".join(f"{k}: {v}" for k, v in items)
     return Rendered(html=f'<dl class="newskit-numbers">{body}</dl>', text=text)
+
+
+def _number_text(label: str, value: object, digits: int) -> str:
+    # A share ("share of the top 10") reads as a percentage, as share columns do in tables.
+    if label.split(" ", 1)[0] == "share" and isinstance(value, float) and math.isfinite(value):
+        return f"{value * 100:.{max(digits - 2, 0)}f}%"
+    return format_value(value, digits=digits)
 
 
 def corpus_numbers(corpus) -> dict[str, object]:

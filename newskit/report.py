@@ -109,6 +109,8 @@ class ReportResult:
     title: str
     seconds: float
     failure: NotebookFailure | None = None
+    #: The first note of a report that shows no table, number or figure ("" when it shows some).
+    nothing_shown: str = ""
 
 
 class _Run:
@@ -473,7 +475,27 @@ async def render_notebook(
     page = export_html(nb, title=title, footer=footer, failure=failure, with_code=with_code)
     write_file(html_path, page)
     write_file(out_dir / f"{notebook.stem}.ipynb", executed)
-    return ReportResult(notebook, html_path, title, time.perf_counter() - began, failure)
+    seconds = time.perf_counter() - began
+    return ReportResult(notebook, html_path, title, seconds, failure, nothing_shown(nb))
+
+
+_CONTENT = ('<table class="newskit-table"', '<dl class="newskit-numbers"')
+_NOTE = re.compile(r'<p class="newskit-note">(.*?)</p>', re.DOTALL)
+
+
+def nothing_shown(nb: nbformat.NotebookNode) -> str:
+    """Why an executed notebook shows nothing: the first of its notes when no output is a
+    figure, a table or headline numbers; ``""`` when one is."""
+    notes = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            page = data.get("text/html", "")
+            page = "".join(page) if isinstance(page, list) else page
+            if "image/png" in data or any(mark in page for mark in _CONTENT):
+                return ""
+            notes += [html.unescape(text) for text in _NOTE.findall(page)]
+    return notes[0] if notes else "This report shows nothing for this corpus."
 
 
 async def _kill_kernel(client: NotebookClient) -> None:
@@ -699,6 +721,7 @@ def build_index(results: list[ReportResult], corpus: Corpus, footer: dict) -> st
                 "title": r.title,
                 "seconds": f"{r.seconds:.1f}",
                 "failure": None if r.failure is None else str(r.failure),
+                "nothing_shown": r.nothing_shown,
             }
             for r in results
         ],

@@ -279,3 +279,8 @@ def test_corpus_shows_its_headline_numbers(make_corpus):
     assert "<dt>load errors</dt><dd>1</dd>" in shown.html
     assert "<dt>published</dt><dd>2021-04-12 to 2021-04-12</dd>" in shown.html
     assert corpus._repr_html_() == shown._repr_html_()
+
+
+def test_numbers_show_shares_as_percentages():
+    out = render_numbers({"share of the top 10": 0.9375, "shared": 0.5, "share": 1})
+    assert out.text.splitlines() == ["share of the top 10: 93.8%", "shared: 0.5", "share: 1"]

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from conftest import SEEDS, check_page_policy, full_run, private_cache, record
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -27,7 +28,16 @@ from newskit import stats
 from newskit.cli import main
 from newskit.display import format_value
 from newskit.errors import CorpusError, ReportError
-from newskit.report import NOTEBOOKS, PAGE_SCRIPT, build_toc, inject_parameters, render_reports
+from newskit.report import (
+    NOTEBOOKS,
+    PAGE_SCRIPT,
+    ReportResult,
+    build_index,
+    build_toc,
+    inject_parameters,
+    nothing_shown,
+    render_reports,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 # Any reference a browser would fetch or follow off the file: absolute, protocol-relative or
@@ -798,3 +808,46 @@ def test_the_older_corpus_option_works_with_a_note(tmp_path, capsys):
     assert err.startswith("Note: 'newskit report --corpus PATH' is the older form")
     assert main(["report", "x", "--corpus", "y", "--notebooks", str(notebooks)]) == 1
     assert capsys.readouterr().err == "Error: two corpora given: x and --corpus y\n"
+
+
+def _executed(*outputs: dict) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=[new_code_cell("x")])
+    nb.cells[0].outputs = [nbformat.from_dict(o) for o in outputs]
+    return nb
+
+
+def _html(text: str) -> dict:
+    return {"output_type": "display_data", "data": {"text/html": text}, "metadata": {}}
+
+
+def test_a_report_of_notes_only_shows_nothing_and_says_why():
+    from newskit.display import note, render_numbers, render_table
+
+    nothing = _executed(
+        _html(note("No article has related coverage, so there is <nothing>.")._repr_html_()),
+        _html(note("A second note.")._repr_html_()),
+    )
+    assert nothing_shown(nothing) == "No article has related coverage, so there is <nothing>."
+    assert nothing_shown(_executed()) == "This report shows nothing for this corpus."
+    table = render_table(pd.DataFrame({"n": [1]}))._repr_html_()
+    for shown in (
+        _html(table),
+        _html(render_numbers({"articles": 1})._repr_html_()),
+        {"output_type": "display_data", "data": {"image/png": "iVBO"}, "metadata": {}},
+    ):
+        assert nothing_shown(_executed(_html(note("A note.")._repr_html_()), shown)) == ""
+
+
+def test_index_marks_reports_with_nothing_to_show(tmp_path):
+    corpus = newskit.load_corpus(SEEDS)
+    results = [
+        ReportResult(tmp_path / "a.ipynb", tmp_path / "a.html", "Shown", 1.0),
+        ReportResult(
+            tmp_path / "b.ipynb", tmp_path / "b.html", "Empty", 1.0, nothing_shown="No <related>."
+        ),
+    ]
+    page = build_index(results, corpus, {"corpus": "c", "articles": "1", "filters": ""})
+    assert page.count("nothing to show") == 1
+    empty = '<span class="newskit-empty">nothing to show: No &lt;related&gt;.</span>'
+    assert f'<a href="b.html">Empty</a> {empty}' in page
+    check_page_policy(page)
