@@ -151,6 +151,9 @@ STYLES = """() => {
     text_cell: style('table.newskit-table td', 'textAlign'),
     text_head: style('table.newskit-table th', 'textAlign'),
     number_cell: style('table.newskit-table td.num', 'textAlign'),
+    // Long words (addresses, camelCase keys) wrap whole or scroll, never break mid-word.
+    wrap: style('table.newskit-table td', 'overflowWrap'),
+    word_break: style('table.newskit-table td', 'wordBreak'),
   };
 }"""
 
@@ -188,6 +191,8 @@ def test_display_helpers_look_the_same_under_jupyterlab_css(browser, tmp_path, m
         "text_cell": "left",
         "text_head": "left",
         "number_cell": "right",
+        "wrap": "break-word",
+        "word_break": "normal",
     }
 
 
@@ -203,7 +208,19 @@ def test_numbers_are_a_grid_in_a_report(browser, tmp_path_factory, media):
         ".map(e => getComputedStyle(e).display)"
     )
     heading = page.evaluate("() => getComputedStyle(document.querySelector('h2')).breakAfter")
+    boxes = page.evaluate(
+        "() => Array.from(document.querySelectorAll('div.newskit-scroll'))"
+        ".map(e => getComputedStyle(e).maxHeight)"
+    )
+    tools = page.evaluate(
+        "() => Array.from(document.querySelectorAll('div.newskit-tools, tr.newskit-filters'))"
+        ".map(e => getComputedStyle(e).display)"
+    )
     page.close()
+    # In print every row of a table is on paper and the controls are not.
+    assert boxes and tools
+    assert ("none" in set(boxes)) == (media == "print")
+    assert ("none" in set(tools)) == (media == "print")
     assert shown and set(shown) == {"grid"}
     # In print a heading stays on the page of what follows it.
     assert heading == ("avoid" if media == "print" else "auto")
