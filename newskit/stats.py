@@ -31,6 +31,9 @@ OTHER_REST = "\u200bother (the rest)"
 EARLIEST = PLAUSIBLE_SINCE
 #: Label for a missing provider, type or topic.
 UNKNOWN = "(unknown)"
+#: Articles a period needs for a share of them to be given: below this, one article more or
+#: less swings the share by 20 points or more, so the share is missing (a gap in the chart).
+MIN_PERIOD_ARTICLES = 5
 
 #: The record fields the completeness table reports, in its order; the column holding each is
 #: :data:`newskit.schema.TYPED_KEYS`'s (``provider``: its domain or name).
@@ -564,7 +567,11 @@ def count_topics(articles: pd.DataFrame, *, n: int | None = None) -> pd.DataFram
 
 @renamed(top="n")
 def count_topics_by_period(
-    articles: pd.DataFrame, *, freq: str = "auto", n: int | None = 5
+    articles: pd.DataFrame,
+    *,
+    freq: str = "auto",
+    n: int | None = 5,
+    min_articles: int = MIN_PERIOD_ARTICLES,
 ) -> pd.DataFrame:
     """Articles per topic and period, and their share of the period's articles.
 
@@ -574,18 +581,24 @@ def count_topics_by_period(
         Period length.
     n : int, optional, default 5
         Only the ``n`` most frequent topics of the whole window (None: all).
+    min_articles : int, default :data:`MIN_PERIOD_ARTICLES`
+        A period with fewer articles has no share (NaN): a share of one or two articles
+        swings between 0 and 100% and says nothing.
 
     Returns
     -------
     DataFrame
-        ``period``, ``topic``, ``n_articles``, ``share`` (of all articles of that period;
-        NaN for a period with none); every period of the window for every topic kept.
+        ``period``, ``topic``, ``n_articles``, ``n_period_articles`` (all articles of the
+        period), ``share`` (``n_articles / n_period_articles``; NaN for a period with fewer
+        than ``min_articles``, or none); every period of the window for every topic kept.
     """
     check_count("n", n, optional=True)
+    check_count("min_articles", min_articles)
     columns = {
         "period": "datetime64[ns]",
         "topic": STRING,
         "n_articles": "int64",
+        "n_period_articles": "int64",
         "share": "float64",
     }
     freq = _resolve_freq(articles, freq)
@@ -603,11 +616,49 @@ def count_topics_by_period(
     full = pd.MultiIndex.from_product([topics, span], names=["topic", "period"])
     counts = counts.reindex(full, fill_value=0)
     frame = counts.rename("n_articles").reset_index()
-    total = totals.reindex(frame["period"]).to_numpy(dtype="float64")
+    frame["n_period_articles"] = totals.reindex(frame["period"]).to_numpy(dtype="int64")
+    total = frame["n_period_articles"].to_numpy(dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
-        frame["share"] = np.where(total > 0, frame["n_articles"] / total, np.nan)
-    frame = frame[["period", "topic", "n_articles", "share"]]
-    return frame.astype(columns).reset_index(drop=True)
+        share = frame["n_articles"] / total
+    frame["share"] = np.where(total >= max(min_articles, 1), share, np.nan)
+    return frame[list(columns)].astype(columns).reset_index(drop=True)
+
+
+#: A period's name in the plural, for sentences.
+_PERIOD_PLURALS = {"week": "weeks", "month": "months", "quarter": "quarters", "year": "years"}
+
+
+def describe_thin_periods(
+    periods: pd.DataFrame, *, freq: str, min_articles: int = MIN_PERIOD_ARTICLES
+) -> str:
+    """A sentence saying how many periods have too few articles for a share, ``""`` when none.
+
+    Parameters
+    ----------
+    periods : DataFrame
+        ``period`` and ``n_period_articles``, as :func:`count_topics_by_period` returns.
+    freq : {"week", "month", "quarter", "year"}
+        The period length, for the sentence.
+    min_articles : int, default :data:`MIN_PERIOD_ARTICLES`
+        The minimum the shares were computed with.
+    """
+    check_argument("freq", FREQS, freq)
+    check_count("min_articles", min_articles)
+    sizes = periods.drop_duplicates("period")["n_period_articles"]
+    thin = int((sizes < max(min_articles, 1)).sum())
+    if not thin:
+        return ""
+    empty = int((sizes == 0).sum())
+    total = len(sizes)
+    name = freq if total == 1 else _PERIOD_PLURALS[freq]
+    which = f"{thin:,} of the {total:,} {name} {'has' if thin == 1 else 'have'}"
+    if min_articles <= 1:
+        return f"{which} no article, so no share (gaps in the lines)."
+    none = "" if not empty else " (none at all)" if empty == thin else f" ({empty:,} of them none)"
+    return (
+        f"{which} fewer than {min_articles:,} articles{none}: too few for a share to mean "
+        "much, so their shares are left out (gaps in the lines)."
+    )
 
 
 @renamed(top="n")
@@ -1071,6 +1122,140 @@ def build_score_groups(
     return frame.reset_index(drop=True)
 
 
+def _check_bins(bins: object) -> None:
+    check_count("bins", bins)
+    if bins < 1:
+        raise ValueError(f"bins must be >= 1, not {bins!r}")
+
+
+def _bin_frame(edges: np.ndarray, name: str) -> dict[str, np.ndarray]:
+    return {f"{name}_from": edges[:-1].astype("float64"), f"{name}_to": edges[1:].astype("float64")}
+
+
+def count_score_bins(articles: pd.DataFrame, *, bins: int = 20) -> pd.DataFrame:
+    """Articles per bin of quality and of heat, on shared bins: what the score histogram shows.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``corpus.articles``; a missing score is left out of its count.
+    bins : int, default 20
+        Equal bins from the lowest to the highest score of either kind (numpy's
+        ``histogram_bin_edges``); the last bin holds its upper edge.
+
+    Returns
+    -------
+    DataFrame
+        ``score_from``, ``score_to``, ``n_quality``, ``n_heat``; no rows when no article has
+        a score.
+    """
+    _check_bins(bins)
+    columns = {
+        "score_from": "float64",
+        "score_to": "float64",
+        "n_quality": "int64",
+        "n_heat": "int64",
+    }
+    values = {score: _floats(articles[score]) for score in SCORES}
+    values = {score: v[~np.isnan(v)] for score, v in values.items()}
+    present = np.concatenate(list(values.values()))
+    if not len(present):
+        return _empty(columns)
+    edges = np.histogram_bin_edges(present, bins=bins)
+    frame = _bin_frame(edges, "score")
+    for score, v in values.items():
+        frame[f"n_{score}"] = np.histogram(v, bins=edges)[0]
+    return pd.DataFrame(frame).astype(columns)
+
+
+def count_score_cells(articles: pd.DataFrame, *, bins: int = 10) -> pd.DataFrame:
+    """Articles per cell of a coarse quality-by-heat grid: the table behind the hexbin.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``corpus.articles``; articles missing either score are left out.
+    bins : int, default 10
+        Cells along each score, equal, over the range of both scores together (so the
+        grid is square, as the hexbin's is).
+
+    Returns
+    -------
+    DataFrame
+        ``quality_from``, ``quality_to``, ``heat_from``, ``heat_to``, ``n_articles``: the
+        cells holding at least one article, by quality then heat.
+    """
+    _check_bins(bins)
+    columns = {
+        "quality_from": "float64",
+        "quality_to": "float64",
+        "heat_from": "float64",
+        "heat_to": "float64",
+        "n_articles": "int64",
+    }
+    quality, heat = _floats(articles["quality"]), _floats(articles["heat"])
+    both = ~np.isnan(quality) & ~np.isnan(heat)
+    quality, heat = quality[both], heat[both]
+    if not len(quality):
+        return _empty(columns)
+    edges = np.histogram_bin_edges(np.concatenate([quality, heat]), bins=bins)
+    counts = np.histogram2d(quality, heat, bins=[edges, edges])[0].astype("int64")
+    rows, cols = np.nonzero(counts)
+    return pd.DataFrame(
+        {
+            "quality_from": edges[rows],
+            "quality_to": edges[rows + 1],
+            "heat_from": edges[cols],
+            "heat_to": edges[cols + 1],
+            "n_articles": counts[rows, cols],
+        }
+    ).astype(columns)
+
+
+#: How far past the box a whisker reaches, in box lengths (matplotlib's and Tukey's rule).
+WHISKER = 1.5
+
+
+def describe_score_groups(groups: pd.DataFrame) -> pd.DataFrame:
+    """The box of each group of :func:`build_score_groups`: quartiles and whiskers.
+
+    Parameters
+    ----------
+    groups : DataFrame
+        ``group``, ``value``, as :func:`build_score_groups` returns.
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``n_articles``, ``low_whisker``, ``q1``, ``median``, ``q3``,
+        ``high_whisker``, groups in the order given. Quartiles are numpy's (linear); each
+        whisker reaches the furthest value within :data:`WHISKER` box lengths of the box.
+    """
+    columns = {
+        "group": STRING,
+        "n_articles": "int64",
+        "low_whisker": "float64",
+        "q1": "float64",
+        "median": "float64",
+        "q3": "float64",
+        "high_whisker": "float64",
+    }
+    rows = []
+    for group, values in groups.groupby("group", sort=False)["value"]:
+        values = _floats(values)
+        values = values[~np.isnan(values)]
+        if not len(values):
+            continue
+        q1, median, q3 = np.percentile(values, [25, 50, 75])
+        reach = WHISKER * (q3 - q1)
+        low = values[values >= q1 - reach].min()
+        high = values[values <= q3 + reach].max()
+        rows.append((group, len(values), low, q1, median, q3, high))
+    if not rows:
+        return _empty(columns)
+    return pd.DataFrame(rows, columns=list(columns)).astype(columns)
+
+
 def build_score_trend(articles: pd.DataFrame, *, freq: str = "auto") -> pd.DataFrame:
     """Mean and median quality and heat per period.
 
@@ -1078,7 +1263,8 @@ def build_score_trend(articles: pd.DataFrame, *, freq: str = "auto") -> pd.DataF
     -------
     DataFrame
         ``period``, ``n_articles``, ``mean_quality``, ``median_quality``, ``mean_heat``,
-        ``median_heat``; periods without articles are left out.
+        ``median_heat``; every period of the window, a period without articles with
+        ``n_articles`` 0 and no scores (NaN: a gap in a line, not a line across it).
     """
     columns = {
         "period": "datetime64[ns]",
@@ -1092,14 +1278,18 @@ def build_score_trend(articles: pd.DataFrame, *, freq: str = "auto") -> pd.DataF
     dated = _dated(articles)
     if dated.empty:
         return _empty(columns)
+    periods = _periods(dated["published_at"], freq)
     frame = pd.DataFrame(
         {
-            "period": _periods(dated["published_at"], freq).to_numpy(),
+            "period": periods.to_numpy(),
             "quality": _floats(dated["quality"]),
             "heat": _floats(dated["heat"]),
         }
     )
-    trend = _score_summary(frame, "period")
+    trend = _score_summary(frame, "period").set_index("period")
+    trend = trend.reindex(_period_range(periods, freq))
+    trend["n_articles"] = trend["n_articles"].fillna(0)
+    trend = trend.rename_axis("period").reset_index()
     return trend[list(columns)].astype(columns)
 
 
@@ -1303,6 +1493,32 @@ def describe_lag(lags: pd.DataFrame) -> pd.DataFrame:
         "max_hours": hours.max(),
     }
     return pd.DataFrame([row]).astype(columns)
+
+
+def count_lag_bins(lags: pd.DataFrame, *, bins: int = 20) -> pd.DataFrame:
+    """Related stories per bin of lag in days: what the lag histogram shows.
+
+    Parameters
+    ----------
+    lags : DataFrame
+        As :func:`build_coverage_lag` returns (``lag_hours``).
+    bins : int, default 20
+        Equal bins from the shortest to the longest lag (numpy's ``histogram_bin_edges``).
+
+    Returns
+    -------
+    DataFrame
+        ``days_from``, ``days_to``, ``n_stories``; no rows when there is no lag.
+    """
+    _check_bins(bins)
+    columns = {"days_from": "float64", "days_to": "float64", "n_stories": "int64"}
+    days = _floats(lags["lag_hours"]) / 24
+    days = days[~np.isnan(days)]
+    if not len(days):
+        return _empty(columns)
+    edges = np.histogram_bin_edges(days, bins=bins)
+    frame = _bin_frame(edges, "days") | {"n_stories": np.histogram(days, bins=edges)[0]}
+    return pd.DataFrame(frame).astype(columns)
 
 
 # --------------------------------------------------------------------------- stories

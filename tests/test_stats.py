@@ -236,6 +236,7 @@ def _call(name: str, corpus: newskit.Corpus) -> pd.DataFrame:
         "articles": corpus.articles,
         "related": corpus.related,
         "lags": stats.build_coverage_lag(corpus.articles, corpus.related),
+        "groups": stats.build_score_groups(corpus.articles, by="provider"),
     }
     required = {"column": "type"}
     args, kwargs = [], {}
@@ -356,7 +357,7 @@ EMPTY_CASES = {
     "build_completeness": ["field", "n_present", "n_missing", "share_present"],
     "find_alerts": ["alert", "detail"],
     "count_topics": ["topic", "n_articles", "share"],
-    "count_topics_by_period": ["period", "topic", "n_articles", "share"],
+    "count_topics_by_period": ["period", "topic", "n_articles", "n_period_articles", "share"],
     "find_topic_trends": [
         "topic",
         "n_first",
@@ -405,6 +406,8 @@ EMPTY_CASES = {
     ],
     "find_top_scored": ["article_id", "title", "provider", "published_at", "quality", "heat"],
     "count_related": ["n_related", "n_articles", "share"],
+    "count_score_bins": ["score_from", "score_to", "n_quality", "n_heat"],
+    "count_score_cells": ["quality_from", "quality_to", "heat_from", "heat_to", "n_articles"],
 }
 
 
@@ -449,13 +452,14 @@ def test_topic_counted_once_per_article(make_corpus):
 
 
 def test_count_topics_by_period(small):
-    table = stats.count_topics_by_period(small.articles, freq="month", n=None)
+    table = stats.count_topics_by_period(small.articles, freq="month", n=None, min_articles=1)
     cell = table.set_index(["topic", "period"])
     assert len(table) == 3 * 2
     assert cell.loc[("X", pd.Timestamp("2021-01-01")), "n_articles"] == 2
     assert cell.loc[("X", pd.Timestamp("2021-01-01")), "share"] == pytest.approx(2 / 3)
     assert cell.loc[("Z", pd.Timestamp("2021-01-01")), "n_articles"] == 0
     assert cell.loc[("Z", pd.Timestamp("2021-02-01")), "share"] == pytest.approx(2 / 3)
+    assert cell.loc[("Z", pd.Timestamp("2021-02-01")), "n_period_articles"] == 3
     assert set(stats.count_topics_by_period(small.articles, n=1)["topic"]) == {"X"}
 
 
@@ -621,6 +625,160 @@ def test_build_score_trend(small):
     assert trend["n_articles"].tolist() == [3, 3]
     assert trend["mean_quality"].tolist() == pytest.approx([20, 45])
     assert trend["median_heat"].tolist() == pytest.approx([20, 45])
+
+
+def test_count_score_bins_are_the_histogram_bins(small):
+    bins = stats.count_score_bins(small.articles, bins=4)
+    assert bins["score_from"].tolist() == [10, 20, 30, 40]
+    assert bins["score_to"].tolist() == [20, 30, 40, 50]
+    # quality 10, 20, 30, 40, 50 and heat 20, 20, 10, 50, 40; the last bin holds its top edge
+    assert bins["n_quality"].tolist() == [1, 1, 1, 2]
+    assert bins["n_heat"].tolist() == [1, 2, 0, 2]
+    values = np.concatenate([small.articles[s].dropna().to_numpy(float) for s in stats.SCORES])
+    counts, edges = np.histogram(
+        small.articles["quality"].dropna().to_numpy(float), 4, range=(values.min(), values.max())
+    )
+    assert bins["n_quality"].tolist() == counts.tolist()
+    with pytest.raises(ValueError, match="bins must be >= 1"):
+        stats.count_score_bins(small.articles.iloc[0:0], bins=0)
+
+
+def test_count_score_cells_counts_each_pair_once(small):
+    cells = stats.count_score_cells(small.articles, bins=4)
+    assert cells["n_articles"].sum() == 5  # 6.md has no scores
+    first = cells.iloc[0]
+    assert (first["quality_from"], first["heat_from"], first["n_articles"]) == (10, 20, 1)
+    assert (cells["quality_to"] > cells["quality_from"]).all()
+    assert cells[["quality_from", "heat_from"]].duplicated().sum() == 0
+
+
+def test_describe_score_groups_matches_matplotlib_boxes():
+    from matplotlib.cbook import boxplot_stats
+
+    rng = np.random.default_rng(3)
+    values = np.append(rng.normal(50, 10, 60), [150, -40])  # two points past the whiskers
+    groups = pd.DataFrame(
+        {"group": ["b"] * 62 + ["a"] * 3, "value": np.append(values, [1.0, 2.0, 9.0])}
+    )
+    boxes = stats.describe_score_groups(groups)
+    assert boxes["group"].tolist() == ["b", "a"]  # in the order given
+    assert boxes["n_articles"].tolist() == [62, 3]
+    for row, data in zip(boxes.itertuples(), (values, [1.0, 2.0, 9.0]), strict=True):
+        (expected,) = boxplot_stats(data)
+        assert row.q1 == pytest.approx(expected["q1"])
+        assert row.median == pytest.approx(expected["med"])
+        assert row.q3 == pytest.approx(expected["q3"])
+        assert row.low_whisker == pytest.approx(expected["whislo"])
+        assert row.high_whisker == pytest.approx(expected["whishi"])
+    assert boxes["high_whisker"].iloc[0] < 150
+    assert stats.describe_score_groups(groups.iloc[0:0]).columns.tolist() == [
+        "group",
+        "n_articles",
+        "low_whisker",
+        "q1",
+        "median",
+        "q3",
+        "high_whisker",
+    ]
+
+
+# --------------------------------------------------------------------------- gaps over time
+
+
+@pytest.fixture
+def gap_month(make_corpus):
+    """Articles in January and March 2021, none in February."""
+    files = {
+        f"{i}.md": story(
+            f"2021-{month}-{day:02d}T10:00:00Z",
+            quality=10 * (i + 1),
+            heat=5,
+            topics=("X",) if i % 2 else ("X", "Y"),
+            domain=("a.com", "b.com")[i % 2],
+            url=f"https://a.com/{i}",
+        )
+        for i, (month, day) in enumerate([("01", 4), ("01", 11), ("03", 1), ("03", 8), ("03", 15)])
+    }
+    return newskit.load_corpus(make_corpus(files), cache=False).articles
+
+
+FEBRUARY = pd.Timestamp("2021-02-01")
+
+
+def test_counts_over_time_carry_the_empty_month_as_zero(gap_month):
+    counts = stats.count_by_period(gap_month, freq="month").set_index("period")
+    assert counts.loc[FEBRUARY, "n_articles"] == 0
+    topics = stats.count_topics_by_period(gap_month, freq="month", min_articles=1)
+    february = topics[topics["period"] == FEBRUARY]
+    assert february["n_articles"].tolist() == [0, 0]
+    assert february["n_period_articles"].tolist() == [0, 0]
+    assert february["share"].isna().all()  # no article: no share, a gap
+    providers = stats.count_providers_by_period(gap_month, freq="month")
+    assert providers[providers["period"] == FEBRUARY]["n_articles"].tolist() == [0, 0]
+
+
+def test_score_trend_has_the_empty_month_without_scores(gap_month):
+    trend = stats.build_score_trend(gap_month, freq="month")
+    assert trend["period"].tolist() == [
+        pd.Timestamp("2021-01-01"),
+        FEBRUARY,
+        pd.Timestamp("2021-03-01"),
+    ]
+    assert trend["n_articles"].tolist() == [2, 0, 3]
+    february = trend.iloc[1]
+    for column in ("mean_quality", "median_quality", "mean_heat", "median_heat"):
+        assert math.isnan(february[column])
+    assert trend["median_quality"].iloc[2] == 40
+
+
+def test_shares_need_enough_articles_in_their_period(gap_month):
+    assert stats.MIN_PERIOD_ARTICLES == 5
+    default = stats.count_topics_by_period(gap_month, freq="month")
+    assert default["share"].isna().all()  # no month has five articles
+    three = stats.count_topics_by_period(gap_month, freq="month", min_articles=3)
+    march = three[three["period"] == pd.Timestamp("2021-03-01")].set_index("topic")
+    assert march.loc["X", "share"] == 1 and march.loc["Y", "share"] == pytest.approx(2 / 3)
+    assert three[three["period"] < pd.Timestamp("2021-03-01")]["share"].isna().all()
+    assert (
+        three["n_articles"].tolist()
+        == stats.count_topics_by_period(gap_month, freq="month", min_articles=0)[
+            "n_articles"
+        ].tolist()
+    )
+    with pytest.raises(TypeError, match="min_articles"):
+        stats.count_topics_by_period(gap_month, min_articles=None)
+
+
+def test_describe_thin_periods_says_how_many_and_why(gap_month):
+    table = stats.count_topics_by_period(gap_month, freq="month", min_articles=3)
+    said = stats.describe_thin_periods(table, freq="month", min_articles=3)
+    assert said == (
+        "2 of the 3 months have fewer than 3 articles (1 of them none): too few for a share "
+        "to mean much, so their shares are left out (gaps in the lines)."
+    )
+    assert stats.describe_thin_periods(table, freq="month", min_articles=2).startswith(
+        "1 of the 3 months has fewer than 2 articles (none at all)"
+    )
+    assert stats.describe_thin_periods(table, freq="month", min_articles=1).startswith(
+        "1 of the 3 months has no article, so no share (gaps in the lines)."
+    )
+    enough = table[table["period"] != FEBRUARY]
+    assert stats.describe_thin_periods(enough, freq="month", min_articles=2) == ""
+    with pytest.raises(ValueError, match="freq"):
+        stats.describe_thin_periods(table, freq="auto")
+
+
+def test_count_lag_bins():
+    lags = pd.DataFrame({"lag_hours": [-48.0, 24.0, 24.0, 72.0, np.nan]})
+    bins = stats.count_lag_bins(lags, bins=5)
+    assert bins["days_from"].tolist() == [-2, -1, 0, 1, 2]
+    assert bins["days_to"].tolist() == [-1, 0, 1, 2, 3]
+    assert bins["n_stories"].tolist() == [1, 0, 0, 2, 1]
+    assert stats.count_lag_bins(lags.iloc[0:0]).columns.tolist() == [
+        "days_from",
+        "days_to",
+        "n_stories",
+    ]
 
 
 def test_find_top_scored(small):
