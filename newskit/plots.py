@@ -19,12 +19,22 @@ import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.category import StrCategoryFormatter
 from matplotlib.colors import ListedColormap
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from newskit._deprecation import renamed
 from newskit.display import cut_text, escape_controls
-from newskit.stats import OTHER, OTHER_REST, check_argument, check_count, fold_label
+from newskit.stats import (
+    OTHER,
+    OTHER_REST,
+    check_argument,
+    check_count,
+    count_lag_bins,
+    count_score_bins,
+    describe_score_groups,
+    fold_label,
+)
 
 #: Characters a tick label shows before it is cut with an ellipsis.
 MAX_LABEL = 32
@@ -136,14 +146,24 @@ def _date_axis(ax: Axes, periods: pd.Series | None = None) -> None:
         # A single date gives the locator no range to place ticks in.
         middle = pd.Timestamp(pd.Series(periods).iloc[0])
         ax.set_xlim(middle - pd.Timedelta(days=20), middle + pd.Timedelta(days=20))
+    elif periods is not None:
+        # The axis spans every period of the table: periods without a value at either end
+        # (NaN, which autoscaling skips) show as the blank they are.
+        ends = mdates.date2num(pd.to_datetime(pd.Series(periods)).agg(["min", "max"]))
+        ax.update_datalim([(ends[0], 0), (ends[1], 0)], updatey=False)
+        ax.autoscale_view(scaley=False)
     locator = mdates.AutoDateLocator(maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
+def _percent_tick(value: float, _position: object = None) -> str:
+    return _percent(value, "g")
+
+
 def _percent_axis(axis) -> None:
     """Tick labels of shares (0 to 1) as percentages: what ``percent=True`` means everywhere."""
-    axis.set_major_formatter(lambda value, _: _percent(value, "g"))
+    axis.set_major_formatter(_percent_tick)
 
 
 def _percent(value: float, spec: str) -> str:
@@ -502,6 +522,7 @@ def plot_score_histogram(
     data : DataFrame
         ``corpus.articles`` (columns ``quality`` and ``heat``).
     bins : int, default 20
+        The bins of :func:`newskit.stats.count_score_bins`, whose table this draws.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -511,34 +532,15 @@ def plot_score_histogram(
     """
     ax = _axes(ax, (7, 3))
     _decorate(ax, title=title, xlabel="score", ylabel="articles")
-    series = {
-        score: pd.to_numeric(data[score], errors="coerce").dropna().to_numpy(dtype=float)
-        for score in ("quality", "heat")
-        if score in data
-    }
-    present = [values for values in series.values() if len(values)]
-    if not present:
+    table = count_score_bins(data, bins=bins)
+    edges = np.append(table["score_from"].to_numpy(), table["score_to"].to_numpy()[-1:])
+    quality, heat = table["n_quality"].to_numpy(), table["n_heat"].to_numpy()
+    if not quality.sum() and not heat.sum():
         return ax
-    edges = np.histogram_bin_edges(np.concatenate(present), bins=bins)
-    if "quality" in series and len(series["quality"]):
-        ax.hist(
-            series["quality"],
-            bins=edges,
-            histtype="stepfilled",
-            alpha=0.45,
-            color=COLOR,
-            label="quality",
-        )
-    if "heat" in series and len(series["heat"]):
-        ax.hist(
-            series["heat"],
-            bins=edges,
-            histtype="step",
-            linewidth=1.6,
-            linestyle="--",
-            color=ACCENT_COLOR,
-            label="heat",
-        )
+    if quality.sum():
+        ax.stairs(quality, edges, fill=True, alpha=0.45, color=COLOR, label="quality")
+    if heat.sum():
+        ax.stairs(heat, edges, linewidth=1.6, linestyle="--", color=ACCENT_COLOR, label="heat")
     ax.legend(frameon=False)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return ax
@@ -615,7 +617,8 @@ def plot_score_boxes(
     ----------
     data : DataFrame
         ``group`` and ``value`` columns, as :func:`newskit.stats.build_score_groups` returns
-        (already limited to the top groups).
+        (already limited to the top groups); each box is the row of
+        :func:`newskit.stats.describe_score_groups` for its group.
     score : str
         Name of the score, for the axis label and default title.
     title, ylabel : str, optional
@@ -630,17 +633,27 @@ def plot_score_boxes(
     _decorate(ax, title=title or f"{score.capitalize()} by group", xlabel=score, ylabel=ylabel)
     if not groups:
         return ax
-    values = [data.loc[data["group"] == group, "value"].to_numpy(dtype=float) for group in groups]
-    ax.boxplot(
-        values,
+    boxes = describe_score_groups(data[data["group"].isin(groups)])
+    ax.bxp(
+        [
+            {
+                "med": box.median,
+                "q1": box.q1,
+                "q3": box.q3,
+                "whislo": box.low_whisker,
+                "whishi": box.high_whisker,
+                "fliers": [],
+            }
+            for box in boxes.itertuples()
+        ],
         orientation="horizontal",
         showfliers=False,
         widths=0.6,
         medianprops={"color": ACCENT_COLOR},
     )
     ax.set_yticks(
-        np.arange(1, len(groups) + 1),
-        [f"{_label(group)} ({len(v):,})" for group, v in zip(groups, values, strict=True)],
+        np.arange(1, len(boxes) + 1),
+        [f"{_label(box.group)} ({box.n_articles:,})" for box in boxes.itertuples()],
     )
     ax.invert_yaxis()
     return ax
@@ -716,6 +729,7 @@ def plot_lag_histogram(
     data : DataFrame
         As :func:`newskit.stats.build_coverage_lag` returns (``lag_hours``).
     bins : int, default 20
+        The bins of :func:`newskit.stats.count_lag_bins`, whose table this draws.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -729,10 +743,16 @@ def plot_lag_histogram(
         xlabel="days from the article to the related story",
         ylabel="related stories",
     )
-    days = data["lag_hours"].dropna().to_numpy(dtype=float) / 24
-    if not len(days):
+    table = count_lag_bins(data, bins=bins)
+    if table.empty:
         return ax
-    ax.hist(days, bins=bins, color=COLOR)
+    ax.bar(
+        table["days_from"],
+        table["n_stories"],
+        width=table["days_to"] - table["days_from"],
+        align="edge",
+        color=COLOR,
+    )
     ax.axvline(0, color="0.3", linewidth=0.8, linestyle=":")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return ax
@@ -791,3 +811,361 @@ def plot_coverage_pairs(
     return plot_matrix(
         table, title=title, xlabel="related story's provider", ylabel="article's provider", ax=ax
     )
+
+
+# --------------------------------------------------------------------------- alt text
+
+#: Series a description names before it says "and N more".
+MAX_NAMED = 6
+
+
+def describe_chart(ax: Axes) -> str:
+    """What a drawn chart shows, in one or two sentences: its alternative text.
+
+    Reads the Axes as drawn: its title and axis labels, the kind of chart (bars, lines, heat
+    matrix, histogram, hexbin or boxes), its series and their legend labels, the span of a
+    time axis and the largest value with its label.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        A drawn chart, by the functions of this module or any other.
+
+    Returns
+    -------
+    str
+        For example "Bar chart: Articles per topic. 15 bars; the largest is Power Apps with
+        120 articles."
+    """
+    for kind, describe in _DESCRIBERS:
+        facts = describe(ax)
+        if facts is not None:
+            return _sentence(kind, ax, facts)
+    return _sentence("Chart", ax, "It shows no data")
+
+
+def _sentence(kind: str, ax: Axes, facts: str) -> str:
+    title = _plain(ax.get_title())
+    head = f"{kind}: {title}" if title else kind
+    return f"{head.rstrip('.')}. {facts}."
+
+
+def _plain(text: str) -> str:
+    """A label as a reader reads it: without the escapes :func:`_label` adds for matplotlib."""
+    return text.replace("\u200b", "").replace(r"\$", "$").strip()
+
+
+def _number(value: float, *, percent: bool = False) -> str:
+    if percent:
+        return _percent(value, ".1f").replace(".0%", "%")
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _names(labels: list[str]) -> str:
+    shown = ", ".join(labels[:MAX_NAMED])
+    rest = len(labels) - MAX_NAMED
+    return f"{shown} and {rest:,} more" if rest > 0 else shown
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def _is_date_axis(axis) -> bool:
+    formatter = axis.get_major_formatter()
+    date_formatters = (mdates.ConciseDateFormatter, mdates.AutoDateFormatter, mdates.DateFormatter)
+    return isinstance(formatter, date_formatters)
+
+
+def _dates(values: np.ndarray, among: np.ndarray | None = None) -> list[str]:
+    """Dates as short as the precision of ``among`` (default: themselves): ``2024`` when all
+    are years, ``2024-03`` when all are months."""
+
+    def when(numbers) -> pd.DatetimeIndex:
+        numbers = np.asarray(numbers, dtype=float)
+        numbers = numbers[np.isfinite(numbers)]
+        return pd.DatetimeIndex(mdates.num2date(numbers)).tz_convert(None)
+
+    every = when(values if among is None else among)
+    pattern = "%Y-%m-%d"
+    if (every.day == 1).all() and (every == every.normalize()).all():
+        pattern = "%Y" if (every.month == 1).all() else "%Y-%m"
+    return list(when(values).strftime(pattern))
+
+
+def _ticks(axis) -> dict[float, str]:
+    return {
+        float(tick.get_position()[axis.axis_name == "y"]): _plain(tick.get_text())
+        for tick in axis.get_ticklabels()
+        if tick.get_text()
+    }
+
+
+def _named(axis) -> bool:
+    """Whether the ticks are names (labels set at fixed places, or categories), not numbers."""
+    fixed = isinstance(axis.get_major_locator(), FixedLocator)
+    return fixed or isinstance(axis.get_major_formatter(), StrCategoryFormatter)
+
+
+def _tick_at(ticks: dict[float, str], position: float) -> str | None:
+    for where, text in ticks.items():
+        if abs(where - position) < 0.25:
+            return text
+    return None
+
+
+def _is_percent(axis) -> bool:
+    return getattr(axis.get_major_formatter(), "func", None) is _percent_tick
+
+
+def _short_unit(label: str) -> bool:
+    """A label that reads after a number: "120 articles", "3 related stories"."""
+    return bool(label) and len(label.split()) <= 3 and "(" not in label and label.endswith("s")
+
+
+def _span(axis, values: np.ndarray) -> str:
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return ""
+    low, high = values.min(), values.max()
+    if _is_date_axis(axis):
+        first, last = _dates(np.array([low, high]), values)
+        return f"from {first} to {last}" if first != last else f"in {first}"
+    return f"from {_number(low)} to {_number(high)}"
+
+
+def _describe_hexbin(ax: Axes) -> str | None:
+    cells = [
+        c
+        for c in ax.collections
+        if type(c).__name__ == "PolyCollection" and c.get_array() is not None
+    ]
+    if not cells:
+        return None
+    counts = np.asarray(cells[0].get_array(), dtype=float)
+    centres = cells[0].get_offsets()
+    if not len(counts):
+        return "It shows no data"
+    colorbar = getattr(cells[0], "colorbar", None)
+    unit = _plain(colorbar.ax.get_ylabel() or colorbar.ax.get_xlabel()) if colorbar else ""
+    x, y = _plain(ax.get_xlabel()) or "x", _plain(ax.get_ylabel()) or "y"
+    top = int(np.argmax(counts))
+    # A cell's centre is no data value: whole numbers say "around" well enough on a wide axis.
+    wide = np.ptp(ax.get_xlim()) > 10 and np.ptp(ax.get_ylim()) > 10
+    cx, cy = (np.round(centres[top]) if wide else centres[top]).tolist()
+    things = f"{_number(counts.sum())} {unit}".strip()
+    return (
+        f"{things} by {x} (across) and {y} (up) in {len(counts):,} cells; the fullest, "
+        f"around {x} {_number(cx)} and {y} {_number(cy)}, holds {_number(counts[top])}"
+    )
+
+
+def _describe_matrix(ax: Axes) -> str | None:
+    if not ax.images:
+        return None
+    values = np.asarray(ax.images[0].get_array(), dtype=float)
+    if values.ndim != 2 or not values.size:
+        return "It shows no data"
+    rows, cols = values.shape
+    columns = list(_ticks(ax.xaxis).values()) if _named(ax.xaxis) else []
+    labels = list(_ticks(ax.yaxis).values()) if _named(ax.yaxis) else []
+    xlabel, ylabel = _plain(ax.get_xlabel()), _plain(ax.get_ylabel())
+    shape = f"{_plural(rows, 'row')}{f' ({ylabel})' if ylabel else ''} by "
+    shape += f"{_plural(cols, 'column')}{f' ({xlabel})' if xlabel else ''}"
+    if len(columns) != cols:
+        return shape
+    if len(labels) != rows:
+        # Rows without labels (one per article): say which column is most often marked.
+        marked = np.nanmean(values > 0, axis=0)
+        top = int(np.nanargmax(marked))
+        most = f"{columns[top]} ({marked[top]:.0%} of rows)"
+        return f"{shape}; the column most often marked (dark) is {most}"
+    if not np.isfinite(values).any():
+        return shape
+    i, j = np.unravel_index(np.nanargmax(values), values.shape)
+    percent = any(text.get_text().endswith("%") for text in ax.texts)
+    value = _number(values[i, j], percent=percent)
+    return f"{shape}; the largest cell is {labels[i]} by {columns[j]}, {value}"
+
+
+def _box_lines(ax: Axes) -> list:
+    """The boxes of a box plot: closed, axis-aligned rectangles drawn as lines."""
+    boxes = []
+    for line in ax.lines:
+        x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+        sides = sorted((len(set(x)), len(set(y))))
+        # A box of equal values is flat (one of its sides has no length), still a box.
+        if len(x) == 5 and x[0] == x[-1] and y[0] == y[-1] and sides in ([1, 2], [2, 2]):
+            boxes.append((x.min(), x.max(), y.min(), y.max()))
+    return boxes
+
+
+def _describe_boxes(ax: Axes) -> str | None:
+    boxes = _box_lines(ax)
+    if not boxes:
+        return None
+    centres_y = {round((b[2] + b[3]) / 2, 6) for b in boxes}
+    horizontal = len(centres_y) > 1 or (len(boxes) == 1 and bool(_ticks(ax.yaxis)))
+    axis = ax.yaxis if horizontal else ax.xaxis
+    ticks = _ticks(axis)
+    score = _plain(ax.get_xlabel() if horizontal else ax.get_ylabel())
+    medians = []
+    for x0, x1, y0, y1 in boxes:
+        low, high, centre = (x0, x1, (y0 + y1) / 2) if horizontal else (y0, y1, (x0 + x1) / 2)
+        for line in ax.lines:
+            x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+            value, across = (x, y) if horizontal else (y, x)
+            if (
+                len(x) == 2
+                and value[0] == value[1]
+                and low <= value[0] <= high
+                and abs(across.mean() - centre) < 1e-6
+                and np.ptp(across) >= 0.9 * ((y1 - y0) if horizontal else (x1 - x0))
+            ):
+                medians.append((value[0], _tick_at(ticks, centre) or _number(centre)))
+                break
+    names = [_tick_at(ticks, (b[2] + b[3]) / 2 if horizontal else (b[0] + b[1]) / 2) for b in boxes]
+    facts = f"{_plural(len(boxes), 'box')}".replace("boxs", "boxes")
+    if score:
+        facts += f" of {score}"
+    if all(names):
+        facts += f" ({_names(names)})"
+    if medians:
+        high, low = max(medians), min(medians)
+        if len(medians) == 1:
+            facts += f"; the median is {_number(high[0])}"
+        elif high[0] == low[0]:
+            facts += f"; every median is {_number(high[0])}"
+        else:
+            facts += f"; the highest median is {high[1]} at {_number(high[0])}"
+            facts += f", the lowest {low[1]} at {_number(low[0])}"
+    return facts
+
+
+def _histogram(ax: Axes) -> list[tuple[str, np.ndarray, np.ndarray]] | None:
+    """The series of a histogram: (label, counts, edges), from steps or touching bars."""
+    steps = [patch for patch in ax.patches if type(patch).__name__ == "StepPatch"]
+    if steps:
+        series = []
+        for patch in steps:
+            counts, edges, _ = patch.get_data()
+            series.append((_plain(patch.get_label()), np.asarray(counts), np.asarray(edges)))
+        return series
+    series = []
+    for container in ax.containers:
+        if getattr(container, "orientation", "vertical") != "vertical" or len(container) < 2:
+            continue
+        left = np.array([bar.get_x() for bar in container])
+        width = np.array([bar.get_width() for bar in container])
+        if not np.allclose(left[:-1] + width[:-1], left[1:]):
+            continue
+        counts = np.array([bar.get_height() for bar in container])
+        edges = np.append(left, left[-1] + width[-1])
+        series.append((_plain(container.get_label() or ""), counts, edges))
+    return series or None
+
+
+def _describe_histogram(ax: Axes) -> str | None:
+    series = _histogram(ax)
+    if series is None:
+        return None
+    named = [label for label, _, _ in series if label and not label.startswith("_")]
+    edges = series[0][2]
+    x, unit = _plain(ax.get_xlabel()), _plain(ax.get_ylabel())
+    facts = f"{_plural(len(edges) - 1, 'bin')}"
+    if x:
+        facts += f" of {x}"
+    facts += f" {_span(ax.xaxis, edges)}"
+    if len(named) > 1:
+        facts = f"{len(named)} series ({_names(named)}) in {facts}"
+    peaks = []
+    for label, counts, edges in series:
+        top = int(np.argmax(counts))
+        bin_ = f"{_number(edges[top])} to {_number(edges[top + 1])}"
+        who = f"{label} " if len(named) > 1 else ""
+        peaks.append(f"{who}peaks at {bin_} with {_number(counts[top])} {unit}".rstrip())
+    return f"{facts}; {', '.join(peaks)}"
+
+
+def _describe_bars(ax: Axes) -> str | None:
+    bars = [bar for container in ax.containers for bar in container if hasattr(bar, "get_x")]
+    if not bars:
+        return None
+    horizontal = getattr(ax.containers[0], "orientation", "vertical") == "horizontal"
+    if horizontal:
+        values = np.array([bar.get_width() for bar in bars])
+        positions = np.array([bar.get_y() + bar.get_height() / 2 for bar in bars])
+        ticks, axis, unit = _ticks(ax.yaxis), ax.yaxis, _plain(ax.get_xlabel())
+    else:
+        values = np.array([bar.get_height() for bar in bars])
+        positions = np.array([bar.get_x() + bar.get_width() / 2 for bar in bars])
+        ticks, axis, unit = _ticks(ax.xaxis), ax.xaxis, _plain(ax.get_ylabel())
+    if _is_date_axis(axis):
+        starts = [bar.get_y() if horizontal else bar.get_x() for bar in bars]
+        labels = _dates(np.array(starts))
+        span = f" {_span(axis, np.array(starts))}"
+    else:
+        labels = [_tick_at(ticks, p) or _number(p) for p in positions]
+        span = ""
+    facts = f"{_plural(len(bars), 'bar')}{span}"
+    short = _short_unit(unit)
+    if unit and not short:
+        facts += f" of {unit}"
+    top = int(np.argmax(values))
+    facts += f"; the largest is {labels[top]} " + (
+        f"with {_number(values[top])} {unit}" if short else f"at {_number(values[top])}"
+    )
+    if values.min() < 0:
+        low = int(np.argmin(values))
+        facts += f", the smallest {labels[low]} at {_number(values[low])}"
+    return facts
+
+
+def _series_lines(ax: Axes) -> list:
+    """The lines that carry data: labelled ones, else any with two or more points."""
+    lines = [line for line in ax.lines if len(np.atleast_1d(line.get_xdata())) >= 2]
+    labelled = [line for line in lines if not line.get_label().startswith("_")]
+    return labelled or lines
+
+
+def _describe_lines(ax: Axes) -> str | None:
+    lines = _series_lines(ax)
+    if not lines:
+        return None
+    labels = [_plain(line.get_label()) for line in lines if not line.get_label().startswith("_")]
+    xs = [np.asarray(line.get_xdata(orig=False), dtype=float) for line in lines]
+    ys = [np.asarray(line.get_ydata(orig=False), dtype=float) for line in lines]
+    facts = f"{_plural(len(lines), 'line')}"
+    if labels:
+        facts += f" ({_names(labels)})"
+    facts += f" {_span(ax.xaxis, np.concatenate(xs))}".rstrip()
+    finite = [(y[np.isfinite(y)].max(), i) for i, y in enumerate(ys) if np.isfinite(y).any()]
+    if finite:
+        value, i = max(finite)
+        where = xs[i][int(np.nanargmax(ys[i]))]
+        every = np.concatenate(xs)
+        at = _dates(np.array([where]), every)[0] if _is_date_axis(ax.xaxis) else _number(where)
+        unit = _plain(ax.get_ylabel())
+        amount = _number(value, percent=_is_percent(ax.yaxis))
+        amount += f" {unit}" if _short_unit(unit) else ""
+        who = f"{labels[i]}, " if len(lines) > 1 and i < len(labels) else ""
+        facts += f"; the highest point is {who}{amount} in {at}"
+    gaps = sum(int((~np.isfinite(y)).sum()) for y in ys)
+    if gaps:
+        facts += f". {_plural(gaps, 'point')} {'is' if gaps == 1 else 'are'} missing, drawn as gaps"
+    return facts
+
+
+#: Tried in order: the first that recognises the Axes describes it (a hexbin's reference
+#: line is no line chart, a histogram's touching bars no bar chart).
+_DESCRIBERS = (
+    ("Hexbin", _describe_hexbin),
+    ("Heat matrix", _describe_matrix),
+    ("Box plot", _describe_boxes),
+    ("Histogram", _describe_histogram),
+    ("Bar chart", _describe_bars),
+    ("Line chart", _describe_lines),
+)

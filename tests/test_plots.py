@@ -516,3 +516,219 @@ def test_cjk_names_are_drawn_with_a_font_that_has_their_glyphs():
         pytest.skip("no Noto CJK font installed (Debian: apt-get install fonts-noto-cjk)")
     font = FT2Font(font_manager.findfont(cjk[0], fallback_to_default=False))
     assert all(font.get_char_index(ord(char)) for char in "南华早报東京新聞")
+
+
+# --------------------------------------------------------------------------- alt text
+
+
+def months(*values: str) -> pd.Series:
+    return pd.to_datetime(pd.Series(values))
+
+
+def related_pairs() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"provider": ["a", "a", "b"], "related_provider": ["b", "c", "a"], "n_stories": [5, 1, 2]}
+    )
+
+
+#: One drawn chart per plot function, and the words its alt text must hold.
+DESCRIBED = {
+    "plot_period_counts": (
+        lambda: plots.plot_period_counts(
+            pd.DataFrame(
+                {
+                    "period": months("2021-01-01", "2021-02-01", "2021-03-01"),
+                    "n_articles": [3, 0, 7],
+                }
+            ),
+            title="Articles per month",
+        ),
+        [
+            "Bar chart: Articles per month.",
+            "3 bars from 2021-01 to 2021-03",
+            "the largest is 2021-03 with 7 articles",
+        ],
+    ),
+    "plot_period_lines": (
+        lambda: plots.plot_period_lines(
+            pd.DataFrame(
+                {
+                    "period": months("2021-01-01", "2021-02-01", "2021-03-01").tolist() * 2,
+                    "topic": ["AI"] * 3 + ["Robots"] * 3,
+                    "share": [0.5, np.nan, 0.25, 0.5, np.nan, 0.75],
+                }
+            ),
+            y="share",
+            percent=True,
+            ylabel="share of the period's articles",
+            title="Share per month",
+        ),
+        [
+            "Line chart: Share per month.",
+            "2 lines (AI, Robots) from 2021-01 to 2021-03",
+            "the highest point is Robots, 75% in 2021-03",
+            "2 points are missing, drawn as gaps",
+        ],
+    ),
+    "plot_counts": (
+        lambda: plots.plot_counts(
+            pd.DataFrame(
+                {
+                    "topic": [f"t{i}" for i in range(14)] + ["Power Apps"],
+                    "n_articles": list(range(1, 15)) + [120],
+                }
+            ),
+            n=15,
+            other=False,
+            title="Articles per topic",
+        ),
+        ["Bar chart: Articles per topic. 15 bars; the largest is Power Apps with 120 articles."],
+    ),
+    "plot_missing_matrix": (
+        lambda: plots.plot_missing_matrix(
+            pd.DataFrame(
+                {"title": [False, False, False, False], "excerpt": [True, True, True, False]}
+            )
+        ),
+        [
+            "Heat matrix: Missing fields (dark = missing).",
+            "4 rows (articles (oldest at the top)) by 2 columns (field)",
+            "most often marked (dark) is excerpt (75% of rows)",
+        ],
+    ),
+    "plot_matrix": (
+        lambda: plots.plot_matrix(
+            pd.DataFrame([[4, 1], [1, 2]], index=["AI", "Robots"], columns=["AI", "Robots"]),
+            title="Articles sharing two topics",
+        ),
+        [
+            "Heat matrix: Articles sharing two topics.",
+            "2 rows by 2 columns",
+            "the largest cell is AI by AI, 4",
+        ],
+    ),
+    "plot_topic_trends": (
+        lambda: plots.plot_topic_trends(
+            pd.DataFrame({"topic": ["AI", "Robots", "Cars"], "change": [0.1, -0.05, 0.02]})
+        ),
+        [
+            "Bar chart: Topics rising and falling",
+            "3 bars of change in share of articles (percentage points)",
+            "the largest is AI at 10, the smallest Robots at -5",
+        ],
+    ),
+    "plot_score_histogram": (
+        lambda: plots.plot_score_histogram(
+            pd.DataFrame({"quality": [0, 10, 10, 10, 100], "heat": [0, 90, 90, 100, 100]}),
+            bins=10,
+        ),
+        [
+            "Histogram: Distribution of quality and heat.",
+            "2 series (quality, heat) in 10 bins of score from 0 to 100",
+            "quality peaks at 10 to 20 with 3 articles",
+            "heat peaks at 90 to 100 with 4 articles",
+        ],
+    ),
+    "plot_score_hexbin": (
+        lambda: plots.plot_score_hexbin(
+            pd.DataFrame({"quality": [10, 10, 10, 50], "heat": [20, 20, 20, 90]})
+        ),
+        [
+            "Hexbin: Quality vs heat.",
+            "4 articles by quality (across) and heat (up) in 2 cells",
+            "the fullest, around quality 10 and heat 21, holds 3",
+        ],
+    ),
+    "plot_score_boxes": (
+        lambda: plots.plot_score_boxes(
+            pd.DataFrame({"group": ["a"] * 3 + ["b"] * 2, "value": [1, 2, 3, 40, 50.0]}),
+            title="Quality by type",
+        ),
+        [
+            "Box plot: Quality by type.",
+            "2 boxes of quality (a (3), b (2))",
+            "the highest median is b (2) at 45, the lowest a (3) at 2",
+        ],
+    ),
+    "plot_score_trend": (
+        lambda: plots.plot_score_trend(
+            pd.DataFrame(
+                {
+                    "period": months("2021-01-01", "2021-02-01", "2021-03-01"),
+                    "median_quality": [10, np.nan, 30],
+                    "median_heat": [20, np.nan, 60],
+                }
+            ),
+            title="Median scores per month",
+        ),
+        [
+            "Line chart: Median scores per month.",
+            "2 lines (quality, heat) from 2021-01 to 2021-03",
+            "the highest point is heat, 60 in 2021-03",
+            "2 points are missing, drawn as gaps",
+        ],
+    ),
+    "plot_lag_histogram": (
+        lambda: plots.plot_lag_histogram(
+            pd.DataFrame({"lag_hours": [-48.0, 24.0, 24.0, 72.0]}), bins=5
+        ),
+        [
+            "Histogram: Lag between an article and its related stories.",
+            "5 bins of days from the article to the related story from -2 to 3",
+            "peaks at 1 to 2 with 2 related stories",
+        ],
+    ),
+    "plot_coverage_pairs": (
+        lambda: plots.plot_coverage_pairs(related_pairs()),
+        [
+            "Heat matrix: Related stories by provider.",
+            "2 rows (article's provider) by 3 columns (related story's provider)",
+            "the largest cell is a by b, 5",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DESCRIBED))
+def test_describe_chart_says_what_each_chart_shows(name):
+    draw, words = DESCRIBED[name]
+    alt = plots.describe_chart(draw())
+    for phrase in words:
+        assert phrase in alt
+    assert alt.endswith(".") and alt.count(". ") <= 2
+
+
+def test_every_plot_function_has_its_alt_text_tested():
+    assert set(DESCRIBED) == set(EMPTY_PLOTS)
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_PLOTS))
+def test_describe_chart_of_an_empty_chart_says_so(name, ax):
+    alt = plots.describe_chart(getattr(plots, name)(EMPTY_PLOTS[name](), ax=ax))
+    assert alt.endswith("It shows no data.")
+    assert alt.startswith(f"Chart: {ax.get_title()}." if ax.get_title() else "Chart. ")
+
+
+def test_describe_chart_names_a_few_series_and_counts_the_rest(ax):
+    data = pd.DataFrame(
+        {
+            "period": months("2021-01-04", "2021-01-11").tolist() * 9,
+            "topic": [f"t{i}" for i in range(9) for _ in range(2)],
+            "n_articles": 1,
+        }
+    )
+    alt = plots.describe_chart(plots.plot_period_lines(data, ax=ax))
+    assert "9 lines (t0, t1, t2, t3, t4, t5 and 3 more) from 2021-01-04 to 2021-01-11" in alt
+
+
+def test_describe_chart_reads_labels_as_a_reader_does(ax):
+    counts = pd.DataFrame({"value": ["_private", "$5 apps"], "n_articles": [3, 9]})
+    alt = plots.describe_chart(plots.plot_counts(counts, title="Costs in $", ax=ax))
+    assert "Costs in $." in alt and "the largest is $5 apps with 9 articles" in alt
+    assert "\u200b" not in alt and "\\$" not in alt
+
+
+def test_describe_chart_reads_any_matplotlib_chart(ax):
+    ax.bar(["red", "green"], [2, 5])
+    ax.set_ylabel("votes")
+    assert plots.describe_chart(ax) == "Bar chart. 2 bars; the largest is green with 5 votes."
