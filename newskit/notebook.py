@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
+from IPython.core.pylabtools import print_figure
+from IPython.display import Image, display
 
 from newskit import plots, stats
 from newskit.corpus import Corpus, load_corpus
@@ -51,13 +52,47 @@ HEADLINE_KEYS = (
 
 
 def _show(items: list) -> list:
-    """Display ``items`` in order (a figure by ``plt.show``); return them."""
+    """Display ``items`` in order; return them."""
     for item in items:
-        if isinstance(item, plt.Axes):
-            plt.show()
-        else:
-            display(item)
+        display(item)
     return items
+
+
+def show_chart(
+    ax: plt.Axes, data: pd.DataFrame, *, alt: str | None = None, name: str | None = None
+) -> list:
+    """Show a chart with its alternative text, then the table it was drawn from.
+
+    The figure is rendered to PNG as Jupyter's inline backend renders it (bounding box
+    tight, the figure's dpi) and closed, so it is shown once.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The drawn chart.
+    data : DataFrame
+        What the chart shows, aggregated: the counts, bins or statistics it draws (not one
+        row per article).
+    alt : str, optional
+        The image's alternative text; by default :func:`newskit.plots.describe_chart`.
+    name : str, optional
+        The stem of the table's CSV download; by default from the chart's title.
+
+    Returns
+    -------
+    list
+        The image (its alternative text in ``metadata["alt"]``) and the table, as shown.
+    """
+    alt = alt or plots.describe_chart(ax)
+    name = name or ax.get_title() or None
+    png = print_figure(ax.figure, "png", bbox_inches="tight")
+    plt.close(ax.figure)
+    n = len(data)
+    rows = f"{n:,} row" if n == 1 else f"{n:,} rows"
+    # A matrix is labelled by its index (topics, providers): the table keeps it.
+    index = not isinstance(data.index, pd.RangeIndex)
+    table = render_table(data, details=f"Data behind this chart ({rows})", name=name, index=index)
+    return _show([Image(png, metadata={"alt": alt}), table])
 
 
 def open_selection(
@@ -120,7 +155,8 @@ def show_over_time(
     Returns
     -------
     list
-        What was shown: notes and tables, or the Axes.
+        What was shown: notes and tables, or the chart and its table
+        (:func:`show_chart`).
     """
     if table.empty:
         return _show([note(empty)])
@@ -129,7 +165,47 @@ def show_over_time(
             single or f"All dated articles fall in one {freq}, so there is no change over time."
         )
         return _show([note(single), *([render_table(table)] if with_table else [])])
-    return _show([plot(table, **options)])
+    return show_chart(plot(table, **options), table)
+
+
+def show_shares_over_time(
+    table: pd.DataFrame,
+    *,
+    freq: str,
+    min_articles: int = stats.MIN_PERIOD_ARTICLES,
+    **options: object,
+) -> list:
+    """Each topic's share of its period's articles over time, where a period has enough.
+
+    Parameters
+    ----------
+    table : DataFrame
+        As :func:`newskit.stats.count_topics_by_period` returns, built with the same
+        ``min_articles``: a period with fewer articles has no share.
+    freq : str
+        The period length, for the notes.
+    min_articles : int, default :data:`newskit.stats.MIN_PERIOD_ARTICLES`
+        The minimum the table was built with, for the notes.
+    **options
+        Passed to :func:`newskit.plots.plot_period_lines` (``title``, ``ylabel``, ...).
+
+    Returns
+    -------
+    list
+        What was shown: a note on the periods left out, then the chart and its table; or a
+        note saying why there is no chart.
+    """
+    shared = table.dropna(subset=["share"])["period"].nunique()
+    if shared < 2:
+        enough = f"{min_articles:,} articles or more" if min_articles > 1 else "an article"
+        return _show(
+            [note(f"Fewer than two {freq}s have {enough}, so there are no shares to compare.")]
+        )
+    shown = []
+    if thin := stats.describe_thin_periods(table, freq=freq, min_articles=min_articles):
+        shown = _show([note(thin)])
+    ax = plots.plot_period_lines(table, y="share", percent=True, **options)
+    return shown + show_chart(ax, table)
 
 
 def show_scores_by(articles: pd.DataFrame, *, by: str, n: int = 10) -> list:
@@ -161,7 +237,8 @@ def show_scores_by(articles: pd.DataFrame, *, by: str, n: int = 10) -> list:
         shown.append(note(no_spread))
     else:
         groups = stats.build_score_groups(articles, by=by, n=n)
-        shown.append(plots.plot_score_boxes(groups, score="quality", title=f"Quality by {by}"))
+        ax = plots.plot_score_boxes(groups, score="quality", title=f"Quality by {by}")
+        return _show(shown) + show_chart(ax, stats.describe_score_groups(groups))
     return _show(shown)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from conftest import SEEDS, record
-from matplotlib.axes import Axes
+from IPython.display import Image
 
 import newskit
 from newskit import notebook, plots, stats
@@ -67,7 +70,81 @@ def test_show_over_time_empty_single_and_many_periods(make_corpus):
     shown = notebook.show_over_time(
         two, freq="month", plot=plots.plot_period_counts, empty="-", title="Per month"
     )
-    assert isinstance(shown[0], Axes) and shown[0].get_title() == "Per month"
+    image, table = shown
+    assert image.metadata["alt"].startswith("Bar chart: Per month. 2 bars from 2021-01 to 2021-02")
+    assert "Data behind this chart (2 rows)" in table.html and "2021-02-01" in table.text
+
+
+def test_show_chart_shows_the_figure_with_its_alt_text_then_its_data():
+    counts = pd.DataFrame({"topic": ["AI", "Robots <b>"], "n_articles": [3, 5]})
+    ax = plots.plot_counts(counts, title="Articles per topic")
+    dpi = ax.figure.dpi
+    shown = notebook.show_chart(ax, counts)
+    image, table = shown
+    assert isinstance(image, Image) and image.format == "png"
+    assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert image.metadata == {"alt": plots.describe_chart(ax)}
+    assert "the largest is Robots <b> with 5 articles" in image.metadata["alt"]
+    # what a notebook's output keeps: the alt text under the PNG's own metadata
+    data, metadata = image._repr_png_()
+    assert metadata == {"alt": image.metadata["alt"]}
+    assert not plt.fignum_exists(ax.figure.number)  # closed: shown once
+    assert "<details" in table.html and "Data behind this chart (2 rows)" in table.html
+    assert "Robots &lt;b&gt;" in table.html and "<b>" not in table.html
+    assert 'data-name="articles-per-topic"' in table.html
+    inline = io.BytesIO()  # as the inline backend renders: bbox tight, the figure's dpi
+    ax.figure.savefig(inline, format="png", bbox_inches="tight", dpi=dpi)
+    assert image.data == inline.getvalue()
+
+
+def test_show_chart_takes_its_alt_text_and_name_and_keeps_a_matrix_index():
+    matrix = pd.DataFrame([[2, 1], [1, 3]], index=["AI", "Robots"], columns=["AI", "Robots"])
+    ax = plots.plot_matrix(matrix, title="Pairs")
+    image, table = notebook.show_chart(ax, matrix.head(1), alt="Two topics.", name="pairs")
+    assert image.metadata["alt"] == "Two topics."
+    assert 'data-name="pairs"' in table.html and "(1 row)" in table.html
+    assert table.text.splitlines()[-1].split()[:2] == ["AI", "2"]
+
+
+def test_show_over_time_draws_gaps_for_a_month_without_articles(make_corpus):
+    files = {
+        f"{i}.md": story(date, originalUrl=f'"u{i}"', quality=10 * (i + 1))
+        for i, date in enumerate(["2021-01-04", "2021-03-01", "2021-03-08"])
+    }
+    articles = newskit.load_corpus(make_corpus(files), cache=False).articles
+    trend = stats.build_score_trend(articles, freq="month")
+    image, table = notebook.show_over_time(
+        trend, freq="month", plot=plots.plot_score_trend, empty="-"
+    )
+    assert "2 lines (quality, heat) from 2021-01 to 2021-03" in image.metadata["alt"]
+    assert "2 points are missing, drawn as gaps" in image.metadata["alt"]
+    assert "(3 rows)" in table.html and "2021-02-01" in table.text
+
+
+def test_show_shares_over_time_leaves_out_thin_periods_and_says_so(make_corpus):
+    dates = ["2021-01-04"] * 5 + ["2021-02-01"] + ["2021-03-01"] * 6
+    files = {
+        f"{i}.md": story(
+            f"{date}T{i:02d}:00:00Z", originalUrl=f'"u{i}"', topic="X" if i % 3 else "Y"
+        )
+        for i, date in enumerate(dates)
+    }
+    articles = newskit.load_corpus(make_corpus(files), cache=False).articles
+    table = stats.count_topics_by_period(articles, freq="month")
+    shown = notebook.show_shares_over_time(table, freq="month", title="Shares")
+    assert texts(shown)[0].startswith("1 of the 3 months has fewer than 5 articles")
+    image, data = shown[1:]
+    assert image.metadata["alt"].startswith("Line chart: Shares. 2 lines")
+    assert "2 points are missing, drawn as gaps" in image.metadata["alt"]
+    assert "n_period_articles" in data.text
+    few = stats.count_topics_by_period(articles.iloc[:6], freq="month")
+    assert texts(notebook.show_shares_over_time(few, freq="month")) == [
+        "Fewer than two months have 5 articles or more, so there are no shares to compare."
+    ]
+    every = stats.count_topics_by_period(articles.iloc[:6], freq="month", min_articles=1)
+    shown = notebook.show_shares_over_time(every, freq="month", min_articles=1)
+    assert texts(shown)[0] == "1 of the 3 months has no article, so no share (gaps in the lines)."
+    assert isinstance(shown[1], Image) and "2021-02-01" in shown[2].text
 
 
 def test_show_over_time_says_its_own_sentence_for_one_period(make_corpus):
@@ -106,7 +183,8 @@ def test_show_scores_by_every_branch(make_corpus, by):
         }
     )
     shown = notebook.show_scores_by(many, by=by)
-    assert isinstance(shown[1], Axes) and shown[1].get_title() == f"Quality by {by}"
+    assert shown[1].metadata["alt"].startswith(f"Box plot: Quality by {by}. 2 boxes of quality")
+    assert "Data behind this chart (2 rows)" in shown[2].html and "q1" in shown[2].text
     assert texts(notebook.show_scores_by(same.iloc[0:0], by=by)) == [none]
 
 
