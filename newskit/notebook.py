@@ -59,7 +59,7 @@ def _show(items: list) -> list:
 
 
 def show_chart(
-    ax: plt.Axes, data: pd.DataFrame, *, alt: str | None = None, name: str | None = None
+    ax: plt.Axes, data: pd.DataFrame | None, *, alt: str | None = None, name: str | None = None
 ) -> list:
     """Show a chart with its alternative text, then the table it was drawn from.
 
@@ -70,9 +70,10 @@ def show_chart(
     ----------
     ax : matplotlib.axes.Axes
         The drawn chart.
-    data : DataFrame
+    data : DataFrame or None
         What the chart shows, aggregated: the counts, bins or statistics it draws (not one
-        row per article).
+        row per article). ``None`` when the table shown just before the chart is its data,
+        so it is not shown twice.
     alt : str, optional
         The image's alternative text; by default :func:`newskit.plots.describe_chart`.
     name : str, optional
@@ -87,6 +88,8 @@ def show_chart(
     name = name or ax.get_title() or None
     png = print_figure(ax.figure, "png", bbox_inches="tight")
     plt.close(ax.figure)
+    if data is None:
+        return _show([Image(png, metadata={"alt": alt})])
     n = len(data)
     rows = f"{n:,} row" if n == 1 else f"{n:,} rows"
     # A matrix is labelled by its index (topics, providers): the table keeps it.

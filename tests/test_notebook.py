@@ -97,6 +97,14 @@ def test_show_chart_shows_the_figure_with_its_alt_text_then_its_data():
     assert image.data == inline.getvalue()
 
 
+def test_show_chart_without_data_shows_the_figure_alone():
+    counts = pd.DataFrame({"topic": ["AI"], "n_articles": [3]})
+    ax = plots.plot_counts(counts, title="Articles per topic")
+    shown = notebook.show_chart(ax, None)
+    assert len(shown) == 1 and isinstance(shown[0], Image)
+    assert "Articles per topic" in shown[0].metadata["alt"]
+
+
 def test_show_chart_takes_its_alt_text_and_name_and_keeps_a_matrix_index():
     matrix = pd.DataFrame([[2, 1], [1, 3]], index=["AI", "Robots"], columns=["AI", "Robots"])
     ax = plots.plot_matrix(matrix, title="Pairs")
