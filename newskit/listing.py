@@ -17,7 +17,6 @@ from urllib.parse import quote, urlsplit
 import numpy as np
 import pandas as pd
 
-from newskit.display import format_value
 from newskit.schema import DATETIME, STRING
 from newskit.stats import _provider_labels, check_argument, check_count
 from newskit.stories import URL_COLUMNS
@@ -26,10 +25,15 @@ from newskit.stories import URL_COLUMNS
 PAGE = "06-articles.html"
 #: The browser's columns, in order; ``story`` only when some story has several articles.
 COLUMNS = ("title", "provider", "published", "type", "topics", "quality", "heat", "story")
-#: Rows the page lists in full. A row of the real corpus takes about 650 bytes of the page
-#: (its title a link: the address is written out whole), so 5,000 rows and the page around
-#: them stay near 3.5 MB, under the 5 MB a report page may take.
+NUMERIC_COLUMNS = ("quality", "heat")
+#: Rows the page lists in full, so that it stays under the 5 MB a report page may take. A row
+#: takes about 470 bytes of the page on the real corpus and 500 on the generated one of the
+#: benchmarks (the title's address is written out whole), around 280 KB for the rest of the
+#: page: 5,000 rows make a page of 2.8 MB, and rows half as long again would still fit.
 MAX_ARTICLES = 5_000
+#: Characters a cell of the browser shows: a story id is a file name (up to 255 characters on
+#: most file systems), and a filter's ``=x`` matches the text a cell shows, so it must be whole.
+MAX_CHARS = 255
 #: A web address longer than this gets no link: browsers and servers cap addresses near 2,000
 #: characters, and an unbounded one would let a single record swell the page.
 MAX_URL_CHARS = 2_048
@@ -256,9 +260,13 @@ def _filter_text(column: str, value: object) -> str:
         return f"{day}..{day}"  # the high side matches as a prefix: the whole day or month
     if isinstance(value, str):
         return f"={value}"
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return f"={value}"
-    raise TypeError(f"{column} filters by a string, a number or a (low, high) pair, not {value!r}")
+    if column in NUMERIC_COLUMNS and _is_number(value):
+        # "=" matches the text shown ("1,234"); a range compares the number itself
+        return f"{value}..{value}"
+    raise TypeError(
+        f"{column} filters by {'a number, ' if column in NUMERIC_COLUMNS else ''}a string "
+        f"or a (low, high) pair, not {value!r}"
+    )
 
 
 def _bound_text(column: str, value: object) -> str:
@@ -266,14 +274,20 @@ def _bound_text(column: str, value: object) -> str:
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, (dt.date, pd.Timestamp, np.datetime64)):
+    if isinstance(value, dt.date | pd.Timestamp | np.datetime64):
+        # the browser compares dates as ISO text in UTC: a day alone, else date and time
         stamp = pd.Timestamp(value)
-        if stamp.tzinfo is not None:
-            stamp = stamp.tz_convert("UTC")
-        return format_value(stamp.tz_localize(None))
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        if stamp == stamp.normalize():
+            return f"{stamp:%Y-%m-%d}"
+        return stamp.isoformat()
+    if _is_number(value):
         return str(value)
     raise TypeError(f"a bound for {column} is text, a date or a number, not {value!r}")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
 def _as_list(value: object) -> list:

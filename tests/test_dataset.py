@@ -427,7 +427,12 @@ def test_a_report_on_a_dataset_is_the_report_on_its_files(dated_corpus, tmp_path
 
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    for name in ("01-overview.ipynb", "03-providers.ipynb", "05-coverage.ipynb"):
+    for name in (
+        "01-overview.ipynb",
+        "03-providers.ipynb",
+        "05-coverage.ipynb",
+        "06-articles.ipynb",
+    ):
         shutil.copy(ROOT / "notebooks" / name, notebooks / name)
     folder = write_dataset(newskit.load_corpus(dated_corpus), tmp_path / "ds")
     on_files = newskit.render_reports(dated_corpus, tmp_path / "files", notebooks_dir=notebooks)

@@ -290,7 +290,8 @@ def filters_of(link: str) -> dict[str, str]:
         ({"title": ">=x"}, {"title": "=>=x"}),
         ({"provider": "Über Nachrichten/?"}, {"provider": "=Über Nachrichten/?"}),
         ({"story": "2021-05-11-story.md"}, {"story": "=2021-05-11-story.md"}),
-        ({"quality": 37}, {"quality": "=37"}),
+        ({"quality": 37}, {"quality": "37..37"}),
+        ({"heat": 1234.5}, {"heat": "1234.5..1234.5"}),
         ({"quality": (10, None), "heat": (None, 50)}, {"quality": "10..", "heat": "..50"}),
         ({"published": "2021-03"}, {"published": "2021-03..2021-03"}),
         ({"published": pd.Timestamp("2021-03-04")}, {"published": "2021-03-04..2021-03-04"}),
@@ -304,7 +305,7 @@ def filters_of(link: str) -> dict[str, str]:
         ),
         (
             {"published": (pd.Timestamp("2021-03-04 12:30", tz="Europe/Paris"), "2021-04")},
-            {"published": "2021-03-04 11:30..2021-04"},
+            {"published": "2021-03-04T11:30:00+00:00..2021-04"},
         ),
         (
             {"provider": "a.example", "topics": "AI", "published": "2021"},
@@ -332,8 +333,10 @@ def test_a_link_names_only_columns_of_the_browser():
         article_link(quality=[1, 2])
     with pytest.raises(ValueError, match="a pair"):
         article_link(quality=(1, 2, 3))
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="provider filters by a string or a"):
         article_link(provider=None)
+    with pytest.raises(TypeError, match="provider filters by a string"):
+        article_link(provider=3)
 
 
 def test_the_real_corpus_lists_every_article(real_corpus):
