@@ -26,7 +26,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 import newskit
 from newskit import stats
 from newskit.cli import main
-from newskit.display import format_value
+from newskit.display import format_value, render_numbers
 from newskit.errors import CorpusError, ReportError
 from newskit.report import (
     NOTEBOOKS,
@@ -406,7 +406,9 @@ def test_project_reports_show_the_numbers_the_api_gives(project_run):
     for name, numbers in expected.items():
         shown = numbers_in((out / name).read_text(encoding="utf-8"))
         for label, value in numbers.items():
-            assert shown.get(label) == (format_value(value) or "-"), (name, label)
+            # As the display helpers show a number: a share as a percentage.
+            text = render_numbers({label: value}).text.split(": ", 1)[1]
+            assert shown.get(label) == text, (name, label)
 
 
 def test_table_of_contents_follows_the_title_cell(tiny_run):

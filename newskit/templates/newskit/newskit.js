@@ -30,10 +30,11 @@
     expr = expr.trim();
     if (!expr) return null;
     var m;
-    if (expr.charAt(0) === "=" && expr.charAt(1) !== "=") {
+    if (expr.charAt(0) === "=") {
+      // Equal to the text shown, to the whole value behind a cut one, or to an item of a list.
       var want = expr.slice(1).trim().toLowerCase();
       return function (c) {
-        return c.lower.trim() === want ||
+        return c.lower.trim() === want || c.v.toLowerCase() === want ||
           c.items.some(function (i) { return i.toLowerCase() === want; });
       };
     }
