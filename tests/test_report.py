@@ -26,7 +26,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 import newskit
 from newskit import stats
 from newskit.cli import main
-from newskit.display import format_value, render_numbers
+from newskit.display import render_numbers
 from newskit.errors import CorpusError, ReportError
 from newskit.report import (
     NOTEBOOKS,
