@@ -23,6 +23,9 @@ from newskit.stories import URL_COLUMNS
 
 #: The report page of the browser.
 PAGE = "06-articles.html"
+#: The environment variable ``newskit report`` sets in kernels when it renders the browser:
+#: its page, which links from the other reports lead to (outside a report there is none).
+PAGE_ENV = "NEWSKIT_ARTICLES_PAGE"
 #: The browser's columns, in order; ``story`` only when some story has several articles.
 COLUMNS = ("title", "provider", "published", "type", "topics", "quality", "heat", "story")
 NUMERIC_COLUMNS = ("quality", "heat")

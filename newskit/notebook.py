@@ -6,14 +6,15 @@ notebook and returns what it displayed, so that it can be tested outside a kerne
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.core.pylabtools import print_figure
 from IPython.display import Image, display
 
-from newskit import plots, stats
+from newskit import listing, plots, stats
 from newskit.corpus import Corpus, load_corpus
 from newskit.display import SUMMARY_LABELS, Rendered, note, render_numbers, render_table
 
@@ -59,7 +60,12 @@ def _show(items: list) -> list:
 
 
 def show_chart(
-    ax: plt.Axes, data: pd.DataFrame | None, *, alt: str | None = None, name: str | None = None
+    ax: plt.Axes,
+    data: pd.DataFrame | None,
+    *,
+    alt: str | None = None,
+    name: str | None = None,
+    links: Mapping[str, list] | None = None,
 ) -> list:
     """Show a chart with its alternative text, then the table it was drawn from.
 
@@ -78,6 +84,9 @@ def show_chart(
         The image's alternative text; by default :func:`newskit.plots.describe_chart`.
     name : str, optional
         The stem of the table's CSV download; by default from the chart's title.
+    links : mapping, optional
+        Links of the table's cells (:func:`newskit.display.render_table`), as
+        :func:`article_links` gives them.
 
     Returns
     -------
@@ -94,7 +103,9 @@ def show_chart(
     rows = f"{n:,} row" if n == 1 else f"{n:,} rows"
     # A matrix is labelled by its index (topics, providers): the table keeps it.
     index = not isinstance(data.index, pd.RangeIndex)
-    table = render_table(data, details=f"Data behind this chart ({rows})", name=name, index=index)
+    table = render_table(
+        data, details=f"Data behind this chart ({rows})", name=name, index=index, links=links
+    )
     return _show([Image(png, metadata={"alt": alt}), table])
 
 
@@ -168,7 +179,62 @@ def show_over_time(
             single or f"All dated articles fall in one {freq}, so there is no change over time."
         )
         return _show([note(single), *([render_table(table)] if with_table else [])])
-    return show_chart(plot(table, **options), table)
+    return show_chart(plot(table, **options), table, links=period_links(table, freq=freq))
+
+
+#: Columns of the tables over time that link into the browser, and the browser's column.
+_LINKED = {"topic": "topics", "provider": "provider"}
+
+
+def article_links(table: pd.DataFrame, **columns: str) -> dict[str, list] | None:
+    """Links from a table's cells into the article browser, for ``render_table(links=...)``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table shown.
+    **columns
+        Column of ``table`` -> column of the browser (:data:`newskit.listing.COLUMNS`):
+        ``provider="provider"`` links each provider cell to that provider's articles.
+
+    Returns
+    -------
+    dict or None
+        Column -> one link per row (None for a missing value). None outside a report that
+        renders the browser (``newskit report`` says so through :data:`newskit.listing.PAGE_ENV`):
+        in JupyterLab there is no page to open.
+    """
+    if not os.environ.get(listing.PAGE_ENV):
+        return None
+    return {
+        column: [
+            None if pd.isna(value) else listing.article_link(**{target: value})
+            for value in table[column]
+        ]
+        for column, target in columns.items()
+    }
+
+
+def period_links(table: pd.DataFrame, *, freq: str) -> dict[str, list] | None:
+    """Links from a table over time into the article browser: each period to its articles,
+    and a topic or provider beside it to its articles of that period (None outside a report,
+    as :func:`article_links`)."""
+    if not os.environ.get(listing.PAGE_ENV) or "period" not in table.columns:
+        return None
+    code = {"week": "W", "month": "M", "quarter": "Q", "year": "Y", "day": "D"}.get(freq)
+    if code is None:
+        return None
+    periods = [pd.Period(p, freq=code) if pd.notna(p) else None for p in table["period"]]
+    links = {"period": [p and listing.article_link(published=p) for p in periods]}
+    for column, target in _LINKED.items():
+        if column in table.columns:
+            links[column] = [
+                None
+                if p is None or pd.isna(value)
+                else listing.article_link(published=p, **{target: value})
+                for p, value in zip(periods, table[column], strict=True)
+            ]
+    return links
 
 
 def show_shares_over_time(
@@ -208,7 +274,7 @@ def show_shares_over_time(
     if thin := stats.describe_thin_periods(table, freq=freq, min_articles=min_articles):
         shown = _show([note(thin)])
     ax = plots.plot_period_lines(table, y="share", percent=True, **options)
-    return shown + show_chart(ax, table)
+    return shown + show_chart(ax, table, links=period_links(table, freq=freq))
 
 
 def show_scores_by(articles: pd.DataFrame, *, by: str, n: int = 10) -> list:

@@ -60,6 +60,7 @@ from newskit.display import CSS as DISPLAY_CSS
 from newskit.display import corpus_numbers, cut_text, note, render_numbers, render_table
 from newskit.errors import Interrupted, NotebookFailure, ReportError
 from newskit.files import shown_name
+from newskit.listing import PAGE, PAGE_ENV
 from newskit.workspace import shipped_notebooks, shipped_seeds
 
 #: The notebooks rendered by default, and the default corpus (shipped with newskit).
@@ -255,6 +256,9 @@ def render_reports(
         raise ReportError(f"{notebooks_dir}: no notebook has a cell tagged 'parameters'")
     kernel_manager = find_kernel(kernel)
     topic, provider = _one_or_list(topic), _one_or_list(provider)
+    # Links into the article browser, from the footers and tables, only when it is rendered.
+    articles_page = next((PAGE for p, _ in notebooks if f"{p.stem}.html" == PAGE), None)
+    kernel_env = {**KERNEL_ENV, **({PAGE_ENV: articles_page} if articles_page else {})}
 
     with _Run() as run:
         # Loading once here gives the index its numbers, checks the corpus before any kernel
@@ -264,6 +268,7 @@ def render_reports(
         parameters = {"start": start, "end": end, "topic": topic, "provider": provider}
         check_selection(corpus_path, corpus, selected, parameters)
         footer = build_footer(corpus_path, corpus, selected, parameters)
+        footer["articles_page"] = articles_page
 
         # Every notebook is parameterised, and the output folder tried, before any runs: a
         # broken contract or an unwritable folder fails fast.
@@ -274,7 +279,13 @@ def render_reports(
         check_writable(out_dir)
         results = run.run(
             _render_all(
-                prepared, out_dir, footer, run, with_code=with_code, kernel_manager=kernel_manager
+                prepared,
+                out_dir,
+                footer,
+                run,
+                with_code=with_code,
+                kernel_manager=kernel_manager,
+                env=kernel_env,
             )
         )
         index = out_dir / "index.html"
@@ -294,6 +305,7 @@ async def _render_all(
     *,
     with_code: bool,
     kernel_manager: tuple[type, str],
+    env: dict[str, str],
 ) -> list[ReportResult]:
     slots = asyncio.Semaphore(CONCURRENCY)
 
@@ -308,6 +320,7 @@ async def _render_all(
                 with_code=with_code,
                 run=run,
                 kernel_manager=kernel_manager,
+                env=env,
             )
 
     tasks = [asyncio.ensure_future(one(*p)) for p in prepared]
@@ -427,13 +440,15 @@ async def render_notebook(
     with_code: bool = False,
     run: _Run | None = None,
     kernel_manager: tuple[type, str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> ReportResult:
     """Execute a parameterised notebook and write its HTML report, also when a cell fails.
 
     The executed notebook is written beside the report, as ``NAME.ipynb``. What the notebook
     wrote to stderr (library warnings, mostly) is printed on this process's stderr, each line
     after the notebook's path, and left out of the report. ``kernel_manager`` is what
-    :func:`find_kernel` gives (by default the interpreter running newskit).
+    :func:`find_kernel` gives (by default the interpreter running newskit); ``env`` what the
+    kernel's environment adds to this process's (by default :data:`KERNEL_ENV`).
     """
     began = time.perf_counter()
     manager_class, kernel_name = kernel_manager or find_kernel(None)
@@ -451,7 +466,7 @@ async def render_notebook(
     clients = run.clients if run is not None else set()
     clients.add(client)
     try:
-        await client.async_execute(env={**os.environ, **KERNEL_ENV})
+        await client.async_execute(env={**os.environ, **(KERNEL_ENV if env is None else env)})
     except CellExecutionError as exc:
         failure = describe_failure(notebook, nb, injected_at, exc)
     except Exception as exc:  # a dead kernel or a timeout must not hide the other reports

@@ -155,3 +155,31 @@ def test_a_link_into_the_browser_shows_only_what_it_names(browser, real):
         shown = shown_rows(browser, out, link)
         titles = column(shown, "title")
         assert sorted(titles) == sorted(articles.loc[wanted, "title"]), link
+
+
+def test_a_period_of_a_chart_table_opens_its_articles(browser, real):
+    corpus, out = real
+    page = browser.new_page()
+    page.goto((out / "01-overview.html").resolve().as_uri())
+    link = page.locator("details.newskit-details a[href^='06-articles.html#filter:published=']")
+    assert link.count() > 0  # every period of "Articles per month" links to its articles
+    month = corpus.articles["published_at"].dt.strftime("%Y-%m").value_counts().index[0]
+    href = page.evaluate(
+        """(day) => Array.from(document.querySelectorAll('details.newskit-details td a'))
+          .filter(a => a.textContent === day).map(a => a.getAttribute('href'))[0]""",
+        f"{month}-01",
+    )
+    page.close()
+    assert href == f"06-articles.html#filter:published={month}-01..{month}-{_last_day(month)}"
+    shown = shown_rows(browser, out, href)
+    months = {cell[:7] for cell in column(shown, "published")}
+    assert months == {month}
+    assert len(shown["rows"]) == int(
+        (corpus.articles["published_at"].dt.strftime("%Y-%m") == month).sum()
+    )
+
+
+def _last_day(month: str) -> str:
+    import pandas as pd
+
+    return f"{pd.Period(month, freq='M').end_time.day:02}"

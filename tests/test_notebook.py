@@ -11,7 +11,7 @@ from conftest import SEEDS, record
 from IPython.display import Image
 
 import newskit
-from newskit import notebook, plots, stats
+from newskit import listing, notebook, plots, stats
 from newskit.display import SUMMARY_LABELS, Rendered
 
 
@@ -217,3 +217,36 @@ def test_headline_numbers_use_the_one_set_of_labels():
     assert shown[1] == "files read: 1"
     assert shown[-1] == f"fingerprint: {corpus.fingerprint}"
     assert len(shown) == len(notebook.HEADLINE_KEYS)
+
+
+def test_links_into_the_browser_only_in_a_report_that_renders_it(monkeypatch):
+    table = pd.DataFrame({"provider": ["a.example", None], "n_articles": [2, 1]})
+    monkeypatch.delenv(listing.PAGE_ENV, raising=False)
+    assert notebook.article_links(table, provider="provider") is None
+    monkeypatch.setenv(listing.PAGE_ENV, listing.PAGE)
+    assert notebook.article_links(table, provider="provider") == {
+        "provider": ["06-articles.html#filter:provider=%3Da.example", None]
+    }
+
+
+def test_periods_link_to_their_articles(monkeypatch):
+    table = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2021-03-01", "2021-03-08"]),
+            "topic": ["AI", "Robots & co"],
+            "n_articles": [1, 2],
+        }
+    )
+    monkeypatch.setenv(listing.PAGE_ENV, listing.PAGE)
+    links = notebook.period_links(table, freq="week")
+    assert links["period"] == [
+        "06-articles.html#filter:published=2021-03-01..2021-03-07",
+        "06-articles.html#filter:published=2021-03-08..2021-03-14",
+    ]
+    assert links["topic"][1] == (
+        "06-articles.html#filter:published=2021-03-08..2021-03-14&topics=%3DRobots%20%26%20co"
+    )
+    month = notebook.period_links(table.iloc[:1], freq="month")
+    assert month["period"] == ["06-articles.html#filter:published=2021-03-01..2021-03-31"]
+    monkeypatch.delenv(listing.PAGE_ENV)
+    assert notebook.period_links(table, freq="week") is None
