@@ -37,10 +37,12 @@ format: $(VENV)/.installed
 
 # Load speed and memory against the naive frontmatter loop, on corpora generated into
 # tests/bench/out/ (a few minutes; psutil comes with jupyterlab), then the stories' grouping
-# precision and recall and their cost. Not a test: it prints figures.
+# precision and recall and their cost, then every report of 100,000 records opened in Chromium
+# (size, requests, tables that sort and download). Not a test: it prints figures.
 bench: $(VENV)/.installed
 	$(BIN)/python tests/bench/run.py
 	$(BIN)/python tests/bench/stories.py
+	$(BIN)/python tests/bench/reports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build newskit/*.so

@@ -299,7 +299,7 @@ def show_scores_by(articles: pd.DataFrame, *, by: str, n: int = 10) -> list:
     table = stats.build_scores_by(articles, by=by, n=n)
     if table.empty:
         return _show([note(none)])
-    shown: list = [render_table(table)]
+    shown: list = [render_table(table, name=f"scores-by-{by}")]
     if len(table) < 2:
         shown.append(note(one))
     elif table["n_articles"].max() < 2:

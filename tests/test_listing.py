@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+from pathlib import Path
 from urllib.parse import unquote
 
 import pandas as pd
@@ -10,6 +12,7 @@ import pytest
 import newskit
 from newskit.listing import (
     COLUMNS,
+    MAX_ARTICLES,
     MAX_URL_CHARS,
     PAGE,
     article_link,
@@ -349,3 +352,26 @@ def test_the_real_corpus_lists_every_article(real_corpus):
         listed["story"].notna().sum() == corpus.stories.query("n_articles > 1")["n_articles"].sum()
     )
     assert sum(href is not None for href in title_hrefs(listed)) == 192
+
+
+def test_a_corpus_beyond_the_bound_lists_a_stated_sample_in_its_report(tmp_path):
+    import shutil
+    import sys
+
+    from newskit.report import NOTEBOOKS, render_reports
+
+    sys.path.insert(0, str(Path(__file__).parent / "bench"))
+    from generate import generate
+
+    corpus = tmp_path / "corpus"
+    generate(corpus, MAX_ARTICLES + 300)
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(NOTEBOOKS / "06-articles.ipynb", notebooks)
+    out = tmp_path / "out"
+    render_reports(corpus, out, notebooks_dir=notebooks)
+    page = (out / PAGE).read_text(encoding="utf-8")
+    n_articles = len(newskit.load_corpus(corpus))
+    assert page.count("<tr>") == MAX_ARTICLES + 1  # the header, then the sample
+    assert escape(describe_sample(MAX_ARTICLES, n_articles, corpus_path=str(corpus)), False) in page
+    assert (out / PAGE).stat().st_size < 5 * 1024 * 1024
