@@ -8,6 +8,7 @@ filtered by provider shows only that provider. Not a test: it prints figures (a 
 100,000 records).
 
     python tests/bench/reports.py [N]        # default 100,000 records, into tests/bench/out/
+    python tests/bench/reports.py FOLDER     # a corpus of your own
 """
 
 from __future__ import annotations
@@ -90,10 +91,14 @@ def check_page(browser, path: Path) -> dict:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    argument = sys.argv[1] if len(sys.argv) > 1 else "100000"
     from playwright.sync_api import sync_playwright
 
-    corpus = OUT / f"reports-{n}"
+    if Path(argument).is_dir():  # a corpus of your own
+        corpus = Path(argument)
+    else:
+        n = int(argument)
+        corpus = OUT / f"reports-{n}"
     if not corpus.exists():
         print(f"generating {n:,} records into {corpus} ...", flush=True)
         generate(corpus, n)
