@@ -183,13 +183,21 @@ class Corpus:
         )
 
     def summary(self) -> dict:
-        """The headline numbers of the corpus, as a plain dict."""
+        """The headline numbers of the corpus, as a plain dict.
+
+        ``n_stories`` counts the stories (see :mod:`newskit.stories`) and ``share_copies`` is
+        the share of the articles that are not their story's first copy (None without
+        articles), as :func:`newskit.stats.summarize_stories` counts them.
+        """
         articles = self.articles
         dates = articles["published_at"].dropna()
+        n_stories = len(self.stories)
         return {
             "root": shown_name(os.fspath(self.root)),
             "n_files": len(self._digests),
             "n_articles": len(articles),
+            "n_stories": n_stories,
+            "share_copies": (len(articles) - n_stories) / len(articles) if len(articles) else None,
             "first_published_at": dates.min() if len(dates) else None,
             "last_published_at": dates.max() if len(dates) else None,
             "types": _counts(articles["type"]),

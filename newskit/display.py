@@ -80,6 +80,8 @@ SUMMARY_LABELS = {
     "root": "corpus",
     "n_files": "files read",
     "n_articles": "articles",
+    "n_stories": "stories",
+    "share_copies": "share of articles that are copies",
     "first_published_at": "first published",
     "last_published_at": "last published",
     "types": "types",
@@ -386,7 +388,7 @@ def corpus_numbers(corpus) -> dict[str, object]:
     """The headline numbers of a :class:`~newskit.Corpus`, as reports and JupyterLab show them."""
     s = corpus.summary()
     first, last = s["first_published_at"], s["last_published_at"]
-    numbers = {key: s[key] for key in ("n_articles", "n_duplicates")}
+    numbers = {key: s[key] for key in ("n_articles", "n_stories", "share_copies", "n_duplicates")}
     numbers["published"] = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "-"
     numbers |= {key: s[key] for key in ("n_providers", "n_topics", "n_errors", "n_warnings")}
     return {SUMMARY_LABELS.get(key, key): value for key, value in numbers.items()}

@@ -40,6 +40,8 @@ SCORES_BY_NOTES = {
 #: The headline numbers of the overview notebook, in order.
 HEADLINE_KEYS = (
     "n_articles",
+    "n_stories",
+    "share_copies",
     "n_files",
     "first_published_at",
     "last_published_at",
@@ -327,6 +329,73 @@ def list_title_words(words: pd.DataFrame) -> pd.DataFrame:
     listed = words.assign(word=words["word"] + " (" + words["n_titles"].astype(str) + ")")
     listed = listed.groupby("topic", sort=False)["word"].agg(", ".join).reset_index()
     return listed.rename(columns={"word": "most frequent title words (titles)"})
+
+
+def list_distinctive_words(words: pd.DataFrame, *, label: str = "group") -> pd.DataFrame:
+    """One row per group listing its distinctive words, most distinctive first, each with
+    the number of the group's stories whose titles use it: ``"portals (12), pages (3)"``.
+
+    Parameters
+    ----------
+    words : DataFrame
+        As :func:`newskit.stats.find_distinctive_words` returns.
+    label : str, default "group"
+        The name of the first column (``topic``, ``provider``).
+
+    Returns
+    -------
+    DataFrame
+        ``label``, ``distinctive title words (stories)``; groups in the order given.
+    """
+    listed = words.assign(word=words["word"] + " (" + words["n_group"].astype(str) + ")")
+    listed = listed.groupby("group", sort=False)["word"].agg(", ".join).reset_index()
+    return listed.rename(columns={"group": label, "word": "distinctive title words (stories)"})
+
+
+def show_distinctive_words(
+    articles: pd.DataFrame, *, by: str, n_words: int = 8, n_groups: int = 6
+) -> list:
+    """The title words that set each of the largest groups apart, then every word's score.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``corpus.articles``.
+    by : str
+        The grouping of :func:`newskit.stats.find_distinctive_words` (``"topic"``,
+        ``"provider"``, ...).
+    n_words, n_groups : int
+        Words per group, and groups (the largest).
+
+    Returns
+    -------
+    list
+        What was shown: a listing per group and the scores (in a closed block), or a note
+        saying why there is none.
+    """
+    words = stats.find_distinctive_words(articles, by=by, n_words=n_words, n_groups=n_groups)
+    if words.empty:
+        return _show(
+            [
+                note(
+                    f"No {by} stands apart by its title words: there are fewer than two "
+                    f"{by}s, or no title word is used in two stories of one {by} more "
+                    "than elsewhere."
+                )
+            ]
+        )
+    listing = list_distinctive_words(words, label=by)
+    scores = words.rename(columns={"group": by})
+    return _show(
+        [
+            render_table(listing, max_chars=300, name=f"distinctive-words-per-{by}"),
+            render_table(
+                scores,
+                details=f"Scores of every word listed ({len(scores):,} rows)",
+                name=f"distinctive-word-scores-per-{by}",
+            ),
+        ]
+    )
 
 
 def headline_numbers(corpus: Corpus) -> Rendered:

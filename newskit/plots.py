@@ -715,6 +715,76 @@ def plot_score_trend(
 
 
 @_styled
+def plot_stories_by_period(
+    data: pd.DataFrame,
+    *,
+    title: str = "Articles and stories per period",
+    ax: Axes | None = None,
+) -> Axes:
+    """Articles and stories per period: two lines, the gap between them the copies.
+
+    Parameters
+    ----------
+    data : DataFrame
+        As :func:`newskit.stats.count_stories_by_period` returns.
+    title : str
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (7, 3))
+    _decorate(ax, title=title, xlabel="period", ylabel="count")
+    if data.empty:
+        return ax
+    periods = pd.to_datetime(data["period"])
+    marker = "o" if len(data) <= 40 else None
+    for column, label, style in (
+        ("n_articles", "articles", {"color": COLOR}),
+        ("n_stories", "stories", {"color": ACCENT_COLOR, "linestyle": "--"}),
+    ):
+        values = data[column].to_numpy(dtype=float)
+        ax.plot(periods, values, marker=marker, markersize=3, label=label, **style)
+    _date_axis(ax, periods)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(frameon=False)
+    return ax
+
+
+@_styled
+def plot_weekday_hours(
+    data: pd.DataFrame,
+    *,
+    title: str = "Articles by weekday and hour (UTC)",
+    ax: Axes | None = None,
+) -> Axes:
+    """A heatmap of articles by weekday (rows) and hour of the day in UTC (columns).
+
+    Parameters
+    ----------
+    data : DataFrame
+        As :func:`newskit.stats.count_by_weekday_and_hour` returns.
+    title : str
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One image, a number in each non-zero cell.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.4), layout="constrained")
+    ax = plot_matrix(data, title=title, xlabel="hour of the day (UTC)", ylabel="weekday", ax=ax)
+    if not data.empty:
+        ax.tick_params(axis="x", labelrotation=0)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("center")
+    return ax
+
+
+@_styled
 def plot_lag_histogram(
     data: pd.DataFrame,
     *,

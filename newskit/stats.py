@@ -14,6 +14,7 @@ import pandas as pd
 
 from newskit._deprecation import renamed
 from newskit.corpus import name_providers
+from newskit.countries import country_name, country_of_domain
 from newskit.dates import to_utc
 from newskit.schema import PLAUSIBLE_SINCE, STRING, TYPED_KEYS
 
@@ -532,6 +533,103 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
     return pd.DataFrame(rows, columns=["alert", "detail"], dtype=STRING)
 
 
+# --------------------------------------------------------------------------- publishing rhythm
+
+#: The rows of :func:`count_by_weekday_and_hour`, Monday first (ISO 8601).
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: Its columns: the hours of the day in UTC, ``"00"`` to ``"23"``.
+HOURS = tuple(f"{hour:02d}" for hour in range(24))
+
+
+def count_by_weekday_and_hour(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles per weekday and hour of the day, in UTC.
+
+    Returns
+    -------
+    DataFrame
+        One row per weekday (:data:`WEEKDAYS`, the index, named ``weekday``), one column per
+        hour (:data:`HOURS`), every cell an article count (zeros included); no row when no
+        article is dated. Undated and outlying dates (:func:`find_outlying_dates`) are left
+        out, as in the counts over time.
+    """
+    dated = _dated(articles)
+    weekdays = pd.Index(WEEKDAYS, dtype=STRING, name="weekday")
+    if dated.empty:
+        return pd.DataFrame(
+            {hour: pd.Series(dtype="int64") for hour in HOURS},
+            index=pd.Index([], dtype=STRING, name="weekday"),
+        )
+    when = pd.to_datetime(dated["published_at"], utc=True)
+    cells = when.dt.day_of_week.to_numpy() * 24 + when.dt.hour.to_numpy()
+    counts = np.bincount(cells, minlength=7 * 24).reshape(7, 24)
+    return pd.DataFrame(counts.astype("int64"), index=weekdays, columns=list(HOURS))
+
+
+def measure_provider_cadence(articles: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
+    """How steadily each provider publishes: articles per active week, and the weeks
+    without an article between its first and last.
+
+    A collection that missed a provider for a while shows as gap weeks; a trend over a
+    provider's gap says more about the collection than about the provider.
+
+    Parameters
+    ----------
+    n : int, optional
+        Keep the ``n`` providers with the most dated articles (None: all).
+
+    Returns
+    -------
+    DataFrame
+        ``provider``, ``n_articles`` (dated, not outlying), ``first_week`` and ``last_week``
+        (the Monday, in UTC, starting the week of its first and last article), ``n_weeks``
+        (from the first week to the last, both counted), ``n_active_weeks`` (weeks with an
+        article), ``articles_per_active_week``, ``n_gap_weeks`` (``n_weeks`` less
+        ``n_active_weeks``), ``longest_gap_weeks``; most articles first.
+    """
+    check_count("n", n, optional=True)
+    columns = {
+        "provider": STRING,
+        "n_articles": "int64",
+        "first_week": "datetime64[ns]",
+        "last_week": "datetime64[ns]",
+        "n_weeks": "int64",
+        "n_active_weeks": "int64",
+        "articles_per_active_week": "float64",
+        "n_gap_weeks": "int64",
+        "longest_gap_weeks": "int64",
+    }
+    dated = _dated(articles)
+    if dated.empty:
+        return _empty(columns)
+    frame = pd.DataFrame(
+        {
+            "provider": _provider_labels(dated).to_numpy(dtype=object),
+            "week": _periods(dated["published_at"], "week").to_numpy(),
+        }
+    )
+    rows = []
+    for provider, weeks in frame.groupby("provider")["week"]:
+        active = np.unique(weeks.to_numpy(dtype="datetime64[ns]"))
+        steps = np.diff(active).astype("timedelta64[D]").astype("int64") // 7
+        n_weeks = int((active[-1] - active[0]).astype("timedelta64[D]").astype("int64") // 7) + 1
+        rows.append(
+            {
+                "provider": provider,
+                "n_articles": len(weeks),
+                "first_week": active[0],
+                "last_week": active[-1],
+                "n_weeks": n_weeks,
+                "n_active_weeks": len(active),
+                "articles_per_active_week": len(weeks) / len(active),
+                "n_gap_weeks": n_weeks - len(active),
+                "longest_gap_weeks": int(steps.max()) - 1 if len(steps) else 0,
+            }
+        )
+    table = pd.DataFrame(rows).sort_values(["n_articles", "provider"], ascending=[False, True])
+    table = table[list(columns)].astype(columns).reset_index(drop=True)
+    return table if n is None else table.head(n)
+
+
 # --------------------------------------------------------------------------- topics
 
 
@@ -788,7 +886,9 @@ def count_title_words(
 
 
 @renamed(top="n")
-def build_provider_leaderboard(articles: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
+def build_provider_leaderboard(
+    articles: pd.DataFrame, *, n: int | None = None, stories: bool = False
+) -> pd.DataFrame:
     """Providers by article count, with their share and scores.
 
     Providers are keyed by domain (else name, else ``(unknown)``).
@@ -797,24 +897,34 @@ def build_provider_leaderboard(articles: pd.DataFrame, *, n: int | None = None) 
     ----------
     n : int, optional
         Keep the ``n`` largest providers (shares stay relative to the whole corpus).
+    stories : bool, default False
+        Add what :func:`find_first_publishers` says of each provider's stories (needs a
+        ``story_id`` column).
 
     Returns
     -------
     DataFrame
-        ``provider``, ``provider_name``, ``n_articles``, ``share``, ``mean_quality``,
+        ``provider``, ``provider_name``, ``n_articles``, ``share``, with ``stories`` then
+        ``n_stories`` (stories it carried), ``n_first`` (of those, the stories it published
+        first: its original stories) and ``syndication_rate`` (the share of its articles
+        that copy a story another provider published first); then ``mean_quality``,
         ``median_quality``, ``mean_heat``, ``median_heat``; most articles first.
     """
     check_count("n", n, optional=True)
+    story_columns = {"n_stories": "int64", "n_first": "int64", "syndication_rate": "float64"}
     columns = {
         "provider": STRING,
         "provider_name": STRING,
         "n_articles": "int64",
         "share": "float64",
+        **(story_columns if stories else {}),
         "mean_quality": "float64",
         "median_quality": "float64",
         "mean_heat": "float64",
         "median_heat": "float64",
     }
+    if stories:
+        _story_frame(articles)  # the check, on empty input too
     if articles.empty:
         return _empty(columns)
     frame = pd.DataFrame(
@@ -830,6 +940,10 @@ def build_provider_leaderboard(articles: pd.DataFrame, *, n: int | None = None) 
     board["provider_name"] = board["provider"].map(names).astype(object)
     board["provider_name"] = board["provider_name"].where(board["provider_name"].notna(), None)
     board["share"] = board["n_articles"] / len(articles)
+    if stories:
+        first = find_first_publishers(articles).set_index("provider")
+        for column in story_columns:
+            board[column] = board["provider"].map(first[column].astype(object))
     board = board.sort_values(["n_articles", "provider"], ascending=[False, True])
     board = board[list(columns)].astype(columns).reset_index(drop=True)
     return board if n is None else board.head(n)
@@ -955,6 +1069,66 @@ def count_providers_by_period(
     full = pd.MultiIndex.from_product([order, span], names=["provider", "period"])
     frame = counts.reindex(full, fill_value=0).rename("n_articles").reset_index()
     return frame[list(columns)].astype(columns)
+
+
+def _most_first(values: pd.Series) -> str:
+    """The distinct values, most frequent first (ties alphabetical), joined with ", "."""
+    counts = values.value_counts()
+    return ", ".join(sorted(counts.index, key=lambda value: (-counts[value], value)))
+
+
+def count_countries(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles and providers per country, as the country-code suffix of the provider's
+    domain names it (:func:`newskit.countries.country_of_domain`).
+
+    Returns
+    -------
+    DataFrame
+        ``country`` (an ISO 3166-1 code, or ``unknown``: a generic suffix such as ``.com``,
+        a country code sold as a brand such as ``.io``, or no domain), ``country_name``,
+        ``n_providers``, ``n_articles``, ``share`` (of the articles), ``suffixes`` (the
+        domains' last labels, most articles first); most articles first.
+    """
+    columns = {
+        "country": STRING,
+        "country_name": STRING,
+        "n_providers": "int64",
+        "n_articles": "int64",
+        "share": "float64",
+        "suffixes": STRING,
+    }
+    if articles.empty:
+        return _empty(columns)
+    domains = articles["provider_domain"].astype(object)
+    known = domains.dropna().unique()
+    countries = dict(zip(known, map(country_of_domain, known), strict=True))
+    frame = pd.DataFrame(
+        {
+            "provider": _provider_labels(articles).to_numpy(dtype=object),
+            "country": domains.map(countries).fillna(country_of_domain(None)).to_numpy(),
+            "suffix": domains.map(
+                lambda d: "." + d.rstrip(".").rsplit(".", 1)[-1], na_action="ignore"
+            )
+            .fillna(UNKNOWN)
+            .to_numpy(dtype=object),
+        }
+    )
+    grouped = frame.groupby("country")
+    table = (
+        pd.DataFrame(
+            {
+                "n_providers": grouped["provider"].nunique(),
+                "n_articles": grouped.size(),
+                "suffixes": grouped["suffix"].agg(_most_first),
+            }
+        )
+        .rename_axis("country")
+        .reset_index()
+    )
+    table["country_name"] = table["country"].map(country_name)
+    table["share"] = table["n_articles"] / len(articles)
+    table = table.sort_values(["n_articles", "country"], ascending=[False, True])
+    return table[list(columns)].astype(columns).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- scores
@@ -1377,20 +1551,25 @@ def count_related_bins(articles: pd.DataFrame) -> pd.DataFrame:
     columns = {"n_related": STRING, "n_articles": "int64", "share": "float64"}
     if articles.empty:
         return _empty(columns)
-    counts = articles["n_related"].astype("int64").to_numpy()
-    top = int(counts.max())
-    edges = [0, 1, 2, 3]
-    while edges[-1] <= top:
-        edges.append(2 * edges[-1] - 1)
-    labels = [
-        str(low) if high - low == 1 else f"{low}-{high - 1}"
-        for low, high in zip(edges[:-1], edges[1:], strict=True)
-    ]
-    which = np.searchsorted(edges, counts, side="right") - 1
+    labels, which = _doubling_bins(articles["n_related"].astype("int64").to_numpy(), start=0)
     sizes = np.bincount(which, minlength=len(labels))[: len(labels)]
     frame = pd.DataFrame({"n_related": labels, "n_articles": sizes.astype("int64")})
     frame["share"] = frame["n_articles"] / len(articles)
     return frame.astype(columns)
+
+
+def _doubling_bins(counts: np.ndarray, *, start: int) -> tuple[list[str], np.ndarray]:
+    """Bins of whole numbers from ``start``: 0, 1, 2, then doubling ranges (``3-4``, ``5-8``,
+    ...) up to the largest count; the labels, and the bin of each count."""
+    edges = [0, 1, 2, 3]
+    while edges[-1] <= int(counts.max()):
+        edges.append(2 * edges[-1] - 1)
+    edges = [edge for edge in edges if edge >= start]
+    labels = [
+        str(low) if high - low == 1 else f"{low}-{high - 1}"
+        for low, high in zip(edges[:-1], edges[1:], strict=True)
+    ]
+    return labels, np.searchsorted(edges, counts, side="right") - 1
 
 
 def _join_related(articles: pd.DataFrame, related: pd.DataFrame) -> pd.DataFrame:
@@ -1648,6 +1827,108 @@ def count_topic_stories(articles: pd.DataFrame, *, n: int | None = None) -> pd.D
     return table if n is None else table.head(n)
 
 
+def count_topic_stories_by_period(
+    articles: pd.DataFrame, *, freq: str = "auto", n: int | None = 5
+) -> pd.DataFrame:
+    """Stories per topic and period: each story once, in the period of its first dated copy,
+    in every topic any of its copies has.
+
+    Parameters
+    ----------
+    freq : {"auto", "week", "month", "quarter", "year"}
+        Period length.
+    n : int, optional, default 5
+        Only the ``n`` topics with the most dated stories (None: all).
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``topic``, ``n_stories``, ``n_articles`` (the topic's articles published
+        in the period, as :func:`count_topics_by_period` counts them); every period of the
+        window for every topic kept, most stories first.
+    """
+    check_count("n", n, optional=True)
+    columns = {
+        "period": "datetime64[ns]",
+        "topic": STRING,
+        "n_stories": "int64",
+        "n_articles": "int64",
+    }
+    _story_frame(articles)  # the check, on empty input too
+    freq = _resolve_freq(articles, freq)
+    dated = _dated(articles)
+    rows = _topic_rows(articles)
+    if dated.empty or rows.empty:
+        return _empty(columns)
+    story = articles["story_id"].astype(object)
+    periods = _periods(dated["published_at"], freq)
+    span = _period_range(periods, freq)
+    firsts = pd.DataFrame(
+        {
+            "story_id": story.loc[dated.index].to_numpy(),
+            "when": _hours(dated["published_at"]),
+            "period": periods.to_numpy(),
+        }
+    ).sort_values("when", kind="stable")
+    first_period = firsts.drop_duplicates("story_id").set_index("story_id")["period"]
+    pairs = pd.DataFrame(
+        {"story_id": story.loc[rows["row"]].to_numpy(), "topic": rows["topic"].to_numpy()}
+    ).drop_duplicates()
+    pairs["period"] = pairs["story_id"].map(first_period)
+    pairs = pairs.dropna(subset=["period"])
+    if pairs.empty:
+        return _empty(columns)
+    sizes = pairs["topic"].value_counts()
+    topics = sorted(sizes.index, key=lambda topic: (-sizes[topic], topic))
+    topics = topics if n is None else topics[:n]
+    articles_in = rows[rows["row"].isin(dated.index) & rows["topic"].isin(topics)]
+    articles_in = articles_in.assign(period=periods.loc[articles_in["row"]].to_numpy())
+    full = pd.MultiIndex.from_product([topics, span], names=["topic", "period"])
+    frame = pd.DataFrame(
+        {
+            "n_stories": pairs[pairs["topic"].isin(topics)].groupby(["topic", "period"]).size(),
+            "n_articles": articles_in.groupby(["topic", "period"]).size(),
+        }
+    )
+    frame = frame.reindex(full, fill_value=0).fillna(0).reset_index()
+    return frame[list(columns)].astype(columns).reset_index(drop=True)
+
+
+def count_story_sizes(articles: pd.DataFrame) -> pd.DataFrame:
+    """How many stories have 1, 2, 3-4, 5-8, ... articles (doubling ranges past 2, as
+    :func:`count_related_bins` bins, so a story of 10,000 copies gives 15 rows).
+
+    Returns
+    -------
+    DataFrame
+        ``story_size`` (a label such as ``"3-4"``), ``n_stories``, ``share_stories`` (of all
+        stories), ``n_articles`` (the articles of these stories); empty ranges inside the
+        span are kept as zeros.
+    """
+    columns = {
+        "story_size": STRING,
+        "n_stories": "int64",
+        "share_stories": "float64",
+        "n_articles": "int64",
+    }
+    frame = _story_frame(articles)
+    if frame.empty:
+        return _empty(columns)
+    sizes = frame["story_id"].value_counts().to_numpy(dtype="int64")
+    labels, which = _doubling_bins(sizes, start=1)
+    table = pd.DataFrame(
+        {
+            "story_size": labels,
+            "n_stories": np.bincount(which, minlength=len(labels))[: len(labels)],
+            "n_articles": np.bincount(which, weights=sizes, minlength=len(labels))[
+                : len(labels)
+            ].astype("int64"),
+        }
+    )
+    table["share_stories"] = table["n_stories"] / len(sizes)
+    return table[list(columns)].astype(columns)
+
+
 def find_first_publishers(articles: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
     """Who publishes first: per provider, the stories it carried, those it published first,
     and how far behind the first copy its other articles came.
@@ -1734,8 +2015,17 @@ def build_pickup_lag(articles: pd.DataFrame, *, include_self: bool = False) -> p
     return table[list(columns)].astype(columns).reset_index(drop=True)
 
 
-def find_largest_stories(articles: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
+def find_largest_stories(
+    articles: pd.DataFrame, *, n: int = 10, min_articles: int = 1
+) -> pd.DataFrame:
     """The stories with the most articles, and who carried them.
+
+    Parameters
+    ----------
+    n : int, default 10
+        Keep the ``n`` largest.
+    min_articles : int, default 1
+        Leave out stories with fewer articles (2: only stories carried more than once).
 
     Returns
     -------
@@ -1753,6 +2043,8 @@ def find_largest_stories(articles: pd.DataFrame, *, n: int = 10) -> pd.DataFrame
         "first_published_at": "datetime64[ns, UTC]",
         "last_published_at": "datetime64[ns, UTC]",
     }
+    check_count("n", n)
+    check_count("min_articles", min_articles)
     frame = _story_frame(articles)
     if frame.empty:
         return _empty(columns)
@@ -1773,7 +2065,7 @@ def find_largest_stories(articles: pd.DataFrame, *, n: int = 10) -> pd.DataFrame
     table = table.reset_index()
     for column in ("first_published_at", "last_published_at"):
         table[column] = pd.to_datetime(table[column], utc=True)
-    table = table.sort_values(
+    table = table[table["n_articles"] >= min_articles].sort_values(
         ["n_articles", "n_providers", "story_id"], ascending=[False, False, True]
     )
     return table[list(columns)].astype(columns).head(n).reset_index(drop=True)

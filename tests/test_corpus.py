@@ -856,6 +856,20 @@ def test_other_story_options_regroup_a_cached_corpus(make_corpus):
     assert len(load_corpus(root).stories) == 2  # and back: the cache holds the last options
 
 
+def test_the_summary_counts_stories_as_the_stats_do(make_corpus):
+    from newskit.stats import summarize_stories
+
+    corpus = load_corpus(make_corpus(copies()))
+    s = corpus.summary()
+    assert (s["n_articles"], s["n_stories"], s["share_copies"]) == (4, 2, 0.5)
+    row = summarize_stories(corpus.articles).iloc[0]
+    assert (s["n_stories"], s["share_copies"]) == (row["n_stories"], row["share_copies"])
+    chosen = corpus.select(start="2021-01-02").summary()
+    assert (chosen["n_articles"], chosen["n_stories"], chosen["share_copies"]) == (2, 1, 0.5)
+    none = corpus.select(start="2030-01-01").summary()
+    assert (none["n_stories"], none["share_copies"]) == (0, None)
+
+
 def test_a_selection_has_the_stories_of_its_articles(make_corpus):
     corpus = load_corpus(make_corpus(copies()))
     chosen = corpus.select(start="2021-01-02")

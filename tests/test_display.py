@@ -275,7 +275,13 @@ def test_corpus_shows_its_headline_numbers(make_corpus):
     root = make_corpus({"a.md": SEED_TEXT, "b.md": "no fences\n"})
     corpus = load_corpus(root)
     shown = render_corpus(corpus)
-    assert shown.text.splitlines()[:3] == [f"Corpus {root}", "articles: 1", "duplicates: 0"]
+    assert shown.text.splitlines()[:5] == [
+        f"Corpus {root}",
+        "articles: 1",
+        "stories: 1",
+        "share of articles that are copies: 0.0%",
+        "duplicates: 0",
+    ]
     assert "<dt>load errors</dt><dd>1</dd>" in shown.html
     assert "<dt>published</dt><dd>2021-04-12 to 2021-04-12</dd>" in shown.html
     assert corpus._repr_html_() == shown._repr_html_()

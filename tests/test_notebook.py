@@ -214,7 +214,11 @@ def test_headline_numbers_use_the_one_set_of_labels():
     corpus = newskit.load_corpus(SEEDS)
     shown = notebook.headline_numbers(corpus).text.splitlines()
     assert shown[0] == f"{SUMMARY_LABELS['n_articles']}: 1"
-    assert shown[1] == "files read: 1"
+    assert shown[1:4] == [
+        "stories: 1",
+        "share of articles that are copies: 0.0%",
+        "files read: 1",
+    ]
     assert shown[-1] == f"fingerprint: {corpus.fingerprint}"
     assert len(shown) == len(notebook.HEADLINE_KEYS)
 
@@ -250,3 +254,54 @@ def test_periods_link_to_their_articles(monkeypatch):
     assert month["period"] == ["06-articles.html#filter:published=2021-03-01..2021-03-31"]
     monkeypatch.delenv(listing.PAGE_ENV)
     assert notebook.period_links(table, freq="week") is None
+
+
+def test_headline_numbers_count_articles_and_stories(make_corpus):
+    files = {f"{i}.md": story(f"2021-01-0{i + 1}T10:00:00Z", domain=f"p{i}.com") for i in range(3)}
+    files["other.md"] = story("2021-02-01T10:00:00Z", title='"Boats sail home"')
+    shown = notebook.headline_numbers(newskit.load_corpus(make_corpus(files)))
+    assert shown.text.splitlines()[:3] == [
+        "articles: 4",
+        "stories: 2",
+        "share of articles that are copies: 50.0%",
+    ]
+
+
+def test_list_distinctive_words():
+    words = pd.DataFrame(
+        {
+            "group": ["Y", "Y", "X"],
+            "word": ["cars", "law", "robots"],
+            "n_group": [3, 1, 2],
+            "n_rest": [0, 0, 1],
+            "log_odds": [2.0, 1.0, 0.5],
+            "z": [3.0, 1.0, 0.4],
+        }
+    ).astype({"group": "string", "word": "string"})
+    listed = notebook.list_distinctive_words(words, label="topic")
+    assert listed.columns.tolist() == ["topic", "distinctive title words (stories)"]
+    assert listed.values.tolist() == [["Y", "cars (3), law (1)"], ["X", "robots (2)"]]
+
+
+def test_show_distinctive_words(make_corpus):
+    files = {
+        f"{i}.md": story(
+            f"2021-01-0{i + 1}T10:00:00Z",
+            title=f'"{"Robots build cars" if i < 3 else "Boats sail home"} {i}"',
+            topic="X" if i < 3 else "Y",
+        )
+        for i in range(6)
+    }
+    articles = newskit.load_corpus(make_corpus(files), cache=False).articles
+    shown = notebook.show_distinctive_words(articles, by="topic")
+    assert len(shown) == 2
+    assert shown[0].text.splitlines()[0].split() == ["topic", "distinctive", "title", "words"] + [
+        "(stories)"
+    ]
+    assert "robots (3)" in shown[0].text and "boats (3)" in shown[0].text
+    assert "<details" in shown[1].html and "log_odds" in shown[1].text
+    alone = notebook.show_distinctive_words(articles.iloc[:1], by="provider")
+    assert texts(alone) == [
+        "No provider stands apart by its title words: there are fewer than two providers, "
+        "or no title word is used in two stories of one provider more than elsewhere."
+    ]

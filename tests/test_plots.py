@@ -218,6 +218,36 @@ def test_plot_score_trend_two_lines(ax):
         plots.plot_score_trend(trend, statistic="mode")
 
 
+def test_plot_stories_by_period_two_lines(ax):
+    data = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2021-01-01", "2021-02-01", "2021-03-01"]),
+            "n_articles": [5, 0, 3],
+            "n_stories": [3, 0, 3],
+        }
+    )
+    result = plots.plot_stories_by_period(data, ax=ax, title="Per month")
+    assert result is ax
+    assert len(ax.lines) == 2
+    assert [line.get_ydata().tolist() for line in ax.lines] == [[5, 0, 3], [3, 0, 3]]
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["articles", "stories"]
+    assert ax.get_title() == "Per month" and ax.get_xlabel() == "period"
+
+
+def test_plot_weekday_hours_one_image_in_utc(ax):
+    table = pd.DataFrame(0, index=pd.Index(stats.WEEKDAYS, name="weekday"), columns=stats.HOURS)
+    table.loc["Monday", "08"] = 9
+    table.loc["Sunday", "23"] = 1
+    result = plots.plot_weekday_hours(table, ax=ax)
+    assert result is ax
+    assert len(ax.images) == 1 and ax.images[0].get_array().shape == (7, 24)
+    x_ticks, y_ticks = tick_labels(ax)
+    assert x_ticks == list(stats.HOURS) and y_ticks == list(stats.WEEKDAYS)
+    assert ax.get_xlabel() == "hour of the day (UTC)" and ax.get_ylabel() == "weekday"
+    assert "UTC" in ax.get_title()
+    assert sorted(texts_in_cells(ax)) == ["1", "9"]  # zero cells stay blank
+
+
 def test_plot_lag_histogram(ax):
     data = pd.DataFrame({"lag_hours": [-48.0, 6.0, 24.0]})
     result = plots.plot_lag_histogram(data, bins=5, ax=ax)
@@ -355,6 +385,10 @@ EMPTY_PLOTS = {
     "plot_coverage_pairs": lambda: pd.DataFrame(
         {"provider": [], "related_provider": [], "n_stories": []}
     ),
+    "plot_stories_by_period": lambda: stats.count_stories_by_period(
+        synthetic_articles(0).assign(story_id=pd.Series(dtype="string"))
+    ),
+    "plot_weekday_hours": lambda: stats.count_by_weekday_and_hour(synthetic_articles(0)),
 }
 
 
@@ -398,6 +432,10 @@ def test_artists_stay_bounded_on_a_large_corpus():
             plots.plot_score_hexbin(articles),
             plots.plot_score_boxes(stats.build_score_groups(articles, by="provider")),
             plots.plot_score_trend(stats.build_score_trend(articles)),
+            plots.plot_stories_by_period(
+                stats.count_stories_by_period(articles.assign(story_id=articles["article_id"]))
+            ),
+            plots.plot_weekday_hours(stats.count_by_weekday_and_hour(articles)),
         ]
         drawn[n] = [count_artists(ax) for ax in axes]
         texts = max(len(ax.texts) for ax in axes)
@@ -676,6 +714,37 @@ DESCRIBED = {
             "Histogram: Lag between an article and its related stories.",
             "5 bins of days from the article to the related story from -2 to 3",
             "peaks at 1 to 2 with 2 related stories",
+        ],
+    ),
+    "plot_stories_by_period": (
+        lambda: plots.plot_stories_by_period(
+            pd.DataFrame(
+                {
+                    "period": months("2021-01-01", "2021-02-01", "2021-03-01"),
+                    "n_articles": [4, 0, 9],
+                    "n_stories": [2, 0, 5],
+                }
+            ),
+            title="Articles and stories per month",
+        ),
+        [
+            "Line chart: Articles and stories per month.",
+            "2 lines (articles, stories) from 2021-01 to 2021-03",
+            "the highest point is articles, 9 in 2021-03",
+        ],
+    ),
+    "plot_weekday_hours": (
+        lambda: plots.plot_weekday_hours(
+            pd.DataFrame(
+                np.arange(7 * 24).reshape(7, 24) % 5,
+                index=pd.Index(stats.WEEKDAYS, name="weekday"),
+                columns=stats.HOURS,
+            ).assign(**{"08": [0, 12, 0, 0, 0, 0, 0]})
+        ),
+        [
+            "Heat matrix: Articles by weekday and hour (UTC).",
+            "7 rows (weekday) by 24 columns (hour of the day (UTC))",
+            "the largest cell is Tuesday by 08, 12",
         ],
     ),
     "plot_coverage_pairs": (

@@ -338,6 +338,10 @@ BAD_ARGUMENTS = [
     ("build_provider_topics", {"n_topics": -2}, ValueError, "n_topics"),
     ("count_values", {"column": "colour"}, ValueError, "column"),
     ("find_alerts", {"examples": -1}, ValueError, "examples"),
+    ("measure_provider_cadence", {"n": -1}, ValueError, "n must be >= 0"),
+    ("count_topic_stories_by_period", {"freq": "fortnight"}, ValueError, "freq"),
+    ("find_largest_stories", {"min_articles": -1}, ValueError, "min_articles"),
+    ("build_provider_leaderboard", {"n": 1.5, "stories": True}, TypeError, "n must be"),
 ]
 
 
@@ -408,6 +412,26 @@ EMPTY_CASES = {
     "count_related": ["n_related", "n_articles", "share"],
     "count_score_bins": ["score_from", "score_to", "n_quality", "n_heat"],
     "count_score_cells": ["quality_from", "quality_to", "heat_from", "heat_to", "n_articles"],
+    "count_by_weekday_and_hour": list(stats.HOURS),
+    "measure_provider_cadence": [
+        "provider",
+        "n_articles",
+        "first_week",
+        "last_week",
+        "n_weeks",
+        "n_active_weeks",
+        "articles_per_active_week",
+        "n_gap_weeks",
+        "longest_gap_weeks",
+    ],
+    "count_countries": [
+        "country",
+        "country_name",
+        "n_providers",
+        "n_articles",
+        "share",
+        "suffixes",
+    ],
 }
 
 
@@ -1015,6 +1039,76 @@ def test_outlying_dates_are_described_for_the_charts(make_corpus):
     assert stats.describe_outlying_dates(articles.iloc[1:]) == ""
 
 
+# --------------------------------------------------------------------------- publishing rhythm
+
+
+def test_count_by_weekday_and_hour_in_utc(make_corpus):
+    files = {
+        "mon.md": story("2021-01-04T10:15:00Z"),  # a Monday
+        "mon2.md": story("2021-01-11T10:59:00Z", url="https://a.com/2"),
+        "zone.md": story("2021-01-05T01:00:00+05:00", url="https://a.com/3"),  # Monday 20:00
+        "sun.md": story("2021-01-10T23:30:00Z", url="https://a.com/4"),
+        "undated.md": story(None, url="https://a.com/5"),
+        "odd.md": story("1720-01-01T10:00:00Z", url="https://a.com/6"),  # outlying
+    }
+    articles = newskit.load_corpus(make_corpus(files), cache=False).articles
+    table = stats.count_by_weekday_and_hour(articles)
+    assert table.shape == (7, 24)
+    assert table.index.tolist() == list(stats.WEEKDAYS) and table.index.name == "weekday"
+    assert table.columns.tolist() == [f"{hour:02d}" for hour in range(24)]
+    assert int(table.to_numpy().sum()) == 4
+    assert table.loc["Monday", "10"] == 2
+    assert table.loc["Monday", "20"] == 1
+    assert table.loc["Sunday", "23"] == 1
+    assert (table.dtypes == "int64").all()
+
+
+def test_measure_provider_cadence(make_corpus):
+    files = {
+        "1.md": story("2021-01-04T10:00:00Z", url="https://a.com/1"),  # week of 4 January
+        "2.md": story("2021-01-06T10:00:00Z", url="https://a.com/2"),
+        "3.md": story("2021-01-10T23:30:00-05:00", url="https://a.com/3"),  # 11 Jan in UTC
+        "4.md": story("2021-02-01T10:00:00Z", url="https://a.com/4"),  # two weeks missed
+        "5.md": story("2021-01-10T10:00:00Z", domain="b.com"),  # a Sunday: week of 4 Jan
+        "6.md": story(None, domain="b.com", url="https://b.com/6"),  # undated: left out
+    }
+    articles = newskit.load_corpus(make_corpus(files), cache=False).articles
+    cadence = stats.measure_provider_cadence(articles).set_index("provider")
+    a, b = cadence.loc["a.com"], cadence.loc["b.com"]
+    assert cadence.index.tolist() == ["a.com", "b.com"]
+    assert a["first_week"] == pd.Timestamp("2021-01-04")
+    assert a["last_week"] == pd.Timestamp("2021-02-01")
+    assert (a["n_articles"], a["n_weeks"], a["n_active_weeks"]) == (4, 5, 3)
+    assert a["articles_per_active_week"] == pytest.approx(4 / 3)
+    assert (a["n_gap_weeks"], a["longest_gap_weeks"]) == (2, 2)
+    assert (b["n_articles"], b["n_weeks"], b["n_gap_weeks"], b["longest_gap_weeks"]) == (1, 1, 0, 0)
+    assert stats.measure_provider_cadence(articles, n=1).index.tolist() == [0]
+
+
+def test_count_countries(make_corpus):
+    files = {
+        "1.md": story(domain="thestar.com.my", url="https://thestar.com.my/1"),
+        "2.md": story(domain="thestar.com.my", url="https://thestar.com.my/2"),
+        "3.md": story(domain="bbc.co.uk", url="https://bbc.co.uk/3"),
+        "4.md": story(domain="news.bbc.co.uk", url="https://news.bbc.co.uk/4"),
+        "5.md": story(domain="a.com", url="https://a.com/5"),
+        "6.md": story(domain="b.io", url="https://b.io/6"),
+        "7.md": story(domain="c.com", url="https://c.com/7"),
+        "8.md": story(domain=None, url="https://nowhere/8"),
+    }
+    articles = newskit.load_corpus(make_corpus(files), cache=False).articles
+    table = stats.count_countries(articles)
+    assert table.to_dict("list") == {
+        "country": ["unknown", "GB", "MY"],
+        "country_name": [None, "United Kingdom", "Malaysia"],
+        "n_providers": [4, 2, 1],
+        "n_articles": [4, 2, 2],
+        "share": [0.5, 0.25, 0.25],
+        "suffixes": [".com, (unknown), .io", ".uk", ".my"],
+    }
+    assert table["country_name"].isna().tolist() == [True, False, False]
+
+
 # --------------------------------------------------------------------------- stories
 
 
@@ -1103,12 +1197,97 @@ def test_find_largest_stories(syndicated):
     assert frame["n_providers"].tolist() == [3, 2]
 
 
+def test_build_provider_leaderboard_with_stories(syndicated):
+    plain = stats.build_provider_leaderboard(syndicated)
+    board = stats.build_provider_leaderboard(syndicated, stories=True)
+    assert board.columns.tolist() == [
+        *plain.columns[:4],
+        "n_stories",
+        "n_first",
+        "syndication_rate",
+        *plain.columns[4:],
+    ]
+    pd.testing.assert_frame_equal(board[plain.columns], plain)
+    by = board.set_index("provider")
+    assert by[["n_stories", "n_first"]].to_dict("list") == {
+        "n_stories": [3, 2, 1],  # b.com, a.com, c.com: most articles first
+        "n_first": [1, 2, 0],
+    }
+    assert by["syndication_rate"].tolist() == pytest.approx([2 / 3, 0, 1])
+    first = stats.find_first_publishers(syndicated).set_index("provider")
+    assert by.loc["b.com", "syndication_rate"] == first.loc["b.com", "syndication_rate"]
+    assert len(stats.build_provider_leaderboard(syndicated, n=1, stories=True)) == 1
+    with pytest.raises(ValueError, match="story_id"):
+        stats.build_provider_leaderboard(syndicated.drop(columns="story_id"), stories=True)
+
+
+def test_count_topic_stories_by_period(syndicated):
+    frame = stats.count_topic_stories_by_period(syndicated, freq="month")
+    assert frame["period"].dt.strftime("%Y-%m").tolist() == ["2021-01", "2021-02"] * 2
+    assert frame["topic"].tolist() == ["X", "X", "Y", "Y"]  # most stories first
+    # X: the robots story (1.md and 2.md have X) in January, two stories in February
+    assert frame["n_stories"].tolist() == [1, 2, 1, 0]
+    assert frame["n_articles"].tolist() == [2, 3, 1, 0]
+    assert stats.count_topic_stories_by_period(syndicated, freq="month", n=1)[
+        "topic"
+    ].unique().tolist() == ["X"]
+
+
+def test_a_story_counts_in_the_period_of_its_first_dated_copy(make_corpus):
+    files = {
+        "a.md": story("2021-01-30T10:00:00Z", title="Robots build cars", topics=("X",)),
+        "b.md": story("2021-02-01T10:00:00Z", title="Robots build cars", domain="b.com"),
+        "c.md": story(None, title="Robots build cars", domain="c.com", topics=("Z",)),
+    }
+    articles = with_stories(newskit.load_corpus(make_corpus(files), cache=False))
+    assert articles["story_id"].nunique() == 1  # the undated copy joins the dated ones
+    frame = stats.count_topic_stories_by_period(articles, freq="month")
+    frame = frame.set_index(["topic", "period"])
+    january, february = pd.Timestamp("2021-01-01"), pd.Timestamp("2021-02-01")
+    assert frame["n_stories"].to_dict() == {
+        ("X", january): 1,
+        ("X", february): 0,
+        ("Z", january): 1,  # the topic of the undated copy, in its story's first period
+        ("Z", february): 0,
+    }
+    assert frame.loc[("X", february), "n_articles"] == 1
+    assert frame.loc[("Z", january), "n_articles"] == 0
+
+
+def test_count_story_sizes(syndicated, make_corpus):
+    sizes = stats.count_story_sizes(syndicated)
+    assert sizes.to_dict("list") == {
+        "story_size": ["1", "2", "3-4"],
+        "n_stories": [1, 1, 1],
+        "share_stories": [1 / 3, 1 / 3, 1 / 3],
+        "n_articles": [1, 2, 3],
+    }
+    files = {
+        f"{i}.md": story(f"2021-01-0{1 + i % 3}T10:00:00Z", domain=f"p{i}.com") for i in range(9)
+    }
+    files["lone.md"] = story(title="Something else")
+    articles = with_stories(newskit.load_corpus(make_corpus(files), cache=False))
+    sizes = stats.count_story_sizes(articles)
+    assert sizes["story_size"].tolist() == ["1", "2", "3-4", "5-8", "9-16"]
+    assert sizes["n_stories"].tolist() == [1, 0, 0, 0, 1]
+    assert sizes["n_articles"].sum() == 10
+
+
+def test_find_largest_stories_can_leave_single_articles_out(syndicated):
+    assert len(stats.find_largest_stories(syndicated)) == 3
+    kept = stats.find_largest_stories(syndicated, min_articles=2)
+    assert kept["n_articles"].tolist() == [3, 2]
+    assert stats.find_largest_stories(syndicated, min_articles=4).empty
+
+
 @pytest.mark.parametrize(
     "function",
     [
         stats.summarize_stories,
         stats.count_stories_by_period,
         stats.count_topic_stories,
+        stats.count_topic_stories_by_period,
+        stats.count_story_sizes,
         stats.find_first_publishers,
         stats.build_pickup_lag,
         stats.find_largest_stories,
