@@ -26,7 +26,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 import newskit
 from newskit import stats
 from newskit.cli import main
-from newskit.display import render_numbers
+from newskit.display import format_value, render_numbers
 from newskit.errors import CorpusError, ReportError
 from newskit.report import (
     NOTEBOOKS,
@@ -382,6 +382,8 @@ def test_project_reports_show_the_numbers_the_api_gives(project_run):
     expected = {
         "01-overview.html": {
             "articles": s["n_articles"],
+            "stories": s["n_stories"],
+            "share of articles that are copies": s["share_copies"],
             "files read": s["n_files"],
             "first published": s["first_published_at"],
             "last published": s["last_published_at"],
@@ -398,6 +400,13 @@ def test_project_reports_show_the_numbers_the_api_gives(project_run):
             "share of the top 10": row["top_share"],
             "Herfindahl index": row["herfindahl"],
         }
+    stories = stats.summarize_stories(articles).iloc[0]
+    expected["05-coverage.html"] = {
+        "stories": stories["n_stories"],
+        "copies": stories["n_copies"],
+        "share of articles that are copies": stories["share_copies"],
+        "stories with more than one article": stories["n_syndicated"],
+    }
     relation = stats.correlate_scores(articles).iloc[0]
     expected["04-quality-heat.html"] = {
         "articles with both scores": relation["n_pairs"],
@@ -409,6 +418,22 @@ def test_project_reports_show_the_numbers_the_api_gives(project_run):
             # As the display helpers show a number: a share as a percentage.
             text = render_numbers({label: value}).text.split(": ", 1)[1]
             assert shown.get(label) == text, (name, label)
+
+
+def test_the_index_counts_stories_and_coverage_shows_them_without_related(project_run):
+    corpus, out, _ = project_run
+    loaded = newskit.load_corpus(corpus)
+    index = numbers_in((out / "index.html").read_text(encoding="utf-8"))
+    share = loaded.summary()["share_copies"]
+    assert index["articles"] == format_value(len(loaded))
+    assert index["stories"] == format_value(len(loaded.stories))
+    assert index["share of articles that are copies"] == f"{share * 100:.1f}%"
+    coverage = (out / "05-coverage.html").read_text(encoding="utf-8")
+    assert "Stories and their copies" in coverage
+    if loaded.related.empty:  # the real corpus: no record has related
+        assert "No article has related stories" in coverage
+        page = (out / "index.html").read_text(encoding="utf-8")
+        assert "nothing to show" not in page
 
 
 def test_table_of_contents_follows_the_title_cell(tiny_run):
