@@ -384,15 +384,23 @@ def show_distinctive_words(
                 )
             ]
         )
-    listing = list_distinctive_words(words, label=by)
+    listed = list_distinctive_words(words, label=by)
     scores = words.rename(columns={"group": by})
+    # a topic or provider links to its articles in the browser
+    linked = {by: _LINKED[by]} if by in _LINKED else {}
     return _show(
         [
-            render_table(listing, max_chars=300, name=f"distinctive-words-per-{by}"),
+            render_table(
+                listed,
+                max_chars=300,
+                name=f"distinctive-words-per-{by}",
+                links=article_links(listed, **linked) if linked else None,
+            ),
             render_table(
                 scores,
                 details=f"Scores of every word listed ({len(scores):,} rows)",
                 name=f"distinctive-word-scores-per-{by}",
+                links=article_links(scores, **linked) if linked else None,
             ),
         ]
     )

@@ -283,7 +283,8 @@ def test_list_distinctive_words():
     assert listed.values.tolist() == [["Y", "cars (3), law (1)"], ["X", "robots (2)"]]
 
 
-def test_show_distinctive_words(make_corpus):
+def test_show_distinctive_words(make_corpus, monkeypatch):
+    monkeypatch.delenv(listing.PAGE_ENV, raising=False)
     files = {
         f"{i}.md": story(
             f"2021-01-0{i + 1}T10:00:00Z",
@@ -300,6 +301,11 @@ def test_show_distinctive_words(make_corpus):
     ]
     assert "robots (3)" in shown[0].text and "boats (3)" in shown[0].text
     assert "<details" in shown[1].html and "log_odds" in shown[1].text
+    assert "06-articles.html" not in shown[0].html  # no browser outside a report
+    monkeypatch.setenv(listing.PAGE_ENV, listing.PAGE)
+    linked = notebook.show_distinctive_words(articles, by="topic")
+    assert 'href="06-articles.html#filter:topics=%3DX"' in linked[0].html
+    assert 'href="06-articles.html#filter:topics=%3DY"' in linked[1].html
     alone = notebook.show_distinctive_words(articles.iloc[:1], by="provider")
     assert texts(alone) == [
         "No provider stands apart by its title words: there are fewer than two providers, "
