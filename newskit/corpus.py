@@ -147,12 +147,15 @@ class Corpus:
         -------
         Corpus
             The same problems and fingerprint; the tables restricted to the kept articles.
+            With no filter, this corpus itself (not a copy).
         """
+        first = parse_bound(start, end=False, name="start")
+        last = parse_bound(end, end=True, name="end")
+        if first is None and last is None and topic is None and provider is None:
+            return self
         articles = self.articles
         keep = pd.Series(True, index=articles.index)
         when = articles["published_at"]
-        first = parse_bound(start, end=False, name="start")
-        last = parse_bound(end, end=True, name="end")
         if first is not None:
             keep &= when >= first
         if last is not None:
@@ -160,7 +163,7 @@ class Corpus:
         if topic is not None:
             wanted = {value.casefold() for value in _as_list(topic)}
             ids = self.topics.loc[self.topics["topic"].str.casefold().isin(wanted), "article_id"]
-            keep &= articles["article_id"].isin(ids)
+            keep &= _is_in(articles["article_id"], ids)
         if provider is not None:
             wanted = [value.lower() for value in _as_list(provider)]
             keep &= articles["provider_domain"].str.lower().isin(wanted) | articles[
@@ -170,7 +173,7 @@ class Corpus:
         ids = articles.loc[keep, "article_id"]
 
         def restrict(table: pd.DataFrame) -> pd.DataFrame:
-            return table[table["article_id"].isin(ids)].reset_index(drop=True)
+            return table[_is_in(table["article_id"], ids)].reset_index(drop=True)
 
         return Corpus(
             self.root,
@@ -637,3 +640,11 @@ def _counts(values: pd.Series, limit: int | None = None) -> dict[str, int]:
 
 def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
+
+
+def _is_in(values: pd.Series, wanted: pd.Series) -> np.ndarray:
+    """Which of ``values`` are among ``wanted``: Arrow's hash lookup, as a boolean array
+    (pandas' ``isin`` on Arrow-backed text builds a Python list of ``wanted`` first)."""
+    text = pa.large_string()
+    found = pc.is_in(pa.array(values, type=text), value_set=pa.array(wanted, type=text))
+    return found.to_numpy(zero_copy_only=False)

@@ -882,3 +882,17 @@ def test_topics_are_selected_whatever_their_case():
     corpus = load_corpus(SEEDS)
     assert len(corpus.select(topic="ai")) == len(corpus.select(topic="AI")) == 1
     assert len(corpus.select(topic=["computer VISION", "nope"])) == 1
+
+
+def test_a_selection_without_a_filter_is_the_corpus_itself(make_corpus):
+    files = copies()
+    del files["other.md"]  # no provider
+    corpus = load_corpus(make_corpus(files))
+    assert corpus.select() is corpus
+    assert corpus.select(start=None, end=None, topic=None, provider=None) is corpus
+    # a filter every article passes gives the same tables as the corpus's own
+    providers = corpus.articles["provider_domain"].dropna().unique().tolist() + ["nowhere"]
+    everything = corpus.select(provider=providers)
+    assert everything is not corpus
+    for name in ("articles", "topics", "images", "related", "providers", "stories", "fields"):
+        pd.testing.assert_frame_equal(getattr(everything, name), getattr(corpus, name), obj=name)
