@@ -37,17 +37,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newskit._jsonschema import without_iri_grammar
 from newskit.errors import MissingExtraError
 
 try:
-    import jinja2
-    import nbformat
-    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
-    from jupyter_client.manager import AsyncKernelManager
-    from markupsafe import Markup
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-    from nbconvert import HTMLExporter
+    with without_iri_grammar():
+        import jinja2
+        import nbformat
+        from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
+        from jupyter_client.manager import AsyncKernelManager
+        from markupsafe import Markup
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError
+        from nbconvert import HTMLExporter
 except ImportError as exc:  # the core install has no report packages
     raise MissingExtraError(
         f"newskit report needs {exc.name}, which is not installed: pip install 'newskit[report]'"

@@ -881,3 +881,15 @@ def test_index_marks_reports_with_nothing_to_show(tmp_path):
     empty = '<span class="newskit-empty">nothing to show: No &lt;related&gt;.</span>'
     assert f'<a href="b.html">Empty</a> {empty}' in page
     check_page_policy(page)
+
+
+def test_the_report_module_leaves_out_the_iri_grammar_and_only_that():
+    pytest.importorskip("rfc3987_syntax")  # installed with JupyterLab
+    script = (
+        "import sys, newskit.report, jsonschema\n"
+        "assert 'rfc3987_syntax' not in sys.modules, 'imported with nbformat'\n"
+        "import rfc3987_syntax\n"  # importable afterwards, as ever
+        "print(rfc3987_syntax.is_valid_syntax('iri', 'https://example.com/caf\\u00e9'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "True\n"), done.stderr
