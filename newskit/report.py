@@ -330,8 +330,6 @@ async def _render_all(
         return list(await asyncio.gather(*tasks))
     except BaseException:
         # A report that cannot be written (a full disk) stops the others, as a signal does.
-        for client in run.clients:
-            client.shutdown_kernel = "immediate"
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -463,6 +461,11 @@ async def render_notebook(
         # A report's cells are not the user's history: no write to ~/.ipython's history file.
         extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"],
         resources={"metadata": {"path": str(notebook.parent)}},
+        # Once the last cell has replied the kernel holds nothing the report needs: killed, it
+        # is gone at once; asked to stop, ipykernel takes 0.3 s, and now and then waits out
+        # jupyter_client's 2.5 s before its SIGTERM. (A corpus cache it was writing is only
+        # not written: the cache removes what a killed write leaves.)
+        shutdown_kernel="immediate",
     )
     failure = None
     clients = run.clients if run is not None else set()
