@@ -27,6 +27,7 @@ import html
 import importlib.util
 import os
 import re
+import secrets
 import signal
 import sys
 import tempfile
@@ -487,6 +488,25 @@ async def render_notebook(
         await _kill_kernel(client)
         raise asyncio.CancelledError
 
+    # Exporting a large page takes seconds of CPU: in a thread, so that the loop goes on
+    # serving the other notebook's kernel meanwhile.
+    result = await asyncio.to_thread(
+        write_report, notebook, nb, out_dir, footer, failure=failure, with_code=with_code
+    )
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def write_report(
+    notebook: Path,
+    nb: nbformat.NotebookNode,
+    out_dir: Path,
+    footer: dict,
+    *,
+    failure: NotebookFailure | None = None,
+    with_code: bool = False,
+) -> ReportResult:
+    """Write the HTML report of an executed notebook and, beside it, the notebook itself."""
     executed = nbformat.writes(nb)  # as it ran, stderr included (the report leaves it out)
     for line in take_stderr(nb):
         print(f"{notebook}: {line}", file=sys.stderr)
@@ -495,8 +515,7 @@ async def render_notebook(
     page = export_html(nb, title=title, footer=footer, failure=failure, with_code=with_code)
     write_file(html_path, page)
     write_file(out_dir / f"{notebook.stem}.ipynb", executed)
-    seconds = time.perf_counter() - began
-    return ReportResult(notebook, html_path, title, seconds, failure, nothing_shown(nb))
+    return ReportResult(notebook, html_path, title, 0.0, failure, nothing_shown(nb))
 
 
 _CONTENT = ('<table class="newskit-table"', '<dl class="newskit-numbers"')
@@ -667,8 +686,35 @@ def export_html(
             "script": PAGE_SCRIPT,
         }
     }
-    page, _ = exporter.from_notebook_node(nb, resources=resources)
+    # nbconvert parses the page it made with BeautifulSoup (to add alternative texts and tab
+    # stops), in pure Python: seconds for a page of large tables. The HTML outputs, which it
+    # neither changes nor reads, are held out of the page meanwhile as markers, and put back.
+    marker = f"newskit-held-{secrets.token_hex(8)}-"
+    with _outputs_held(nb, marker) as held:
+        page, _ = exporter.from_notebook_node(nb, resources=resources)
+    page = re.sub(re.escape(marker) + r"(\d+)", lambda m: held[int(m[1])], page)
     return place_toc(page, build_toc(page))
+
+
+@contextlib.contextmanager
+def _outputs_held(nb: nbformat.NotebookNode, marker: str):
+    """Within this block every ``text/html`` output of ``nb`` is ``marker`` and a number, the
+    position of its HTML in the list given; after it, its HTML again."""
+    held: list[str] = []
+    swapped = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                value = data["text/html"]
+                swapped.append((data, value))
+                held.append("".join(value) if isinstance(value, list) else value)
+                data["text/html"] = f"{marker}{len(held) - 1}"
+    try:
+        yield held
+    finally:
+        for data, value in swapped:
+            data["text/html"] = value
 
 
 def place_toc(page: str, toc: str) -> str:

@@ -883,6 +883,40 @@ def test_index_marks_reports_with_nothing_to_show(tmp_path):
     check_page_policy(page)
 
 
+def test_a_page_is_the_page_nbconvert_makes_with_its_outputs_held_out_of_its_last_pass():
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from newskit.display import render_table
+    from newskit.report import CSP, DISPLAY_CSS, TEMPLATES, export_html, place_toc
+
+    table = render_table(pd.DataFrame({"word": ["it's", 'a "b"', "<c> & d"]}))._repr_html_()
+    image = {"output_type": "display_data", "data": {"image/png": "iVBO"}, "metadata": {}}
+    nb = _executed(_html(table), image, _html("<p>it&#x27;s <b>bold</b></p>"))
+    nb.cells.insert(0, new_markdown_cell("# Title\n\n## It's a section"))
+    footer = {"corpus": "c", "articles": "3", "filters": "", "fingerprint": "f"}
+    page = export_html(nb, title="T", footer=footer)
+    assert table in page  # as the kernel gave it, not as BeautifulSoup writes it again
+    assert "newskit-held" not in page
+    assert nb.cells[1].outputs[0]["data"]["text/html"] == table  # the notebook as it was
+    # nbconvert's own export, outputs and all through its BeautifulSoup pass: the same document
+    newskit_resources = {"failure": None, "display_css": DISPLAY_CSS, "csp": CSP}
+    resources = {"newskit": {**footer, **newskit_resources, "script": PAGE_SCRIPT}}
+    exporter = HTMLExporter(
+        template_name="newskit",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    whole, _ = exporter.from_notebook_node(nb, resources=resources)
+    whole = place_toc(whole, build_toc(whole))
+    assert 'tabindex="0"' in page and 'alt="No description' in page  # nbconvert's last pass
+    assert page != whole
+    soup = [str(BeautifulSoup(text, features="html.parser")) for text in (page, whole)]
+    assert soup[0] == soup[1]
+
+
 def test_the_report_module_leaves_out_the_iri_grammar_and_only_that():
     pytest.importorskip("rfc3987_syntax")  # installed with JupyterLab
     script = (
