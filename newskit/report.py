@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import html
 import importlib.util
+import json
 import os
 import re
 import secrets
@@ -326,7 +327,12 @@ async def _render_all(
                 env=env,
             )
 
-    tasks = [asyncio.ensure_future(one(*p)) for p in prepared]
+    # Started longest first (by the last run's times), so that no long notebook starts last
+    # and runs on alone; the results stay in name order.
+    seconds = {p: previous_seconds(out_dir / f"{p.stem}.ipynb") for p, _, _ in prepared}
+    order = sorted(prepared, key=lambda p: -seconds[p[0]])
+    started = {p[0]: asyncio.ensure_future(one(*p)) for p in order}
+    tasks = [started[p] for p, _, _ in prepared]
     try:
         return list(await asyncio.gather(*tasks))
     except BaseException:
@@ -335,6 +341,20 @@ async def _render_all(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+def previous_seconds(executed: Path) -> float:
+    """How long the cells of a notebook an earlier run executed (``NAME.ipynb`` beside its
+    report) took, from nbclient's timings: infinite when unknown, so new ones start first."""
+    try:
+        with open(executed, "rb") as file:
+            cells = json.load(file)["cells"]
+        timings = [cell["metadata"]["execution"] for cell in cells if cell["cell_type"] == "code"]
+        began = min(datetime.fromisoformat(t["iopub.execute_input"]) for t in timings)
+        ended = max(datetime.fromisoformat(t["shell.execute_reply"]) for t in timings)
+    except (OSError, ValueError, LookupError, TypeError, AttributeError):
+        return float("inf")
+    return (ended - began).total_seconds()
 
 
 def read_notebook(notebook: Path) -> nbformat.NotebookNode:

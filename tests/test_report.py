@@ -917,6 +917,45 @@ def test_a_page_is_the_page_nbconvert_makes_with_its_outputs_held_out_of_its_las
     assert soup[0] == soup[1]
 
 
+def _ran_for(path: Path, seconds: int) -> None:
+    """An executed notebook whose cells took ``seconds``, as nbclient times them."""
+    timing = {
+        "iopub.execute_input": "2021-01-01T00:00:00.000000Z",
+        "shell.execute_reply": f"2021-01-01T00:00:{seconds:02d}.500000Z",
+    }
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "# x"}]
+    cells.append({"cell_type": "code", "metadata": {"execution": timing}, "source": "x"})
+    path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+
+
+def test_notebooks_start_longest_first_by_the_last_run_and_are_listed_by_name(tmp_path):
+    from newskit.report import previous_seconds
+
+    notebooks, out = tmp_path / "notebooks", tmp_path / "reports"
+    out.mkdir()
+    for name in ("a", "b", "c"):
+        write_notebook(notebooks / f"{name}.ipynb", f"# {name.upper()}", "import time")
+    _ran_for(out / "a.ipynb", 1)
+    _ran_for(out / "c.ipynb", 9)
+    (out / "b.ipynb").write_text("not a notebook", encoding="utf-8")
+    assert previous_seconds(out / "c.ipynb") == 9.5
+    assert previous_seconds(out / "b.ipynb") == previous_seconds(out / "x.ipynb") == float("inf")
+    with private_cache(tmp_path):
+        render_reports(SEEDS, out, notebooks_dir=notebooks)
+    began = {}
+    for name in ("a", "b", "c"):
+        cells = nbformat.read(out / f"{name}.ipynb", as_version=4).cells
+        began[name] = min(
+            c.metadata.execution["iopub.execute_input"] for c in cells if "execution" in c.metadata
+        )
+    # two at a time: b (no time known) and c (the longest) first, a once one of them is done
+    assert began["a"] > max(began["b"], began["c"])
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert [index.index(f'href="{name}.html"') for name in "abc"] == sorted(
+        index.index(f'href="{name}.html"') for name in "abc"
+    )
+
+
 def test_the_report_module_leaves_out_the_iri_grammar_and_only_that():
     pytest.importorskip("rfc3987_syntax")  # installed with JupyterLab
     script = (
