@@ -58,6 +58,7 @@ except ImportError as exc:  # the core install has no report packages
     ) from exc
 
 import newskit
+from newskit.cache import wait_for_writes
 from newskit.compare import Comparison
 from newskit.corpus import Corpus, load_corpus
 from newskit.display import CSS as DISPLAY_CSS
@@ -268,11 +269,15 @@ def render_reports(
         # Loading once here gives the index its numbers, checks the corpus before any kernel
         # starts and warms the corpus cache the kernels then read from.
         corpus = load_corpus(corpus_path)
+        # A cache written in the background now would not be there for the kernels to read.
+        wait_for_writes()
         selected = corpus.select(start=start, end=end, topic=topic, provider=provider)
         parameters = {"start": start, "end": end, "topic": topic, "provider": provider}
         check_selection(corpus_path, corpus, selected, parameters)
         footer = build_footer(corpus_path, corpus, selected, parameters)
         footer["articles_page"] = articles_page
+        numbers = headline_numbers(selected)
+        del corpus, selected  # the kernels hold the corpus from here; this process need not
 
         # Every notebook is parameterised, and the output folder tried, before any runs: a
         # broken contract or an unwritable folder fails fast.
@@ -293,7 +298,7 @@ def render_reports(
             )
         )
         index = out_dir / "index.html"
-        write_file(index, build_index(results, selected, footer))
+        write_file(index, _index_page(results, numbers, footer))
 
     failures = [r.failure for r in results if r.failure]
     if failures:
@@ -796,6 +801,10 @@ def headline_numbers(corpus: Corpus) -> dict[str, object]:
 
 def build_index(results: list[ReportResult], corpus: Corpus, footer: dict) -> str:
     """The text of ``index.html``: links to the reports and the corpus's headline numbers."""
+    return _index_page(results, headline_numbers(corpus), footer)
+
+
+def _index_page(results: list[ReportResult], numbers: dict[str, object], footer: dict) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, keep_trailing_newline=True
     )
@@ -811,7 +820,7 @@ def build_index(results: list[ReportResult], corpus: Corpus, footer: dict) -> st
             }
             for r in results
         ],
-        numbers=Markup(render_numbers(headline_numbers(corpus)).html),
+        numbers=Markup(render_numbers(numbers).html),
         css=Markup(
             (TEMPLATES / "newskit" / "newskit.css").read_text(encoding="utf-8") + DISPLAY_CSS
         ),
