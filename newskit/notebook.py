@@ -14,7 +14,7 @@ import pandas as pd
 from IPython.core.pylabtools import print_figure
 from IPython.display import Image, display
 
-from newskit import listing, plots, stats
+from newskit import dataset, listing, plots, stats
 from newskit.corpus import Corpus, load_corpus
 from newskit.display import SUMMARY_LABELS, Rendered, note, render_numbers, render_table
 
@@ -111,6 +111,11 @@ def show_chart(
     return _show([Image(png, metadata={"alt": alt}), table])
 
 
+#: The articles columns a report notebook needs unless it shows the long text or how complete
+#: each field is: all but ``body``, ``featured_content`` and ``excerpt``.
+REPORT_COLUMNS = dataset.REPORT_COLUMNS
+
+
 def open_selection(
     corpus_path: str,
     *,
@@ -118,13 +123,21 @@ def open_selection(
     end: object = None,
     topic: object = None,
     provider: object = None,
+    columns: list[str] | tuple[str, ...] | None = None,
 ) -> Corpus:
     """Load the corpus at ``corpus_path`` and select what the notebook's parameters ask.
 
     Shows a note when no article matches. The arguments are those of every notebook's
-    ``parameters`` cell; see :meth:`newskit.Corpus.select`.
+    ``parameters`` cell; see :meth:`newskit.Corpus.select`. ``columns`` are the articles columns
+    to keep (:func:`newskit.load_corpus`'s; for instance :data:`REPORT_COLUMNS`). A dataset
+    (``newskit export``) reads only those, and for a date window alone only the partitions of
+    its months.
     """
-    corpus = load_corpus(corpus_path).select(start=start, end=end, topic=topic, provider=provider)
+    if topic is None and provider is None and dataset.is_dataset(corpus_path):
+        corpus = dataset.read_dataset(corpus_path, columns=columns, start=start, end=end)
+    else:
+        corpus = load_corpus(corpus_path, columns=columns)
+        corpus = corpus.select(start=start, end=end, topic=topic, provider=provider)
     if corpus.articles.empty:
         _show([note("No article matches the selection, so every section below is empty.")])
     return corpus

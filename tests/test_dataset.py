@@ -442,3 +442,41 @@ def test_a_report_on_a_dataset_is_the_report_on_its_files(dated_corpus, tmp_path
         assert comparable(mine.read_text(), folder, dated_corpus) == comparable(
             theirs.read_text(), dated_corpus, dated_corpus
         ), mine.name
+
+
+def test_a_notebook_opens_a_dataset_reading_only_the_months_and_columns_it_asks(
+    dated_corpus, tmp_path, capsys
+):
+    from newskit import notebook
+
+    corpus = newskit.load_corpus(dated_corpus)
+    write_dataset(corpus, tmp_path / "ds")
+    outside = tmp_path / "ds" / "articles" / "year=2019" / "month=1" / "part-0.parquet"
+    outside.write_bytes(b"\0" * outside.stat().st_size)  # a read that opened it would fail
+    ds = str(tmp_path / "ds")
+    chosen = notebook.open_selection(ds, start="2020-02-10", end="2021-03-05")
+    assert_corpora_equal(chosen, corpus.select(start="2020-02-10", end="2021-03-05"))
+    trimmed = notebook.open_selection(ds, start="2020-02-10", columns=notebook.REPORT_COLUMNS)
+    assert list(trimmed.articles.columns) == list(REPORT_COLUMNS)
+    expected = corpus.select(start="2020-02-10")
+    pd.testing.assert_frame_equal(trimmed.articles, expected.articles[list(REPORT_COLUMNS)])
+    for name in ("topics", "images", "related", "providers", "stories"):
+        pd.testing.assert_frame_equal(getattr(trimmed, name), getattr(expected, name), obj=name)
+    # a topic or provider needs every partition (here, the spoilt one)
+    with pytest.raises(CorpusError, match="year=2019/month=1/part-0.parquet: unreadable"):
+        notebook.open_selection(ds, start="2020-02-10", topic="T1")
+    assert capsys.readouterr().out == ""
+
+
+def test_a_notebook_opens_record_files_with_the_columns_it_asks(dated_corpus):
+    from newskit import notebook
+
+    corpus = newskit.load_corpus(dated_corpus)
+    for options in ({}, {"topic": "t1", "provider": ["p1.com", "P2"], "end": "2021-01-01"}):
+        chosen = notebook.open_selection(
+            str(dated_corpus), columns=notebook.REPORT_COLUMNS, **options
+        )
+        expected = corpus.select(**options)
+        pd.testing.assert_frame_equal(chosen.articles, expected.articles[list(REPORT_COLUMNS)])
+        for name in ("topics", "images", "related", "providers", "stories", "problems"):
+            pd.testing.assert_frame_equal(getattr(chosen, name), getattr(expected, name), obj=name)
