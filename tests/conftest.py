@@ -7,6 +7,7 @@ import html.parser
 import json
 import os
 import re
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -287,3 +288,37 @@ def check_page_policy(text: str) -> None:
     policy, before = parser.found[0]
     assert policy == CSP
     assert before <= 2
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _browser_unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (required under CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through playwright (never a downloaded browser); without
+    either the test skips, except under ``CI=true``, where it fails."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _browser_unavailable("playwright is not installed: pip install -e '.[dev]'")
+    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
+    if executable is None:
+        _browser_unavailable(f"{CHROMIUM} not found: apt-get install chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(executable), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

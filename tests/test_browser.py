@@ -7,24 +7,12 @@ chromium or playwright the tests skip, except under ``CI=true``, where they fail
 from __future__ import annotations
 
 import html
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from conftest import full_run
 
 from newskit.report import PAGE_SCRIPT
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # Everything in the DOM that could run code or leave the file, but newskit's own script (its
 # text is the argument) and links to http(s) addresses that open apart without a referrer.
@@ -50,27 +38,6 @@ DOM_CHECK = """(own) => {
   }
   return found;
 }"""
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required under CI)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed: pip install -e '.[dev]'")
-    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
-    if executable is None:
-        _unavailable(f"{CHROMIUM} not found: apt-get install chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(executable), args=FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module", params=["seeds", "real", "hostile"])

@@ -7,8 +7,6 @@ chromium or playwright the tests skip, except under ``CI=true``, where they fail
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -17,16 +15,6 @@ from conftest import full_run
 
 import newskit
 from newskit.listing import PAGE, article_link, build_article_list, title_hrefs
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # The rows the browser shows: each cell's text, and the title's link when it has one.
 ROWS = """() => {
@@ -42,27 +30,6 @@ ROWS = """() => {
     };
   })};
 }"""
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required under CI)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed: pip install -e '.[dev]'")
-    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
-    if executable is None:
-        _unavailable(f"{CHROMIUM} not found: apt-get install chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(executable), args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def shown_rows(browser, out: Path, link: str = PAGE) -> dict:
