@@ -261,31 +261,69 @@ def _parse_in_pool(base: Path, chunks: list[list[str]], count: int, bar: object)
         initargs=(os.getpid(), _disabled_speed_ups()),
     )
     parts: list[dict | None] = [None] * len(chunks)
+    futures: list = [None] * len(chunks)
+    # Chunks [0, bounds[0]) are submitted to the pool, [bounds[1], n) parsed here.
+    bounds = [0, len(chunks)]
+    claim = threading.Lock()
+    failed: list[BaseException] = []
+
+    def submit_all() -> None:
+        # A worker's start waits for the forkserver to import newskit (the first submit
+        # blocks that long): submitted from this thread, while the caller's parses.
+        try:
+            with _main_script_hidden():
+                while True:
+                    with claim:
+                        i = bounds[0]
+                        if i >= bounds[1]:
+                            return
+                        bounds[0] = i + 1
+                    futures[i] = pool.submit(parse_chunk, str(base), chunks[i])
+        except BaseException as exc:  # re-raised in the caller's thread
+            failed.append(exc)
+
+    starter = threading.Thread(target=submit_all, name="newskit-pool-start", daemon=True)
     try:
         with _signals_between_chunks() as act_on_signals:
             _start_forkserver(pool)
-            with _main_script_hidden():  # the workers (and the forkserver) start on submit
-                futures = [pool.submit(parse_chunk, str(base), chunk) for chunk in chunks]
-            # While the workers start (a forkserver imports newskit first), this process
-            # parses the last chunks, those no worker has taken yet.
-            for i in reversed(range(len(chunks))):
+            starter.start()
+            # While the workers start, this process parses the last chunks.
+            while starter.is_alive():
+                act_on_signals()
+                with claim:
+                    i = bounds[1] - 1
+                    if i < bounds[0]:
+                        break
+                    bounds[1] = i
+                parts[i] = parse_chunk(str(base), chunks[i])
+                if bar is not None:
+                    bar.update(len(chunks[i]))
+            starter.join()
+            if failed:
+                raise failed[0]
+            # Then the chunks no worker has taken yet, last first.
+            for i in reversed(range(bounds[0])):
                 act_on_signals()
                 if not futures[i].cancel():
                     break
                 parts[i] = parse_chunk(str(base), chunks[i])
                 if bar is not None:
                     bar.update(len(chunks[i]))
-            for i, future in enumerate(futures):
+            for i in range(bounds[0]):
                 while parts[i] is None:
                     act_on_signals()
                     with contextlib.suppress(TimeoutError):
-                        parts[i] = future.result(timeout=_SIGNAL_POLL_SECONDS)
-                if bar is not None and not future.cancelled():
+                        parts[i] = futures[i].result(timeout=_SIGNAL_POLL_SECONDS)
+                if bar is not None and not futures[i].cancelled():
                     bar.update(len(chunks[i]))
     except BaseException:
         # Ctrl-C (or any failure): drop the chunks not started; the workers, which ignore
         # SIGINT, finish the one each is parsing and exit.
+        with claim:
+            bounds[1] = bounds[0]  # no more submits
         pool.shutdown(wait=True, cancel_futures=True)
+        if starter.is_alive():
+            starter.join()
         raise
     pool.shutdown(wait=True)
     return parts  # type: ignore[return-value]
