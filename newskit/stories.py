@@ -37,8 +37,10 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from newskit.schema import STORY_COLUMNS
+from newskit.schema import STORY_COLUMNS, STRING
 from newskit.urls import normalize_urls
 
 #: The article columns whose addresses identify a story.
@@ -137,20 +139,54 @@ def _has_sklearn() -> bool:
     return importlib.util.find_spec("sklearn") is not None
 
 
-def _title_keys(
-    titles: pd.Series, outlets: frozenset[str]
-) -> tuple[np.ndarray, np.ndarray, list[frozenset[str]]]:
-    """:func:`title_key` and :func:`title_markers` of each title (each distinct title once)."""
-    values = titles.astype(object).to_numpy()
-    known = {}
-    for title in pd.unique(values[pd.notna(values)]):
-        key, cut = title_key(title, outlets)
-        known[title] = (key, cut, title_markers(key))
-    none = ("", False, frozenset())
-    rows = [known.get(title, none) if isinstance(title, str) else none for title in values]
-    keys = np.array([r[0] for r in rows], dtype=object)
-    trimmed = np.array([r[1] for r in rows], dtype=bool)
-    return keys, trimmed, [r[2] for r in rows]
+def _title_keys(titles: pd.Series, outlets: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`title_key` of each title: its key and whether it was trimmed.
+
+    Titles in printable ASCII with nothing :func:`title_key` would cut (no entity, outlet or
+    section separator, no ``...``) have their key made by Arrow string kernels over the whole
+    column, which give what :func:`title_key` gives there; every other distinct title goes
+    through :func:`title_key` once.
+    """
+    text = pa.large_string()
+    try:
+        values = pa.array(titles, type=text, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not text have no key
+        values = pa.array([t if isinstance(t, str) else None for t in titles.astype(object)], text)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    quick = pc.and_(
+        pc.match_substring_regex(values, r"^[ -~]*$"),
+        pc.invert(pc.match_substring_regex(values, r"[&|:]| - |\.\.\. *$")),
+    ).fill_null(False)
+    words = pc.replace_substring_regex(
+        pc.replace_substring_regex(pc.ascii_lower(values), pattern="['`]", replacement=""),
+        pattern="[^a-z0-9_]+",
+        replacement=" ",
+    )
+    keys = pc.if_else(quick, pc.ascii_trim(words, characters=" "), pa.scalar("", text))
+    trimmed = np.zeros(len(values), dtype=bool)
+    other = pc.and_(pc.invert(quick), pc.is_valid(values)).fill_null(False)
+    if pc.any(other).as_py():
+        rows = np.flatnonzero(other.to_numpy(zero_copy_only=False))
+        rest = pc.filter(values, other).to_pylist()
+        known = {title: title_key(title, outlets) for title in dict.fromkeys(rest)}
+        keys = pc.replace_with_mask(keys, other, pa.array([known[t][0] for t in rest], text))
+        trimmed[rows] = [known[t][1] for t in rest]
+    return keys.to_numpy(zero_copy_only=False), trimmed
+
+
+class _Markers:
+    """:func:`title_markers` of each row's title key, made when a rule first compares it."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.keys = keys
+        self.known: dict[int, frozenset[str]] = {}
+
+    def __getitem__(self, row: int) -> frozenset[str]:
+        found = self.known.get(row)
+        if found is None:
+            found = self.known[row] = title_markers(self.keys[row])
+        return found
 
 
 # --------------------------------------------------------------------------- titles
@@ -279,17 +315,6 @@ class _Groups:
         return np.array([self.find(i) for i in range(len(self.parent))], dtype="int64")
 
 
-def _same_key_edges(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(row, first row with the same key) for every row of a repeated, non-missing key."""
-    known = keys.dropna()
-    if known.empty:
-        return np.array([], dtype="int64"), np.array([], dtype="int64")
-    rows = pd.Series(np.asarray(known.index, dtype="int64"), index=known.to_numpy(dtype=object))
-    first = rows.groupby(level=0, sort=False).transform("min")
-    keep = rows.to_numpy() != first.to_numpy()
-    return rows.to_numpy()[keep], first.to_numpy()[keep]
-
-
 # --------------------------------------------------------------------------- the rules
 
 
@@ -300,7 +325,7 @@ def _hours(when: pd.Series) -> np.ndarray:
 
 
 def _title_edges(
-    keys: np.ndarray, markers: list, trimmed: np.ndarray, hours: np.ndarray, window: float
+    keys: np.ndarray, markers: _Markers, trimmed: np.ndarray, hours: np.ndarray, window: float
 ) -> tuple[list[int], list[int]]:
     """Rule 3: the same title key within ``window`` hours of the first copy of a run (so a
     daily series with one title is not chained into one story); an undated copy joins the
@@ -374,7 +399,7 @@ def _near_pairs(
 def _near_edges(
     keys: np.ndarray,
     excerpts: list[str],
-    markers: list,
+    markers: _Markers,
     trimmed: np.ndarray,
     hours: np.ndarray,
     options: StoryOptions,
@@ -454,22 +479,25 @@ def build_stories(
     ids = articles["article_id"].astype(object).to_numpy()
     hours = _hours(articles["published_at"]) if n else np.array([], dtype="float64")
     groups = _Groups(n)
-    outlets = outlet_names(articles, related)
-    keys, trimmed, markers = _title_keys(articles["title"], outlets)
+    if options.enabled:
+        outlets = outlet_names(articles, related)
+        keys, trimmed = _title_keys(articles["title"], outlets)
+    else:  # no rule compares titles
+        outlets, keys, trimmed = frozenset(), np.full(n, "", dtype=object), np.zeros(n, bool)
+    markers = _Markers(keys)
 
-    # rule 1: one address
-    address = pd.concat(
-        [normalize_urls(articles[c].reset_index(drop=True)) for c in URL_COLUMNS if c in articles],
-        ignore_index=False,
-    )
-    row_of_url: dict[str, int] = {}
-    if options.enabled and len(address):
-        first, second = _same_key_edges(address)
-        groups.link(first, second)
-    if len(address):
-        for row, key in zip(address.index.tolist(), address.tolist(), strict=True):
-            if isinstance(key, str) and key not in row_of_url:
-                row_of_url[key] = row
+    # rule 1: one address (every URL column normalised in one piece)
+    columns = [articles[c].reset_index(drop=True) for c in URL_COLUMNS if c in articles]
+    address = normalize_urls(pd.concat(columns)) if columns else pd.Series([], dtype=STRING)
+    rows = np.asarray(address.index, dtype="int64")
+    codes, addresses = pd.factorize(address)  # codes in order of first appearance; NA: -1
+    valid = np.flatnonzero(codes >= 0)
+    # the row where each address first appears (URL columns in order, then rows)
+    first_row = rows[valid[np.unique(codes[valid], return_index=True)[1]]]
+    if options.enabled and len(valid):
+        linked = first_row[codes[valid]]
+        apart = rows[valid] != linked
+        groups.link(rows[valid][apart], linked[apart])
 
     # rule 2: a related entry that is another article of the corpus
     row_of_id = {article_id: row for row, article_id in enumerate(ids)}
@@ -477,10 +505,10 @@ def build_stories(
         [row_of_id.get(a, -1) for a in related["article_id"].astype(object)], dtype="int64"
     )
     related_keys = normalize_urls(related["web_url"].reset_index(drop=True))
-    target = np.array(
-        [row_of_url.get(k, -1) if isinstance(k, str) else -1 for k in related_keys],
-        dtype="int64",
-    )
+    target = np.full(len(related_keys), -1, dtype="int64")
+    if len(first_row) and len(related_keys):
+        where = pd.Index(addresses).get_indexer(related_keys)
+        target[where >= 0] = first_row[where[where >= 0]]
     if options.enabled:
         for a, b in zip(listing.tolist(), target.tolist(), strict=True):
             if a < 0 or b < 0 or a == b:
@@ -542,7 +570,7 @@ def _related_copies(
     target: np.ndarray,
     keys: np.ndarray,
     trimmed: np.ndarray,
-    markers: list,
+    markers: _Markers,
     hours: np.ndarray,
     outlets: frozenset[str],
     options: StoryOptions,
@@ -596,47 +624,45 @@ def _story_table(
 ) -> pd.DataFrame:
     if articles.empty:
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in STORY_COLUMNS.items()})
-    domain = articles["provider_domain"].astype(object)
-    provider = domain.where(domain.notna(), articles["provider_name"].astype(object))
-    frame = pd.DataFrame(
-        {
-            "story_id": story_id.to_numpy(dtype=object),
-            "article_id": articles["article_id"].astype(object).to_numpy(),
-            "hours": np.where(np.isnan(hours), np.inf, hours),
-            "published_at": articles["published_at"].to_numpy(),
-            "title": articles["title"].astype(object).to_numpy(),
-            "provider": provider.to_numpy(dtype=object),
-            "domain": domain.to_numpy(dtype=object),
-        }
-    )
-    frame = frame.sort_values(["hours", "article_id"], kind="stable")
-    grouped = frame.groupby("story_id", sort=False)
-    first = grouped.head(1).set_index("story_id")
+    articles = articles.reset_index(drop=True)
+    codes, names = pd.factorize(story_id.reset_index(drop=True))
+    id_rank = pd.factorize(articles["article_id"], sort=True)[0]
+    # earliest first (undated last), ties by article_id: each story's first copy, and the
+    # stories in the order of their first copies
+    order = np.lexsort((id_rank, np.where(np.isnan(hours), np.inf, hours)))
+    seen = np.unique(codes[order], return_index=True)[1]
+    stories = codes[order][np.sort(seen)]
+    first = order[np.sort(seen)]
+    domain = articles["provider_domain"]
+    provider = pd.factorize(domain.where(domain.notna(), articles["provider_name"]))[0]
+    known = provider >= 0
+    width = int(provider.max()) + 1 if len(provider) else 1
+    pairs = np.unique(codes[known].astype("int64") * width + provider[known])
+    n_providers = np.bincount(pairs // width, minlength=len(names))
+    published = articles["published_at"]
+    last = published.groupby(codes, sort=True).max().reindex(range(len(names)))
     table = pd.DataFrame(
         {
-            "n_articles": grouped.size(),
-            "n_providers": grouped["provider"].nunique(),
-            "title": first["title"],
-            "first_published_at": first["published_at"],
-            "first_provider_domain": first["domain"],
-            "last_published_at": grouped["published_at"].max(),
+            "story_id": names.take(stories),
+            "n_articles": np.bincount(codes, minlength=len(names))[stories],
+            "n_providers": n_providers[stories],
+            "title": articles["title"].take(first).array,
+            "first_published_at": published.take(first).array,
+            "first_provider_domain": domain.take(first).array,
+            "last_published_at": last.take(stories).array,
         }
     )
-    table = table.rename_axis("story_id").reset_index()
-    table["topics"] = _story_topics(articles, story_id, topics).reindex(table["story_id"]).values
-    table["topics"] = [t if isinstance(t, list) else [] for t in table["topics"]]
+    table["topics"] = _story_topics(articles, codes, len(names), topics)[stories]
     for column in ("first_published_at", "last_published_at"):  # all-NaT columns lose the zone
         table[column] = pd.to_datetime(table[column], utc=True)
     return table[list(STORY_COLUMNS)].astype(STORY_COLUMNS).reset_index(drop=True)
 
 
 def _story_topics(
-    articles: pd.DataFrame, story_id: pd.Series, topics: pd.DataFrame | None
-) -> pd.Series:
-    """Each story's topics (those of any copy), most copies first, then alphabetical."""
-    story_of = dict(
-        zip(articles["article_id"].astype(object), story_id.astype(object), strict=True)
-    )
+    articles: pd.DataFrame, codes: np.ndarray, n_stories: int, topics: pd.DataFrame | None
+) -> np.ndarray:
+    """Each story's topics (those of any copy), most copies first, then alphabetical: an
+    object array of lists, by story code (``codes``: each article's)."""
     if topics is None:
         pairs = [
             (article_id, topic)
@@ -646,21 +672,25 @@ def _story_topics(
             if isinstance(values, (list, tuple, np.ndarray))
             for topic in dict.fromkeys(values)
         ]
-        topics = pd.DataFrame(pairs, columns=["article_id", "topic"])
-    frame = pd.DataFrame(
-        {
-            "story_id": topics["article_id"].astype(object).map(story_of),
-            "topic": topics["topic"].astype(object),
-        }
-    ).dropna()
-    if frame.empty:
-        return pd.Series(dtype=object)
-    counts = frame.groupby(["story_id", "topic"]).size().rename("n").reset_index()
-    counts = counts.sort_values(["story_id", "n", "topic"], ascending=[True, False, True])
-    # each story's run of rows as a list (a groupby agg(list) calls Python once per story)
-    stories = counts["story_id"].to_numpy(dtype=object)
-    names = counts["topic"].to_numpy(dtype=object)
-    starts = np.flatnonzero(np.r_[True, stories[1:] != stories[:-1]])
-    ends = np.r_[starts[1:], len(stories)]
-    lists = [names[start:end].tolist() for start, end in zip(starts, ends, strict=True)]
-    return pd.Series(lists, index=stories[starts], dtype=object)
+        topics = pd.DataFrame(pairs, columns=["article_id", "topic"], dtype=STRING)
+    lists = np.empty(n_stories, dtype=object)
+    for i in range(n_stories):
+        lists[i] = []
+    row = pd.Index(articles["article_id"]).get_indexer(topics["article_id"])
+    topic, names = pd.factorize(topics["topic"], sort=True)
+    keep = (row >= 0) & (topic >= 0)
+    if not keep.any():
+        return lists
+    width = len(names)
+    pairs, counts = np.unique(
+        codes[row[keep]].astype("int64") * width + topic[keep], return_counts=True
+    )
+    story, topic = pairs // width, pairs % width
+    order = np.lexsort((topic, -counts, story))
+    story, topic = story[order], topic[order]
+    names = np.asarray(names.astype(object))
+    starts = np.flatnonzero(np.r_[True, story[1:] != story[:-1]])
+    ends = np.r_[starts[1:], len(story)]
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        lists[story[start]] = names[topic[start:end]].tolist()
+    return lists

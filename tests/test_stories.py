@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pandas as pd
 import pytest
 from conftest import SEEDS, record, require_shared
@@ -468,3 +470,27 @@ def test_real_corpus_stories():
         corpus.articles, corpus.related, options=StoryOptions(near_duplicates=False)
     )
     assert len(exact.stories) == 187
+
+
+def test_title_keys_of_a_column_are_title_key_of_each_title():
+    from newskit.stories import _title_keys
+
+    rng = random.Random(3)
+    words = ["Power", "BI", "update", "Teams'", "`code`", "2021", "café", "Flow’s", "a_b", "x-y"]
+    decorations = [
+        "", " - Yahoo", " | The Star", "...", " ...", "… ", " -x", "- Yahoo", " - ", "::",
+        " &amp; more", ": a", "\t", "\x0b", "\u00a0", "Ⅻ", " —  café",
+    ]  # fmt: skip
+    prefixes = ["", "Opinion | ", "ANALYSIS: ", " ", "'", "`", "Watch:"]
+    titles = [
+        rng.choice(prefixes)
+        + " ".join(rng.choice(words) for _ in range(rng.randrange(6)))
+        + rng.choice(decorations)
+        for _ in range(3000)
+    ]
+    outlets = frozenset({"yahoo", "star"})
+    keys, trimmed = _title_keys(pd.Series([*titles, None], dtype="string"), outlets)
+    assert list(zip(keys, trimmed, strict=True)) == [
+        title_key(title, outlets) for title in [*titles, None]
+    ]
+    assert len(set(keys)) > 1000

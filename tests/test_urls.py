@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pandas as pd
 import pytest
 from conftest import require_shared
@@ -227,3 +229,40 @@ def test_the_quick_road_agrees_on_every_address_of_the_real_corpus():
     assert len(plain) > 150
     for url in plain:
         assert normalize_url(url) == normalize_url(url + "?"), url
+
+
+def _spellings(count: int, seed: int) -> list[str]:
+    """Addresses put together from parts that take each road of normalize_url: hosts with
+    www./m./amp. and the AMP cache, AMP segments and files, words that hold "amp", escapes,
+    characters outside ASCII and spaces, queries and fragments, schemes that are not web."""
+    rng = random.Random(seed)
+    hosts = [
+        "www.example.com", "Example.COM", "m.ex.co.uk", "amp.news.com", "www.com", "m.com",
+        "a-b.cdn.ampproject.org", "cdn.ampproject.org", "www.m.amp.x.org", "x.com.",
+        "camp.org", "sub.www.a.com", "1.2.3.4", "localhost", "ex.com:8080", "ex.com:443",
+        "café.com", "EX.com",
+    ]  # fmt: skip
+    segments = [
+        "a", "amp", "AMP", "story.amp.html", "x.amp", "x.AMP.htm", "camp", "ampere",
+        "%E2%9C%93", "a.b", "c-d_e~f!$&'()*+,;=:@", "", " ", "é", "a b", "\x0b", "x\u00a0",
+    ]  # fmt: skip
+    schemes = ["http://", "https://", "HTTPS://", "Http://", "//", "", "ftp://", "mailto:"]
+    tails = ["", "/", "?", "?utm_source=x", "?v=1", "#top", "?amp=1", "?b=2&a=1", " ", "\n"]
+    found = []
+    for _ in range(count):
+        path = "".join("/" + rng.choice(segments) for _ in range(rng.randrange(4)))
+        found.append(rng.choice(schemes) + rng.choice(hosts) + path + rng.choice(tails))
+    return found + ["", "   ", "https://", "http://.com", "https://-a.com/x", "https://a..com/"]
+
+
+def test_the_column_at_once_gives_what_each_address_gives():
+    urls = _spellings(5000, seed=5)
+    keys = normalize_urls(pd.Series([*urls, None, *urls[:50]], dtype="string"))
+    expected = [normalize_url(url) for url in [*urls, None, *urls[:50]]]
+    assert [None if key is pd.NA else key for key in keys] == expected
+    assert sum(key is not None for key in expected) > 2000  # most are addresses
+
+
+def test_a_column_of_other_values_is_normalised_one_by_one():
+    keys = normalize_urls(pd.Series(["https://www.a.com/x/", 7, None], dtype=object))
+    assert keys.tolist() == ["https://a.com/x", pd.NA, pd.NA]
