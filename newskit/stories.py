@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newskit.schema import STORY_COLUMNS, STRING
-from newskit.urls import normalize_urls
+from newskit.urls import normalize_urls, url_codes
 
 #: The article columns whose addresses identify a story.
 URL_COLUMNS = ("original_url", "web_url", "amp_url", "cdn_amp_url")
@@ -488,9 +488,9 @@ def build_stories(
 
     # rule 1: one address (every URL column normalised in one piece)
     columns = [articles[c].reset_index(drop=True) for c in URL_COLUMNS if c in articles]
-    address = normalize_urls(pd.concat(columns)) if columns else pd.Series([], dtype=STRING)
+    address = pd.concat(columns) if columns else pd.Series([], dtype=STRING)
     rows = np.asarray(address.index, dtype="int64")
-    codes, addresses = pd.factorize(address)  # codes in order of first appearance; NA: -1
+    codes, addresses = url_codes(address)  # -1: no address
     valid = np.flatnonzero(codes >= 0)
     # the row where each address first appears (URL columns in order, then rows)
     first_row = rows[valid[np.unique(codes[valid], return_index=True)[1]]]
@@ -507,7 +507,7 @@ def build_stories(
     related_keys = normalize_urls(related["web_url"].reset_index(drop=True))
     target = np.full(len(related_keys), -1, dtype="int64")
     if len(first_row) and len(related_keys):
-        where = pd.Index(addresses).get_indexer(related_keys)
+        where = addresses.get_indexer(related_keys)
         target[where >= 0] = first_row[where[where >= 0]]
     if options.enabled:
         for a, b in zip(listing.tolist(), target.tolist(), strict=True):
@@ -673,24 +673,20 @@ def _story_topics(
             for topic in dict.fromkeys(values)
         ]
         topics = pd.DataFrame(pairs, columns=["article_id", "topic"], dtype=STRING)
-    lists = np.empty(n_stories, dtype=object)
-    for i in range(n_stories):
-        lists[i] = []
-    row = pd.Index(articles["article_id"]).get_indexer(topics["article_id"])
+    ids = pa.chunked_array([pa.array(articles["article_id"], type=pa.large_string())])
+    listed = pa.chunked_array([pa.array(topics["article_id"], type=pa.large_string())])
+    row = pc.index_in(listed, value_set=ids.combine_chunks())
+    row = np.asarray(row.fill_null(-1).to_numpy(zero_copy_only=False), dtype="int64")
     topic, names = pd.factorize(topics["topic"], sort=True)
     keep = (row >= 0) & (topic >= 0)
-    if not keep.any():
-        return lists
-    width = len(names)
+    width = max(len(names), 1)
     pairs, counts = np.unique(
         codes[row[keep]].astype("int64") * width + topic[keep], return_counts=True
     )
     story, topic = pairs // width, pairs % width
     order = np.lexsort((topic, -counts, story))
-    story, topic = story[order], topic[order]
-    names = np.asarray(names.astype(object))
-    starts = np.flatnonzero(np.r_[True, story[1:] != story[:-1]])
-    ends = np.r_[starts[1:], len(story)]
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        lists[story[start]] = names[topic[start:end]].tolist()
-    return lists
+    # one list per story (empty for a story without topics), made by Arrow in one go
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(story, minlength=n_stories))])
+    values = pa.array(np.asarray(names, dtype=object)[topic[order]], type=pa.large_string())
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), values).to_pylist()
+    return pd.Series(lists, dtype=object).to_numpy()  # one list per cell, whatever their lengths

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -143,12 +144,9 @@ def normalize_urls(urls: pd.Series) -> pd.Series:
     distinct other value is normalised once by :func:`normalize_url`.
     """
     text = pa.large_string()
-    try:
-        values = pa.array(urls, type=text, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not text: one by one
+    values = _text(urls)
+    if values is None:  # values that are not text: one by one
         return _normalize_each(urls)
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
     encoded = values.dictionary_encode()  # each distinct address once
     keys = pc.take(_normalize_distinct(encoded.dictionary), encoded.indices)
     return pd.Series(
@@ -157,6 +155,28 @@ def normalize_urls(urls: pd.Series) -> pd.Series:
         dtype=pd.StringDtype(),
         name=urls.name,
     )
+
+
+def url_codes(urls: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """:func:`normalize_urls` of ``urls`` factorised: each value's code (``-1`` for none) into
+    the distinct normalised addresses, without making the column of keys."""
+    values = _text(urls)
+    if values is None:
+        return pd.factorize(_normalize_each(urls))
+    encoded = values.dictionary_encode()
+    codes, addresses = pd.factorize(pd.Series(_normalize_distinct(encoded.dictionary)))
+    indices = encoded.indices.fill_null(-1).to_numpy()
+    found = np.where(indices >= 0, codes[np.maximum(indices, 0)] if len(codes) else -1, -1)
+    return found.astype("int64"), pd.Index(addresses)
+
+
+def _text(urls: pd.Series) -> pa.Array | None:
+    """``urls`` as one Arrow text array; None when it holds values that are not text."""
+    try:
+        values = pa.array(urls, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def _normalize_distinct(values: pa.Array) -> pa.Array:

@@ -34,6 +34,8 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
 TARGETS = {"cold": 8.0, "warm": 40.0, "changed": 25.0}
+#: What grouping stories may add to a cold load of 100,000 records (a ratio of times).
+STORIES_TARGET = 1.3
 #: Memory a report's load of a dataset may hold per article (issue: 10 million in 24 GiB).
 HELD_TARGET = 400
 TABLES = ("articles", "topics", "images", "related", "providers", "problems")
@@ -61,6 +63,10 @@ def child(mode: str, root: Path, cache_dir: Path) -> dict:
     if mode.startswith("held-"):
         return held(mode, root, cache_dir)
 
+    if mode == "cold-no-stories":  # a load that groups no stories, as before they existed
+        import newskit.corpus
+
+        newskit.corpus.build_stories = _no_stories
     if mode == "python":  # as where no C compiler built newskit's C reader
         newskit.parse._plainyaml = None
     if mode == "cold-fork":  # workers forked from this process, as before the forkserver
@@ -86,6 +92,41 @@ def child(mode: str, root: Path, cache_dir: Path) -> dict:
         assert corpus.summary() == cold.summary()
         result["equal_to_cold"] = True
     return result
+
+
+def _no_stories(articles, related, *, topics=None, options=None):
+    """What build_stories gives when it groups nothing and matches no related entry."""
+    import pandas as pd
+
+    from newskit.schema import STORY_COLUMNS
+    from newskit.stories import Stories
+
+    return Stories(
+        story_id=articles["article_id"].astype("string").rename("story_id"),
+        stories=pd.DataFrame({c: pd.Series(dtype=d) for c, d in STORY_COLUMNS.items()}),
+        related_story_id=pd.Series(pd.NA, index=related.index, dtype="string"),
+        related_is_copy=pd.Series(False, index=related.index, dtype=bool),
+    )
+
+
+def stories_cost(root: Path, cache_dir: Path, runs: int) -> bool:
+    """Cold loads with stories grouped and with no grouping at all, alternately; prints the
+    medians and their ratio against :data:`STORIES_TARGET`."""
+    times: dict[str, list[float]] = {"cold": [], "cold-no-stories": []}
+    for _ in range(runs):
+        for mode, found in times.items():
+            shutil.rmtree(cache_dir, ignore_errors=True)
+            found.append(measure(mode, root, cache_dir)["seconds"])
+    with_, without = (statistics.median(times[m]) for m in ("cold", "cold-no-stories"))
+    ok = with_ <= STORIES_TARGET * without
+    print(f"\ncold load of {root.name.split('-')[-1]} records, stories grouped or not (seconds):")
+    print(f"  grouped {[round(t, 3) for t in times['cold']]}")
+    print(f"  none    {[round(t, 3) for t in times['cold-no-stories']]}")
+    print(
+        f"  medians {with_:.3f} s and {without:.3f} s: {with_ / without:.2f}x   "
+        f"target <= {STORIES_TARGET}x: {'met' if ok else 'NOT met'}"
+    )
+    return ok
 
 
 def held(mode: str, root: Path, cache_dir: Path) -> dict:
@@ -312,6 +353,11 @@ def main() -> int:
         help="time only cold loads with workers from a forkserver and forked, side by side",
     )
     parser.add_argument(
+        "--stories-only",
+        action="store_true",
+        help="only the cost of grouping stories: cold loads of --memory-records records",
+    )
+    parser.add_argument(
         "--dataset",
         action="store_true",
         help="only the memory a load holds per article: files, a dataset, a report's columns",
@@ -333,6 +379,11 @@ def main() -> int:
         f"each in a fresh process\n"
     )
 
+    if args.stories_only:
+        big = generated(out, args.memory_records)
+        ok = stories_cost(big, out / "cache-stories", args.runs)
+        print(f"\n{'all targets met' if ok else 'some targets NOT met'}")
+        return 0
     root = generated(out, args.records)
     cache_dir = out / "cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
@@ -401,6 +452,7 @@ def main() -> int:
             f"  {'newskit, cold (empty cache)':<34} {cold_big['peak_mb']:8.0f} MB   "
             f"{cold_big['seconds']:.1f} s   target <= naive: {'met' if ok else 'NOT met'}"
         )
+        met &= stories_cost(big, big_cache, args.runs)
         shutil.rmtree(big, ignore_errors=True)
         shutil.rmtree(big_cache, ignore_errors=True)
 
