@@ -317,8 +317,11 @@ def _load(
         else load_changed(base, entries, cached, workers=workers, progress=progress)
     )
     frames = {
-        name: table_to_frame(tables[name], columns) for name, (columns, _) in FILE_TABLES.items()
+        name: table_to_frame(tables[name], columns)
+        for name, (columns, _) in FILE_TABLES.items()
+        if name != "story_keys"  # read by the story rules as Arrow
     }
+    frames["story_keys"] = tables["story_keys"]
     providers = None
     if unchanged:  # duplicates and providers as the load that wrote the cache found them
         duplicates = (
@@ -385,7 +388,13 @@ def finish_corpus(
     articles = tables["articles"].assign(is_duplicate=flags)
     related = tables["related"]
     if kept_stories is None:
-        found = build_stories(articles, related, topics=tables["topics"], options=stories)
+        found = build_stories(
+            articles,
+            related,
+            topics=tables["topics"],
+            options=stories,
+            keys=tables.get("story_keys"),
+        )
         story_ids, related_ids, copies = (
             found.story_id,
             found.related_story_id,

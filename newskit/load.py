@@ -39,6 +39,7 @@ from newskit.files import Entry, read_bytes
 from newskit.parse import RecordError, parse_record
 from newskit.records import build_record, is_article
 from newskit.schema import FILE_TABLES, problem_row, rows_to_table
+from newskit.stories import article_keys
 
 #: Fewer files than this are parsed in this process: a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 1000
@@ -89,7 +90,9 @@ def parse_chunk(base: str, relpaths: list[str]) -> dict:
     Returns
     -------
     dict
-        The tables of :data:`newskit.schema.FILE_TABLES`, and ``digests``: relpath -> digest.
+        The tables of :data:`newskit.schema.FILE_TABLES` (``story_keys``: what
+        :func:`newskit.stories.article_keys` makes of the articles), and ``digests``:
+        relpath -> digest.
     """
     prefix = str(Path(base) / "_")[:-1]  # joined as pathlib joins them, without its cost
     paths = [prefix + relpath for relpath in relpaths]
@@ -114,6 +117,7 @@ def parse_chunk(base: str, relpaths: list[str]) -> dict:
         tables["problems"] = rows_to_table(problems, FILE_TABLES["problems"][0])
     except (pa.ArrowException, TypeError, ValueError, AttributeError, OverflowError):
         tables = build_file_tables(relpaths, paths, reads)
+    tables["story_keys"] = article_keys(tables["articles"])
     tables["digests"] = {
         relpath: read.digest for relpath, read in zip(relpaths, reads, strict=True)
     }
@@ -135,7 +139,7 @@ def build_file_tables(relpaths: list[str], paths: list[str], reads: list[FileRea
             for name, message in record.warnings
         )
     rows = record_rows(records) | {"problems": problems}
-    return {name: rows_to_table(rows[name], columns) for name, (columns, _) in FILE_TABLES.items()}
+    return {name: rows_to_table(rows[name], FILE_TABLES[name][0]) for name in rows}
 
 
 @contextmanager

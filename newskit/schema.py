@@ -222,12 +222,26 @@ def _of_one_file(name: str, columns: dict[str, object]) -> dict[str, object]:
     return {column: dtype for column, dtype in columns.items() if column not in wide}
 
 
+#: What the story rules compare of each article, made as its file is parsed, so that a cache
+#: keeps it and a changed file's keys are all a load makes again (newskit.stories.article_keys).
+STORY_KEY_COLUMNS: dict[str, object] = {
+    "article_id": STRING,
+    "original_url": STRING,
+    "web_url": STRING,
+    "amp_url": STRING,
+    "cdn_amp_url": STRING,
+    "title_key": STRING,
+    "title_trimmed": "bool",
+    "title_suffix": STRING,
+}
+
 FILE_TABLES: dict[str, tuple[dict[str, object], str]] = {
     "articles": (_of_one_file("articles", ARTICLE_COLUMNS), "article_id"),
     "topics": (TOPIC_COLUMNS, "article_id"),
     "images": (IMAGE_COLUMNS, "article_id"),
     "related": (_of_one_file("related", RELATED_COLUMNS), "article_id"),
     "problems": (FILE_PROBLEM_COLUMNS, "relpath"),
+    "story_keys": (STORY_KEY_COLUMNS, "article_id"),
 }
 
 

@@ -40,8 +40,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newskit.schema import STORY_COLUMNS, STRING
-from newskit.urls import normalize_urls, url_codes
+from newskit.schema import (
+    STORY_COLUMNS,
+    STORY_KEY_COLUMNS,
+    STRING,
+    arrow_schema,
+    frame_to_table,
+)
+from newskit.urls import normalize_text_urls
 
 #: The article columns whose addresses identify a story.
 URL_COLUMNS = ("original_url", "web_url", "amp_url", "cdn_amp_url")
@@ -139,8 +145,12 @@ def _has_sklearn() -> bool:
     return importlib.util.find_spec("sklearn") is not None
 
 
-def _title_keys(titles: pd.Series, outlets: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`title_key` of each title: its key and whether it was trimmed.
+def _title_keys(
+    titles: pd.Series | pa.ChunkedArray, outlets: frozenset[str]
+) -> tuple[pa.Array, np.ndarray, pa.Array]:
+    """:func:`title_key` of each title: its key, whether it was trimmed, and the name key of
+    its last `` - ``/`` | `` part (``None`` when it has none), the part an outlet name in
+    ``outlets`` would be cut from.
 
     Titles in printable ASCII with nothing :func:`title_key` would cut (no entity, outlet or
     section separator, no ``...``) have their key made by Arrow string kernels over the whole
@@ -148,12 +158,7 @@ def _title_keys(titles: pd.Series, outlets: frozenset[str]) -> tuple[np.ndarray,
     through :func:`title_key` once.
     """
     text = pa.large_string()
-    try:
-        values = pa.array(titles, type=text, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not text have no key
-        values = pa.array([t if isinstance(t, str) else None for t in titles.astype(object)], text)
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    values = as_text(titles)
     quick = pc.and_(
         pc.match_substring_regex(values, r"^[ -~]*$"),
         pc.invert(pc.match_substring_regex(values, r"[&|:]| - |\.\.\. *$")),
@@ -165,14 +170,84 @@ def _title_keys(titles: pd.Series, outlets: frozenset[str]) -> tuple[np.ndarray,
     )
     keys = pc.if_else(quick, pc.ascii_trim(words, characters=" "), pa.scalar("", text))
     trimmed = np.zeros(len(values), dtype=bool)
+    suffix = pa.nulls(len(values), text)
     other = pc.and_(pc.invert(quick), pc.is_valid(values)).fill_null(False)
     if pc.any(other).as_py():
         rows = np.flatnonzero(other.to_numpy(zero_copy_only=False))
         rest = pc.filter(values, other).to_pylist()
-        known = {title: title_key(title, outlets) for title in dict.fromkeys(rest)}
+        known = {title: _title_parts(title, outlets) for title in dict.fromkeys(rest)}
         keys = pc.replace_with_mask(keys, other, pa.array([known[t][0] for t in rest], text))
         trimmed[rows] = [known[t][1] for t in rest]
-    return keys.to_numpy(zero_copy_only=False), trimmed
+        suffix = pc.replace_with_mask(suffix, other, pa.array([known[t][2] for t in rest], text))
+    return keys, trimmed, suffix
+
+
+def as_text(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column as one Arrow text array; values that are not text become missing."""
+    text = pa.large_string()
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        found = values.cast(text)
+    else:
+        try:
+            found = pa.array(values, type=text, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            found = pa.array(
+                [v if isinstance(v, str) else None for v in values.astype(object)], text
+            )
+    return found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found
+
+
+def article_keys(articles: pd.DataFrame | pa.Table) -> pa.Table:
+    """What the story rules compare of each article, made without the rest of the corpus, so
+    that a load makes it as it parses each file and a cache keeps it
+    (:data:`newskit.schema.STORY_KEY_COLUMNS`): each URL column's
+    :func:`newskit.urls.normalize_url`, the title's :func:`title_key` with no outlet names,
+    whether it was trimmed, and the name key of its last `` - ``/`` | `` part, from which
+    :func:`build_stories` cuts an outlet name of the corpus."""
+    n = articles.num_rows if isinstance(articles, pa.Table) else len(articles)
+    names = articles.column_names if isinstance(articles, pa.Table) else articles.columns
+    text = pa.large_string()
+
+    def column(name: str) -> pa.Array:
+        if name not in names:
+            return pa.nulls(n, text)
+        return as_text(articles[name] if isinstance(articles, pd.DataFrame) else articles[name])
+
+    keys, trimmed, suffix = _title_keys(column("title"), frozenset())
+    table = {"article_id": column("article_id")}
+    table |= {name: normalize_text_urls(column(name)) for name in URL_COLUMNS}
+    table |= {"title_key": keys, "title_trimmed": pa.array(trimmed), "title_suffix": suffix}
+    return pa.table(table, schema=arrow_schema(STORY_KEY_COLUMNS))
+
+
+def _keys_of(keys: pd.DataFrame | pa.Table, articles: pd.DataFrame) -> bool:
+    """Whether ``keys`` are article keys of ``articles``, row for row."""
+    if len(keys) != len(articles) or "article_id" not in articles:
+        return False
+    ids = keys["article_id"]
+    return as_text(ids).equals(as_text(articles["article_id"]))
+
+
+def _cut_outlets(
+    titles: pd.Series, keys: pa.Table, outlets: frozenset[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The title keys and trimmed flags of :func:`title_key` with ``outlets``, from
+    :func:`article_keys` (made with none): only a title whose last part is an outlet name
+    is keyed again."""
+    title_keys = keys["title_key"].combine_chunks()
+    trimmed = keys["title_trimmed"].to_numpy().copy()
+    again = pc.is_in(keys["title_suffix"], value_set=pa.array(sorted(outlets), pa.large_string()))
+    again = again.fill_null(False).combine_chunks() if len(keys) else pa.array([], pa.bool_())
+    if pc.any(again).as_py():
+        rows = np.flatnonzero(again.to_numpy(zero_copy_only=False))
+        rest = pc.filter(as_text(titles), again).to_pylist()
+        known = {title: title_key(title, outlets) for title in dict.fromkeys(rest)}
+        title_keys = pc.replace_with_mask(
+            title_keys, again, pa.array([known[t][0] for t in rest], pa.large_string())
+        )
+        trimmed[rows] = [known[t][1] for t in rest]
+    found = title_keys.to_numpy(zero_copy_only=False) if len(keys) else np.array([], object)
+    return found, trimmed
 
 
 class _Markers:
@@ -239,8 +314,16 @@ def title_key(title: object, outlets: frozenset[str] = frozenset()) -> tuple[str
     >>> title_key("Opinion | Robots &amp; Us - The New York Times", frozenset({"new york times"}))
     ('robots us', False)
     """
+    key, trimmed, _ = _title_parts(title, outlets)
+    return key, trimmed
+
+
+def _title_parts(title: object, outlets: frozenset[str]) -> tuple[str, bool, str | None]:
+    """:func:`title_key`, and the name key of the title's last `` - ``/`` | `` part before
+    anything is cut (None when it has none): outlet names can only change a key whose
+    last part is one of them."""
     if not isinstance(title, str):
-        return "", False
+        return "", False, None
     text = html.unescape(title) if "&" in title else title
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
@@ -250,17 +333,21 @@ def title_key(title: object, outlets: frozenset[str] = frozenset()) -> tuple[str
         text = _TRIMMED.sub("", text)
         # the last word of a trimmed title may be cut short
         text = text.rsplit(None, 1)[0] if len(text.split()) > 1 else text
+    suffix = None
     for _ in range(2):  # "Opinion | ... | The Star - Yahoo"
         before = text
         parts = _SUFFIX_SEPARATOR.split(text)
-        if len(parts) > 1 and _name_key(parts[-1]) in outlets:
-            text = text[: text.rfind(parts[-1])]
-            text = _TRAILING_SEPARATOR.sub("", text)
+        if len(parts) > 1:
+            name = _name_key(parts[-1])
+            suffix = name if suffix is None else suffix
+            if name in outlets:
+                text = text[: text.rfind(parts[-1])]
+                text = _TRAILING_SEPARATOR.sub("", text)
         text = _SECTION_PREFIX.sub("", text)
         if text == before:
             break
     words = _TOKEN.findall(text.casefold().translate(_QUOTES))
-    return " ".join(words), trimmed
+    return " ".join(words), trimmed, suffix
 
 
 def title_markers(key: str) -> frozenset[str]:
@@ -445,6 +532,7 @@ def build_stories(
     *,
     topics: pd.DataFrame | None = None,
     options: StoryOptions | None = None,
+    keys: pd.DataFrame | pa.Table | None = None,
 ) -> Stories:
     """Group the articles that are copies of one piece into stories.
 
@@ -461,6 +549,9 @@ def build_stories(
         ``articles``.
     options : StoryOptions, optional
         The rules' settings; default ``StoryOptions()``.
+    keys : DataFrame or pyarrow.Table, optional
+        :func:`article_keys` of ``articles``, row for row, when known (a load makes them as
+        it parses each file); made here otherwise.
 
     Returns
     -------
@@ -479,21 +570,27 @@ def build_stories(
     ids = articles["article_id"].astype(object).to_numpy()
     hours = _hours(articles["published_at"]) if n else np.array([], dtype="float64")
     groups = _Groups(n)
+    if keys is None or not _keys_of(keys, articles):
+        keys = article_keys(articles)
+    elif isinstance(keys, pd.DataFrame):
+        keys = frame_to_table(keys, STORY_KEY_COLUMNS)
     if options.enabled:
         outlets = outlet_names(articles, related)
-        keys, trimmed = _title_keys(articles["title"], outlets)
+        title_keys, trimmed = _cut_outlets(articles["title"], keys, outlets)
     else:  # no rule compares titles
-        outlets, keys, trimmed = frozenset(), np.full(n, "", dtype=object), np.zeros(n, bool)
-    markers = _Markers(keys)
+        outlets = frozenset()
+        title_keys, trimmed = np.full(n, "", dtype=object), np.zeros(n, bool)
+    markers = _Markers(title_keys)
 
-    # rule 1: one address (every URL column normalised in one piece)
-    columns = [articles[c].reset_index(drop=True) for c in URL_COLUMNS if c in articles]
-    address = pd.concat(columns) if columns else pd.Series([], dtype=STRING)
-    rows = np.asarray(address.index, dtype="int64")
-    codes, addresses = url_codes(address)  # -1: no address
+    # rule 1: one address (the URL columns in one piece, in order, then the rows)
+    address = pa.concat_arrays([as_text(keys[c]) for c in URL_COLUMNS]).dictionary_encode()
+    codes = address.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
+    rows = np.tile(np.arange(n, dtype="int64"), len(URL_COLUMNS))
     valid = np.flatnonzero(codes >= 0)
-    # the row where each address first appears (URL columns in order, then rows)
-    first_row = rows[valid[np.unique(codes[valid], return_index=True)[1]]]
+    # the row where each address first appears
+    first_row = np.full(len(address.dictionary), -1, dtype="int64")
+    seen, at = np.unique(codes[valid], return_index=True)
+    first_row[seen] = rows[valid[at]]
     if options.enabled and len(valid):
         linked = first_row[codes[valid]]
         apart = rows[valid] != linked
@@ -504,33 +601,39 @@ def build_stories(
     listing = np.array(
         [row_of_id.get(a, -1) for a in related["article_id"].astype(object)], dtype="int64"
     )
-    related_keys = normalize_urls(related["web_url"].reset_index(drop=True))
-    target = np.full(len(related_keys), -1, dtype="int64")
-    if len(first_row) and len(related_keys):
-        where = addresses.get_indexer(related_keys)
-        target[where >= 0] = first_row[where[where >= 0]]
+    related_keys = normalize_text_urls(as_text(related["web_url"]))
+    where = pc.index_in(related_keys, value_set=address.dictionary).fill_null(-1)
+    where = where.to_numpy(zero_copy_only=False).astype("int64")
+    target = np.where(where >= 0, first_row[np.maximum(where, 0)] if len(first_row) else -1, -1)
     if options.enabled:
         for a, b in zip(listing.tolist(), target.tolist(), strict=True):
             if a < 0 or b < 0 or a == b:
                 continue
-            same = keys[a] == keys[b] or _overlap(keys[a], keys[b]) >= options.related_threshold
-            if same and keys[a] and _markers_agree(markers[a], trimmed[a], markers[b], trimmed[b]):
+            same = (
+                title_keys[a] == title_keys[b]
+                or _overlap(title_keys[a], title_keys[b]) >= options.related_threshold
+            )
+            if (
+                same
+                and title_keys[a]
+                and _markers_agree(markers[a], trimmed[a], markers[b], trimmed[b])
+            ):
                 groups.union(a, b)
 
     if options.enabled and n > 1:
         window = options.window_days * 24
-        first, second = _title_edges(keys, markers, trimmed, hours, window)  # rule 3
+        first, second = _title_edges(title_keys, markers, trimmed, hours, window)  # rule 3
         groups.link(np.array(first, dtype="int64"), np.array(second, dtype="int64"))
         if options.near_duplicates:  # rule 4
             excerpts = [_excerpt_text(v) for v in articles["excerpt"].astype(object)]
-            first, second = _near_edges(keys, excerpts, markers, trimmed, hours, options)
+            first, second = _near_edges(title_keys, excerpts, markers, trimmed, hours, options)
             groups.link(first, second)
 
     story_of_row = _name_stories(groups.roots(), ids, hours)
     story_id = pd.Series(story_of_row, index=articles.index, dtype="string", name="story_id")
     related_story = np.where(target >= 0, story_of_row[np.maximum(target, 0)], None)
     related_copy = _related_copies(
-        related, listing, target, keys, trimmed, markers, hours, outlets, options
+        related, listing, target, title_keys, trimmed, markers, hours, outlets, options
     )
     return Stories(
         story_id=story_id,

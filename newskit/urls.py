@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -147,8 +146,7 @@ def normalize_urls(urls: pd.Series) -> pd.Series:
     values = _text(urls)
     if values is None:  # values that are not text: one by one
         return _normalize_each(urls)
-    encoded = values.dictionary_encode()  # each distinct address once
-    keys = pc.take(_normalize_distinct(encoded.dictionary), encoded.indices)
+    keys = normalize_text_urls(values)
     return pd.Series(
         pd.arrays.ArrowStringArray(pc.cast(keys, text)),
         index=urls.index,
@@ -157,17 +155,11 @@ def normalize_urls(urls: pd.Series) -> pd.Series:
     )
 
 
-def url_codes(urls: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """:func:`normalize_urls` of ``urls`` factorised: each value's code (``-1`` for none) into
-    the distinct normalised addresses, without making the column of keys."""
-    values = _text(urls)
-    if values is None:
-        return pd.factorize(_normalize_each(urls))
+def normalize_text_urls(values: pa.Array) -> pa.Array:
+    """:func:`normalize_url` of each value of an Arrow text array, missing values kept, as
+    Arrow text (each distinct value normalised once; see :func:`normalize_urls`)."""
     encoded = values.dictionary_encode()
-    codes, addresses = pd.factorize(pd.Series(_normalize_distinct(encoded.dictionary)))
-    indices = encoded.indices.fill_null(-1).to_numpy()
-    found = np.where(indices >= 0, codes[np.maximum(indices, 0)] if len(codes) else -1, -1)
-    return found.astype("int64"), pd.Index(addresses)
+    return pc.take(_normalize_distinct(encoded.dictionary), encoded.indices)
 
 
 def _text(urls: pd.Series) -> pa.Array | None:

@@ -33,8 +33,8 @@ def reference(root):
     relpaths = [entry[0] for entry in scan_files(root)]
     paths = [str(base / relpath) for relpath in relpaths]
     reads = [read_record(path) for path in paths]
-    tables = build_file_tables(relpaths, paths, reads)
-    frames = {name: table_to_frame(tables[name], cols) for name, (cols, _) in FILE_TABLES.items()}
+    tables = build_file_tables(relpaths, paths, reads)  # no story keys: the stories make them
+    frames = {name: table_to_frame(table, FILE_TABLES[name][0]) for name, table in tables.items()}
     digests = {relpath: read.digest for relpath, read in zip(relpaths, reads, strict=True)}
     return finish_corpus(root, frames, digests)
 

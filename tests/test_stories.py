@@ -473,24 +473,31 @@ def test_real_corpus_stories():
 
 
 def test_title_keys_of_a_column_are_title_key_of_each_title():
-    from newskit.stories import _title_keys
+    from newskit.stories import _cut_outlets, _title_keys, article_keys
 
     rng = random.Random(3)
     words = ["Power", "BI", "update", "Teams'", "`code`", "2021", "café", "Flow’s", "a_b", "x-y"]
     decorations = [
         "", " - Yahoo", " | The Star", "...", " ...", "… ", " -x", "- Yahoo", " - ", "::",
-        " &amp; more", ": a", "\t", "\x0b", "\u00a0", "Ⅻ", " —  café",
+        " &amp; more", ": a", "\t", "\x0b", "\u00a0", "Ⅻ", " —  café", " &#124; Yahoo",
+        " | The Star - Yahoo", " - Update",
     ]  # fmt: skip
-    prefixes = ["", "Opinion | ", "ANALYSIS: ", " ", "'", "`", "Watch:"]
+    prefixes = ["", "Opinion | ", "ANALYSIS: ", " ", "'", "`", "Watch:", "Update | "]
     titles = [
         rng.choice(prefixes)
         + " ".join(rng.choice(words) for _ in range(rng.randrange(6)))
         + rng.choice(decorations)
         for _ in range(3000)
     ]
-    outlets = frozenset({"yahoo", "star"})
-    keys, trimmed = _title_keys(pd.Series([*titles, None], dtype="string"), outlets)
-    assert list(zip(keys, trimmed, strict=True)) == [
-        title_key(title, outlets) for title in [*titles, None]
-    ]
-    assert len(set(keys)) > 1000
+    column = pd.Series([*titles, None], dtype="string")
+    outlets = frozenset({"yahoo", "star", "update"})
+    expected = [title_key(title, outlets) for title in [*titles, None]]
+    keys, trimmed, _ = _title_keys(column, outlets)
+    assert list(zip(keys.to_pylist(), trimmed, strict=True)) == expected
+    assert len(set(keys.to_pylist())) > 1000
+    # keys made with no outlet names (as a load makes them, file by file), outlets cut after
+    made = article_keys(
+        pd.DataFrame({"article_id": [str(i) for i in range(len(column))], "title": column})
+    )
+    keys, trimmed = _cut_outlets(column, made, outlets)
+    assert list(zip(keys, trimmed, strict=True)) == expected
