@@ -189,7 +189,12 @@ def as_text(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
         found = values.cast(text)
     else:
         try:
-            found = pa.array(values, type=text, from_pandas=True)
+            # Arrow's own column as it is, then cast: asking pa.array for the type converts
+            # value by value
+            found = pa.array(values, from_pandas=True)
+            if not (pa.types.is_string(found.type) or pa.types.is_large_string(found.type)):
+                raise pa.ArrowTypeError(f"not text: {found.type}")
+            found = found.cast(text)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             found = pa.array(
                 [v if isinstance(v, str) else None for v in values.astype(object)], text
@@ -659,12 +664,13 @@ def _name_stories(roots: np.ndarray, ids: np.ndarray, hours: np.ndarray) -> np.n
     """The article_id of each group's earliest copy (undated last, ties by article_id)."""
     if not len(roots):
         return np.array([], dtype=object)
-    frame = pd.DataFrame(
-        {"root": roots, "hours": np.where(np.isnan(hours), np.inf, hours), "id": ids}
-    )
-    order = frame.sort_values(["root", "hours", "id"], kind="stable")
-    names = order.drop_duplicates("root").set_index("root")["id"]
-    return names.reindex(roots).to_numpy(dtype=object)
+    rank = pd.factorize(pd.Series(ids, dtype=object), sort=True)[0]
+    order = np.lexsort((rank, np.where(np.isnan(hours), np.inf, hours), roots))
+    # the first row of each root's run, in root order
+    firsts = order[np.flatnonzero(np.r_[True, roots[order][1:] != roots[order][:-1]])]
+    name_of = np.empty(int(roots.max()) + 1, dtype=object)
+    name_of[roots[firsts]] = ids[firsts]
+    return name_of[roots]
 
 
 def _related_copies(
@@ -684,13 +690,14 @@ def _related_copies(
         return out
     entry_hours = _hours(related["published_at"])
     window = options.window_days * 24
-    for k, (row, title) in enumerate(zip(listing, related["title"].astype(object), strict=True)):
-        if row < 0:
-            continue
-        if target[k] == row:
-            out[k] = True
-            continue
-        key, cut = title_key(title, outlets)
+    listed = listing >= 0
+    out[listed & (target == listing)] = True
+    todo = np.flatnonzero(listed & (target != listing))
+    titles = related["title"].reset_index(drop=True).take(todo)
+    entry_keys, entry_cut, _ = _title_keys(titles, outlets)
+    entry_keys = entry_keys.to_numpy(zero_copy_only=False)
+    for k, key, cut in zip(todo.tolist(), entry_keys, entry_cut.tolist(), strict=True):
+        row = listing[k]
         if not key or not keys[row]:
             continue
         lag = abs(entry_hours[k] - hours[row])
@@ -776,9 +783,7 @@ def _story_topics(
             for topic in dict.fromkeys(values)
         ]
         topics = pd.DataFrame(pairs, columns=["article_id", "topic"], dtype=STRING)
-    ids = pa.chunked_array([pa.array(articles["article_id"], type=pa.large_string())])
-    listed = pa.chunked_array([pa.array(topics["article_id"], type=pa.large_string())])
-    row = pc.index_in(listed, value_set=ids.combine_chunks())
+    row = pc.index_in(as_text(topics["article_id"]), value_set=as_text(articles["article_id"]))
     row = np.asarray(row.fill_null(-1).to_numpy(zero_copy_only=False), dtype="int64")
     topic, names = pd.factorize(topics["topic"], sort=True)
     keep = (row >= 0) & (topic >= 0)
@@ -788,8 +793,9 @@ def _story_topics(
     )
     story, topic = pairs // width, pairs % width
     order = np.lexsort((topic, -counts, story))
-    # one list per story (empty for a story without topics), made by Arrow in one go
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(story, minlength=n_stories))])
-    values = pa.array(np.asarray(names, dtype=object)[topic[order]], type=pa.large_string())
-    lists = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), values).to_pylist()
+    # one list per story (empty for a story without topics), slices of one list of the
+    # topics in order, each topic one str object
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(story, minlength=n_stories))]).tolist()
+    values = np.asarray(names, dtype=object)[topic[order]].tolist()
+    lists = [values[bounds[i] : bounds[i + 1]] for i in range(n_stories)]
     return pd.Series(lists, dtype=object).to_numpy()  # one list per cell, whatever their lengths

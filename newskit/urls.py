@@ -165,9 +165,16 @@ def normalize_text_urls(values: pa.Array) -> pa.Array:
 def _text(urls: pd.Series) -> pa.Array | None:
     """``urls`` as one Arrow text array; None when it holds values that are not text."""
     try:
-        values = pa.array(urls, type=pa.large_string(), from_pandas=True)
+        # Arrow's own column as it is, then cast: asking pa.array for the type converts
+        # value by value
+        values = pa.array(urls, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
+    if pa.types.is_null(values.type) or len(values) == 0:
+        values = pa.array([None] * len(values), pa.large_string())
+    elif not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return None
+    values = values.cast(pa.large_string())
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
