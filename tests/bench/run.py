@@ -64,8 +64,24 @@ def child(mode: str, root: Path, cache_dir: Path) -> dict:
         return held(mode, root, cache_dir)
 
     if mode == "cold-no-stories":  # a load that groups no stories, as before they existed
-        import newskit.corpus
+        from no_story_keys import no_keys
 
+        import newskit.corpus
+        import newskit.load
+
+        pool_context = newskit.load._pool_context
+
+        def without_keys():  # the forkserver's workers make no story keys either
+            # (the forkserver, a fresh interpreter, finds the module by PYTHONPATH)
+            os.environ["PYTHONPATH"] = os.pathsep.join(
+                [str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])]
+            )
+            context = pool_context()
+            context.set_forkserver_preload(["newskit._forkserver", "no_story_keys"])
+            return context
+
+        newskit.load._pool_context = without_keys
+        newskit.load.article_keys = no_keys
         newskit.corpus.build_stories = _no_stories
     if mode == "python":  # as where no C compiler built newskit's C reader
         newskit.parse._plainyaml = None
@@ -94,7 +110,7 @@ def child(mode: str, root: Path, cache_dir: Path) -> dict:
     return result
 
 
-def _no_stories(articles, related, *, topics=None, options=None):
+def _no_stories(articles, related, *, topics=None, options=None, keys=None):
     """What build_stories gives when it groups nothing and matches no related entry."""
     import pandas as pd
 
