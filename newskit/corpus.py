@@ -437,6 +437,9 @@ def finish_corpus(
 def build_fields(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     """Every front-matter key ``articles`` carry, and a warning for each of varying type.
 
+    Keys whose column ``articles`` lacks (a load with ``columns=``, a selection of one) are
+    not counted.
+
     Returns
     -------
     fields : DataFrame
@@ -451,6 +454,8 @@ def build_fields(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     """
     rows = []
     for key, (column, kind) in TYPED_KEYS.items():
+        if column not in articles:  # not loaded (load_corpus(columns=...)): not counted
+            continue
         values = articles[column]
         if kind != "list":
             present = values.notna()
@@ -490,6 +495,8 @@ def _extra_keys(articles: pd.DataFrame) -> tuple[dict[str, int], dict[str, dict[
     ``VALUE_KINDS`` order), each with the path of the first file holding one."""
     counts: dict[str, int] = {}
     found: dict[str, dict[str, str]] = {}
+    if "extra" not in articles or "path" not in articles:  # not loaded
+        return counts, found
     extra = articles["extra"]
     has = extra.notna().to_numpy(dtype=bool)
     if has.any():

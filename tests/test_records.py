@@ -235,3 +235,15 @@ def test_a_selection_lists_the_fields_of_its_articles(make_corpus):
     fields = picked.fields.set_index("key")
     assert fields.loc["mixed", ["n_articles", "share", "kinds"]].tolist() == [1, 1.0, "integer"]
     assert corpus.fields.set_index("key").loc["mixed", "n_articles"] == 3
+
+
+def test_a_selection_of_a_load_with_fewer_columns_lists_the_fields_it_holds(make_corpus):
+    from newskit.dataset import REPORT_COLUMNS
+
+    root = make_corpus(UNKNOWN)
+    full = load_corpus(root, cache=False).select(provider="p.com").fields
+    narrow = load_corpus(root, cache=False, columns=REPORT_COLUMNS).select(provider="p.com")
+    left_out = {"excerpt", "featuredContent", "body"}
+    expected = full[~full["key"].isin(left_out)].reset_index(drop=True)
+    assert not set(narrow.fields["key"]) & left_out
+    pd.testing.assert_frame_equal(narrow.fields, expected)
