@@ -516,6 +516,12 @@ def format_summary(corpus: Corpus) -> str:
         f"{label('root')}{s['root']}",
         f"{label('n_files')}{s['n_files']}",
         f"{label('n_articles')}{s['n_articles']} ({s['n_duplicates']} duplicates)",
+        f"{label('n_stories')}{s['n_stories']}"
+        + (
+            ""
+            if s["share_copies"] is None
+            else f" ({s['share_copies']:.1%} of articles are copies)"
+        ),
         f"published:  {day(s['first_published_at'])} to {day(s['last_published_at'])}",
         f"{label('types')}{ranked(s['types'])}",
         f"{label('n_providers')}{s['n_providers']}; top: {ranked(s['top_providers'])}",

@@ -28,6 +28,7 @@ def test_summary_of_the_seed(capsys):
         f"corpus:     {SEEDS}\n"
         "files read: 1\n"
         "articles:   1 (0 duplicates)\n"
+        "stories:    1 (0.0% of articles are copies)\n"
         "published:  2021-04-12 to 2021-04-12\n"
         "types:      article (1)\n"
         "providers:  1; top: scmp.com (1)\n"
@@ -40,6 +41,7 @@ def test_summary_of_the_real_corpus(capsys, real_corpus):
     status, out, _ = run(capsys, "summary", str(real_corpus))
     assert status == 0
     assert "articles:   192 (1 duplicates)\n" in out
+    assert "stories:    187 (2.6% of articles are copies)\n" in out
     assert "types:      article (180), video (12)\n" in out
     assert "providers:  26; top: microsoft.com (158)," in out
 
