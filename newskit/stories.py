@@ -206,7 +206,8 @@ def article_keys(articles: pd.DataFrame | pa.Table) -> pa.Table:
     """What the story rules compare of each article, made without the rest of the corpus, so
     that a load makes it as it parses each file and a cache keeps it
     (:data:`newskit.schema.STORY_KEY_COLUMNS`): each URL column's
-    :func:`newskit.urls.normalize_url`, the title's :func:`title_key` with no outlet names,
+    :func:`newskit.urls.normalize_url` (missing where an earlier URL column of the article has
+    the same), the title's :func:`title_key` with no outlet names,
     whether it was trimmed, and the name key of its last `` - ``/`` | `` part, from which
     :func:`build_stories` cuts an outlet name of the corpus."""
     n = articles.num_rows if isinstance(articles, pa.Table) else len(articles)
@@ -220,7 +221,15 @@ def article_keys(articles: pd.DataFrame | pa.Table) -> pa.Table:
 
     keys, trimmed, suffix = _title_keys(column("title"), frozenset())
     table = {"article_id": column("article_id")}
-    table |= {name: normalize_text_urls(column(name)) for name in URL_COLUMNS}
+    # an address an earlier URL column of the same article has is left out (missing): it links
+    # nothing more, and is never where an address first appears
+    earlier: list[pa.Array] = []
+    for name in URL_COLUMNS:
+        address = normalize_text_urls(column(name))
+        for before in earlier:
+            address = pc.if_else(pc.equal(address, before).fill_null(False), None, address)
+        table[name] = address
+        earlier.append(address)
     table |= {"title_key": keys, "title_trimmed": pa.array(trimmed), "title_suffix": suffix}
     return pa.table(table, schema=arrow_schema(STORY_KEY_COLUMNS))
 
