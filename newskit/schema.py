@@ -315,3 +315,23 @@ def rows_to_table(rows: list[dict], columns: dict[str, object]) -> pa.Table:
         else:
             arrays.append(pa.array(values, type=column.type))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def as_text(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column as one Arrow text array; values that are not text become missing."""
+    text = pa.large_string()
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        found = values.cast(text)
+    else:
+        try:
+            # Arrow's own column as it is, then cast: asking pa.array for the type converts
+            # value by value
+            found = pa.array(values, from_pandas=True)
+            if not (pa.types.is_string(found.type) or pa.types.is_large_string(found.type)):
+                raise pa.ArrowTypeError(f"not text: {found.type}")
+            found = found.cast(text)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            found = pa.array(
+                [v if isinstance(v, str) else None for v in values.astype(object)], text
+            )
+    return found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found

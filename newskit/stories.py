@@ -45,6 +45,7 @@ from newskit.schema import (
     STORY_KEY_COLUMNS,
     STRING,
     arrow_schema,
+    as_text,
     frame_to_table,
 )
 from newskit.urls import normalize_text_urls
@@ -180,26 +181,6 @@ def _title_keys(
         trimmed[rows] = [known[t][1] for t in rest]
         suffix = pc.replace_with_mask(suffix, other, pa.array([known[t][2] for t in rest], text))
     return keys, trimmed, suffix
-
-
-def as_text(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
-    """A column as one Arrow text array; values that are not text become missing."""
-    text = pa.large_string()
-    if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        found = values.cast(text)
-    else:
-        try:
-            # Arrow's own column as it is, then cast: asking pa.array for the type converts
-            # value by value
-            found = pa.array(values, from_pandas=True)
-            if not (pa.types.is_string(found.type) or pa.types.is_large_string(found.type)):
-                raise pa.ArrowTypeError(f"not text: {found.type}")
-            found = found.cast(text)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            found = pa.array(
-                [v if isinstance(v, str) else None for v in values.astype(object)], text
-            )
-    return found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found
 
 
 def article_keys(articles: pd.DataFrame | pa.Table) -> pa.Table:

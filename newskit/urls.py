@@ -21,6 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from newskit.schema import as_text
+
 #: Query parameters that say who sent a reader, never which page it is (exact names).
 TRACKING_PARAMETERS = frozenset(
     [
@@ -143,9 +145,7 @@ def normalize_urls(urls: pd.Series) -> pd.Series:
     distinct other value is normalised once by :func:`normalize_url`.
     """
     text = pa.large_string()
-    values = _text(urls)
-    if values is None:  # values that are not text: one by one
-        return _normalize_each(urls)
+    values = as_text(urls)  # values that are not text: no address
     keys = normalize_text_urls(values)
     return pd.Series(
         pd.arrays.ArrowStringArray(pc.cast(keys, text)),
@@ -160,22 +160,6 @@ def normalize_text_urls(values: pa.Array) -> pa.Array:
     Arrow text (each distinct value normalised once; see :func:`normalize_urls`)."""
     encoded = values.dictionary_encode()
     return pc.take(_normalize_distinct(encoded.dictionary), encoded.indices)
-
-
-def _text(urls: pd.Series) -> pa.Array | None:
-    """``urls`` as one Arrow text array; None when it holds values that are not text."""
-    try:
-        # Arrow's own column as it is, then cast: asking pa.array for the type converts
-        # value by value
-        values = pa.array(urls, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    if pa.types.is_null(values.type) or len(values) == 0:
-        values = pa.array([None] * len(values), pa.large_string())
-    elif not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        return None
-    values = values.cast(pa.large_string())
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def _normalize_distinct(values: pa.Array) -> pa.Array:
@@ -207,17 +191,6 @@ _PLAIN_ASCII_URL = (
 # What of AMP such an address can hold that the quick road leaves to normalize_url: the AMP
 # cache's host, an "amp" path segment, an .amp or .amp.html file (an "amp." host is stripped).
 _AMP_FORMS = r"ampproject|/amp(?:/|$)|\.amp(?:\.html?)?/?$"
-
-
-def _normalize_each(urls: pd.Series) -> pd.Series:
-    values = urls.astype(object)
-    keys = {value: normalize_url(value) for value in pd.unique(values[values.notna()])}
-    return pd.Series(
-        [keys.get(value) if isinstance(value, str) else None for value in values],
-        index=urls.index,
-        dtype=pd.StringDtype(),
-        name=urls.name,
-    )
 
 
 def _strip_prefix(host: str, prefix: str) -> str:
