@@ -205,14 +205,24 @@ def article_keys(articles: pd.DataFrame | pa.Table) -> pa.Table:
     # an address an earlier URL column of the same article has is left out (missing): it links
     # nothing more, and is never where an address first appears
     earlier: list[pa.Array] = []
+    written: list[pa.Array] = []
     for name in URL_COLUMNS:
-        address = normalize_text_urls(column(name))
+        raw = column(name)
+        for before in written:  # the same text: the same address, normalised once
+            raw = _unless_equal(raw, before)
+        address = normalize_text_urls(raw)
         for before in earlier:
-            address = pc.if_else(pc.equal(address, before).fill_null(False), None, address)
+            address = _unless_equal(address, before)
         table[name] = address
         earlier.append(address)
+        written.append(column(name))
     table |= {"title_key": keys, "title_trimmed": pa.array(trimmed), "title_suffix": suffix}
     return pa.table(table, schema=arrow_schema(STORY_KEY_COLUMNS))
+
+
+def _unless_equal(values: pa.Array, other: pa.Array) -> pa.Array:
+    """``values``, missing where ``other`` holds the same value."""
+    return pc.if_else(pc.equal(values, other).fill_null(False), None, values)
 
 
 def _keys_of(keys: pd.DataFrame | pa.Table, articles: pd.DataFrame) -> bool:
@@ -394,7 +404,14 @@ class _Groups:
             self.union(i, j)
 
     def roots(self) -> np.ndarray:
-        return np.array([self.find(i) for i in range(len(self.parent))], dtype="int64")
+        """Each element's root (the smallest element of its group: a union keeps the
+        smaller root), by following parents until nothing changes."""
+        parent = np.array(self.parent, dtype="int64")
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                return parent
+            parent = grand
 
 
 # --------------------------------------------------------------------------- the rules
@@ -592,10 +609,8 @@ def build_stories(
         groups.link(rows[valid][apart], linked[apart])
 
     # rule 2: a related entry that is another article of the corpus
-    row_of_id = {article_id: row for row, article_id in enumerate(ids)}
-    listing = np.array(
-        [row_of_id.get(a, -1) for a in related["article_id"].astype(object)], dtype="int64"
-    )
+    listing = pc.index_in(as_text(related["article_id"]), value_set=as_text(articles["article_id"]))
+    listing = listing.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
     related_keys = normalize_text_urls(as_text(related["web_url"]))
     where = pc.index_in(related_keys, value_set=address.dictionary).fill_null(-1)
     where = where.to_numpy(zero_copy_only=False).astype("int64")
@@ -624,7 +639,8 @@ def build_stories(
             first, second = _near_edges(title_keys, excerpts, markers, trimmed, hours, options)
             groups.link(first, second)
 
-    story_of_row = _name_stories(groups.roots(), ids, hours)
+    id_rank = pd.factorize(articles["article_id"], sort=True)[0]  # ties: the smaller id first
+    story_of_row = _name_stories(groups.roots(), ids, hours, id_rank)
     story_id = pd.Series(story_of_row, index=articles.index, dtype="string", name="story_id")
     related_story = np.where(target >= 0, story_of_row[np.maximum(target, 0)], None)
     related_copy = _related_copies(
@@ -632,7 +648,7 @@ def build_stories(
     )
     return Stories(
         story_id=story_id,
-        stories=_story_table(articles, story_id, hours, topics),
+        stories=_story_table(articles, story_id, hours, topics, id_rank),
         related_story_id=pd.Series(
             related_story, index=related.index, dtype="string", name="story_id"
         ),
@@ -650,12 +666,14 @@ def _empty_related() -> pd.DataFrame:
     )
 
 
-def _name_stories(roots: np.ndarray, ids: np.ndarray, hours: np.ndarray) -> np.ndarray:
-    """The article_id of each group's earliest copy (undated last, ties by article_id)."""
+def _name_stories(
+    roots: np.ndarray, ids: np.ndarray, hours: np.ndarray, id_rank: np.ndarray
+) -> np.ndarray:
+    """The article_id of each group's earliest copy (undated last, ties by article_id, whose
+    order ``id_rank`` gives)."""
     if not len(roots):
         return np.array([], dtype=object)
-    rank = pd.factorize(pd.Series(ids, dtype=object), sort=True)[0]
-    order = np.lexsort((rank, np.where(np.isnan(hours), np.inf, hours), roots))
+    order = np.lexsort((id_rank, np.where(np.isnan(hours), np.inf, hours), roots))
     # the first row of each root's run, in root order
     firsts = order[np.flatnonzero(np.r_[True, roots[order][1:] != roots[order][:-1]])]
     name_of = np.empty(int(roots.max()) + 1, dtype=object)
@@ -720,13 +738,18 @@ def build_story_table(
 
 
 def _story_table(
-    articles: pd.DataFrame, story_id: pd.Series, hours: np.ndarray, topics: pd.DataFrame | None
+    articles: pd.DataFrame,
+    story_id: pd.Series,
+    hours: np.ndarray,
+    topics: pd.DataFrame | None,
+    id_rank: np.ndarray | None = None,
 ) -> pd.DataFrame:
     if articles.empty:
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in STORY_COLUMNS.items()})
     articles = articles.reset_index(drop=True)
     codes, names = pd.factorize(story_id.reset_index(drop=True))
-    id_rank = pd.factorize(articles["article_id"], sort=True)[0]
+    if id_rank is None:
+        id_rank = pd.factorize(articles["article_id"], sort=True)[0]
     # earliest first (undated last), ties by article_id: each story's first copy, and the
     # stories in the order of their first copies
     order = np.lexsort((id_rank, np.where(np.isnan(hours), np.inf, hours)))

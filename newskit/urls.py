@@ -91,11 +91,18 @@ def normalize_url(url: object) -> str | None:
     if url is None or url is pd.NA or not isinstance(url, str):
         return None
     simple = _PLAIN_URL.fullmatch(url)
-    if simple is not None and "amp" not in url.lower():  # the usual case, without urlsplit
+    if simple is not None:  # the usual case, without urlsplit
         host = simple["host"].lower().rstrip(".")
-        for prefix in ("www.", "m.", "amp."):
-            host = _strip_prefix(host, prefix)
-        return f"https://{host}{_clean_path(simple['path'] or '')}"
+        if not _AMP_CACHE.match(host):
+            for prefix in ("www.", "m.", "amp."):
+                host = _strip_prefix(host, prefix)
+            query = _clean_plain_query(simple["query"] or "")
+            return f"https://{host}{_clean_path(simple['path'] or '')}{'?' if query else ''}{query}"
+    return _split_url(url)
+
+
+def _split_url(url: str) -> str | None:
+    """:func:`normalize_url` of any text, by :func:`urllib.parse.urlsplit`."""
     text = url.strip()
     if not text:
         return None
@@ -128,10 +135,13 @@ def normalize_url(url: object) -> str | None:
     return urlunsplit(("https", host, _clean_path(path), _clean_query(query), ""))
 
 
-# http(s)://host/path with no port, user, query, fragment, empty segment or surrounding space:
-# what normalize_url does to it needs no urlsplit.
+# http(s)://host/path?query with no port, user, fragment, empty segment or surrounding space,
+# a query of name=value pairs with nothing to unquote: what normalize_url does to it needs no
+# urlsplit.
+_PLAIN_PAIR = r"[A-Za-z0-9_.~-]+=[A-Za-z0-9_.~-]*"
 _PLAIN_URL = re.compile(
-    r"https?://(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\.?)(?P<path>(?:/[^/?#\s]+)*/?)",
+    r"https?://(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\.?)(?P<path>(?:/[^/?#\s]+)*/?)"
+    rf"(?:\?(?P<query>{_PLAIN_PAIR}(?:&{_PLAIN_PAIR})*))?",
     re.IGNORECASE,
 )
 
@@ -215,16 +225,27 @@ def _clean_path(path: str) -> str:
 def _clean_query(query: str) -> str:
     if not query:
         return ""
-    kept = []
-    for name, value in parse_qsl(query, keep_blank_values=True):
-        lowered = name.lower()
-        if (
-            lowered.startswith("utm_")
-            or lowered in TRACKING_PARAMETERS
-            or lowered in AMP_ONLY_PARAMETERS
-        ):
-            continue
-        if value.lower() in AMP_PARAMETERS.get(lowered, ()):
-            continue
-        kept.append((name, value))
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(query, keep_blank_values=True)
+        if _kept(name, value)
+    ]
     return urlencode(sorted(kept))
+
+
+def _clean_plain_query(query: str) -> str:
+    """:func:`_clean_query` of name=value pairs with nothing to unquote or quote again."""
+    if not query:
+        return ""
+    pairs = [pair.split("=", 1) for pair in query.split("&")]
+    return "&".join(f"{n}={v}" for n, v in sorted((n, v) for n, v in pairs if _kept(n, v)))
+
+
+def _kept(name: str, value: str) -> bool:
+    """Whether a query parameter says which page it is (not tracking, not an AMP switch)."""
+    lowered = name.lower()
+    if lowered.startswith("utm_") or lowered in TRACKING_PARAMETERS:
+        return False
+    return lowered not in AMP_ONLY_PARAMETERS and value.lower() not in AMP_PARAMETERS.get(
+        lowered, ()
+    )

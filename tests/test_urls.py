@@ -9,7 +9,7 @@ import pytest
 from conftest import require_shared
 
 import newskit
-from newskit.urls import normalize_url, normalize_urls
+from newskit.urls import _PLAIN_URL, _split_url, normalize_url, normalize_urls
 
 SAME_PAGE = [
     # scheme, www., case of the host, trailing slash, fragment, default port
@@ -247,7 +247,12 @@ def _spellings(count: int, seed: int) -> list[str]:
         "%E2%9C%93", "a.b", "c-d_e~f!$&'()*+,;=:@", "", " ", "é", "a b", "\x0b", "x\u00a0",
     ]  # fmt: skip
     schemes = ["http://", "https://", "HTTPS://", "Http://", "//", "", "ftp://", "mailto:"]
-    tails = ["", "/", "?", "?utm_source=x", "?v=1", "#top", "?amp=1", "?b=2&a=1", " ", "\n"]
+    tails = [
+        "", "/", "?", "?utm_source=x", "?v=1", "#top", "?amp=1", "?b=2&a=1", " ", "\n",
+        "?a=1&b=2&utm_source=x", "?AMP=true&v=2", "?a=1=2", "?A=x~y", "?fbclid=1&z=", "?a&b=1",
+        "?a=1&&b=2", "?a=%20", "?a=+", "?b=1&a=2&b=0", "?usqp=mq331AQ", "?a=é", "?a=1#f",
+        "?output=AMP", "/?v=1",
+    ]  # fmt: skip
     found = []
     for _ in range(count):
         path = "".join("/" + rng.choice(segments) for _ in range(rng.randrange(4)))
@@ -261,6 +266,14 @@ def test_the_column_at_once_gives_what_each_address_gives():
     expected = [normalize_url(url) for url in [*urls, None, *urls[:50]]]
     assert [None if key is pd.NA else key for key in keys] == expected
     assert sum(key is not None for key in expected) > 2000  # most are addresses
+
+
+def test_the_quick_road_gives_what_urlsplit_gives():
+    urls = _spellings(5000, seed=7)
+    quick = [url for url in urls if _PLAIN_URL.fullmatch(url)]
+    assert len(quick) > 500  # the quick road is taken, with queries and AMP forms
+    assert sum("?" in url for url in quick) > 100 and sum("amp" in url for url in quick) > 100
+    assert [normalize_url(url) for url in urls] == [_split_url(url) for url in urls]
 
 
 def test_a_column_of_other_values_is_normalised_one_by_one():
