@@ -35,8 +35,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
-import pyarrow.parquet as pq
 
 from newskit import __version__
 from newskit.corpus import Corpus
@@ -314,6 +312,8 @@ def _write_file(
 ) -> dict:
     path = folder / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
+    import pyarrow.parquet as pq  # here: a load of record files never needs it (ssl, fs)
+
     pq.write_table(table, path)
     table_name = relpath.split("/", 1)[0]
     return {
@@ -536,6 +536,7 @@ def _read_table(
         schema = pa.schema([schema.field(name) for name in columns])
     if not entries:
         return schema.empty_table()
+    import pyarrow.dataset as pads  # here: a load of record files never needs it
 
     def read(entry: dict) -> pa.Table:
         where = root / entry["path"]
