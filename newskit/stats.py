@@ -11,6 +11,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from newskit._deprecation import renamed
 from newskit.corpus import name_providers
@@ -164,7 +166,41 @@ def _empty(columns: dict[str, object]) -> pd.DataFrame:
 
 
 def _topic_rows(articles: pd.DataFrame) -> pd.DataFrame:
-    """One row per (article, topic), each topic counted once per article."""
+    """One row per (article, topic), each topic counted once per article: ``row`` (the
+    article's index label) and ``topic`` (text, as ``str`` gives it; blank and missing
+    topics left out), in the order of the articles and of their lists.
+
+    Lists of text (what a load gives) go through Arrow at once; any other values article
+    by article (:func:`_topic_rows_one_by_one`), which gives the same rows.
+    """
+    values = articles["topics"].to_numpy(dtype=object)
+    if not all(v is None or isinstance(v, (list, tuple, np.ndarray)) for v in values):
+        return _topic_rows_one_by_one(articles)  # Arrow would read a string as a list
+    try:
+        lists = pa.array(values, type=pa.list_(pa.large_string()), from_pandas=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # topics that are numbers, mappings, lists
+        return _topic_rows_one_by_one(articles)
+    encoded = lists.flatten().dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
+    parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype("int64")
+    names = encoded.dictionary.to_pylist()
+    # each topic once per article (the first, as dict.fromkeys keeps), none missing or blank
+    _, first = np.unique(parents * (len(names) + 1) + codes, return_index=True)
+    first.sort()
+    blank = np.array([not name.strip() for name in names] + [True], dtype=bool)
+    first = first[~blank[codes[first]]]
+    if not len(first):
+        return _topic_rows_one_by_one(articles.iloc[:0])
+    return pd.DataFrame(
+        {
+            "row": articles.index.take(parents[first]),
+            "topic": pd.Series(np.array(names, dtype=object)[codes[first]], dtype=object),
+        }
+    )
+
+
+def _topic_rows_one_by_one(articles: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_topic_rows`, article by article."""
     rows = [
         (index, str(topic))
         for index, topics in articles["topics"].items()
@@ -774,13 +810,15 @@ def build_topic_cooccurrence(articles: pd.DataFrame, *, n: int | None = 12) -> p
     if rows.empty:
         return pd.DataFrame(dtype="int64")
     topics = count_topics(articles, n=n)["topic"].tolist()
-    rows = rows[rows["topic"].isin(topics)]
-    indicator = pd.crosstab(rows["row"], rows["topic"]).clip(upper=1)
-    indicator = indicator.reindex(columns=topics, fill_value=0).astype("int64")
-    matrix = indicator.T @ indicator
-    matrix.index.name = None
-    matrix.columns.name = None
-    return matrix.astype("int64")
+    column = pd.Index(topics).get_indexer(rows["topic"])
+    rows = rows[column >= 0]
+    # every pair of topics of one article (each topic once per article already), counted
+    kept = pd.DataFrame({"row": rows["row"].to_numpy(), "topic": column[column >= 0]})
+    pairs = kept.merge(kept, on="row")
+    k = len(topics)
+    cells = pairs["topic_x"].to_numpy() * k + pairs["topic_y"].to_numpy()
+    matrix = np.bincount(cells, minlength=k * k).astype("int64").reshape(k, k)
+    return pd.DataFrame(matrix, index=pd.Index(topics), columns=pd.Index(topics))
 
 
 def find_topic_trends(articles: pd.DataFrame, *, min_articles: int = 1) -> pd.DataFrame:

@@ -475,6 +475,44 @@ def test_topic_counted_once_per_article(make_corpus):
     assert stats.count_topics(corpus.articles)["n_articles"].tolist() == [1]
 
 
+def _topic_lists(count: int, seed: int) -> list[object]:
+    """Topics cells as frames may hold them: lists, tuples and arrays of text with repeats,
+    blanks (Unicode spaces too) and missing entries; missing cells and empty lists."""
+    rng = np.random.default_rng(seed)
+    names = ["a", "B", "b", "é", " ", "", "\u2003", "\x1c", "x y", "Power Apps", None]
+    cells: list[object] = []
+    for _ in range(count):
+        kind = rng.integers(6)
+        picked = [names[i] for i in rng.integers(len(names), size=rng.integers(5))]
+        if kind == 0:
+            cells.append(None)
+        elif kind == 1:
+            cells.append(tuple(picked))
+        elif kind == 2:
+            cells.append(np.array(picked, dtype=object))
+        else:
+            cells.append(picked)
+    return cells
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [None, ["a", 1, "1", True], "a bare string", ["a", float("nan")], [pd.NA, "a"], [("a", "b")]],
+)
+def test_topic_rows_at_once_are_the_rows_one_by_one(odd):
+    cells = _topic_lists(3000, seed=3)
+    if odd is not None:  # any cell Arrow cannot take sends the whole column the other road
+        cells[1500] = odd
+    articles = pd.DataFrame(
+        {"topics": pd.Series(cells, dtype=object, index=range(100, 100 + len(cells)))}
+    )
+    found = stats._topic_rows(articles)
+    assert len(found) > 2000
+    pd.testing.assert_frame_equal(found, stats._topic_rows_one_by_one(articles))
+    empty = articles.assign(topics=[None] * len(articles))
+    pd.testing.assert_frame_equal(stats._topic_rows(empty), stats._topic_rows_one_by_one(empty))
+
+
 def test_count_topics_by_period(small):
     table = stats.count_topics_by_period(small.articles, freq="month", n=None, min_articles=1)
     cell = table.set_index(["topic", "period"])
