@@ -18,7 +18,7 @@ from newskit._deprecation import renamed
 from newskit.corpus import name_providers
 from newskit.countries import country_name, country_of_domain
 from newskit.dates import to_utc
-from newskit.schema import PLAUSIBLE_SINCE, STRING, TYPED_KEYS
+from newskit.schema import PLAUSIBLE_SINCE, STRING, TYPED_KEYS, as_text
 
 #: Accepted ``freq`` values -> pandas period aliases.
 FREQS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
@@ -403,24 +403,21 @@ def build_missing_matrix(articles: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Indexed by ``article_id``, in date order (undated last), one column per :data:`FIELDS`.
     """
-    order = articles.sort_values("published_at", kind="stable", na_position="last")
+    order = _date_order(articles)
     present = {}
     for name in FIELDS:
         if name == "provider":
-            ok = (order["provider_domain"].notna() | order["provider_name"].notna()).to_numpy(
+            ok = (articles["provider_domain"].notna() | articles["provider_name"].notna()).to_numpy(
                 dtype=bool
             )
-            present[name] = ok
+            present[name] = ok[order]
             continue
         column, kind = TYPED_KEYS[name]
-        values = order[column]
+        values = articles[column]
         if kind != "list":
             ok = values.notna().to_numpy(dtype=bool)
             if pd.api.types.is_string_dtype(values) or values.dtype == object:
-                text = values.astype(object)
-                ok = ok & np.array(
-                    [not (isinstance(v, str) and not v.strip()) for v in text], dtype=bool
-                )
+                ok = ok & ~_blank_text(values)
         elif pd.api.types.is_integer_dtype(values):  # images, related: counted by the loader
             ok = (values > 0).to_numpy(dtype=bool)
         else:
@@ -428,11 +425,30 @@ def build_missing_matrix(articles: pd.DataFrame) -> pd.DataFrame:
                 [isinstance(v, (list, tuple, np.ndarray)) and len(v) > 0 for v in values],
                 dtype=bool,
             )
-        present[name] = ok
-    index = pd.Index(order["article_id"].astype(STRING), name="article_id")
+        present[name] = ok[order]
+    index = pd.Index(articles["article_id"].astype(STRING).take(order), name="article_id")
     return pd.DataFrame(
         {name: ~ok for name, ok in present.items()}, index=index, columns=list(FIELDS)
     ).astype(bool)
+
+
+def _date_order(articles: pd.DataFrame) -> np.ndarray:
+    """The positions of the articles in date order, undated last, ties as they come (what a
+    stable ``sort_values("published_at", na_position="last")`` gives)."""
+    when = pd.to_datetime(articles["published_at"], utc=True).array.asi8.copy()
+    when[pd.isna(articles["published_at"]).to_numpy()] = np.iinfo("int64").max
+    return np.argsort(when, kind="stable")
+
+
+def _blank_text(values: pd.Series) -> np.ndarray:
+    """Whether each value is text that ``str.strip`` leaves empty."""
+    text = as_text(values)
+    # a printable ASCII character that is not a space: not blank, whatever else the text holds
+    maybe = pc.invert(pc.match_substring_regex(text, "[!-~]")).fill_null(False)
+    blank = np.zeros(len(values), dtype=bool)
+    where = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+    blank[where] = [not v.strip() for v in pc.filter(text, maybe).to_pylist()]
+    return blank
 
 
 def build_completeness(articles: pd.DataFrame) -> pd.DataFrame:

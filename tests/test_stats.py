@@ -194,6 +194,26 @@ def test_blank_text_counts_as_missing(make_corpus):
     assert stats.build_missing_matrix(corpus.articles).loc["a.md", "title"]
 
 
+@pytest.mark.parametrize("dtype", ["string", object])
+def test_text_is_missing_when_str_strip_leaves_nothing(small, dtype):
+    titles = ["", "  ", "\u2003\u3000", "\x1c\x1f", "\t\n", " a ", "é", "\u200b", None]
+    articles = pd.concat([small.articles.iloc[:1]] * len(titles), ignore_index=True)
+    articles["article_id"] = [f"{i}.md" for i in range(len(titles))]
+    articles["published_at"] = pd.to_datetime(
+        ["2021-01-02", None, "2021-01-01", "2021-01-01", None, "2021-01-03", "2020-12-31",
+         "2021-01-01", "2021-01-05"], utc=True,
+    )  # fmt: skip
+    articles["title"] = pd.Series(titles, dtype=dtype)
+    if dtype is object:
+        articles.loc[8, "title"] = 7  # not text: present
+    matrix = stats.build_missing_matrix(articles)
+    # date order, ties as they come, undated last
+    assert matrix.index.tolist() == [f"{i}.md" for i in (6, 2, 3, 7, 0, 5, 8, 1, 4)]
+    expected = {i: not t.strip() if isinstance(t, str) else dtype != object for i, t in
+                enumerate(titles)}  # fmt: skip
+    assert matrix["title"].to_dict() == {f"{i}.md": v for i, v in expected.items()}
+
+
 def test_find_alerts(small):
     alerts = stats.find_alerts(small.articles, now="2021-02-26")
     found = dict(zip(alerts["alert"], alerts["detail"], strict=True))
