@@ -318,8 +318,11 @@ def _safe_link(href: object) -> str | None:
     if _PAGE_LINK.fullmatch(href):
         return href
     # No whitespace or control character anywhere: browsers strip or skip some of them,
-    # which lets "java\tscript:" through a check of the scheme alone.
-    if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in href):
+    # which lets "java\tscript:" through a check of the scheme alone. (Printable ASCII
+    # other than space has none.)
+    if not _PRINTABLE_ASCII.fullmatch(href) and any(
+        c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in href
+    ):
         return None
     try:
         parts = urlsplit(href)
@@ -475,12 +478,19 @@ def format_value(value: object, *, digits: int = 3) -> str:
 def escape_controls(text: str) -> str:
     """``text`` with control characters (NUL, ESC, DEL, C1, lone surrogates) shown as escapes
     such as ``\\x1b``; newlines and tabs are kept."""
+    if not _CONTROL.search(text):  # most text: nothing to escape
+        return text
     return "".join(
         char
         if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cs")
         else char.encode("unicode_escape", "backslashreplace").decode("ascii")
         for char in text
     )
+
+
+# Unicode's control characters (category Cc) and lone surrogates (Cs), less newline and tab.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_PRINTABLE_ASCII = re.compile("[!-~]*")
 
 
 def _esc(text: str) -> str:

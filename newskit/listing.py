@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import shlex
 from urllib.parse import quote, urlsplit
 
@@ -223,7 +224,9 @@ def web_href(value: object) -> str | None:
     """
     if not isinstance(value, str) or not value or len(value) > MAX_URL_CHARS:
         return None
-    if any(char.isspace() or ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in value):
+    if not _PRINTABLE_ASCII.fullmatch(value) and any(
+        char.isspace() or ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in value
+    ):
         return None
     try:
         parts = urlsplit(value)
@@ -233,6 +236,10 @@ def web_href(value: object) -> str | None:
     if parts.scheme not in ("http", "https") or not host:
         return None
     return value
+
+
+# Printable ASCII other than space: no whitespace or control character to look for.
+_PRINTABLE_ASCII = re.compile("[!-~]*")
 
 
 def title_hrefs(listed: pd.DataFrame) -> list[str | None]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from newskit import load_corpus
 from newskit.display import (
     CSS,
     Rendered,
+    escape_controls,
     format_value,
     note,
     render_corpus,
@@ -262,6 +265,15 @@ def test_control_characters_are_shown_escaped():
     assert "esc\\x1b]52;c;x\\x07" in table.text
     assert numbers.text == "key\\x1b: value\\x00"
     assert sentence.text == "a\\x1b[2J note"
+
+
+def test_every_control_character_and_lone_surrogate_is_escaped_and_nothing_else():
+    # Unicode's categories Cc and Cs, less newline and tab, character by character
+    for code in [*range(0x3000), *range(0xD700, 0xE100), 0xFEFF, 0xFFFD, 0x1F600, 0xE0001]:
+        char = chr(code)
+        control = char not in "\n\t" and unicodedata.category(char) in ("Cc", "Cs")
+        expected = char.encode("unicode_escape", "backslashreplace").decode() if control else char
+        assert escape_controls(f"a{char}b") == f"a{expected}b", hex(code)
 
 
 def test_jupyter_output_carries_the_css_and_html_stays_plain():
