@@ -7,8 +7,8 @@ import json
 import os
 import re
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +64,7 @@ class Corpus:
         images: pd.DataFrame,
         related: pd.DataFrame,
         problems: pd.DataFrame,
-        digests: dict[str, str],
+        digests: Mapping[str, str] | pa.Table,
         *,
         providers: pd.DataFrame | None = None,
         stories: pd.DataFrame | None = None,
@@ -80,7 +80,7 @@ class Corpus:
         # stories: one row per story of the articles (see newskit.stories)
         self.stories = build_story_table(articles, topics=topics) if stories is None else stories
         self._fields: pd.DataFrame | None = None  # built when first asked for
-        self._digests = digests
+        self._files = _file_digests(digests)
 
     @property
     def fields(self) -> pd.DataFrame:
@@ -115,10 +115,27 @@ class Corpus:
     @property
     def fingerprint(self) -> str:
         """A short hash of every file's name and content: equal corpora, equal fingerprints."""
+        # "relpath\0digest\n" of every file in order of relpath, hashed as one text
+        files = self._files.take(pc.sort_indices(self._files["relpath"]))
+        text = pa.large_string()
+        ends = pc.binary_join_element_wise(
+            files["digest"], pa.scalar("", text), pa.scalar("\n", text)
+        )
+        lines = pc.binary_join_element_wise(files["relpath"], ends, pa.scalar("\0", text))
+        lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
         digest = hashlib.sha256()
-        for relpath in sorted(self._digests):
-            digest.update(f"{relpath}\0{self._digests[relpath]}\n".encode())
+        if len(lines):
+            _, offsets, data = lines.buffers()
+            bounds = np.frombuffer(offsets, dtype="int64")[lines.offset :][: len(lines) + 1]
+            digest.update(memoryview(data)[bounds[0] : bounds[-1]])
         return digest.hexdigest()[:16]
+
+    @property
+    def _digests(self) -> dict[str, str]:
+        """Each file's relative path and content digest."""
+        return dict(
+            zip(self._files["relpath"].to_pylist(), self._files["digest"].to_pylist(), strict=True)
+        )
 
     def select(
         self,
@@ -182,7 +199,7 @@ class Corpus:
             restrict(self.images),
             restrict(self.related),
             self.problems,
-            self._digests,
+            self._files,
         )
 
     def summary(self) -> dict:
@@ -197,7 +214,7 @@ class Corpus:
         n_stories = len(self.stories)
         return {
             "root": shown_name(os.fspath(self.root)),
-            "n_files": len(self._digests),
+            "n_files": self._files.num_rows,
             "n_articles": len(articles),
             "n_stories": n_stories,
             "share_copies": (len(articles) - n_stories) / len(articles) if len(articles) else None,
@@ -334,8 +351,7 @@ def _load(
         urls = tables["articles"].select(list(_URL_COLUMNS)).combine_chunks()
         flagged, found = flag_duplicates(table_to_frame(urls, _URL_COLUMNS))
         duplicates = (flagged["is_duplicate"].to_numpy(), build_frame(found, PROBLEM_COLUMNS))
-    relpaths = map(itemgetter(0), entries)
-    digests = dict(zip(relpaths, tables["files"]["digest"].to_pylist(), strict=True))
+    digests = tables["files"].select(["relpath", "digest"])
     key = _cache.story_key(stories)
     kept = _cache.read_stories(tables, key) if unchanged else None
     corpus = finish_corpus(
@@ -365,7 +381,7 @@ def _story_options(stories: StoryOptions | bool | None) -> StoryOptions:
 def finish_corpus(
     root: Path,
     tables: dict,
-    digests: dict[str, str],
+    digests: Mapping[str, str] | pa.Table,
     *,
     duplicates: tuple[np.ndarray, pd.DataFrame] | None = None,
     providers: pd.DataFrame | None = None,
@@ -431,6 +447,20 @@ def finish_corpus(
         digests,
         providers=providers,
         stories=story_table,
+    )
+
+
+def _file_digests(digests: Mapping[str, str] | pa.Table) -> pa.Table:
+    """``relpath`` and ``digest`` of every file as Arrow text, from a mapping or a table."""
+    if isinstance(digests, pa.Table):
+        return digests.select(["relpath", "digest"]).cast(
+            pa.schema([("relpath", pa.large_string()), ("digest", pa.large_string())])
+        )
+    return pa.table(
+        {
+            "relpath": pa.array(list(digests), pa.large_string()),
+            "digest": pa.array(list(digests.values()), pa.large_string()),
+        }
     )
 
 

@@ -202,6 +202,17 @@ def _swap_into_place(staging: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _sorted_files(corpus: Corpus) -> pd.DataFrame:
+    """Each file's relative path and digest, by path."""
+    digests = corpus._digests
+    return pd.DataFrame(
+        {
+            "relpath": pd.array(sorted(digests), dtype=STRING),
+            "digest": pd.array([digests[key] for key in sorted(digests)], dtype=STRING),
+        }
+    )
+
+
 def _write_into(corpus: Corpus, folder: Path) -> None:
     articles = corpus.articles
     frames = {
@@ -212,14 +223,7 @@ def _write_into(corpus: Corpus, folder: Path) -> None:
         "providers": corpus.providers,
         "problems": corpus.problems,
         "fields": corpus.fields,
-        "files": pd.DataFrame(
-            {
-                "relpath": pd.array(sorted(corpus._digests), dtype=STRING),
-                "digest": pd.array(
-                    [corpus._digests[key] for key in sorted(corpus._digests)], dtype=STRING
-                ),
-            }
-        ),
+        "files": _sorted_files(corpus),
     }
     frames["stories"] = corpus.stories
     # each article's partition: its UTC year and month (missing when undated)
@@ -403,9 +407,7 @@ def read_dataset(
         )
         for name in ("providers", "stories", "problems", "fields")
     }
-    digests = dict(
-        zip(files.column("relpath").to_pylist(), files.column("digest").to_pylist(), strict=True)
-    )
+    digests = files.select(["relpath", "digest"])
     corpus = Corpus(
         Path(manifest["root"]),
         articles,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import tracemalloc
@@ -14,7 +15,7 @@ import pytest
 from conftest import BAD_FILES, GOOD, SEED_TEXT, SEEDS, record, require_shared, use_scan
 
 import newskit
-from newskit import CorpusError, load_corpus
+from newskit import Corpus, CorpusError, load_corpus
 from newskit.schema import (
     ARTICLE_COLUMNS,
     IMAGE_COLUMNS,
@@ -527,6 +528,23 @@ def test_fingerprint_follows_content(make_corpus):
     assert load_corpus(root).fingerprint == before
     (root / "a.md").write_text(GOOD.replace("good", "better"))
     assert load_corpus(root).fingerprint != before
+
+
+def test_fingerprint_is_the_hash_of_every_path_and_digest_in_path_order(make_corpus):
+    names = ["b/é.md", "a.md", "B.md", "b/e\u0301.md", "z\U0001f600.md", "c/d/e.txt"]
+    root = make_corpus({name: GOOD.replace("good", name) for name in names})
+    corpus = load_corpus(root)
+    digests = corpus._digests
+    assert sorted(digests) == sorted(names)
+    expected = hashlib.sha256()
+    for relpath in sorted(digests):  # the code points' order, the bytes' order in UTF-8
+        expected.update(f"{relpath}\0{digests[relpath]}\n".encode())
+    assert corpus.fingerprint == expected.hexdigest()[:16]
+    assert corpus.select(start="1990-01-01").fingerprint == corpus.fingerprint
+    # the files in any other order: the same fingerprint
+    tables = [corpus.articles, corpus.topics, corpus.images, corpus.related, corpus.problems]
+    shuffled = dict(reversed(digests.items()))
+    assert Corpus(corpus.root, *tables, shuffled).fingerprint == corpus.fingerprint
 
 
 def test_loading_never_mutates_the_corpus_folder(bad_corpus):
