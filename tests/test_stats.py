@@ -209,8 +209,9 @@ def test_text_is_missing_when_str_strip_leaves_nothing(small, dtype):
     matrix = stats.build_missing_matrix(articles)
     # date order, ties as they come, undated last
     assert matrix.index.tolist() == [f"{i}.md" for i in (6, 2, 3, 7, 0, 5, 8, 1, 4)]
-    expected = {i: not t.strip() if isinstance(t, str) else dtype != object for i, t in
-                enumerate(titles)}  # fmt: skip
+    # text: blank when strip leaves nothing; missing: missing; a number: present
+    expected = {i: not t.strip() if isinstance(t, str) else i != 8 for i, t in enumerate(titles)}
+    expected[8] = dtype == "string"
     assert matrix["title"].to_dict() == {f"{i}.md": v for i, v in expected.items()}
 
 
