@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CORPUS ?= seeds
 OUT    ?= reports
 
-.PHONY: reports test lab lint format bench clean
+.PHONY: reports test lab lint format bench bench-large clean
 
 # The virtual environment is (re)built whenever pyproject.toml is newer than it, and newskit
 # reinstalled (its C speed-ups recompiled) whenever setup.py or a C source is.
@@ -45,6 +45,12 @@ bench: $(VENV)/.installed
 	$(BIN)/python tests/bench/stories.py
 	$(BIN)/python tests/bench/reports.py
 	$(BIN)/python tests/bench/report_speed.py
+
+# The large run (about 10 minutes, ~6 GB of generated records and caches in tests/bench/out/):
+# processes loading 300,000 records after 1% changed against nothing changed, and at 1,000,000
+# records a warm load against its folder scan and the memory each kind of load holds.
+bench-large: $(VENV)/.installed
+	$(BIN)/python tests/bench/run.py --large
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build newskit/*.so
