@@ -2131,41 +2131,35 @@ def _ascii_words(titles: pa.Array) -> tuple[np.ndarray, pa.Array]:
     of the title of each. In ASCII, ``[^\\W\\d_]`` is ``[A-Za-z]``: a word is a run of letters
     and of apostrophes that each stand between two letters."""
     titles = titles.cast(pa.large_string())
-    size = 0
-    if len(titles):
-        buffers = titles.buffers()
-        offsets = np.frombuffer(buffers[1], dtype=np.int64)
-        offsets = offsets[titles.offset : titles.offset + len(titles) + 1]
-        size = int(offsets[-1] - offsets[0])
-    if not size:
+    # one text, the titles apart by a byte no word holds
+    joined = pc.binary_join(
+        pa.LargeListArray.from_arrays(pa.array([0, len(titles)], pa.int64()), titles),
+        pa.scalar("\x00", pa.large_string()),
+    )
+    _, offsets, data = joined.buffers()
+    start, end = np.frombuffer(offsets, dtype=np.int64)[:2]
+    if end == start:
         return np.empty(0, dtype=np.int64), pa.array([], pa.large_string())
-    text = _ASCII_LOWER[np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0] : offsets[-1]]]
-    offsets = offsets - offsets[0]
-    # starts[i]: byte i begins a title (starts[size]: the end), so neighbours stay in a title
-    starts = np.zeros(size + 1, dtype=bool)
-    starts[offsets] = True
-
-    def before(mask: np.ndarray) -> np.ndarray:
-        out = np.zeros(size, dtype=bool)
-        out[1:] = mask[:-1]
-        return out & ~starts[:-1]
-
-    def after(mask: np.ndarray) -> np.ndarray:
-        out = np.zeros(size, dtype=bool)
-        out[:-1] = mask[1:]
-        return out & ~starts[1:]
-
-    letter = (text >= ord("a")) & (text <= ord("z"))
-    inner = letter | ((text == ord("'")) & before(letter) & after(letter))
-    first = np.flatnonzero(inner & ~before(inner))
-    lengths = np.flatnonzero(inner & ~after(inner)) + 1 - first
+    text = np.frombuffer(data, dtype=np.uint8)[start:end]
+    # a letter or an apostrophe lower-cased (32 is the case bit); other bytes no longer matter
+    lower = text | 32
+    inner = (lower - ord("a")) < 26
+    apostrophe = np.flatnonzero(text[1:-1] == ord("'")) + 1
+    inner[apostrophe[inner[apostrophe - 1] & inner[apostrophe + 1]]] = True
+    # where a run of inner bytes begins, then ends, then the next begins...
+    edges = np.flatnonzero(np.diff(inner, prepend=False, append=False))
+    first, lengths = edges[0::2], edges[1::2] - edges[0::2]
     word_offsets = np.zeros(len(first) + 1, dtype=np.int64)
     np.cumsum(lengths, out=word_offsets[1:])
     # the words are the runs of inner bytes, so their bytes in a row are those bytes
     words = pa.LargeStringArray.from_buffers(
-        len(first), pa.py_buffer(word_offsets), pa.py_buffer(text[inner])
+        len(first), pa.py_buffer(word_offsets), pa.py_buffer(lower[inner])
     )
-    return np.searchsorted(offsets, first, side="right") - 1, words
+    # where each title begins in the text: its offset, and one separator per title before it
+    starts = np.frombuffer(titles.buffers()[1], dtype=np.int64)
+    starts = starts[titles.offset : titles.offset + len(titles) + 1]
+    starts = starts - starts[0] + np.arange(len(titles) + 1)
+    return np.searchsorted(starts, first, side="right") - 1, words
 
 
 class _TitleTerms:
