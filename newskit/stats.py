@@ -74,6 +74,8 @@ _STOPWORDS = """
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# _ascii_words finds these words in ASCII titles without the pattern; a test holds the two
+# together (test_title_terms_are_the_words_and_pairs_of_tokenize)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -2128,14 +2130,166 @@ def find_largest_stories(
 # --------------------------------------------------------------------------- distinctive words
 
 
-def _terms(title: object, *, bigrams: bool) -> set[str]:
-    """The words of a title (:func:`tokenize`), and with ``bigrams`` each pair of
-    consecutive ones ("power apps")."""
-    words = tokenize(title)
-    terms = set(words)
-    if bigrams:
-        terms.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
-    return terms
+#: Bytes of ASCII text lower-cased as ``str.lower`` does it (A-Z only).
+_ASCII_LOWER = np.arange(256, dtype=np.uint8)
+_ASCII_LOWER[ord("A") : ord("Z") + 1] += ord("a") - ord("A")
+
+
+def _distinct_titles(
+    titles: pd.Series,
+) -> tuple[np.ndarray, int, np.ndarray, pa.Array, np.ndarray, list[str]]:
+    """Each distinct title once: the id of each row's title (-1: missing), the number of ids,
+    the ids and text of the titles that are ASCII once ``’`` is written ``'`` (so written),
+    and the ids and text of the other text titles (as they are)."""
+    if isinstance(titles.dtype, pd.StringDtype) and titles.dtype.storage == "pyarrow":
+        text = pa.array(titles.array)
+        text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+        encoded = pc.dictionary_encode(text.cast(pa.large_string()))
+        straight = pc.replace_substring(encoded.dictionary, "’", "'")
+        is_ascii = pc.string_is_ascii(straight).to_numpy(zero_copy_only=False)
+        ids = np.arange(len(is_ascii))
+        return (
+            encoded.indices.fill_null(-1).to_numpy().astype(np.int64),
+            len(is_ascii),
+            ids[is_ascii],
+            straight.filter(pa.array(is_ascii)),
+            ids[~is_ascii],
+            encoded.dictionary.filter(pa.array(~is_ascii)).to_pylist(),
+        )
+    # what is not text has no words (and may not even hash)
+    text = [t if isinstance(t, str) else None for t in titles.to_numpy(dtype=object)]
+    row_title, uniques = pd.factorize(np.array(text, dtype=object))
+    ascii_ids, ascii_text, other_ids, others = [], [], [], []
+    for i, title in enumerate(uniques):
+        straight = title.replace("’", "'")
+        if straight.isascii():
+            ascii_ids.append(i)
+            ascii_text.append(straight)
+        else:
+            other_ids.append(i)
+            others.append(title)
+    return (
+        row_title.astype(np.int64),
+        len(uniques),
+        np.array(ascii_ids, dtype=np.int64),
+        pa.array(ascii_text, pa.large_string()),
+        np.array(other_ids, dtype=np.int64),
+        others,
+    )
+
+
+def _ascii_words(titles: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """The words :data:`_WORD` finds in ASCII titles lower-cased, in order, and the position
+    of the title of each. In ASCII, ``[^\\W\\d_]`` is ``[A-Za-z]``: a word is a run of letters
+    and of apostrophes that each stand between two letters."""
+    titles = titles.cast(pa.large_string())
+    # one text, the titles apart by a byte no word holds
+    joined = pc.binary_join(
+        pa.LargeListArray.from_arrays(pa.array([0, len(titles)], pa.int64()), titles),
+        pa.scalar("\x00", pa.large_string()),
+    )
+    _, offsets, data = joined.buffers()
+    start, end = np.frombuffer(offsets, dtype=np.int64)[:2]
+    if end == start:
+        return np.empty(0, dtype=np.int64), pa.array([], pa.large_string())
+    text = np.frombuffer(data, dtype=np.uint8)[start:end]
+    # a letter or an apostrophe lower-cased (32 is the case bit); other bytes no longer matter
+    lower = text | 32
+    inner = (lower - ord("a")) < 26
+    apostrophe = np.flatnonzero(text[1:-1] == ord("'")) + 1
+    inner[apostrophe[inner[apostrophe - 1] & inner[apostrophe + 1]]] = True
+    # where a run of inner bytes begins, then ends, then the next begins...
+    edges = np.flatnonzero(np.diff(inner, prepend=False, append=False))
+    first, lengths = edges[0::2], edges[1::2] - edges[0::2]
+    word_offsets = np.zeros(len(first) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=word_offsets[1:])
+    # the words are the runs of inner bytes, so their bytes in a row are those bytes
+    words = pa.LargeStringArray.from_buffers(
+        len(first), pa.py_buffer(word_offsets), pa.py_buffer(lower[inner])
+    )
+    # where each title begins in the text: its offset, and one separator per title before it
+    starts = np.frombuffer(titles.buffers()[1], dtype=np.int64)
+    starts = starts[titles.offset : titles.offset + len(titles) + 1]
+    starts = starts - starts[0] + np.arange(len(titles) + 1)
+    return np.searchsorted(starts, first, side="right") - 1, words
+
+
+class _TitleTerms:
+    """The terms of every distinct title (its :func:`tokenize` words and, with ``bigrams``,
+    each pair of consecutive ones) as integer codes, each term once per title: a word is
+    ``words[code]``, a pair ``pairs[code - len(words)]`` (``first * len(words) + second``).
+
+    ``row_title`` is the title of each row (of ``n_titles``), whose terms are
+    ``term[start[t] : start[t + 1]]``; a missing title has none.
+    """
+
+    def __init__(self, titles: pd.Series, *, bigrams: bool) -> None:
+        row_title, n_titles, ascii_ids, ascii_text, other_ids, others = _distinct_titles(titles)
+        self.n_titles = n_titles + 1
+        self.row_title = np.where(row_title < 0, n_titles, row_title)
+        # ASCII titles by bytes; the rest by tokenize itself
+        ascii_title, ascii_words = _ascii_words(ascii_text)
+        encoded = pc.dictionary_encode(ascii_words)
+        found = encoded.dictionary.to_pylist()
+        kept = np.array([len(w) > 1 and w not in STOPWORDS for w in found], dtype=bool)
+        n_kept = int(kept.sum())
+        tokens = [tokenize(title) for title in others]
+        codes, self.words = pd.factorize(
+            np.array(
+                [w for w, k in zip(found, kept, strict=True) if k]
+                + [word for words in tokens for word in words],
+                dtype=object,
+            )
+        )
+        ascii_code = np.full(len(found), -1, dtype=np.int64)
+        ascii_code[kept] = codes[:n_kept]
+        word = ascii_code[encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)]
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        title = np.concatenate([ascii_ids[ascii_title[word >= 0]], np.repeat(other_ids, lengths)])
+        word = np.concatenate([word[word >= 0], codes[n_kept:]]).astype(np.int64)
+        n_words = len(self.words)
+        titles_of, terms = [title], [word]
+        self.pairs = np.empty(0, dtype=np.int64)
+        if bigrams:
+            # consecutive words of one title (a title's words are together, in order)
+            same = np.flatnonzero(title[1:] == title[:-1])
+            codes, self.pairs = pd.factorize(word[same] * n_words + word[same + 1])
+            titles_of.append(title[same])
+            terms.append(codes.astype(np.int64) + n_words)
+        self.n_terms = n_words + len(self.pairs)
+        # sorted by title, each (title, term) once
+        key = np.sort(np.concatenate(titles_of) * self.n_terms + np.concatenate(terms))
+        key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+        self.title, self.term = np.divmod(key, max(self.n_terms, 1))
+        self.start = np.searchsorted(self.title, np.arange(n_titles + 2))
+
+    def text(self, terms: np.ndarray) -> pa.Array:
+        """The text of terms: a word, or two joined by a space."""
+        words = pa.array(self.words, pa.large_string())
+        is_word = terms < len(self.words)
+        first, second = np.divmod(self.pairs[terms[~is_word] - len(self.words)], len(self.words))
+        joined = pc.binary_join_element_wise(
+            words.take(first), words.take(second), pa.scalar(" ", pa.large_string())
+        )
+        where = np.empty(len(terms), dtype=np.int64)
+        where[is_word] = np.arange(is_word.sum())
+        where[~is_word] = np.arange(len(terms) - is_word.sum()) + is_word.sum()
+        return pa.concat_arrays([words.take(terms[is_word]), joined]).take(where)
+
+    def of_titles(self, titles: np.ndarray) -> np.ndarray:
+        """Positions in ``term`` of the terms of ``titles``."""
+        first = self.start[titles]
+        n = self.start[titles + 1] - first
+        return np.repeat(first - (np.cumsum(n) - n), n) + np.arange(n.sum())
+
+
+def _positions(index: pd.Index, labels: pd.Series) -> np.ndarray:
+    """The positions of row labels in ``index``."""
+    if not index.is_unique:
+        # only labels held once reach here (one held twice fails the story lookup before)
+        once = ~index.duplicated(keep=False)
+        return np.flatnonzero(once)[index[once].get_indexer(labels)]
+    return index.get_indexer(labels)
 
 
 def _distinctive_groups(articles: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -2227,34 +2381,38 @@ def find_distinctive_words(
     )
     keys = keys.assign(story=story.loc[keys["row"]].to_numpy())
     keys = keys.drop_duplicates(["story", "group"])
-    terms = {row: _terms(t, bigrams=bigrams) for row, t in articles["title"].items()}
+    terms = _TitleTerms(articles["title"], bigrams=bigrams)
+    title = terms.row_title[_positions(articles.index, keys["row"])]
     # the corpus: each story once (its first row here)
-    corpus: dict[str, int] = {}
-    corpus_rows = keys.drop_duplicates("story")["row"]
-    for row in corpus_rows:
-        for term in terms[row]:
-            corpus[term] = corpus.get(term, 0) + 1
-    if not corpus:
+    first = ~keys.duplicated("story").to_numpy()
+    in_corpus = np.bincount(title[first], minlength=terms.n_titles)
+    y_terms = np.bincount(terms.term, weights=in_corpus[terms.title], minlength=terms.n_terms)
+    vocabulary = np.flatnonzero(y_terms)
+    if not len(vocabulary):
         return _empty(columns)
-    vocabulary = sorted(corpus)
-    index = {term: i for i, term in enumerate(vocabulary)}
-    y_all = np.array([corpus[t] for t in vocabulary], dtype="float64")
+    # sorted as Python sorts str: UTF-8 bytes sort in code point order
+    text = terms.text(vocabulary)
+    by_text = pc.sort_indices(text).to_numpy()
+    vocabulary, text = vocabulary[by_text], text.take(by_text)
+    rank = np.full(terms.n_terms, len(vocabulary), dtype=np.int64)
+    rank[vocabulary] = np.arange(len(vocabulary))
+    term_rank = rank[terms.term]
+    y_all = y_terms[vocabulary]
     alpha = prior * y_all
     n_all, alpha0 = y_all.sum(), alpha.sum()
-    sizes = keys["group"].value_counts()
+    sizes, n_stories = keys["group"].value_counts(), int(first.sum())
     # a group holding every story has no rest to be set apart from
     order = sorted(
-        (g for g in sizes.index if sizes[g] < len(corpus_rows)), key=lambda g: (-sizes[g], str(g))
+        (g for g in sizes.index if sizes[g] < n_stories), key=lambda g: (-sizes[g], str(g))
     )
     if n_groups is not None:
         order = order[:n_groups]
+    group_codes, groups = pd.factorize(keys["group"])
     out = []
     for group in order:
-        y_g = np.zeros(len(vocabulary))
-        for row in keys.loc[keys["group"] == group, "row"]:
-            for term in terms[row]:
-                if term in index:
-                    y_g[index[term]] += 1
+        rows = np.flatnonzero(group_codes == groups.get_loc(group))
+        counts = np.bincount(term_rank[terms.of_titles(title[rows])], minlength=len(y_all) + 1)
+        y_g = counts[:-1].astype("float64")
         # a story in the group counts once there; the rest is every other story
         y_r = np.maximum(y_all - y_g, 0)
         n_g, n_r = y_g.sum(), n_all - y_g.sum()
@@ -2264,9 +2422,11 @@ def find_distinctive_words(
             )
             z = delta / np.sqrt(1 / (y_g + alpha) + 1 / (y_r + alpha))
         keep = np.flatnonzero((y_g >= min_count) & (z > 0) & np.isfinite(z))
-        keep = sorted(keep.tolist(), key=lambda i: (-z[i], vocabulary[i]))[:n_words]
+        # highest z first, ties in vocabulary (word) order
+        keep = keep[np.lexsort((keep, -z[keep]))][:n_words]
+        words = text.take(keep).to_pylist()
         out += [
-            (group, vocabulary[i], int(y_g[i]), int(y_r[i]), float(delta[i]), float(z[i]))
-            for i in keep
+            (group, word, int(y_g[i]), int(y_r[i]), float(delta[i]), float(z[i]))
+            for word, i in zip(words, keep.tolist(), strict=True)
         ]
     return pd.DataFrame(out, columns=list(columns)).astype(columns)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 import math
 from collections import Counter
 
@@ -1473,3 +1474,194 @@ def test_distinctive_words_bigrams_groups_and_arguments(syndicated):
         "log_odds",
         "z",
     ]
+
+
+def reference_terms(title: object, bigrams: bool) -> set[str]:
+    """A title's terms as find_distinctive_words counted them title by title (28b423d)."""
+    words = stats.tokenize(title)
+    terms = set(words)
+    if bigrams:
+        terms.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return terms
+
+
+def reference_distinctive_words(
+    articles: pd.DataFrame,
+    *,
+    by: str,
+    n_words: int,
+    n_groups: int | None,
+    bigrams: bool,
+    prior: float,
+    min_count: int,
+) -> pd.DataFrame:
+    """find_distinctive_words as it was (28b423d): each title tokenised, counts in dicts."""
+    columns = {
+        "group": "string",
+        "word": "string",
+        "n_group": "int64",
+        "n_rest": "int64",
+        "log_odds": "float64",
+        "z": "float64",
+    }
+    keys = stats._distinctive_groups(articles, by)
+    if keys.empty:
+        return stats._empty(columns)
+    story = (
+        articles["story_id"].astype(object)
+        if "story_id" in articles
+        else pd.Series(articles.index, index=articles.index, dtype=object)
+    )
+    keys = keys.assign(story=story.loc[keys["row"]].to_numpy())
+    keys = keys.drop_duplicates(["story", "group"])
+    terms = {row: reference_terms(title, bigrams) for row, title in articles["title"].items()}
+    corpus_rows = keys.drop_duplicates("story")["row"]
+    corpus = Counter(term for row in corpus_rows for term in terms[row])
+    if not corpus:
+        return stats._empty(columns)
+    vocabulary = sorted(corpus)
+    index = {term: i for i, term in enumerate(vocabulary)}
+    y_all = np.array([corpus[term] for term in vocabulary], dtype="float64")
+    alpha = prior * y_all
+    n_all, alpha0 = y_all.sum(), alpha.sum()
+    sizes = keys["group"].value_counts()
+    order = sorted(
+        (g for g in sizes.index if sizes[g] < len(corpus_rows)), key=lambda g: (-sizes[g], str(g))
+    )[:n_groups]
+    out = []
+    for group in order:
+        y_g = np.zeros(len(vocabulary))
+        for row in keys.loc[keys["group"] == group, "row"]:
+            for term in terms[row]:
+                if term in index:
+                    y_g[index[term]] += 1
+        y_r = np.maximum(y_all - y_g, 0)
+        n_g, n_r = y_g.sum(), n_all - y_g.sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = np.log((y_g + alpha) / (n_g + alpha0 - y_g - alpha)) - np.log(
+                (y_r + alpha) / (n_r + alpha0 - y_r - alpha)
+            )
+            z = delta / np.sqrt(1 / (y_g + alpha) + 1 / (y_r + alpha))
+        keep = np.flatnonzero((y_g >= min_count) & (z > 0) & np.isfinite(z))
+        keep = sorted(keep.tolist(), key=lambda i: (-z[i], vocabulary[i]))[:n_words]
+        out += [
+            (group, vocabulary[i], int(y_g[i]), int(y_r[i]), float(delta[i]), float(z[i]))
+            for i in keep
+        ]
+    return pd.DataFrame(out, columns=list(columns)).astype(columns)
+
+
+#: Pieces of generated titles: ASCII and other letters, both apostrophes where they join words
+#: and where they do not, digits, underscores, stopwords, one-letter words, separators, and
+#: what str.lower changes by context or into several characters (final sigma, İ, the Kelvin
+#: sign), each alone or run together with its neighbours.
+TITLE_PIECES = (
+    "Robots", "robots", "CARS", "law", "Power", "Apps", "data", "Cloud", "build", "tomorrow",
+    "café", "Café", "naïve", "straße", "STRASSE", "ΟΔΟΣ", "οδός", "Σ", "ΣΑΣ", "İstanbul",
+    "\u212aelvin", "ǅungla", "ﬁle", "日本語", "Ĳssel", "Ⓐpps", "e\u0301t\u0301e",
+    "don't", "Don’t", "it's", "It’s", "rock'n'roll", "rock’n’roll", "’tis", "'quoted'",
+    "o'", "a''b", "l’été", "x'y", "'", "’",
+    "3d", "2021", "4K", "word9", "snake_case", "_under", "__",
+    "the", "of", "and", "new", "what's", "What’s", "us", "a", "I", "x", "Q", "é",
+    "—", "–", "“", "”", "...", "?", "!", ":", "-", "&", "/", "\t", "\n", "\x00", "\u00a0",
+)  # fmt: skip
+TOPIC_NAMES = ("Apps", "AI", "Data", "Power", "Cloud", "other", " ")
+
+
+def generated_articles(
+    seed: int, *, n: int = 2000, stories: bool = True, titles: str = "string[pyarrow]"
+) -> pd.DataFrame:
+    """An articles-like frame of ``n`` rows with random titles (a third repeated, some empty
+    or missing), topics, providers, types, dates, a plain ``side`` column and, with
+    ``stories``, story ids some of which span rows of several groups. ``titles``: the
+    dtype of the title column, or ``object`` with values that are not text among them."""
+    rng = np.random.default_rng(seed)
+
+    def pick(options, size=None):
+        if size is None:
+            return options[rng.integers(0, len(options))]
+        return [options[i] for i in rng.integers(0, len(options), size=size)]
+
+    def new_title() -> str:
+        pieces = pick(TITLE_PIECES, int(rng.integers(1, 12)))
+        joins = pick((" ", " ", " ", "", ", "), len(pieces))
+        return "".join(p + j for p, j in zip(pieces, joins, strict=True)).strip(" ")
+
+    # the ASCII titles take the byte road, the others tokenize: both often
+    ascii_pieces = tuple(p for p in TITLE_PIECES if p.isascii())
+    pool = [new_title() for _ in range(n // 10)]
+    title = []
+    for _ in range(n):
+        draw = rng.random()
+        if draw < 0.03:
+            title.append("")
+        elif draw < 0.06:
+            title.append(None)
+        elif draw < 0.35:
+            title.append(pick(pool))
+        elif draw < 0.65:
+            title.append(" ".join(pick(ascii_pieces, int(rng.integers(1, 10)))))
+        else:
+            title.append(new_title())
+    if titles == "object":
+        title = [
+            pick((np.nan, 5, 2.5, b"bytes", ("a", "tuple"))) if rng.random() < 0.03 else t
+            for t in title
+        ]
+        title_column = pd.Series(title, dtype=object)
+    else:
+        title_column = pd.Series(title, dtype=titles)
+    topics = [
+        None if rng.random() < 0.05 else pick(TOPIC_NAMES, int(rng.integers(0, 4)))
+        for _ in range(n)
+    ]
+    days = rng.integers(0, 700, size=n)
+    published = pd.Series(pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(days, "D"))
+    frame = pd.DataFrame(
+        {
+            "article_id": [f"{i}.md" for i in range(n)],
+            "title": title_column,
+            "type": pd.Categorical(pick(("article", "video", "slideshow", None), n)),
+            "published_at": published.where(rng.random(n) > 0.05),
+            "provider_name": pd.array(pick(("A", "B", "C", None), n), dtype="string"),
+            "provider_domain": pd.array(pick(("a.com", "b.com", "c.org", None), n), dtype="string"),
+            "topics": pd.Series(topics, dtype=object),
+            "side": pick(("left", "right", "centre", None), n),
+        }
+    )
+    if stories:
+        # about half the rows share their story with others, in any of their groups
+        story = rng.integers(0, int(n * 0.6), size=n).astype(str)
+        frame["story_id"] = pd.array(np.char.add("s", story), dtype="string")
+    else:
+        # row labels that are not positions
+        frame.index = rng.permutation(n) * 3 + 7
+    return frame
+
+
+@pytest.mark.parametrize("titles", ["string[pyarrow]", "string[python]", "object"])
+def test_title_terms_are_the_words_and_pairs_of_tokenize(titles):
+    articles = generated_articles(1, titles=titles)
+    for bigrams in (True, False):
+        terms = stats._TitleTerms(articles["title"], bigrams=bigrams)
+        for row, title in enumerate(articles["title"]):
+            t = terms.row_title[row]
+            found = terms.text(terms.term[terms.start[t] : terms.start[t + 1]]).to_pylist()
+            assert len(found) == len(set(found))
+            assert set(found) == reference_terms(title, bigrams), title
+
+
+@pytest.mark.parametrize("titles", ["string[pyarrow]", "object"])
+@pytest.mark.parametrize("stories", [True, False])
+@pytest.mark.parametrize("by", ["topic", "provider", "period", "type", "side"])
+def test_distinctive_words_are_as_counted_title_by_title(by, stories, titles):
+    articles = generated_articles(sum(map(ord, by)), stories=stories, titles=titles)
+    for bigrams, min_count, n_groups, prior in itertools.product(
+        (True, False), (1, 2), (None, 2), (0.1, 1.0)
+    ):
+        arguments = dict(
+            by=by, n_words=12, n_groups=n_groups, bigrams=bigrams, prior=prior, min_count=min_count
+        )
+        expected = reference_distinctive_words(articles, **arguments)
+        assert not expected.empty
+        pd.testing.assert_frame_equal(stats.find_distinctive_words(articles, **arguments), expected)
