@@ -284,9 +284,9 @@ def load_corpus(
         Every file found is either a row of ``articles`` or an ``error`` row of ``problems``.
     """
     options = _story_options(stories)
-    from newskit import dataset  # imports this module
+    if is_dataset(path):
+        from newskit import dataset  # imports this module
 
-    if dataset.is_dataset(path):
         corpus = dataset.read_dataset(path, columns=columns)
     else:
         with without_gc():
@@ -299,11 +299,22 @@ def load_corpus(
                 stories=options,
             )
         if columns is not None:
+            from newskit import dataset
+
             corpus._fields = corpus.fields  # of every column, before they are dropped
             corpus.articles = corpus.articles[dataset.article_columns(columns)]
     if strict:
         raise_for_errors(corpus)
     return corpus
+
+
+#: The file that makes a folder a newskit dataset (see :mod:`newskit.dataset`).
+DATASET_MANIFEST = "newskit-dataset.json"
+
+
+def is_dataset(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a folder holding a newskit dataset's manifest."""
+    return (Path(path) / DATASET_MANIFEST).is_file()
 
 
 def _load(

@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newskit import __version__
-from newskit.corpus import Corpus
+from newskit.corpus import DATASET_MANIFEST, Corpus, is_dataset
 from newskit.dates import parse_bound
 from newskit.errors import CorpusError
 from newskit.files import shown_name
@@ -58,7 +58,7 @@ from newskit.schema import (
 )
 
 #: The manifest's name; a folder holding it is a newskit dataset.
-MANIFEST = "newskit-dataset.json"
+MANIFEST = DATASET_MANIFEST
 #: What the manifest's ``format`` says, and the layout version this module reads and writes.
 FORMAT = "newskit-dataset"
 FORMAT_VERSION = 1
@@ -91,11 +91,6 @@ REPORT_COLUMNS = tuple(
 def _tables() -> dict[str, dict[str, object]]:
     """Every table a dataset holds."""
     return {**PARTITIONED, **WHOLE}
-
-
-def is_dataset(path: str | os.PathLike) -> bool:
-    """Whether ``path`` is a folder holding a newskit dataset's manifest."""
-    return (Path(path) / MANIFEST).is_file()
 
 
 # --------------------------------------------------------------------------- writing
