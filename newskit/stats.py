@@ -8,6 +8,7 @@ an empty frame with the documented columns, never an exception.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from newskit._deprecation import renamed
 from newskit.corpus import name_providers
 from newskit.countries import country_name, country_of_domain
 from newskit.dates import to_utc
-from newskit.schema import PLAUSIBLE_SINCE, STRING, TYPED_KEYS
+from newskit.schema import PLAUSIBLE_SINCE, STRING, TYPED_KEYS, as_text
 
 #: Accepted ``freq`` values -> pandas period aliases.
 FREQS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
@@ -155,6 +156,22 @@ def _provider_labels(articles: pd.DataFrame) -> pd.Series:
     domain = articles["provider_domain"].astype(object)
     name = articles["provider_name"].astype(object)
     return domain.where(domain.notna(), name).where(lambda s: s.notna(), UNKNOWN).astype(str)
+
+
+def _provider_keys(articles: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_provider_labels` as a number per article (0, 1, ... in order of first
+    appearance) and the labels those numbers stand for (an object array of text)."""
+    domain, name = articles["provider_domain"], articles["provider_name"]
+    if isinstance(domain.dtype, pd.StringDtype) and isinstance(name.dtype, pd.StringDtype):
+        # text columns (what a load gives): the same rule in Arrow, no Python string per row
+        unknown = pa.scalar(UNKNOWN, pa.large_string())
+        encoded = pc.coalesce(as_text(domain), as_text(name), unknown).dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+        return codes, np.array(encoded.dictionary.to_pylist(), dtype=object)
+    if not len(articles):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
+    codes, labels = pd.factorize(_provider_labels(articles))
+    return codes.astype(np.intp), np.asarray(labels, dtype=object)
 
 
 def _floats(values: pd.Series) -> np.ndarray:
@@ -961,27 +978,30 @@ def build_provider_leaderboard(
         "mean_heat": "float64",
         "median_heat": "float64",
     }
-    if stories:
-        _story_frame(articles)  # the check, on empty input too
+    found = _stories(articles) if stories else None  # the check, on empty input too
     if articles.empty:
         return _empty(columns)
+    provider, labels = _provider_keys(articles)
+    # providers by number until the end, where they get their labels
     frame = pd.DataFrame(
         {
-            "provider": _provider_labels(articles).to_numpy(),
-            "provider_name": articles["provider_name"].astype(object).to_numpy(),
+            "provider": provider,
             "quality": _floats(articles["quality"]),
             "heat": _floats(articles["heat"]),
         }
     )
     board = _score_summary(frame, "provider", sort=False)
-    names = name_providers(frame["provider"], frame["provider_name"])
+    names = name_providers(frame["provider"], articles["provider_name"])
     board["provider_name"] = board["provider"].map(names).astype(object)
     board["provider_name"] = board["provider_name"].where(board["provider_name"].notna(), None)
     board["share"] = board["n_articles"] / len(articles)
-    if stories:
-        first = find_first_publishers(articles).set_index("provider")
-        for column in story_columns:
-            board[column] = board["provider"].map(first[column].astype(object))
+    if found is not None:
+        counts = _publisher_counts(articles, found, provider, len(labels))
+        at = board["provider"].to_numpy()
+        board["n_stories"] = counts["n_stories"][at]
+        board["n_first"] = counts["n_first"][at]
+        board["syndication_rate"] = counts["n_copies"][at] / counts["n_articles"][at]
+    board["provider"] = labels[board["provider"].to_numpy()]
     board = board.sort_values(["n_articles", "provider"], ascending=[False, True])
     board = board[list(columns)].astype(columns).reset_index(drop=True)
     return board if n is None else board.head(n)
@@ -1769,6 +1789,64 @@ def _story_frame(articles: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+@dataclass(frozen=True)
+class _Stories:
+    """The stories of the articles, by position: what the story tables count from."""
+
+    #: each article's story as a number, 0, 1, ... in order of first appearance; -1: none
+    codes: np.ndarray
+    #: the story ids those numbers stand for
+    ids: pd.Index
+    #: whether each article is its story's first copy (its ``article_id`` is its ``story_id``)
+    is_first: np.ndarray
+    #: each story's first copy, as a position in the articles; -1: none
+    first: np.ndarray
+
+    def first_of(self) -> np.ndarray:
+        """The position of each article's first copy; -1 when its story has none."""
+        found = np.full(len(self.codes), -1, dtype=np.intp)
+        has = self.codes >= 0
+        found[has] = self.first[self.codes[has]]
+        return found
+
+
+def _stories(articles: pd.DataFrame) -> _Stories:
+    """The articles' stories (:class:`_Stories`); raises ValueError without ``story_id``."""
+    if "story_id" not in articles:
+        raise ValueError(
+            "articles has no story_id column: add it with newskit.stories.build_stories"
+        )
+    story = articles["story_id"]
+    codes, ids = pd.factorize(story)
+    codes = codes.astype(np.intp)
+    is_first = _same_values(articles["article_id"], story) & (codes >= 0)
+    rows = np.flatnonzero(is_first)
+    first = np.full(len(ids), -1, dtype=np.intp)
+    first[codes[rows]] = rows
+    if np.count_nonzero(first >= 0) < len(rows):
+        # what looking a story's first copy up by story_id has always raised
+        raise pd.errors.InvalidIndexError(
+            "two articles are the first copy of one story: their article_id repeats"
+        )
+    return _Stories(codes, ids, is_first, first)
+
+
+def _same_values(left: pd.Series, right: pd.Series) -> np.ndarray:
+    """Where two aligned columns hold equal values; a missing value equals nothing."""
+    if not (isinstance(left.dtype, pd.StringDtype) and isinstance(right.dtype, pd.StringDtype)):
+        # other columns as Python objects, compared as pandas compares them
+        left = pd.Series(left.to_numpy(dtype=object))
+        right = pd.Series(right.to_numpy(dtype=object))
+    return (left == right).fillna(False).to_numpy(dtype=bool)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a whole-number array, sorted: what ``np.unique`` gives, by a
+    sort (numpy's own road for integers hashes them, several times slower)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
 def summarize_stories(articles: pd.DataFrame) -> pd.DataFrame:
     """Articles and stories side by side.
 
@@ -1786,15 +1864,17 @@ def summarize_stories(articles: pd.DataFrame) -> pd.DataFrame:
         "share_copies": "float64",
         "n_syndicated": "int64",
     }
-    frame = _story_frame(articles)
-    if frame.empty:
+    stories = _stories(articles)
+    if not len(articles):
         return _empty(columns)
-    sizes = frame["story_id"].value_counts()
+    codes = stories.codes
+    sizes = np.bincount(codes[codes >= 0], minlength=len(stories.ids))
+    n_articles, n_stories = len(articles), len(stories.ids)
     row = {
-        "n_articles": len(frame),
-        "n_stories": len(sizes),
-        "n_copies": len(frame) - len(sizes),
-        "share_copies": (len(frame) - len(sizes)) / len(frame),
+        "n_articles": n_articles,
+        "n_stories": n_stories,
+        "n_copies": n_articles - n_stories,
+        "share_copies": (n_articles - n_stories) / n_articles,
         "n_syndicated": int((sizes > 1).sum()),
     }
     return pd.DataFrame([row]).astype(columns)
@@ -1949,10 +2029,11 @@ def count_story_sizes(articles: pd.DataFrame) -> pd.DataFrame:
         "share_stories": "float64",
         "n_articles": "int64",
     }
-    frame = _story_frame(articles)
-    if frame.empty:
+    stories = _stories(articles)
+    if not len(articles):
         return _empty(columns)
-    sizes = frame["story_id"].value_counts().to_numpy(dtype="int64")
+    codes = stories.codes
+    sizes = np.bincount(codes[codes >= 0], minlength=len(stories.ids)).astype("int64")
     labels, which = _doubling_bins(sizes, start=1)
     table = pd.DataFrame(
         {
@@ -1965,6 +2046,41 @@ def count_story_sizes(articles: pd.DataFrame) -> pd.DataFrame:
     )
     table["share_stories"] = table["n_stories"] / len(sizes)
     return table[list(columns)].astype(columns)
+
+
+def _count_distinct(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """How many distinct ``values`` (whole numbers >= 0) each of ``n_groups`` groups has."""
+    if not len(values):
+        return np.zeros(n_groups, dtype="int64")
+    pairs = _distinct(groups * (int(values.max()) + 1) + values)
+    return np.bincount(pairs // (int(values.max()) + 1), minlength=n_groups)
+
+
+def _medians(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """The median of ``values`` in each of ``n_groups`` groups; NaN for none."""
+    medians = pd.Series(values, dtype="float64").groupby(groups).median()
+    return medians.reindex(range(n_groups)).to_numpy(dtype="float64")
+
+
+def _publisher_counts(
+    articles: pd.DataFrame, stories: _Stories, provider: np.ndarray, n_providers: int
+) -> dict[str, np.ndarray]:
+    """Per provider number: ``n_articles``, ``n_stories``, ``n_first``, ``n_copies`` and
+    ``median_lag_hours``, as :func:`find_first_publishers` gives them."""
+    codes, has = stories.codes, stories.codes >= 0
+    hours = _hours(articles["published_at"])
+    first = stories.first_of()
+    first_provider = np.where(first >= 0, provider[first], -1)
+    lag = hours - np.where(first >= 0, hours[first], np.nan)
+    later = ~stories.is_first
+    return {
+        "n_articles": np.bincount(provider, minlength=n_providers),
+        "n_stories": _count_distinct(provider[has], codes[has], n_providers),
+        "n_first": np.bincount(provider[stories.is_first], minlength=n_providers),
+        # a copy: an article of a story another provider (or no article) published first
+        "n_copies": np.bincount(provider[first_provider != provider], minlength=n_providers),
+        "median_lag_hours": _medians(lag[later], provider[later], n_providers),
+    }
 
 
 def find_first_publishers(articles: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
@@ -1991,22 +2107,13 @@ def find_first_publishers(articles: pd.DataFrame, *, n: int | None = None) -> pd
         "syndication_rate": "float64",
         "median_lag_hours": "float64",
     }
-    frame = _story_frame(articles)
-    if frame.empty:
+    stories = _stories(articles)
+    if not len(articles):
         return _empty(columns)
-    frame["is_copy"] = frame["first_provider"] != frame["provider"]
-    later = frame[~frame["is_first"]]
-    grouped = frame.groupby("provider")
+    provider, labels = _provider_keys(articles)
     table = pd.DataFrame(
-        {
-            "n_articles": grouped.size(),
-            "n_stories": grouped["story_id"].nunique(),
-            "n_first": grouped["is_first"].sum(),
-            "n_copies": grouped["is_copy"].sum(),
-            "median_lag_hours": later.groupby("provider")["lag_hours"].median(),
-        }
-    ).rename_axis("provider")
-    table = table.reset_index()
+        {"provider": labels, **_publisher_counts(articles, stories, provider, len(labels))}
+    )
     table["share_first"] = table["n_first"] / table["n_stories"]
     table["syndication_rate"] = table["n_copies"] / table["n_articles"]
     table = table.sort_values(["n_first", "n_articles", "provider"], ascending=[False, False, True])
@@ -2034,19 +2141,28 @@ def build_pickup_lag(articles: pd.DataFrame, *, include_self: bool = False) -> p
         "n_stories": "int64",
         "median_lag_hours": "float64",
     }
-    frame = _story_frame(articles)
-    later = frame[~frame["is_first"]]
+    stories = _stories(articles)
+    provider, labels = _provider_keys(articles)
+    first = stories.first_of()
+    first_provider = np.where(first >= 0, provider[first], -1)
+    later = ~stories.is_first
     if not include_self:
-        later = later[later["provider"] != later["first_provider"]]
-    if later.empty:
+        later &= provider != first_provider
+    if not later.any():
         return _empty(columns)
-    grouped = later.groupby(["first_provider", "provider"])
+    # articles of a story without a first copy have no first provider: no pair
+    later &= first >= 0
+    hours = _hours(articles["published_at"])
+    pair = first_provider[later] * len(labels) + provider[later]
+    pairs, group = np.unique(pair, return_inverse=True)
     table = pd.DataFrame(
         {
-            "n_stories": grouped["story_id"].nunique(),
-            "median_lag_hours": grouped["lag_hours"].median(),
+            "first_provider": labels[pairs // max(len(labels), 1)],
+            "provider": labels[pairs % max(len(labels), 1)],
+            "n_stories": _count_distinct(group, stories.codes[later], len(pairs)),
+            "median_lag_hours": _medians(hours[later] - hours[first[later]], group, len(pairs)),
         }
-    ).reset_index()
+    )
     table = table.sort_values(
         ["n_stories", "first_provider", "provider"], ascending=[False, True, True]
     )
