@@ -122,8 +122,13 @@ def _resolve_freq(articles: pd.DataFrame, freq: str) -> str:
 
 def _dated(articles: pd.DataFrame) -> pd.DataFrame:
     """The articles counted over time: dated, and not outlying (see :func:`find_outlying_dates`)."""
+    return articles[_dated_rows(articles)]
+
+
+def _dated_rows(articles: pd.DataFrame) -> np.ndarray:
+    """Which articles :func:`_dated` keeps, as a boolean array."""
     when = articles["published_at"]
-    return articles[when.notna() & ~find_outlying_dates(articles)]
+    return (when.notna() & ~find_outlying_dates(articles)).to_numpy(dtype=bool)
 
 
 def _now(now: object) -> pd.Timestamp:
@@ -1847,6 +1852,34 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
+def _first_places(values: np.ndarray) -> np.ndarray:
+    """The position of each distinct value's first occurrence, in order of position."""
+    return np.flatnonzero(~pd.Series(values).duplicated().to_numpy())
+
+
+def _first_periods(
+    numbers: np.ndarray, order: np.ndarray, period: np.ndarray, n: int
+) -> np.ndarray:
+    """The period of each story's first dated copy (-1: none dated), from the story
+    ``numbers`` of the dated articles, their ``order`` in time and their ``period``."""
+    numbers = numbers[order]
+    first = _first_places(numbers)
+    found = np.full(n, -1, dtype=np.intp)
+    found[numbers[first]] = period[order][first]
+    return found
+
+
+def _story_numbers(stories: _Stories) -> np.ndarray:
+    """:attr:`_Stories.codes` with the articles without a story as one more story, as the
+    counts over time have always taken them."""
+    return np.where(stories.codes >= 0, stories.codes, len(stories.ids))
+
+
+def _by_position(articles: pd.DataFrame) -> pd.DataFrame:
+    """The articles' topics, indexed by position (so :func:`_topic_rows` gives positions)."""
+    return articles[["topics"]].reset_index(drop=True)
+
+
 def summarize_stories(articles: pd.DataFrame) -> pd.DataFrame:
     """Articles and stories side by side.
 
@@ -1891,27 +1924,26 @@ def count_stories_by_period(articles: pd.DataFrame, *, freq: str = "auto") -> pd
         window (of the dated, not outlying, articles).
     """
     columns = {"period": "datetime64[ns]", "n_articles": "int64", "n_stories": "int64"}
-    _story_frame(articles)  # the check, on empty input too
+    stories = _stories(articles)  # the check, on empty input too
     freq = _resolve_freq(articles, freq)
-    dated = _dated(articles)
-    if dated.empty:
+    dated_at = np.flatnonzero(_dated_rows(articles))
+    if not len(dated_at):
         return _empty(columns)
+    dated = articles.iloc[dated_at]
     periods = _periods(dated["published_at"], freq)
     span = _period_range(periods, freq)
-    order = pd.DataFrame(
-        {"story_id": dated["story_id"].astype(object).to_numpy(), "period": periods.to_numpy()}
-    )
-    order = order.assign(when=dated["published_at"].to_numpy()).sort_values("when", kind="stable")
-    firsts = order.drop_duplicates("story_id")["period"]
+    period = span.get_indexer(periods)
+    order = dated["published_at"].argsort(kind="stable").to_numpy()
+    numbers = _story_numbers(stories)
+    firsts = _first_periods(numbers[dated_at], order, period, len(stories.ids) + 1)
     frame = pd.DataFrame(
         {
-            "n_articles": periods.value_counts().reindex(span, fill_value=0),
-            "n_stories": firsts.value_counts().reindex(span, fill_value=0),
+            "period": span,
+            "n_articles": np.bincount(period, minlength=len(span)),
+            "n_stories": np.bincount(firsts[firsts >= 0], minlength=len(span)),
         }
     )
-    frame = frame.rename_axis("period").reset_index()
-    frame["period"] = frame["period"].astype("datetime64[ns]")
-    return frame[list(columns)].astype(columns)
+    return frame.astype(columns)
 
 
 def count_topic_stories(articles: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
@@ -1929,17 +1961,23 @@ def count_topic_stories(articles: pd.DataFrame, *, n: int | None = None) -> pd.D
         "n_stories": "int64",
         "share_stories": "float64",
     }
-    frame = _story_frame(articles)
-    rows = _topic_rows(articles)
+    stories = _stories(articles)
+    rows = _topic_rows(_by_position(articles))
     if rows.empty:
         return _empty(columns)
-    rows = rows.assign(story_id=articles["story_id"].astype(object).loc[rows["row"]].to_numpy())
-    grouped = rows.groupby("topic")
+    topic, topics = pd.factorize(rows["topic"])
+    story = stories.codes[rows["row"].to_numpy(dtype=np.intp)]
+    # each (topic, story) once
+    pairs = _distinct(topic[story >= 0] * len(stories.ids) + story[story >= 0])
+    pair_topic = pairs // max(len(stories.ids), 1)
     table = pd.DataFrame(
-        {"n_articles": grouped.size(), "n_stories": grouped["story_id"].nunique()}
-    ).rename_axis("topic")
-    table = table.reset_index()
-    table["share_stories"] = table["n_stories"] / frame["story_id"].nunique()
+        {
+            "topic": np.asarray(topics, dtype=object),
+            "n_articles": np.bincount(topic, minlength=len(topics)),
+            "n_stories": np.bincount(pair_topic, minlength=len(topics)),
+        }
+    )
+    table["share_stories"] = table["n_stories"] / len(stories.ids)
     table = table.sort_values(["n_stories", "n_articles", "topic"], ascending=[False, False, True])
     table = table[list(columns)].astype(columns).reset_index(drop=True)
     return table if n is None else table.head(n)
@@ -1972,44 +2010,51 @@ def count_topic_stories_by_period(
         "n_stories": "int64",
         "n_articles": "int64",
     }
-    _story_frame(articles)  # the check, on empty input too
+    stories = _stories(articles)  # the check, on empty input too
     freq = _resolve_freq(articles, freq)
-    dated = _dated(articles)
-    rows = _topic_rows(articles)
-    if dated.empty or rows.empty:
+    dated_at = np.flatnonzero(_dated_rows(articles))
+    rows = _topic_rows(_by_position(articles))
+    if not len(dated_at) or rows.empty:
         return _empty(columns)
-    story = articles["story_id"].astype(object)
+    dated = articles.iloc[dated_at]
     periods = _periods(dated["published_at"], freq)
     span = _period_range(periods, freq)
-    firsts = pd.DataFrame(
-        {
-            "story_id": story.loc[dated.index].to_numpy(),
-            "when": _hours(dated["published_at"]),
-            "period": periods.to_numpy(),
-        }
-    ).sort_values("when", kind="stable")
-    first_period = firsts.drop_duplicates("story_id").set_index("story_id")["period"]
-    pairs = pd.DataFrame(
-        {"story_id": story.loc[rows["row"]].to_numpy(), "topic": rows["topic"].to_numpy()}
-    ).drop_duplicates()
-    pairs["period"] = pairs["story_id"].map(first_period)
-    pairs = pairs.dropna(subset=["period"])
-    if pairs.empty:
+    period = np.full(len(articles), -1, dtype=np.intp)
+    period[dated_at] = span.get_indexer(periods)
+    order = np.argsort(_hours(dated["published_at"]), kind="stable")
+    numbers = _story_numbers(stories)
+    n_numbers = len(stories.ids) + 1
+    firsts = _first_periods(numbers[dated_at], order, period[dated_at], n_numbers)
+    row = rows["row"].to_numpy(dtype=np.intp)
+    topic, names = pd.factorize(rows["topic"])
+    # each (topic, story) once, in the period of the story's first dated copy
+    pairs = _distinct(topic * n_numbers + numbers[row])
+    pair_topic, pair_period = pairs // n_numbers, firsts[pairs % n_numbers]
+    pair_topic = pair_topic[pair_period >= 0]
+    pair_period = pair_period[pair_period >= 0]
+    if not len(pair_topic):
         return _empty(columns)
-    sizes = pairs["topic"].value_counts()
-    topics = sorted(sizes.index, key=lambda topic: (-sizes[topic], topic))
-    topics = topics if n is None else topics[:n]
-    articles_in = rows[rows["row"].isin(dated.index) & rows["topic"].isin(topics)]
-    articles_in = articles_in.assign(period=periods.loc[articles_in["row"]].to_numpy())
-    full = pd.MultiIndex.from_product([topics, span], names=["topic", "period"])
+    sizes = np.bincount(pair_topic, minlength=len(names))
+    kept = sorted(np.flatnonzero(sizes), key=lambda t: (-sizes[t], names[t]))
+    kept = kept if n is None else kept[:n]
+    place = np.full(len(names), -1, dtype=np.intp)
+    place[kept] = np.arange(len(kept))
+    cells = len(kept) * len(span)
+
+    def count(topics: np.ndarray, periods: np.ndarray) -> np.ndarray:
+        at = place[topics]
+        keep = (at >= 0) & (periods >= 0)
+        return np.bincount(at[keep] * len(span) + periods[keep], minlength=cells)
+
     frame = pd.DataFrame(
         {
-            "n_stories": pairs[pairs["topic"].isin(topics)].groupby(["topic", "period"]).size(),
-            "n_articles": articles_in.groupby(["topic", "period"]).size(),
+            "period": np.tile(span.to_numpy(), len(kept)),
+            "topic": np.repeat(np.asarray(names, dtype=object)[kept], len(span)),
+            "n_stories": count(pair_topic, pair_period),
+            "n_articles": count(topic, period[row]),
         }
     )
-    frame = frame.reindex(full, fill_value=0).fillna(0).reset_index()
-    return frame[list(columns)].astype(columns).reset_index(drop=True)
+    return frame.astype(columns)
 
 
 def count_story_sizes(articles: pd.DataFrame) -> pd.DataFrame:
