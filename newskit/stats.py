@@ -1768,32 +1768,6 @@ def count_lag_bins(lags: pd.DataFrame, *, bins: int = 20) -> pd.DataFrame:
 # a story's first copy is the article whose ``article_id`` is its ``story_id``.
 
 
-def _story_frame(articles: pd.DataFrame) -> pd.DataFrame:
-    """Article rows with their provider key, story, whether each is its story's first copy
-    and its lag behind that copy in hours (NaN when either is undated)."""
-    if "story_id" not in articles:
-        raise ValueError(
-            "articles has no story_id column: add it with newskit.stories.build_stories"
-        )
-    story = articles["story_id"].astype(object).to_numpy()
-    frame = pd.DataFrame(
-        {
-            "row": articles.index,
-            "story_id": story,
-            "article_id": articles["article_id"].astype(object).to_numpy(),
-            "provider": _provider_labels(articles).to_numpy(dtype=object)
-            if len(articles)
-            else np.array([], dtype=object),
-            "hours": _hours(articles["published_at"]),
-        }
-    )
-    frame["is_first"] = frame["article_id"] == frame["story_id"]
-    first = frame[frame["is_first"]].set_index("story_id")
-    frame["first_provider"] = frame["story_id"].map(first["provider"])
-    frame["lag_hours"] = frame["hours"] - frame["story_id"].map(first["hours"])
-    return frame
-
-
 @dataclass(frozen=True)
 class _Stories:
     """The stories of the articles, by position: what the story tables count from."""
@@ -2244,30 +2218,64 @@ def find_largest_stories(
     }
     check_count("n", n)
     check_count("min_articles", min_articles)
-    frame = _story_frame(articles)
-    if frame.empty:
+    stories = _stories(articles)
+    if not len(articles):
         return _empty(columns)
-    frame["title"] = articles["title"].astype(object).to_numpy()
-    frame["published_at"] = articles["published_at"].to_numpy()
-    frame = frame.sort_values(["hours", "article_id"], na_position="last", kind="stable")
-    grouped = frame.groupby("story_id", sort=False)
+    codes, has = stories.codes, stories.codes >= 0
+    provider, labels = _provider_keys(articles)
+    sizes = np.bincount(codes[has], minlength=len(stories.ids))
+    spread = _count_distinct(codes[has], provider[has], len(stories.ids))
+    # the n largest by size and providers, with every story tied with the n-th, for the sort
+    # by story_id to choose among
+    chosen = np.flatnonzero(sizes >= min_articles)
+    ranked = chosen[np.lexsort((-spread[chosen], -sizes[chosen]))]
+    if 0 < n < len(ranked):
+        size, most = sizes[ranked[n - 1]], spread[ranked[n - 1]]
+        chosen = chosen[
+            (sizes[chosen] > size) | ((sizes[chosen] == size) & (spread[chosen] >= most))
+        ]
     table = pd.DataFrame(
         {
-            "n_articles": grouped.size(),
-            "n_providers": grouped["provider"].nunique(),
-            "providers": grouped["provider"].agg(lambda p: ", ".join(dict.fromkeys(p))),
-            "first_published_at": grouped["published_at"].min(),
-            "last_published_at": grouped["published_at"].max(),
+            "story": chosen,
+            "story_id": np.asarray(stories.ids, dtype=object)[chosen],
+            "n_articles": sizes[chosen],
+            "n_providers": spread[chosen],
         }
-    ).rename_axis("story_id")
-    table["title"] = frame[frame["is_first"]].set_index("story_id")["title"]
-    table = table.reset_index()
-    for column in ("first_published_at", "last_published_at"):
-        table[column] = pd.to_datetime(table[column], utc=True)
-    table = table[table["n_articles"] >= min_articles].sort_values(
-        ["n_articles", "n_providers", "story_id"], ascending=[False, False, True]
     )
-    return table[list(columns)].astype(columns).head(n).reset_index(drop=True)
+    table = table.sort_values(
+        ["n_articles", "n_providers", "story_id"], ascending=[False, False, True]
+    ).head(n)
+    table = table.reset_index(drop=True)
+    place = np.full(len(stories.ids), -1, dtype=np.intp)
+    place[table["story"].to_numpy()] = np.arange(len(table))
+    at = np.flatnonzero(has)
+    at = at[place[codes[at]] >= 0]
+    # their articles in the order they published (undated last, then by article_id)
+    when = pd.DataFrame(
+        {
+            "hours": _hours(articles["published_at"])[at],
+            "article_id": articles["article_id"].iloc[at].astype(object).to_numpy(),
+        }
+    )
+    at = at[when.sort_values(["hours", "article_id"], na_position="last", kind="stable").index]
+    story = place[codes[at]]
+    # each provider at its story's first article of it, in that order
+    firsts = _first_places(story * len(labels) + provider[at])
+    names: list[list[str]] = [[] for _ in range(len(table))]
+    for which, label in zip(story[firsts], labels[provider[at[firsts]]], strict=True):
+        names[which].append(label)
+    table["providers"] = [", ".join(found) for found in names]
+    published = articles["published_at"].iloc[at].reset_index(drop=True).groupby(story)
+    for column, found in (
+        ("first_published_at", published.min()),
+        ("last_published_at", published.max()),
+    ):
+        table[column] = pd.to_datetime(found.reindex(table.index), utc=True)
+    title = np.full(len(table), None, dtype=object)
+    first = stories.first[table["story"].to_numpy()]
+    title[first >= 0] = articles["title"].iloc[first[first >= 0]].to_numpy(dtype=object)
+    table["title"] = title
+    return table[list(columns)].astype(columns)
 
 
 # --------------------------------------------------------------------------- distinctive words
