@@ -1635,27 +1635,35 @@ def _doubling_bins(counts: np.ndarray, *, start: int) -> tuple[list[str], np.nda
     return labels, np.searchsorted(edges, counts, side="right") - 1
 
 
-def _join_related(articles: pd.DataFrame, related: pd.DataFrame) -> pd.DataFrame:
-    """Related stories with the provider and date of the article that lists them."""
-    base = pd.DataFrame(
-        {
-            "article_id": articles["article_id"].astype(object).to_numpy(),
-            "provider": _provider_labels(articles).to_numpy(dtype=object)
-            if len(articles)
-            else np.array([], dtype=object),
-            "article_published_at": articles["published_at"].to_numpy(),
-        }
+def _related_rows(articles: pd.DataFrame, related: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each related story with the article that lists it (matched by ``article_id``), as
+    positions in ``related`` and in ``articles``; in the order of an inner merge of
+    ``related`` with ``articles``: related's order, then articles'. Missing ids meet, as in
+    a merge."""
+    ids = pd.concat([related["article_id"], articles["article_id"]], ignore_index=True)
+    codes, _ = pd.factorize(ids)
+    codes[codes < 0] = codes.max(initial=-1) + 1
+    joined = pd.DataFrame({"id": codes[: len(related)], "story": np.arange(len(related))}).merge(
+        pd.DataFrame({"id": codes[len(related) :], "article": np.arange(len(articles))}),
+        on="id",
+        how="inner",
     )
-    stories = pd.DataFrame(
-        {
-            "article_id": related["article_id"].astype(object).to_numpy(),
-            "related_provider": _provider_labels(related).to_numpy(dtype=object)
-            if len(related)
-            else np.array([], dtype=object),
-            "related_published_at": related["published_at"].to_numpy(),
-        }
+    return joined["story"].to_numpy(dtype=np.intp), joined["article"].to_numpy(dtype=np.intp)
+
+
+def _joint_provider_keys(
+    articles: pd.DataFrame, related: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_provider_keys` of the articles and of the related stories, numbered
+    together: the numbers of each, and the labels."""
+    provider, labels = _provider_keys(articles)
+    related_provider, related_labels = _provider_keys(related)
+    joint, names = pd.factorize(np.concatenate([labels, related_labels]))
+    return (
+        joint[: len(labels)][provider],
+        joint[len(labels) :][related_provider],
+        np.asarray(names, dtype=object),
     )
-    return stories.merge(base, on="article_id", how="inner")
 
 
 def build_coverage_pairs(
@@ -1676,16 +1684,26 @@ def build_coverage_pairs(
         ``provider`` (of the article), ``related_provider``, ``n_stories``; most first.
     """
     columns = {"provider": STRING, "related_provider": STRING, "n_stories": "int64"}
-    joined = _join_related(articles, related)
+    story_at, article_at = _related_rows(articles, related)
+    provider, related_provider, labels = _joint_provider_keys(articles, related)
+    provider, related_provider = provider[article_at], related_provider[story_at]
     if not include_self:
-        joined = joined[joined["provider"] != joined["related_provider"]]
-    if joined.empty:
+        other = provider != related_provider
+        provider, related_provider = provider[other], related_provider[other]
+    if not len(provider):
         return _empty(columns)
-    pairs = joined.groupby(["provider", "related_provider"]).size().rename("n_stories")
-    pairs = pairs.reset_index().sort_values(
+    pairs, counts = np.unique(provider * len(labels) + related_provider, return_counts=True)
+    table = pd.DataFrame(
+        {
+            "provider": labels[pairs // len(labels)],
+            "related_provider": labels[pairs % len(labels)],
+            "n_stories": counts,
+        }
+    )
+    table = table.sort_values(
         ["n_stories", "provider", "related_provider"], ascending=[False, True, True]
     )
-    return pairs[list(columns)].astype(columns).reset_index(drop=True)
+    return table[list(columns)].astype(columns).reset_index(drop=True)
 
 
 def build_coverage_lag(articles: pd.DataFrame, related: pd.DataFrame) -> pd.DataFrame:
@@ -1704,13 +1722,22 @@ def build_coverage_lag(articles: pd.DataFrame, related: pd.DataFrame) -> pd.Data
         "related_provider": STRING,
         "lag_hours": "float64",
     }
-    joined = _join_related(articles, related)
-    joined = joined.dropna(subset=["article_published_at", "related_published_at"])
-    if joined.empty:
+    story_at, article_at = _related_rows(articles, related)
+    lag = _hours(related["published_at"])[story_at] - _hours(articles["published_at"])[article_at]
+    dated = ~np.isnan(lag)
+    if not dated.any():
         return _empty(columns)
-    lag = _hours(joined["related_published_at"]) - _hours(joined["article_published_at"])
-    joined = joined.assign(lag_hours=lag)
-    return joined[list(columns)].astype(columns).reset_index(drop=True)
+    story_at, article_at = story_at[dated], article_at[dated]
+    provider, related_provider, labels = _joint_provider_keys(articles, related)
+    table = pd.DataFrame(
+        {
+            "article_id": related["article_id"].to_numpy(dtype=object)[story_at],
+            "provider": labels[provider[article_at]],
+            "related_provider": labels[related_provider[story_at]],
+            "lag_hours": lag[dated],
+        }
+    )
+    return table.astype(columns)
 
 
 def describe_lag(lags: pd.DataFrame) -> pd.DataFrame:
