@@ -8,6 +8,7 @@ an empty frame with the documented columns, never an exception.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -123,8 +124,13 @@ def _resolve_freq(articles: pd.DataFrame, freq: str) -> str:
 
 def _dated(articles: pd.DataFrame) -> pd.DataFrame:
     """The articles counted over time: dated, and not outlying (see :func:`find_outlying_dates`)."""
+    return articles[_dated_rows(articles)]
+
+
+def _dated_rows(articles: pd.DataFrame) -> np.ndarray:
+    """Which articles :func:`_dated` keeps, as a boolean array."""
     when = articles["published_at"]
-    return articles[when.notna() & ~find_outlying_dates(articles)]
+    return (when.notna() & ~find_outlying_dates(articles)).to_numpy(dtype=bool)
 
 
 def _now(now: object) -> pd.Timestamp:
@@ -157,6 +163,22 @@ def _provider_labels(articles: pd.DataFrame) -> pd.Series:
     domain = articles["provider_domain"].astype(object)
     name = articles["provider_name"].astype(object)
     return domain.where(domain.notna(), name).where(lambda s: s.notna(), UNKNOWN).astype(str)
+
+
+def _provider_keys(articles: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_provider_labels` as a number per article (0, 1, ... in order of first
+    appearance) and the labels those numbers stand for (an object array of text)."""
+    domain, name = articles["provider_domain"], articles["provider_name"]
+    if isinstance(domain.dtype, pd.StringDtype) and isinstance(name.dtype, pd.StringDtype):
+        # text columns (what a load gives): the same rule in Arrow, no Python string per row
+        unknown = pa.scalar(UNKNOWN, pa.large_string())
+        encoded = pc.coalesce(as_text(domain), as_text(name), unknown).dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+        return codes, np.array(encoded.dictionary.to_pylist(), dtype=object)
+    if not len(articles):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
+    codes, labels = pd.factorize(_provider_labels(articles))
+    return codes.astype(np.intp), np.asarray(labels, dtype=object)
 
 
 def _floats(values: pd.Series) -> np.ndarray:
@@ -979,27 +1001,30 @@ def build_provider_leaderboard(
         "mean_heat": "float64",
         "median_heat": "float64",
     }
-    if stories:
-        _story_frame(articles)  # the check, on empty input too
+    found = _stories(articles) if stories else None  # the check, on empty input too
     if articles.empty:
         return _empty(columns)
+    provider, labels = _provider_keys(articles)
+    # providers by number until the end, where they get their labels
     frame = pd.DataFrame(
         {
-            "provider": _provider_labels(articles).to_numpy(),
-            "provider_name": articles["provider_name"].astype(object).to_numpy(),
+            "provider": provider,
             "quality": _floats(articles["quality"]),
             "heat": _floats(articles["heat"]),
         }
     )
     board = _score_summary(frame, "provider", sort=False)
-    names = name_providers(frame["provider"], frame["provider_name"])
+    names = name_providers(frame["provider"], articles["provider_name"])
     board["provider_name"] = board["provider"].map(names).astype(object)
     board["provider_name"] = board["provider_name"].where(board["provider_name"].notna(), None)
     board["share"] = board["n_articles"] / len(articles)
-    if stories:
-        first = find_first_publishers(articles).set_index("provider")
-        for column in story_columns:
-            board[column] = board["provider"].map(first[column].astype(object))
+    if found is not None:
+        counts = _publisher_counts(articles, found, provider, len(labels))
+        at = board["provider"].to_numpy()
+        board["n_stories"] = counts["n_stories"][at]
+        board["n_first"] = counts["n_first"][at]
+        board["syndication_rate"] = counts["n_copies"][at] / counts["n_articles"][at]
+    board["provider"] = labels[board["provider"].to_numpy()]
     board = board.sort_values(["n_articles", "provider"], ascending=[False, True])
     board = board[list(columns)].astype(columns).reset_index(drop=True)
     return board if n is None else board.head(n)
@@ -1628,27 +1653,35 @@ def _doubling_bins(counts: np.ndarray, *, start: int) -> tuple[list[str], np.nda
     return labels, np.searchsorted(edges, counts, side="right") - 1
 
 
-def _join_related(articles: pd.DataFrame, related: pd.DataFrame) -> pd.DataFrame:
-    """Related stories with the provider and date of the article that lists them."""
-    base = pd.DataFrame(
-        {
-            "article_id": articles["article_id"].astype(object).to_numpy(),
-            "provider": _provider_labels(articles).to_numpy(dtype=object)
-            if len(articles)
-            else np.array([], dtype=object),
-            "article_published_at": articles["published_at"].to_numpy(),
-        }
+def _related_rows(articles: pd.DataFrame, related: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each related story with the article that lists it (matched by ``article_id``), as
+    positions in ``related`` and in ``articles``; in the order of an inner merge of
+    ``related`` with ``articles``: related's order, then articles'. Missing ids meet, as in
+    a merge."""
+    ids = pd.concat([related["article_id"], articles["article_id"]], ignore_index=True)
+    codes, _ = pd.factorize(ids)
+    codes[codes < 0] = codes.max(initial=-1) + 1
+    joined = pd.DataFrame({"id": codes[: len(related)], "story": np.arange(len(related))}).merge(
+        pd.DataFrame({"id": codes[len(related) :], "article": np.arange(len(articles))}),
+        on="id",
+        how="inner",
     )
-    stories = pd.DataFrame(
-        {
-            "article_id": related["article_id"].astype(object).to_numpy(),
-            "related_provider": _provider_labels(related).to_numpy(dtype=object)
-            if len(related)
-            else np.array([], dtype=object),
-            "related_published_at": related["published_at"].to_numpy(),
-        }
+    return joined["story"].to_numpy(dtype=np.intp), joined["article"].to_numpy(dtype=np.intp)
+
+
+def _joint_provider_keys(
+    articles: pd.DataFrame, related: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_provider_keys` of the articles and of the related stories, numbered
+    together: the numbers of each, and the labels."""
+    provider, labels = _provider_keys(articles)
+    related_provider, related_labels = _provider_keys(related)
+    joint, names = pd.factorize(np.concatenate([labels, related_labels]))
+    return (
+        joint[: len(labels)][provider],
+        joint[len(labels) :][related_provider],
+        np.asarray(names, dtype=object),
     )
-    return stories.merge(base, on="article_id", how="inner")
 
 
 def build_coverage_pairs(
@@ -1669,16 +1702,26 @@ def build_coverage_pairs(
         ``provider`` (of the article), ``related_provider``, ``n_stories``; most first.
     """
     columns = {"provider": STRING, "related_provider": STRING, "n_stories": "int64"}
-    joined = _join_related(articles, related)
+    story_at, article_at = _related_rows(articles, related)
+    provider, related_provider, labels = _joint_provider_keys(articles, related)
+    provider, related_provider = provider[article_at], related_provider[story_at]
     if not include_self:
-        joined = joined[joined["provider"] != joined["related_provider"]]
-    if joined.empty:
+        other = provider != related_provider
+        provider, related_provider = provider[other], related_provider[other]
+    if not len(provider):
         return _empty(columns)
-    pairs = joined.groupby(["provider", "related_provider"]).size().rename("n_stories")
-    pairs = pairs.reset_index().sort_values(
+    pairs, counts = np.unique(provider * len(labels) + related_provider, return_counts=True)
+    table = pd.DataFrame(
+        {
+            "provider": labels[pairs // len(labels)],
+            "related_provider": labels[pairs % len(labels)],
+            "n_stories": counts,
+        }
+    )
+    table = table.sort_values(
         ["n_stories", "provider", "related_provider"], ascending=[False, True, True]
     )
-    return pairs[list(columns)].astype(columns).reset_index(drop=True)
+    return table[list(columns)].astype(columns).reset_index(drop=True)
 
 
 def build_coverage_lag(articles: pd.DataFrame, related: pd.DataFrame) -> pd.DataFrame:
@@ -1697,13 +1740,22 @@ def build_coverage_lag(articles: pd.DataFrame, related: pd.DataFrame) -> pd.Data
         "related_provider": STRING,
         "lag_hours": "float64",
     }
-    joined = _join_related(articles, related)
-    joined = joined.dropna(subset=["article_published_at", "related_published_at"])
-    if joined.empty:
+    story_at, article_at = _related_rows(articles, related)
+    lag = _hours(related["published_at"])[story_at] - _hours(articles["published_at"])[article_at]
+    dated = ~np.isnan(lag)
+    if not dated.any():
         return _empty(columns)
-    lag = _hours(joined["related_published_at"]) - _hours(joined["article_published_at"])
-    joined = joined.assign(lag_hours=lag)
-    return joined[list(columns)].astype(columns).reset_index(drop=True)
+    story_at, article_at = story_at[dated], article_at[dated]
+    provider, related_provider, labels = _joint_provider_keys(articles, related)
+    table = pd.DataFrame(
+        {
+            "article_id": related["article_id"].to_numpy(dtype=object)[story_at],
+            "provider": labels[provider[article_at]],
+            "related_provider": labels[related_provider[story_at]],
+            "lag_hours": lag[dated],
+        }
+    )
+    return table.astype(columns)
 
 
 def describe_lag(lags: pd.DataFrame) -> pd.DataFrame:
@@ -1761,30 +1813,90 @@ def count_lag_bins(lags: pd.DataFrame, *, bins: int = 20) -> pd.DataFrame:
 # a story's first copy is the article whose ``article_id`` is its ``story_id``.
 
 
-def _story_frame(articles: pd.DataFrame) -> pd.DataFrame:
-    """Article rows with their provider key, story, whether each is its story's first copy
-    and its lag behind that copy in hours (NaN when either is undated)."""
+@dataclass(frozen=True)
+class _Stories:
+    """The stories of the articles, by position: what the story tables count from."""
+
+    #: each article's story as a number, 0, 1, ... in order of first appearance; -1: none
+    codes: np.ndarray
+    #: the story ids those numbers stand for
+    ids: pd.Index
+    #: whether each article is its story's first copy (its ``article_id`` is its ``story_id``)
+    is_first: np.ndarray
+    #: each story's first copy, as a position in the articles; -1: none
+    first: np.ndarray
+
+    def first_of(self) -> np.ndarray:
+        """The position of each article's first copy; -1 when its story has none."""
+        found = np.full(len(self.codes), -1, dtype=np.intp)
+        has = self.codes >= 0
+        found[has] = self.first[self.codes[has]]
+        return found
+
+
+def _stories(articles: pd.DataFrame) -> _Stories:
+    """The articles' stories (:class:`_Stories`); raises ValueError without ``story_id``."""
     if "story_id" not in articles:
         raise ValueError(
             "articles has no story_id column: add it with newskit.stories.build_stories"
         )
-    story = articles["story_id"].astype(object).to_numpy()
-    frame = pd.DataFrame(
-        {
-            "row": articles.index,
-            "story_id": story,
-            "article_id": articles["article_id"].astype(object).to_numpy(),
-            "provider": _provider_labels(articles).to_numpy(dtype=object)
-            if len(articles)
-            else np.array([], dtype=object),
-            "hours": _hours(articles["published_at"]),
-        }
-    )
-    frame["is_first"] = frame["article_id"] == frame["story_id"]
-    first = frame[frame["is_first"]].set_index("story_id")
-    frame["first_provider"] = frame["story_id"].map(first["provider"])
-    frame["lag_hours"] = frame["hours"] - frame["story_id"].map(first["hours"])
-    return frame
+    story = articles["story_id"]
+    codes, ids = pd.factorize(story)
+    codes = codes.astype(np.intp)
+    is_first = _same_values(articles["article_id"], story) & (codes >= 0)
+    rows = np.flatnonzero(is_first)
+    first = np.full(len(ids), -1, dtype=np.intp)
+    first[codes[rows]] = rows
+    if np.count_nonzero(first >= 0) < len(rows):
+        # what looking a story's first copy up by story_id has always raised
+        raise pd.errors.InvalidIndexError(
+            "two articles are the first copy of one story: their article_id repeats"
+        )
+    return _Stories(codes, ids, is_first, first)
+
+
+def _same_values(left: pd.Series, right: pd.Series) -> np.ndarray:
+    """Where two aligned columns hold equal values; a missing value equals nothing."""
+    if not (isinstance(left.dtype, pd.StringDtype) and isinstance(right.dtype, pd.StringDtype)):
+        # other columns as Python objects, compared as pandas compares them
+        left = pd.Series(left.to_numpy(dtype=object))
+        right = pd.Series(right.to_numpy(dtype=object))
+    return (left == right).fillna(False).to_numpy(dtype=bool)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a whole-number array, sorted: what ``np.unique`` gives, by a
+    sort (numpy's own road for integers hashes them, several times slower)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
+def _first_places(values: np.ndarray) -> np.ndarray:
+    """The position of each distinct value's first occurrence, in order of position."""
+    return np.flatnonzero(~pd.Series(values).duplicated().to_numpy())
+
+
+def _first_periods(
+    numbers: np.ndarray, order: np.ndarray, period: np.ndarray, n: int
+) -> np.ndarray:
+    """The period of each story's first dated copy (-1: none dated), from the story
+    ``numbers`` of the dated articles, their ``order`` in time and their ``period``."""
+    numbers = numbers[order]
+    first = _first_places(numbers)
+    found = np.full(n, -1, dtype=np.intp)
+    found[numbers[first]] = period[order][first]
+    return found
+
+
+def _story_numbers(stories: _Stories) -> np.ndarray:
+    """:attr:`_Stories.codes` with the articles without a story as one more story, as the
+    counts over time have always taken them."""
+    return np.where(stories.codes >= 0, stories.codes, len(stories.ids))
+
+
+def _by_position(articles: pd.DataFrame) -> pd.DataFrame:
+    """The articles' topics, indexed by position (so :func:`_topic_rows` gives positions)."""
+    return articles[["topics"]].reset_index(drop=True)
 
 
 def summarize_stories(articles: pd.DataFrame) -> pd.DataFrame:
@@ -1804,15 +1916,17 @@ def summarize_stories(articles: pd.DataFrame) -> pd.DataFrame:
         "share_copies": "float64",
         "n_syndicated": "int64",
     }
-    frame = _story_frame(articles)
-    if frame.empty:
+    stories = _stories(articles)
+    if not len(articles):
         return _empty(columns)
-    sizes = frame["story_id"].value_counts()
+    codes = stories.codes
+    sizes = np.bincount(codes[codes >= 0], minlength=len(stories.ids))
+    n_articles, n_stories = len(articles), len(stories.ids)
     row = {
-        "n_articles": len(frame),
-        "n_stories": len(sizes),
-        "n_copies": len(frame) - len(sizes),
-        "share_copies": (len(frame) - len(sizes)) / len(frame),
+        "n_articles": n_articles,
+        "n_stories": n_stories,
+        "n_copies": n_articles - n_stories,
+        "share_copies": (n_articles - n_stories) / n_articles,
         "n_syndicated": int((sizes > 1).sum()),
     }
     return pd.DataFrame([row]).astype(columns)
@@ -1829,27 +1943,26 @@ def count_stories_by_period(articles: pd.DataFrame, *, freq: str = "auto") -> pd
         window (of the dated, not outlying, articles).
     """
     columns = {"period": "datetime64[ns]", "n_articles": "int64", "n_stories": "int64"}
-    _story_frame(articles)  # the check, on empty input too
+    stories = _stories(articles)  # the check, on empty input too
     freq = _resolve_freq(articles, freq)
-    dated = _dated(articles)
-    if dated.empty:
+    dated_at = np.flatnonzero(_dated_rows(articles))
+    if not len(dated_at):
         return _empty(columns)
+    dated = articles.iloc[dated_at]
     periods = _periods(dated["published_at"], freq)
     span = _period_range(periods, freq)
-    order = pd.DataFrame(
-        {"story_id": dated["story_id"].astype(object).to_numpy(), "period": periods.to_numpy()}
-    )
-    order = order.assign(when=dated["published_at"].to_numpy()).sort_values("when", kind="stable")
-    firsts = order.drop_duplicates("story_id")["period"]
+    period = span.get_indexer(periods)
+    order = dated["published_at"].argsort(kind="stable").to_numpy()
+    numbers = _story_numbers(stories)
+    firsts = _first_periods(numbers[dated_at], order, period, len(stories.ids) + 1)
     frame = pd.DataFrame(
         {
-            "n_articles": periods.value_counts().reindex(span, fill_value=0),
-            "n_stories": firsts.value_counts().reindex(span, fill_value=0),
+            "period": span,
+            "n_articles": np.bincount(period, minlength=len(span)),
+            "n_stories": np.bincount(firsts[firsts >= 0], minlength=len(span)),
         }
     )
-    frame = frame.rename_axis("period").reset_index()
-    frame["period"] = frame["period"].astype("datetime64[ns]")
-    return frame[list(columns)].astype(columns)
+    return frame.astype(columns)
 
 
 def count_topic_stories(articles: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
@@ -1867,17 +1980,23 @@ def count_topic_stories(articles: pd.DataFrame, *, n: int | None = None) -> pd.D
         "n_stories": "int64",
         "share_stories": "float64",
     }
-    frame = _story_frame(articles)
-    rows = _topic_rows(articles)
+    stories = _stories(articles)
+    rows = _topic_rows(_by_position(articles))
     if rows.empty:
         return _empty(columns)
-    rows = rows.assign(story_id=articles["story_id"].astype(object).loc[rows["row"]].to_numpy())
-    grouped = rows.groupby("topic")
+    topic, topics = pd.factorize(rows["topic"])
+    story = stories.codes[rows["row"].to_numpy(dtype=np.intp)]
+    # each (topic, story) once
+    pairs = _distinct(topic[story >= 0] * len(stories.ids) + story[story >= 0])
+    pair_topic = pairs // max(len(stories.ids), 1)
     table = pd.DataFrame(
-        {"n_articles": grouped.size(), "n_stories": grouped["story_id"].nunique()}
-    ).rename_axis("topic")
-    table = table.reset_index()
-    table["share_stories"] = table["n_stories"] / frame["story_id"].nunique()
+        {
+            "topic": np.asarray(topics, dtype=object),
+            "n_articles": np.bincount(topic, minlength=len(topics)),
+            "n_stories": np.bincount(pair_topic, minlength=len(topics)),
+        }
+    )
+    table["share_stories"] = table["n_stories"] / len(stories.ids)
     table = table.sort_values(["n_stories", "n_articles", "topic"], ascending=[False, False, True])
     table = table[list(columns)].astype(columns).reset_index(drop=True)
     return table if n is None else table.head(n)
@@ -1910,44 +2029,51 @@ def count_topic_stories_by_period(
         "n_stories": "int64",
         "n_articles": "int64",
     }
-    _story_frame(articles)  # the check, on empty input too
+    stories = _stories(articles)  # the check, on empty input too
     freq = _resolve_freq(articles, freq)
-    dated = _dated(articles)
-    rows = _topic_rows(articles)
-    if dated.empty or rows.empty:
+    dated_at = np.flatnonzero(_dated_rows(articles))
+    rows = _topic_rows(_by_position(articles))
+    if not len(dated_at) or rows.empty:
         return _empty(columns)
-    story = articles["story_id"].astype(object)
+    dated = articles.iloc[dated_at]
     periods = _periods(dated["published_at"], freq)
     span = _period_range(periods, freq)
-    firsts = pd.DataFrame(
-        {
-            "story_id": story.loc[dated.index].to_numpy(),
-            "when": _hours(dated["published_at"]),
-            "period": periods.to_numpy(),
-        }
-    ).sort_values("when", kind="stable")
-    first_period = firsts.drop_duplicates("story_id").set_index("story_id")["period"]
-    pairs = pd.DataFrame(
-        {"story_id": story.loc[rows["row"]].to_numpy(), "topic": rows["topic"].to_numpy()}
-    ).drop_duplicates()
-    pairs["period"] = pairs["story_id"].map(first_period)
-    pairs = pairs.dropna(subset=["period"])
-    if pairs.empty:
+    period = np.full(len(articles), -1, dtype=np.intp)
+    period[dated_at] = span.get_indexer(periods)
+    order = np.argsort(_hours(dated["published_at"]), kind="stable")
+    numbers = _story_numbers(stories)
+    n_numbers = len(stories.ids) + 1
+    firsts = _first_periods(numbers[dated_at], order, period[dated_at], n_numbers)
+    row = rows["row"].to_numpy(dtype=np.intp)
+    topic, names = pd.factorize(rows["topic"])
+    # each (topic, story) once, in the period of the story's first dated copy
+    pairs = _distinct(topic * n_numbers + numbers[row])
+    pair_topic, pair_period = pairs // n_numbers, firsts[pairs % n_numbers]
+    pair_topic = pair_topic[pair_period >= 0]
+    pair_period = pair_period[pair_period >= 0]
+    if not len(pair_topic):
         return _empty(columns)
-    sizes = pairs["topic"].value_counts()
-    topics = sorted(sizes.index, key=lambda topic: (-sizes[topic], topic))
-    topics = topics if n is None else topics[:n]
-    articles_in = rows[rows["row"].isin(dated.index) & rows["topic"].isin(topics)]
-    articles_in = articles_in.assign(period=periods.loc[articles_in["row"]].to_numpy())
-    full = pd.MultiIndex.from_product([topics, span], names=["topic", "period"])
+    sizes = np.bincount(pair_topic, minlength=len(names))
+    kept = sorted(np.flatnonzero(sizes), key=lambda t: (-sizes[t], names[t]))
+    kept = kept if n is None else kept[:n]
+    place = np.full(len(names), -1, dtype=np.intp)
+    place[kept] = np.arange(len(kept))
+    cells = len(kept) * len(span)
+
+    def count(topics: np.ndarray, periods: np.ndarray) -> np.ndarray:
+        at = place[topics]
+        keep = (at >= 0) & (periods >= 0)
+        return np.bincount(at[keep] * len(span) + periods[keep], minlength=cells)
+
     frame = pd.DataFrame(
         {
-            "n_stories": pairs[pairs["topic"].isin(topics)].groupby(["topic", "period"]).size(),
-            "n_articles": articles_in.groupby(["topic", "period"]).size(),
+            "period": np.tile(span.to_numpy(), len(kept)),
+            "topic": np.repeat(np.asarray(names, dtype=object)[kept], len(span)),
+            "n_stories": count(pair_topic, pair_period),
+            "n_articles": count(topic, period[row]),
         }
     )
-    frame = frame.reindex(full, fill_value=0).fillna(0).reset_index()
-    return frame[list(columns)].astype(columns).reset_index(drop=True)
+    return frame.astype(columns)
 
 
 def count_story_sizes(articles: pd.DataFrame) -> pd.DataFrame:
@@ -1967,10 +2093,11 @@ def count_story_sizes(articles: pd.DataFrame) -> pd.DataFrame:
         "share_stories": "float64",
         "n_articles": "int64",
     }
-    frame = _story_frame(articles)
-    if frame.empty:
+    stories = _stories(articles)
+    if not len(articles):
         return _empty(columns)
-    sizes = frame["story_id"].value_counts().to_numpy(dtype="int64")
+    codes = stories.codes
+    sizes = np.bincount(codes[codes >= 0], minlength=len(stories.ids)).astype("int64")
     labels, which = _doubling_bins(sizes, start=1)
     table = pd.DataFrame(
         {
@@ -1983,6 +2110,41 @@ def count_story_sizes(articles: pd.DataFrame) -> pd.DataFrame:
     )
     table["share_stories"] = table["n_stories"] / len(sizes)
     return table[list(columns)].astype(columns)
+
+
+def _count_distinct(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """How many distinct ``values`` (whole numbers >= 0) each of ``n_groups`` groups has."""
+    if not len(values):
+        return np.zeros(n_groups, dtype="int64")
+    pairs = _distinct(groups * (int(values.max()) + 1) + values)
+    return np.bincount(pairs // (int(values.max()) + 1), minlength=n_groups)
+
+
+def _medians(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """The median of ``values`` in each of ``n_groups`` groups; NaN for none."""
+    medians = pd.Series(values, dtype="float64").groupby(groups).median()
+    return medians.reindex(range(n_groups)).to_numpy(dtype="float64")
+
+
+def _publisher_counts(
+    articles: pd.DataFrame, stories: _Stories, provider: np.ndarray, n_providers: int
+) -> dict[str, np.ndarray]:
+    """Per provider number: ``n_articles``, ``n_stories``, ``n_first``, ``n_copies`` and
+    ``median_lag_hours``, as :func:`find_first_publishers` gives them."""
+    codes, has = stories.codes, stories.codes >= 0
+    hours = _hours(articles["published_at"])
+    first = stories.first_of()
+    first_provider = np.where(first >= 0, provider[first], -1)
+    lag = hours - np.where(first >= 0, hours[first], np.nan)
+    later = ~stories.is_first
+    return {
+        "n_articles": np.bincount(provider, minlength=n_providers),
+        "n_stories": _count_distinct(provider[has], codes[has], n_providers),
+        "n_first": np.bincount(provider[stories.is_first], minlength=n_providers),
+        # a copy: an article of a story another provider (or no article) published first
+        "n_copies": np.bincount(provider[first_provider != provider], minlength=n_providers),
+        "median_lag_hours": _medians(lag[later], provider[later], n_providers),
+    }
 
 
 def find_first_publishers(articles: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
@@ -2009,22 +2171,13 @@ def find_first_publishers(articles: pd.DataFrame, *, n: int | None = None) -> pd
         "syndication_rate": "float64",
         "median_lag_hours": "float64",
     }
-    frame = _story_frame(articles)
-    if frame.empty:
+    stories = _stories(articles)
+    if not len(articles):
         return _empty(columns)
-    frame["is_copy"] = frame["first_provider"] != frame["provider"]
-    later = frame[~frame["is_first"]]
-    grouped = frame.groupby("provider")
+    provider, labels = _provider_keys(articles)
     table = pd.DataFrame(
-        {
-            "n_articles": grouped.size(),
-            "n_stories": grouped["story_id"].nunique(),
-            "n_first": grouped["is_first"].sum(),
-            "n_copies": grouped["is_copy"].sum(),
-            "median_lag_hours": later.groupby("provider")["lag_hours"].median(),
-        }
-    ).rename_axis("provider")
-    table = table.reset_index()
+        {"provider": labels, **_publisher_counts(articles, stories, provider, len(labels))}
+    )
     table["share_first"] = table["n_first"] / table["n_stories"]
     table["syndication_rate"] = table["n_copies"] / table["n_articles"]
     table = table.sort_values(["n_first", "n_articles", "provider"], ascending=[False, False, True])
@@ -2052,19 +2205,28 @@ def build_pickup_lag(articles: pd.DataFrame, *, include_self: bool = False) -> p
         "n_stories": "int64",
         "median_lag_hours": "float64",
     }
-    frame = _story_frame(articles)
-    later = frame[~frame["is_first"]]
+    stories = _stories(articles)
+    provider, labels = _provider_keys(articles)
+    first = stories.first_of()
+    first_provider = np.where(first >= 0, provider[first], -1)
+    later = ~stories.is_first
     if not include_self:
-        later = later[later["provider"] != later["first_provider"]]
-    if later.empty:
+        later &= provider != first_provider
+    if not later.any():
         return _empty(columns)
-    grouped = later.groupby(["first_provider", "provider"])
+    # articles of a story without a first copy have no first provider: no pair
+    later &= first >= 0
+    hours = _hours(articles["published_at"])
+    pair = first_provider[later] * len(labels) + provider[later]
+    pairs, group = np.unique(pair, return_inverse=True)
     table = pd.DataFrame(
         {
-            "n_stories": grouped["story_id"].nunique(),
-            "median_lag_hours": grouped["lag_hours"].median(),
+            "first_provider": labels[pairs // max(len(labels), 1)],
+            "provider": labels[pairs % max(len(labels), 1)],
+            "n_stories": _count_distinct(group, stories.codes[later], len(pairs)),
+            "median_lag_hours": _medians(hours[later] - hours[first[later]], group, len(pairs)),
         }
-    ).reset_index()
+    )
     table = table.sort_values(
         ["n_stories", "first_provider", "provider"], ascending=[False, True, True]
     )
@@ -2101,30 +2263,64 @@ def find_largest_stories(
     }
     check_count("n", n)
     check_count("min_articles", min_articles)
-    frame = _story_frame(articles)
-    if frame.empty:
+    stories = _stories(articles)
+    if not len(articles):
         return _empty(columns)
-    frame["title"] = articles["title"].astype(object).to_numpy()
-    frame["published_at"] = articles["published_at"].to_numpy()
-    frame = frame.sort_values(["hours", "article_id"], na_position="last", kind="stable")
-    grouped = frame.groupby("story_id", sort=False)
+    codes, has = stories.codes, stories.codes >= 0
+    provider, labels = _provider_keys(articles)
+    sizes = np.bincount(codes[has], minlength=len(stories.ids))
+    spread = _count_distinct(codes[has], provider[has], len(stories.ids))
+    # the n largest by size and providers, with every story tied with the n-th, for the sort
+    # by story_id to choose among
+    chosen = np.flatnonzero(sizes >= min_articles)
+    ranked = chosen[np.lexsort((-spread[chosen], -sizes[chosen]))]
+    if 0 < n < len(ranked):
+        size, most = sizes[ranked[n - 1]], spread[ranked[n - 1]]
+        chosen = chosen[
+            (sizes[chosen] > size) | ((sizes[chosen] == size) & (spread[chosen] >= most))
+        ]
     table = pd.DataFrame(
         {
-            "n_articles": grouped.size(),
-            "n_providers": grouped["provider"].nunique(),
-            "providers": grouped["provider"].agg(lambda p: ", ".join(dict.fromkeys(p))),
-            "first_published_at": grouped["published_at"].min(),
-            "last_published_at": grouped["published_at"].max(),
+            "story": chosen,
+            "story_id": np.asarray(stories.ids, dtype=object)[chosen],
+            "n_articles": sizes[chosen],
+            "n_providers": spread[chosen],
         }
-    ).rename_axis("story_id")
-    table["title"] = frame[frame["is_first"]].set_index("story_id")["title"]
-    table = table.reset_index()
-    for column in ("first_published_at", "last_published_at"):
-        table[column] = pd.to_datetime(table[column], utc=True)
-    table = table[table["n_articles"] >= min_articles].sort_values(
-        ["n_articles", "n_providers", "story_id"], ascending=[False, False, True]
     )
-    return table[list(columns)].astype(columns).head(n).reset_index(drop=True)
+    table = table.sort_values(
+        ["n_articles", "n_providers", "story_id"], ascending=[False, False, True]
+    ).head(n)
+    table = table.reset_index(drop=True)
+    place = np.full(len(stories.ids), -1, dtype=np.intp)
+    place[table["story"].to_numpy()] = np.arange(len(table))
+    at = np.flatnonzero(has)
+    at = at[place[codes[at]] >= 0]
+    # their articles in the order they published (undated last, then by article_id)
+    when = pd.DataFrame(
+        {
+            "hours": _hours(articles["published_at"])[at],
+            "article_id": articles["article_id"].iloc[at].astype(object).to_numpy(),
+        }
+    )
+    at = at[when.sort_values(["hours", "article_id"], na_position="last", kind="stable").index]
+    story = place[codes[at]]
+    # each provider at its story's first article of it, in that order
+    firsts = _first_places(story * len(labels) + provider[at])
+    names: list[list[str]] = [[] for _ in range(len(table))]
+    for which, label in zip(story[firsts], labels[provider[at[firsts]]], strict=True):
+        names[which].append(label)
+    table["providers"] = [", ".join(found) for found in names]
+    published = articles["published_at"].iloc[at].reset_index(drop=True).groupby(story)
+    for column, found in (
+        ("first_published_at", published.min()),
+        ("last_published_at", published.max()),
+    ):
+        table[column] = pd.to_datetime(found.reindex(table.index), utc=True)
+    title = np.full(len(table), None, dtype=object)
+    first = stories.first[table["story"].to_numpy()]
+    title[first >= 0] = articles["title"].iloc[first[first >= 0]].to_numpy(dtype=object)
+    table["title"] = title
+    return table[list(columns)].astype(columns)
 
 
 # --------------------------------------------------------------------------- distinctive words

@@ -1372,6 +1372,242 @@ def test_story_stats_on_the_real_corpus():
     assert stats.find_first_publishers(articles)["n_first"].sum() == summary["n_stories"]
 
 
+# --------------------------------------------------------------------------- stories, by hand
+
+#: Three stories and an article without one: ties in date, an undated copy, a story without
+#: its first copy (r3.md), providers known only by name or not at all.
+STORY_ROWS = [
+    # article_id, story_id, published_at, provider_domain, provider_name, title, topics
+    ("s1.md", "s1.md", "2021-01-01T10:00:00Z", "b.com", "B", "One", ["X"]),
+    ("t1.md", "s1.md", "2021-02-03T10:00:00Z", "b.com", "B", "One", ["X"]),
+    ("u1.md", "s1.md", "2021-01-02T10:00:00Z", "a.com", "A", "One", ["Y"]),
+    ("s2.md", "s2.md", "2021-01-02T10:00:00Z", "a.com", "A", "Two", ["X"]),
+    ("c2.md", "s2.md", "2021-01-02T10:00:00Z", "c.com", "C", "Two", []),
+    ("x2.md", "s2.md", None, "d.com", "D", "Two", ["Z"]),
+    ("r3a.md", "r3.md", "2021-01-05T10:00:00Z", None, "Nameonly", "Three", ["X"]),
+    ("r3b.md", "r3.md", "2021-01-04T10:00:00Z", None, None, "Three", None),
+    ("r3c.md", "r3.md", "2021-01-06T10:00:00Z", "e.com", "E", "Three", ["X"]),
+    ("lone.md", None, "2021-01-07T10:00:00Z", "a.com", "A", "Lone", ["X"]),
+]
+RELATED_ROWS = [
+    # article_id (of the article listing it), published_at, provider_domain, provider_name
+    ("s2.md", "2021-01-02T16:00:00Z", "b.com", "B"),
+    ("s1.md", "2021-01-01T04:00:00Z", None, "Nameonly"),
+    ("nosuch.md", "2021-01-01T04:00:00Z", "e.com", "E"),
+    ("s2.md", None, "c.com", "C"),
+    ("s1.md", "2021-01-02T10:00:00Z", "b.com", "B"),
+]
+TEXT = ["article_id", "story_id", "provider_domain", "provider_name", "title"]
+
+
+@pytest.fixture(params=["text columns", "object columns"])
+def stories_by_hand(request) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:data:`STORY_ROWS` and :data:`RELATED_ROWS` with text columns as a load types them,
+    or as Python objects: the story tables take a quicker road for the first."""
+    articles = pd.DataFrame(STORY_ROWS, columns=[*TEXT[:2], "published_at", *TEXT[2:], "topics"])
+    related = pd.DataFrame(RELATED_ROWS, columns=["article_id", "published_at", *TEXT[2:4]])
+    articles["published_at"] = pd.to_datetime(articles["published_at"], utc=True)
+    related["published_at"] = pd.to_datetime(related["published_at"], utc=True)
+    articles = articles.assign(quality=pd.array([50] * len(articles), dtype="Int64"))
+    articles = articles.assign(heat=articles["quality"])
+    dtype = "string" if request.param == "text columns" else object
+    articles = articles.astype({c: dtype for c in TEXT})
+    related = related.astype({c: dtype for c in ["article_id", *TEXT[2:4]]})
+    if dtype is object:  # missing text as None, as Python would hold it
+        articles[TEXT] = articles[TEXT].astype(object).where(articles[TEXT].notna(), None)
+    return articles, related
+
+
+def test_largest_stories_break_ties_by_story_id_and_dates_by_article_id(stories_by_hand):
+    articles, _ = stories_by_hand
+    frame = stats.find_largest_stories(articles, n=2)
+    assert frame["story_id"].tolist() == ["r3.md", "s2.md"]  # 3 articles, 3 providers each
+    assert frame["title"].isna().tolist() == [True, False]  # r3.md has no first copy
+    assert frame["title"].iloc[1] == "Two"
+    # r3b.md is the earliest; c2.md and s2.md share a date (c2.md first); x2.md is undated
+    assert frame["providers"].tolist() == ["(unknown), Nameonly, e.com", "c.com, a.com, d.com"]
+    assert frame["first_published_at"].tolist() == [
+        pd.Timestamp("2021-01-04T10:00:00Z"),
+        pd.Timestamp("2021-01-02T10:00:00Z"),
+    ]
+    assert frame["last_published_at"].tolist() == [
+        pd.Timestamp("2021-01-06T10:00:00Z"),
+        pd.Timestamp("2021-01-02T10:00:00Z"),
+    ]
+    assert stats.find_largest_stories(articles, n=1)["story_id"].tolist() == ["r3.md"]
+    every = stats.find_largest_stories(articles, n=10)  # lone.md has no story: left out
+    assert every[["story_id", "n_providers", "providers"]].values.tolist() == [
+        ["r3.md", 3, "(unknown), Nameonly, e.com"],
+        ["s2.md", 3, "c.com, a.com, d.com"],
+        ["s1.md", 2, "b.com, a.com"],
+    ]
+    none = stats.find_largest_stories(articles, min_articles=4)
+    assert none.empty and none.dtypes.equals(every.dtypes)
+    assert stats.find_largest_stories(articles, n=0).empty
+
+
+def test_story_summary_and_sizes_leave_articles_without_a_story_out(stories_by_hand):
+    articles, _ = stories_by_hand
+    assert stats.summarize_stories(articles).iloc[0].to_dict() == {
+        "n_articles": 10,
+        "n_stories": 3,
+        "n_copies": 7,
+        "share_copies": 0.7,
+        "n_syndicated": 3,
+    }
+    sizes = stats.count_story_sizes(articles)
+    assert sizes[["story_size", "n_stories", "n_articles"]].values.tolist() == [
+        ["1", 0, 0],
+        ["2", 0, 0],
+        ["3-4", 3, 9],
+    ]
+
+
+def test_first_publishers_with_missing_providers_and_first_copies(stories_by_hand):
+    articles, _ = stories_by_hand
+    frame = stats.find_first_publishers(articles)
+    assert frame["provider"].tolist() == [
+        "a.com",
+        "b.com",
+        "(unknown)",
+        "Nameonly",
+        "c.com",
+        "d.com",
+        "e.com",
+    ]
+    by = frame.set_index("provider")
+    # a.com: u1.md copies b.com's story, lone.md has no story, s2.md is a first copy
+    assert by.loc["a.com"].to_dict() == {
+        "n_articles": 3,
+        "n_stories": 2,
+        "n_first": 1,
+        "share_first": 0.5,
+        "n_copies": 2,
+        "syndication_rate": 2 / 3,
+        "median_lag_hours": 24.0,
+    }
+    assert by.loc["b.com", "median_lag_hours"] == 33 * 24  # its own later copy, t1.md
+    assert by.loc["b.com", "n_copies"] == 0
+    assert by.loc["c.com", "median_lag_hours"] == 0.0  # the same hour as the first copy
+    # a story without a first copy: every article of it is a copy, with no lag
+    assert by.loc[["e.com", "Nameonly", "(unknown)"], "n_copies"].tolist() == [1, 1, 1]
+    assert by.loc[["d.com", "e.com"], "median_lag_hours"].isna().all()
+    lag = stats.build_pickup_lag(articles)  # r3.md has no first provider: no pair
+    assert lag[["first_provider", "provider", "n_stories"]].values.tolist() == [
+        ["a.com", "c.com", 1],
+        ["a.com", "d.com", 1],
+        ["b.com", "a.com", 1],
+    ]
+    assert lag["median_lag_hours"].isna().tolist() == [False, True, False]  # x2.md undated
+    assert lag["median_lag_hours"].tolist()[::2] == [0.0, 24.0]
+    assert len(stats.build_pickup_lag(articles, include_self=True)) == 4  # b.com -> b.com
+
+
+def test_leaderboard_story_columns_by_hand(stories_by_hand):
+    articles, _ = stories_by_hand
+    board = stats.build_provider_leaderboard(articles, stories=True)
+    assert board["provider"].tolist() == [
+        "a.com",
+        "b.com",
+        "(unknown)",
+        "Nameonly",
+        "c.com",
+        "d.com",
+        "e.com",
+    ]
+    assert board["provider_name"].tolist()[:2] == ["A", "B"]
+    assert board["provider_name"].isna().tolist()[2:4] == [True, False]
+    assert board["n_stories"].tolist() == [2, 1, 1, 1, 1, 1, 1]
+    assert board["n_first"].tolist() == [1, 1, 0, 0, 0, 0, 0]
+    assert board["syndication_rate"].tolist() == [2 / 3, 0, 1, 1, 1, 1, 1]
+    plain = stats.build_provider_leaderboard(articles)
+    pd.testing.assert_frame_equal(board[plain.columns], plain)
+
+
+def test_topic_stories_by_hand(stories_by_hand):
+    articles, _ = stories_by_hand
+    topics = stats.count_topic_stories(articles)
+    assert topics[["topic", "n_articles", "n_stories"]].values.tolist() == [
+        ["X", 6, 3],  # lone.md counts as an article of X, not as a story
+        ["Y", 1, 1],
+        ["Z", 1, 1],  # a tie with Y: by name
+    ]
+    assert topics["share_stories"].tolist() == [1, 1 / 3, 1 / 3]
+    with_story = articles[articles["story_id"].notna()]
+    frame = stats.count_topic_stories_by_period(with_story, freq="month", n=None)
+    assert frame["topic"].tolist() == ["X", "X", "Y", "Y", "Z", "Z"]
+    assert frame["period"].dt.strftime("%Y-%m").tolist() == ["2021-01", "2021-02"] * 3
+    # r3.md counts in X though its first dated copy, r3b.md, has no topic; x2.md is undated
+    assert frame["n_stories"].tolist() == [3, 0, 1, 0, 1, 0]
+    assert frame["n_articles"].tolist() == [4, 1, 1, 0, 0, 0]
+    assert stats.count_topic_stories_by_period(with_story, freq="month", n=0).empty
+    periods = stats.count_stories_by_period(with_story, freq="month")
+    assert periods[["n_articles", "n_stories"]].values.tolist() == [[7, 3], [1, 0]]
+
+
+def test_coverage_by_hand(stories_by_hand):
+    articles, related = stories_by_hand
+    pairs = stats.build_coverage_pairs(articles, related)
+    assert pairs.values.tolist() == [
+        ["a.com", "b.com", 1],
+        ["a.com", "c.com", 1],
+        ["b.com", "Nameonly", 1],  # the undated related story counts here
+        ["b.com", "b.com", 1],
+    ]
+    assert len(stats.build_coverage_pairs(articles, related, include_self=False)) == 3
+    lag = stats.build_coverage_lag(articles, related)  # in the order of the related stories
+    assert lag.values.tolist() == [
+        ["s2.md", "a.com", "b.com", 6.0],
+        ["s1.md", "b.com", "Nameonly", -6.0],
+        ["s1.md", "b.com", "b.com", 24.0],
+    ]
+    twice = stats.build_coverage_pairs(articles, pd.concat([related, related]))
+    assert twice["n_stories"].tolist() == [2, 2, 2, 2]
+
+
+STORY_FUNCTIONS = [
+    stats.summarize_stories,
+    stats.count_stories_by_period,
+    stats.count_topic_stories,
+    stats.count_topic_stories_by_period,
+    stats.count_story_sizes,
+    stats.find_first_publishers,
+    stats.build_pickup_lag,
+    stats.find_largest_stories,
+    lambda articles: stats.build_provider_leaderboard(articles, stories=True),
+]
+
+
+@pytest.mark.parametrize("function", STORY_FUNCTIONS)
+def test_story_stats_by_position_whatever_the_index(function, stories_by_hand):
+    articles, _ = stories_by_hand
+    expected = function(articles)
+    for index in (np.arange(len(articles))[::-1], [f"row{i}" for i in range(len(articles))]):
+        pd.testing.assert_frame_equal(function(articles.set_axis(index)), expected)
+    # a label repeated (as pd.concat gives) is no longer looked up by label
+    pd.testing.assert_frame_equal(function(articles.set_axis([0] * len(articles))), expected)
+    empty = function(articles.iloc[:0])
+    assert empty.empty and empty.dtypes.equals(expected.dtypes)
+
+
+@pytest.mark.parametrize("function", STORY_FUNCTIONS)
+def test_a_story_with_two_first_copies_is_an_error(function, stories_by_hand):
+    articles, _ = stories_by_hand
+    twice = pd.concat([articles, articles.iloc[:1]], ignore_index=True)
+    with pytest.raises(pd.errors.InvalidIndexError, match="first copy"):
+        function(twice)
+
+
+def test_provider_keys_are_the_provider_labels_on_either_road(stories_by_hand):
+    articles, related = stories_by_hand
+    for frame in (articles, related, articles.iloc[:0], articles.assign(provider_domain="other")):
+        codes, labels = stats._provider_keys(frame)
+        expected = stats._provider_labels(frame) if len(frame) else pd.Series([], dtype=object)
+        assert labels[codes].tolist() == expected.tolist()
+        assert len(set(labels)) == len(labels)
+        assert labels.dtype == object
+
+
 # --------------------------------------------------------------------------- distinctive words
 
 
