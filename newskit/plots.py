@@ -628,7 +628,7 @@ def plot_score_boxes(
     -------
     matplotlib.axes.Axes
     """
-    groups = list(dict.fromkeys(data["group"]))[:MAX_BARS]
+    groups = pd.unique(data["group"]).tolist()[:MAX_BARS]  # in the order they come
     ax = _axes(ax, (7, 0.4 * max(len(groups), 2) + 1.2))
     _decorate(ax, title=title or f"{score.capitalize()} by group", xlabel=score, ylabel=ylabel)
     if not groups:

@@ -198,7 +198,7 @@ def _topic_rows(articles: pd.DataFrame) -> pd.DataFrame:
     by article (:func:`_topic_rows_one_by_one`), which gives the same rows.
     """
     values = articles["topics"].to_numpy(dtype=object)
-    if not all(v is None or isinstance(v, (list, tuple, np.ndarray)) for v in values):
+    if not set(map(type, values)) <= {list, tuple, np.ndarray, type(None)}:
         return _topic_rows_one_by_one(articles)  # Arrow would read a string as a list
     try:
         lists = pa.array(values, type=pa.list_(pa.large_string()), from_pandas=False)
