@@ -193,19 +193,20 @@ def build_frame(rows: list[dict], columns: dict[str, object]) -> pd.DataFrame:
 
 def cast_frame(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
     """Return ``frame`` with each column of ``columns`` cast to its dtype."""
-    out = {}
-    for name, dtype in columns.items():
-        col = frame[name]
-        if dtype == "object":
-            out[name] = col.astype(object)
-        elif dtype == "category":
-            # categories of text, also when the column is empty
-            out[name] = col.astype(STRING).astype("category")
-        elif isinstance(dtype, pd.DatetimeTZDtype):
-            out[name] = pd.to_datetime(col, utc=True).astype(dtype)
-        else:
-            out[name] = col.astype(dtype)
+    out = {name: _cast(frame[name], dtype) for name, dtype in columns.items()}
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def _cast(col: pd.Series, dtype: object) -> pd.Series:
+    """``col`` as ``dtype`` (as it is when it has that dtype already)."""
+    if dtype == "category":
+        # categories of text, also when the column is empty
+        return col.astype(STRING).astype("category")
+    if col.dtype == dtype:
+        return col
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return pd.to_datetime(col, utc=True).astype(dtype)
+    return col.astype(dtype)
 
 
 #: Problems of one file as a load keeps them, before duplicates are flagged (relpath orders
@@ -285,7 +286,7 @@ def frame_to_table(frame: pd.DataFrame, columns: dict[str, object]) -> pa.Table:
 def table_to_frame(table: pa.Table, columns: dict[str, object]) -> pd.DataFrame:
     """Rebuild a DataFrame with exactly ``columns`` and their dtypes from an Arrow table.
 
-    The columns are cast with :func:`cast_frame`, as a fresh load casts them.
+    The columns are cast as :func:`cast_frame` casts them, as a fresh load does.
     """
     out = {}
     for name, dtype in columns.items():
@@ -300,7 +301,8 @@ def table_to_frame(table: pa.Table, columns: dict[str, object]) -> pd.DataFrame:
             out[name] = col.to_pandas(types_mapper=lambda _type, dtype=dtype: dtype)
         else:
             out[name] = col.to_pandas()
-    return cast_frame(pd.DataFrame(out, index=pd.RangeIndex(table.num_rows)), columns)
+        out[name] = _cast(out[name], dtype)
+    return pd.DataFrame(out, index=pd.RangeIndex(table.num_rows))
 
 
 def rows_to_table(rows: list[dict], columns: dict[str, object]) -> pa.Table:
