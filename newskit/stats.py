@@ -211,8 +211,7 @@ def _topic_rows(articles: pd.DataFrame) -> pd.DataFrame:
     parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype("int64")
     names = encoded.dictionary.to_pylist()
     # each topic once per article (the first, as dict.fromkeys keeps), none missing or blank
-    _, first = np.unique(parents * (len(names) + 1) + codes, return_index=True)
-    first.sort()
+    first = _first_places(parents * (len(names) + 1) + codes)
     blank = np.array([not name.strip() for name in names] + [True], dtype=bool)
     first = first[~blank[codes[first]]]
     if not len(first):

@@ -1340,19 +1340,19 @@ def test_find_largest_stories_can_leave_single_articles_out(syndicated):
     assert stats.find_largest_stories(syndicated, min_articles=4).empty
 
 
-@pytest.mark.parametrize(
-    "function",
-    [
-        stats.summarize_stories,
-        stats.count_stories_by_period,
-        stats.count_topic_stories,
-        stats.count_topic_stories_by_period,
-        stats.count_story_sizes,
-        stats.find_first_publishers,
-        stats.build_pickup_lag,
-        stats.find_largest_stories,
-    ],
-)
+STORY_STATS = [
+    stats.summarize_stories,
+    stats.count_stories_by_period,
+    stats.count_topic_stories,
+    stats.count_topic_stories_by_period,
+    stats.count_story_sizes,
+    stats.find_first_publishers,
+    stats.build_pickup_lag,
+    stats.find_largest_stories,
+]
+
+
+@pytest.mark.parametrize("function", STORY_STATS)
 def test_story_stats_on_empty_input_and_without_stories(function, syndicated):
     empty = function(syndicated.iloc[:0])
     assert empty.empty and len(empty.columns) == len(function(syndicated).columns)
@@ -1566,14 +1566,7 @@ def test_coverage_by_hand(stories_by_hand):
 
 
 STORY_FUNCTIONS = [
-    stats.summarize_stories,
-    stats.count_stories_by_period,
-    stats.count_topic_stories,
-    stats.count_topic_stories_by_period,
-    stats.count_story_sizes,
-    stats.find_first_publishers,
-    stats.build_pickup_lag,
-    stats.find_largest_stories,
+    *STORY_STATS,
     lambda articles: stats.build_provider_leaderboard(articles, stories=True),
 ]
 
