@@ -20,11 +20,12 @@ from newskit import cache as _cache
 from newskit.dates import parse_bound
 from newskit.errors import CorpusError
 from newskit.files import scan_files, shown_entries, shown_name
-from newskit.load import MEMORY_POOL, load_changed, without_gc
+from newskit.load import load_changed, without_gc
 from newskit.records import implausible_date
 from newskit.schema import (
     FIELD_COLUMNS,
     FILE_TABLES,
+    MEMORY_POOL,
     PROBLEM_COLUMNS,
     PROVIDER_COLUMNS,
     RELATED_COLUMNS,

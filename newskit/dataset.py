@@ -41,11 +41,11 @@ from newskit.corpus import DATASET_MANIFEST, Corpus, is_dataset
 from newskit.dates import parse_bound
 from newskit.errors import CorpusError
 from newskit.files import shown_name
-from newskit.load import MEMORY_POOL
 from newskit.schema import (
     ARTICLE_COLUMNS,
     FIELD_COLUMNS,
     IMAGE_COLUMNS,
+    MEMORY_POOL,
     PROBLEM_COLUMNS,
     PROVIDER_COLUMNS,
     RELATED_COLUMNS,

@@ -38,16 +38,13 @@ from newskit.columnar import build_tables, record_rows
 from newskit.files import Entry, read_bytes
 from newskit.parse import RecordError, parse_record
 from newskit.records import build_record, is_article
-from newskit.schema import FILE_TABLES, problem_row, rows_to_table
+from newskit.schema import FILE_TABLES, MEMORY_POOL, problem_row, rows_to_table
 from newskit.stories import article_keys
 
 #: Fewer files than this are parsed in this process: a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 1000
 #: Loads parsing at least this many files show a progress bar (when output is interactive).
 PROGRESS_MIN_FILES = 1000
-#: Arrow's hash kernels (index_in, dictionary_encode) allocate from the system allocator: in a
-#: fresh process, mimalloc (pyarrow's default) now and then takes tens of milliseconds on them.
-MEMORY_POOL = pa.system_memory_pool()
 
 
 class FileRead(NamedTuple):

@@ -11,6 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
+#: Arrow's hash kernels (index_in, dictionary_encode) allocate from the system allocator: in a
+#: fresh process, mimalloc (pyarrow's default) now and then takes tens of milliseconds on them.
+MEMORY_POOL = pa.system_memory_pool()
+
 #: Front-matter key -> articles column, for the plain scalar fields of a record.
 TEXT_FIELDS = {
     "title": "title",

@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newskit.schema import (
+    MEMORY_POOL,
     STORY_COLUMNS,
     STORY_KEY_COLUMNS,
     STRING,
@@ -290,11 +291,11 @@ def outlet_names(articles: pd.DataFrame, related: pd.DataFrame | None = None) ->
             continue
         for column in ("provider_name", "provider_domain"):
             if column in frame:
-                names.update(str(v) for v in pd.unique(frame[column].dropna().astype(object)))
+                found = pc.unique(as_text(frame[column]), memory_pool=MEMORY_POOL)
+                names.update(found.drop_null().to_pylist())
         if "provider_domain" in frame:
-            for domain in pd.unique(frame["provider_domain"].dropna().astype(object)):
-                label = str(domain).removeprefix("www.").split(".")[0]
-                names.add(label)
+            for domain in pc.unique(as_text(frame["provider_domain"])).drop_null().to_pylist():
+                names.add(domain.removeprefix("www.").split(".")[0])
     return frozenset(key for key in map(_name_key, names) if key)
 
 
@@ -431,14 +432,20 @@ def _title_edges(
     earliest dated one."""
     first: list[int] = []
     second: list[int] = []
-    frame = pd.DataFrame({"key": keys, "hours": hours, "row": np.arange(len(keys))})
-    frame = frame[frame["key"].str.contains(" ", regex=False)]  # one-word titles are too weak
-    frame = frame[frame.duplicated("key", keep=False)]
-    frame = frame.sort_values(["key", "hours", "row"], na_position="last", kind="stable")
+    values = pa.array(keys, pa.large_string())
+    code = _codes(pc.dictionary_encode(pa.chunked_array([values]), memory_pool=MEMORY_POOL))
+    # one-word titles are too weak; a key alone has nothing to link
+    code[~pc.match_substring(values, " ").fill_null(False).to_numpy(zero_copy_only=False)] = -1
+    shared = np.bincount(code[code >= 0], minlength=1)
+    rows = np.flatnonzero((code >= 0) & (shared[np.maximum(code, 0)] > 1))
+    # by key, then date (undated last), then row
+    rows = rows[
+        np.lexsort((rows, np.where(np.isnan(hours[rows]), np.inf, hours[rows]), code[rows]))
+    ]
     previous = None
     anchor, start, target = -1, np.nan, -1
     for key, hour, row in zip(
-        frame["key"].tolist(), frame["hours"].tolist(), frame["row"].tolist(), strict=True
+        code[rows].tolist(), hours[rows].tolist(), rows.tolist(), strict=True
     ):
         if key != previous:  # undated rows sort last within their key
             previous, anchor, target = key, -1, row
@@ -594,15 +601,25 @@ def build_stories(
         title_keys, trimmed = np.full(n, "", dtype=object), np.zeros(n, bool)
     markers = _Markers(title_keys)
 
-    # rule 1: one address (the URL columns in one piece, in order, then the rows)
-    address = pa.concat_arrays([as_text(keys[c]) for c in URL_COLUMNS]).dictionary_encode()
-    codes = address.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
+    text = pa.large_string()
+    # rule 1: one address (the URL columns one after another, then the rows), encoded as
+    # one column with one dictionary, without joining the columns first
+    address = pc.dictionary_encode(
+        pa.chunked_array(
+            [chunk for c in URL_COLUMNS for chunk in keys[c].cast(text).chunks], type=text
+        ),
+        memory_pool=MEMORY_POOL,
+    )
+    codes = _codes(address)
+    dictionary = address.chunk(0).dictionary if address.num_chunks else pa.array([], text)
     rows = np.tile(np.arange(n, dtype="int64"), len(URL_COLUMNS))
     valid = np.flatnonzero(codes >= 0)
-    # the row where each address first appears
-    first_row = np.full(len(address.dictionary), -1, dtype="int64")
-    seen, at = np.unique(codes[valid], return_index=True)
-    first_row[seen] = rows[valid[at]]
+    # the row where each address first appears: codes are numbered in order of first
+    # appearance, so a code's first place is where it exceeds every code before it
+    found = codes[valid]
+    new = found > np.maximum.accumulate(np.concatenate(([-1], found[:-1])))
+    first_row = np.full(len(dictionary), -1, dtype="int64")
+    first_row[found[new]] = rows[valid[new]]
     if options.enabled and len(valid):
         linked = first_row[codes[valid]]
         apart = rows[valid] != linked
@@ -612,7 +629,7 @@ def build_stories(
     listing = pc.index_in(as_text(related["article_id"]), value_set=as_text(articles["article_id"]))
     listing = listing.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
     related_keys = normalize_text_urls(as_text(related["web_url"]))
-    where = pc.index_in(related_keys, value_set=address.dictionary).fill_null(-1)
+    where = pc.index_in(related_keys, value_set=dictionary, memory_pool=MEMORY_POOL).fill_null(-1)
     where = where.to_numpy(zero_copy_only=False).astype("int64")
     target = np.where(where >= 0, first_row[np.maximum(where, 0)] if len(first_row) else -1, -1)
     if options.enabled:
@@ -639,21 +656,35 @@ def build_stories(
             first, second = _near_edges(title_keys, excerpts, markers, trimmed, hours, options)
             groups.link(first, second)
 
-    id_rank = pd.factorize(articles["article_id"], sort=True)[0]  # ties: the smaller id first
-    story_of_row = _name_stories(groups.roots(), ids, hours, id_rank)
+    by_time = _by_time(articles, hours)
+    roots = groups.roots()
+    story_of_row = _name_stories(roots, ids, by_time)
     story_id = pd.Series(story_of_row, index=articles.index, dtype="string", name="story_id")
+    story_codes = pd.factorize(roots)[0]  # the codes pd.factorize gives story_id, on integers
     related_story = np.where(target >= 0, story_of_row[np.maximum(target, 0)], None)
     related_copy = _related_copies(
         related, listing, target, title_keys, trimmed, markers, hours, outlets, options
     )
     return Stories(
         story_id=story_id,
-        stories=_story_table(articles, story_id, hours, topics, id_rank),
+        stories=_story_table(articles, story_id, topics, by_time, story_codes),
         related_story_id=pd.Series(
             related_story, index=related.index, dtype="string", name="story_id"
         ),
         related_is_copy=pd.Series(related_copy, index=related.index, dtype=bool, name="is_copy"),
     )
+
+
+def _first_places(values: np.ndarray) -> np.ndarray:
+    """The position of each distinct value's first occurrence, in order of position (a hash
+    table: numpy's unique sorts, or hashes slowly)."""
+    return np.flatnonzero(~pd.Series(values).duplicated().to_numpy())
+
+
+def _codes(encoded: pa.ChunkedArray) -> np.ndarray:
+    """The dictionary codes of an encoded column as int64, -1 where missing."""
+    parts = [chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False) for chunk in encoded.chunks]
+    return np.concatenate(parts).astype("int64") if parts else np.array([], dtype="int64")
 
 
 def _empty_related() -> pd.DataFrame:
@@ -666,16 +697,18 @@ def _empty_related() -> pd.DataFrame:
     )
 
 
-def _name_stories(
-    roots: np.ndarray, ids: np.ndarray, hours: np.ndarray, id_rank: np.ndarray
-) -> np.ndarray:
-    """The article_id of each group's earliest copy (undated last, ties by article_id, whose
-    order ``id_rank`` gives)."""
+def _by_time(articles: pd.DataFrame, hours: np.ndarray) -> np.ndarray:
+    """The rows earliest first, undated last, ties by article_id (the smaller first)."""
+    id_rank = pd.factorize(articles["article_id"], sort=True)[0]
+    return np.lexsort((id_rank, np.where(np.isnan(hours), np.inf, hours)))
+
+
+def _name_stories(roots: np.ndarray, ids: np.ndarray, by_time: np.ndarray) -> np.ndarray:
+    """The article_id of each group's earliest copy (the first of its rows in ``by_time``,
+    see :func:`_by_time`)."""
     if not len(roots):
         return np.array([], dtype=object)
-    order = np.lexsort((id_rank, np.where(np.isnan(hours), np.inf, hours), roots))
-    # the first row of each root's run, in root order
-    firsts = order[np.flatnonzero(np.r_[True, roots[order][1:] != roots[order][:-1]])]
+    firsts = by_time[_first_places(roots[by_time])]
     name_of = np.empty(int(roots.max()) + 1, dtype=object)
     name_of[roots[firsts]] = ids[firsts]
     return name_of[roots]
@@ -734,33 +767,39 @@ def build_story_table(
     if "story_id" not in articles:
         raise ValueError("articles has no story_id column: add it with build_stories")
     hours = _hours(articles["published_at"]) if len(articles) else np.array([], "float64")
-    return _story_table(articles, articles["story_id"].astype("string"), hours, topics)
+    story_id = articles["story_id"].astype("string")
+    return _story_table(
+        articles, story_id, topics, _by_time(articles.reset_index(drop=True), hours)
+    )
 
 
 def _story_table(
     articles: pd.DataFrame,
     story_id: pd.Series,
-    hours: np.ndarray,
     topics: pd.DataFrame | None,
-    id_rank: np.ndarray | None = None,
+    by_time: np.ndarray,
+    codes: np.ndarray | None = None,
 ) -> pd.DataFrame:
+    """The stories table, from the rows in time order (:func:`_by_time`); ``codes``, when
+    given, are what ``pd.factorize(story_id)`` gives (stories numbered in order of first
+    appearance)."""
     if articles.empty:
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in STORY_COLUMNS.items()})
     articles = articles.reset_index(drop=True)
-    codes, names = pd.factorize(story_id.reset_index(drop=True))
-    if id_rank is None:
-        id_rank = pd.factorize(articles["article_id"], sort=True)[0]
-    # earliest first (undated last), ties by article_id: each story's first copy, and the
-    # stories in the order of their first copies
-    order = np.lexsort((id_rank, np.where(np.isnan(hours), np.inf, hours)))
-    seen = np.unique(codes[order], return_index=True)[1]
-    stories = codes[order][np.sort(seen)]
-    first = order[np.sort(seen)]
+    story_id = story_id.reset_index(drop=True)
+    if codes is None:
+        codes, names = pd.factorize(story_id)
+    else:
+        names = story_id.array.take(_first_places(codes))
+    # each story's first copy, and the stories in the order of their first copies
+    first = by_time[_first_places(codes[by_time])]
+    stories = codes[first]
     domain = articles["provider_domain"]
     provider = pd.factorize(domain.where(domain.notna(), articles["provider_name"]))[0]
     known = provider >= 0
     width = int(provider.max()) + 1 if len(provider) else 1
-    pairs = np.unique(codes[known].astype("int64") * width + provider[known])
+    pairs = codes[known].astype("int64") * width + provider[known]
+    pairs = pairs[_first_places(pairs)]
     n_providers = np.bincount(pairs // width, minlength=len(names))
     published = articles["published_at"]
     last = published.groupby(codes, sort=True).max().reindex(range(len(names)))
