@@ -425,29 +425,35 @@ def _hours(when: pd.Series) -> np.ndarray:
 
 
 def _title_edges(
-    keys: np.ndarray, markers: _Markers, trimmed: np.ndarray, hours: np.ndarray, window: float
-) -> tuple[list[int], list[int]]:
+    keys: np.ndarray, hours: np.ndarray, window: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Rule 3: the same title key within ``window`` hours of the first copy of a run (so a
     daily series with one title is not chained into one story); an undated copy joins the
-    earliest dated one."""
-    first: list[int] = []
-    second: list[int] = []
+    earliest dated one. (Copies with one key carry the same markers.)"""
     values = pa.array(keys, pa.large_string())
     code = _codes(pc.dictionary_encode(pa.chunked_array([values]), memory_pool=MEMORY_POOL))
-    # one-word titles are too weak; a key alone has nothing to link
+    # one-word titles are too weak
     code[~pc.match_substring(values, " ").fill_null(False).to_numpy(zero_copy_only=False)] = -1
+    return _run_pairs(code, hours, window)
+
+
+def _run_pairs(code: np.ndarray, hours: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that share a ``code`` (``-1``: none), each with the row it joins: the first row
+    of its run (the rows within ``window`` hours of the run's first), or, for an undated row,
+    the earliest row of its code. The first rows of runs join nothing."""
+    first: list[int] = []
+    second: list[int] = []
     shared = np.bincount(code[code >= 0], minlength=1)
     rows = np.flatnonzero((code >= 0) & (shared[np.maximum(code, 0)] > 1))
-    # by key, then date (undated last), then row
-    rows = rows[
-        np.lexsort((rows, np.where(np.isnan(hours[rows]), np.inf, hours[rows]), code[rows]))
-    ]
+    when = hours[rows]
+    # by code, then date (undated last), then row
+    rows = rows[np.lexsort((rows, np.where(np.isnan(when), np.inf, when), code[rows]))]
     previous = None
     anchor, start, target = -1, np.nan, -1
     for key, hour, row in zip(
         code[rows].tolist(), hours[rows].tolist(), rows.tolist(), strict=True
     ):
-        if key != previous:  # undated rows sort last within their key
+        if key != previous:  # undated rows sort last within their code
             previous, anchor, target = key, -1, row
         if hour != hour:  # undated
             if row != target:
@@ -455,10 +461,92 @@ def _title_edges(
                 second.append(target)
         elif anchor < 0 or hour - start > window:
             anchor, start = row, hour
-        elif _markers_agree(markers[row], trimmed[row], markers[anchor], trimmed[anchor]):
+        else:
             first.append(row)
             second.append(anchor)
-    return first, second
+    return np.array(first, dtype="int64"), np.array(second, dtype="int64")
+
+
+#: A trimmed title's key needs this many words to join a title that starts with them.
+TRIMMED_MIN_WORDS = 3
+
+
+def _trimmed_edges(
+    keys: np.ndarray, trimmed: np.ndarray, hours: np.ndarray, window: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rule 3, trimmed titles: a trimmed title (``...``) joins the untrimmed titles that
+    start with its words (and so carry its markers), published within ``window`` hours of
+    it, when they are all one title (a start that several titles share stays apart)."""
+    cut = [
+        row
+        for row in np.flatnonzero(trimmed).tolist()
+        if keys[row].count(" ") + 1 >= TRIMMED_MIN_WORDS
+    ]
+    first: list[int] = []
+    second: list[int] = []
+    if not cut:
+        return np.array(first, dtype="int64"), np.array(second, dtype="int64")
+    whole = np.flatnonzero(~trimmed & (keys != ""))
+    whole = whole[np.argsort(keys[whole], kind="stable")]
+    ordered = keys[whole]
+    for row in cut:
+        start = keys[row] + " "
+        lo, hi = np.searchsorted(ordered, [start, start + "\U0010ffff"])
+        found = whole[lo:hi]
+        lag = np.abs(hours[found] - hours[row])
+        found = found[~(lag > window)]  # an undated title is within any window
+        if len(found) and (keys[found] == keys[found[0]]).all():
+            first.append(row)
+            second.append(int(found[0]))
+    return np.array(first, dtype="int64"), np.array(second, dtype="int64")
+
+
+#: Rule 4 compares the first and the last this many bytes of excerpts at least as long (in
+#: UTF-8: 64 characters of English text).
+EXCERPT_KEY_BYTES = 64
+
+
+def _excerpt_edges(
+    excerpts: pa.Array,
+    keys: np.ndarray,
+    markers: _Markers,
+    trimmed: np.ndarray,
+    hours: np.ndarray,
+    roots: np.ndarray,
+    options: StoryOptions,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rule 4: the same excerpt opening or ending (its first or last
+    :data:`EXCERPT_KEY_BYTES` bytes: a copy may add a source before the text, or cut it
+    short) within ``window_days`` of the first copy of a run, when the titles share
+    ``related_threshold`` of their words and their markers agree. Rows of one story
+    (``roots``) are not compared again."""
+    window = options.window_days * 24
+    # bytes, not characters: keys only need to be equal where the texts' ends are
+    raw = excerpts.cast(pa.large_binary())
+    long = pc.greater_equal(pc.binary_length(raw), EXCERPT_KEY_BYTES).fill_null(False)
+    ends = [
+        pc.if_else(long, pc.binary_slice(raw, 0, EXCERPT_KEY_BYTES), None),
+        pc.if_else(long, pc.binary_slice(raw, -EXCERPT_KEY_BYTES), None),
+    ]
+    encoded = pc.dictionary_encode(pa.chunked_array(ends), memory_pool=MEMORY_POOL)
+    code = _codes(encoded)
+    n = len(excerpts)
+    pairs = [_run_pairs(code[:n], hours, window), _run_pairs(code[n:], hours, window)]
+    a = np.concatenate([pairs[0][0], pairs[1][0]])
+    b = np.concatenate([pairs[0][1], pairs[1][1]])
+    keep = roots[a] != roots[b]
+    a, b = a[keep], b[keep]
+    agree = np.array(
+        [
+            bool(keys[x])
+            and bool(keys[y])
+            and _overlap(keys[x], keys[y]) >= options.related_threshold
+            and _markers_agree(markers[x], trimmed[x], markers[y], trimmed[y])
+            for x, y in zip(a.tolist(), b.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+    return a[agree], b[agree]
 
 
 def _tfidf(texts: list[str]):
@@ -649,9 +737,16 @@ def build_stories(
 
     if options.enabled and n > 1:
         window = options.window_days * 24
-        first, second = _title_edges(title_keys, markers, trimmed, hours, window)  # rule 3
-        groups.link(np.array(first, dtype="int64"), np.array(second, dtype="int64"))
-        if options.near_duplicates:  # rule 4
+        groups.link(*_title_edges(title_keys, hours, window))  # rule 3
+        groups.link(*_trimmed_edges(title_keys, trimmed, hours, window))
+        if "excerpt" in articles:  # rule 4
+            excerpts = as_text(articles["excerpt"])
+            groups.link(
+                *_excerpt_edges(
+                    excerpts, title_keys, markers, trimmed, hours, groups.roots(), options
+                )
+            )
+        if options.near_duplicates:  # rule 5
             excerpts = [_excerpt_text(v) for v in articles["excerpt"].astype(object)]
             first, second = _near_edges(title_keys, excerpts, markers, trimmed, hours, options)
             groups.link(first, second)
@@ -699,7 +794,11 @@ def _empty_related() -> pd.DataFrame:
 
 def _by_time(articles: pd.DataFrame, hours: np.ndarray) -> np.ndarray:
     """The rows earliest first, undated last, ties by article_id (the smaller first)."""
-    id_rank = pd.factorize(articles["article_id"], sort=True)[0]
+    ids = as_text(articles["article_id"])
+    if len(ids) < 2 or pc.all(pc.greater_equal(ids[1:], ids[:-1])).as_py():
+        id_rank = np.arange(len(ids))  # in order already, as a load gives them (sort: stable)
+    else:
+        id_rank = pd.factorize(articles["article_id"], sort=True)[0]
     return np.lexsort((id_rank, np.where(np.isnan(hours), np.inf, hours)))
 
 
