@@ -73,7 +73,8 @@ _SECTION_PREFIX = re.compile(
 _SUFFIX_SEPARATOR = re.compile(r"\s+(?:[-|–—·•]|::)\s+")
 _TRAILING_SEPARATOR = re.compile(r"\s+(?:[-|–—·•]|::)\s*$")
 _TRIMMED = re.compile(r"\s*(?:\.\.\.|…)\s*$")
-_QUOTES = str.maketrans({"’": "", "‘": "", "'": "", "`": "", "´": ""})
+#: Quote marks dropped from titles before splitting words ("Flow’s" is one word).
+_QUOTES = ("’", "‘", "'", "`", "´")
 _TOKEN = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 
@@ -273,8 +274,16 @@ class _Markers:
 # --------------------------------------------------------------------------- titles
 
 
+def _without_quotes(text: str) -> str:
+    # str.replace per mark: str.translate looks every character up in a dict (20x slower)
+    for mark in _QUOTES:
+        if mark in text:
+            text = text.replace(mark, "")
+    return text
+
+
 def _name_key(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    text = _without_quotes(unicodedata.normalize("NFKC", text).casefold())
     words = _TOKEN.findall(text)
     if words and words[0] == "the":
         words = words[1:]
@@ -352,7 +361,7 @@ def _title_parts(title: object, outlets: frozenset[str]) -> tuple[str, bool, str
         text = _SECTION_PREFIX.sub("", text)
         if text == before:
             break
-    words = _TOKEN.findall(text.casefold().translate(_QUOTES))
+    words = _TOKEN.findall(_without_quotes(text.casefold()))
     return " ".join(words), trimmed, suffix
 
 
