@@ -11,16 +11,22 @@ groups (union-find) as stories:
 3. **Same title**: the same title key (:func:`title_key`: case, punctuation, quotes and
    whitespace ignored; the outlet's name after `` - ``/`` | ``, and section prefixes such as
    ``Opinion |``, removed), published within ``window_days`` of the first such copy.
-   An undated article joins the earliest dated article with its title.
-4. **Near-duplicate** (needs scikit-learn, ``pip install 'newskit[stories]'``), between articles
+   An undated article joins the earliest dated article with its title. A trimmed title
+   (``...``) of at least :data:`TRIMMED_MIN_WORDS` words joins the titles that start with its
+   words within ``window_days`` of it, when they are all one title.
+4. **Same excerpt**: the same first or last :data:`EXCERPT_KEY_BYTES` bytes of the excerpt
+   (a copy may put its source first, or cut the text short), published within
+   ``window_days`` of the first such copy, with titles sharing at least ``related_threshold``
+   of their words.
+5. **Near-duplicate** (needs scikit-learn, ``pip install 'newskit[stories]'``), between articles
    published within ``window_days``: TF-IDF cosine of the title keys at least ``threshold``; or
    excerpts with a TF-IDF cosine of at least ``excerpt_threshold`` and titles sharing at least
-   ``related_threshold`` of their words (a rewritten headline over the same wire text).
+   ``related_threshold`` of their words (a rewritten headline over edited wire text).
 
-Every title-based rule (2-4) also needs the two titles to carry the same numbers, month and
-weekday names (:func:`title_markers`), so the next issue of a series ("... Update - October
-2019" and "... - February 2020") and a template with another date stay apart; a trimmed title
-(ending in ``...``) only needs its markers to be among the other's.
+Rules 2, 4 and 5 also need the two titles to carry the same numbers, month and weekday names
+(:func:`title_markers`), so the next issue of a series ("... Update - October 2019" and "... -
+February 2020") and a template with another date stay apart; a trimmed title (ending in
+``...``) only needs its markers to be among the other's.
 
 A story is named by the ``article_id`` of its earliest copy (earliest ``published_at``, undated
 last, ties by ``article_id``), so ids are stable across loads and readable.
@@ -98,7 +104,7 @@ class StoryOptions:
         Share of the shorter title's words the other must have, with other evidence (a
         related link, alike excerpts).
     near_duplicates : bool or None, default False
-        Use rule 4 (it costs several times a cold load of the files: see the README); None:
+        Use rule 5 (it costs several times a cold load of the files: see the README); None:
         when scikit-learn is installed. True without it raises ImportError.
     """
 
@@ -140,7 +146,7 @@ class Stories(NamedTuple):
     #: ``<NA>``): a ``string`` Series aligned with ``related``.
     related_story_id: pd.Series
     #: Whether each related entry is a copy of the article that lists it (same address, or
-    #: titles that rule 3 or 4 would link): a ``bool`` Series aligned with ``related``.
+    #: titles that rule 3 or 5 would link): a ``bool`` Series aligned with ``related``.
     related_is_copy: pd.Series
 
 
@@ -607,7 +613,7 @@ def _near_edges(
     hours: np.ndarray,
     options: StoryOptions,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rule 4 over the dated articles with a title."""
+    """Rule 5 over the dated articles with a title."""
     rows = np.flatnonzero(~np.isnan(hours) & (keys != ""))
     rows = rows[np.argsort(hours[rows], kind="stable")]
     when = hours[rows]

@@ -543,7 +543,7 @@ def test_bad_options_are_refused(options):
 
 
 def test_resolved_options_decide_near_duplicates():
-    assert StoryOptions().near_duplicates is False  # rule 4 costs: asked for, not default
+    assert StoryOptions().near_duplicates is False  # rule 5 costs: asked for, not default
     assert StoryOptions(near_duplicates=None).resolved().near_duplicates is True  # a dev dependency
     assert StoryOptions(near_duplicates=False).resolved().near_duplicates is False
 

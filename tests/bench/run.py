@@ -97,6 +97,10 @@ def child(mode: str, root: Path, cache_dir: Path) -> dict:
         import newskit.load
 
         newskit.load._pool_context = lambda: multiprocessing.get_context("fork")
+        # A forked worker's parent-death signal fires when the *thread* that forked it ends
+        # (here the thread that submits chunks, which ends first): the workers would be killed
+        # and the load fall back to parsing every chunk in this process.
+        newskit.load._die_with_parent = lambda: None
     options = {
         "cache": mode not in ("nocache", "python"),
         "cache_dir": cache_dir,
