@@ -243,11 +243,11 @@ def _keys_of(keys: pd.DataFrame | pa.Table, articles: pd.DataFrame) -> bool:
 
 def _cut_outlets(
     titles: pd.Series, keys: pa.Table, outlets: frozenset[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The title keys and trimmed flags of :func:`title_key` with ``outlets``, from
-    :func:`article_keys` (made with none): only a title whose last part is an outlet name
-    is keyed again."""
-    title_keys = keys["title_key"].combine_chunks()
+) -> tuple[pa.Array, np.ndarray]:
+    """The title keys (Arrow text) and trimmed flags of :func:`title_key` with ``outlets``,
+    from :func:`article_keys` (made with none): only a title whose last part is an outlet
+    name is keyed again."""
+    title_keys = keys["title_key"].combine_chunks().cast(pa.large_string())
     trimmed = keys["title_trimmed"].to_numpy().copy()
     again = pc.is_in(keys["title_suffix"], value_set=pa.array(sorted(outlets), pa.large_string()))
     again = again.fill_null(False).combine_chunks() if len(keys) else pa.array([], pa.bool_())
@@ -259,8 +259,7 @@ def _cut_outlets(
             title_keys, again, pa.array([known[t][0] for t in rest], pa.large_string())
         )
         trimmed[rows] = [known[t][1] for t in rest]
-    found = title_keys.to_numpy(zero_copy_only=False) if len(keys) else np.array([], object)
-    return found, trimmed
+    return title_keys, trimmed
 
 
 class _Markers:
@@ -439,16 +438,13 @@ def _hours(when: pd.Series) -> np.ndarray:
     return np.where(when.isna().to_numpy(), np.nan, nanos / 3.6e12)
 
 
-def _title_edges(
-    keys: np.ndarray, hours: np.ndarray, window: float
-) -> tuple[np.ndarray, np.ndarray]:
+def _title_edges(keys: pa.Array, hours: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray]:
     """Rule 3: the same title key within ``window`` hours of the first copy of a run (so a
     daily series with one title is not chained into one story); an undated copy joins the
     earliest dated one. (Copies with one key carry the same markers.)"""
-    values = pa.array(keys, pa.large_string())
-    code = _codes(pc.dictionary_encode(pa.chunked_array([values]), memory_pool=MEMORY_POOL))
+    code = _codes(pc.dictionary_encode(pa.chunked_array([keys]), memory_pool=MEMORY_POOL))
     # one-word titles are too weak
-    code[~pc.match_substring(values, " ").fill_null(False).to_numpy(zero_copy_only=False)] = -1
+    code[~pc.match_substring(keys, " ").fill_null(False).to_numpy(zero_copy_only=False)] = -1
     return _run_pairs(code, hours, window)
 
 
@@ -538,14 +534,13 @@ def _excerpt_edges(
     window = options.window_days * 24
     # bytes, not characters: keys only need to be equal where the texts' ends are
     raw = excerpts.cast(pa.large_binary())
-    long = pc.greater_equal(pc.binary_length(raw), EXCERPT_KEY_BYTES).fill_null(False)
-    ends = [
-        pc.if_else(long, pc.binary_slice(raw, 0, EXCERPT_KEY_BYTES), None),
-        pc.if_else(long, pc.binary_slice(raw, -EXCERPT_KEY_BYTES), None),
-    ]
-    encoded = pc.dictionary_encode(pa.chunked_array(ends), memory_pool=MEMORY_POOL)
-    code = _codes(encoded)
+    ends = [pc.binary_slice(raw, 0, EXCERPT_KEY_BYTES), pc.binary_slice(raw, -EXCERPT_KEY_BYTES)]
+    code = _codes(pc.dictionary_encode(pa.chunked_array(ends), memory_pool=MEMORY_POOL))
     n = len(excerpts)
+    long = pc.greater_equal(pc.binary_length(raw), EXCERPT_KEY_BYTES).fill_null(False)
+    short = ~long.to_numpy(zero_copy_only=False)
+    code[:n][short] = -1
+    code[n:][short] = -1
     pairs = [_run_pairs(code[:n], hours, window), _run_pairs(code[n:], hours, window)]
     a = np.concatenate([pairs[0][0], pairs[1][0]])
     b = np.concatenate([pairs[0][1], pairs[1][1]])
@@ -682,6 +677,7 @@ def build_stories(
         ``related_story_id`` and ``related_is_copy`` (aligned with ``related``).
     """
     options = (options or StoryOptions()).resolved()
+    text = pa.large_string()
     if options.near_duplicates and not _has_sklearn():
         raise ImportError(
             "near-duplicate stories need scikit-learn: pip install 'newskit[stories]' "
@@ -689,7 +685,7 @@ def build_stories(
         )
     related = related if related is not None else _empty_related()
     n = len(articles)
-    ids = articles["article_id"].astype(object).to_numpy()
+    ids = as_text(articles["article_id"])
     hours = _hours(articles["published_at"]) if n else np.array([], dtype="float64")
     groups = _Groups(n)
     if keys is None or not _keys_of(keys, articles):
@@ -698,13 +694,13 @@ def build_stories(
         keys = frame_to_table(keys, STORY_KEY_COLUMNS)
     if options.enabled:
         outlets = outlet_names(articles, related)
-        title_keys, trimmed = _cut_outlets(articles["title"], keys, outlets)
+        key_text, trimmed = _cut_outlets(articles["title"], keys, outlets)
     else:  # no rule compares titles
         outlets = frozenset()
-        title_keys, trimmed = np.full(n, "", dtype=object), np.zeros(n, bool)
+        key_text, trimmed = pa.repeat(pa.scalar("", text), n), np.zeros(n, bool)
+    title_keys = key_text.to_numpy(zero_copy_only=False) if n else np.array([], object)
     markers = _Markers(title_keys)
 
-    text = pa.large_string()
     # rule 1: one address (the URL columns one after another, then the rows), encoded as
     # one column with one dictionary, without joining the columns first
     address = pc.dictionary_encode(
@@ -752,7 +748,7 @@ def build_stories(
 
     if options.enabled and n > 1:
         window = options.window_days * 24
-        groups.link(*_title_edges(title_keys, hours, window))  # rule 3
+        groups.link(*_title_edges(key_text, hours, window))  # rule 3
         groups.link(*_trimmed_edges(title_keys, trimmed, hours, window))
         if "excerpt" in articles:  # rule 4
             excerpts = as_text(articles["excerpt"])
@@ -766,21 +762,20 @@ def build_stories(
             first, second = _near_edges(title_keys, excerpts, markers, trimmed, hours, options)
             groups.link(first, second)
 
-    by_time = _by_time(articles, hours)
+    by_time = _by_time(ids, hours)
     roots = groups.roots()
-    story_of_row = _name_stories(roots, ids, by_time)
-    story_id = pd.Series(story_of_row, index=articles.index, dtype="string", name="story_id")
+    first_copy = _first_copies(roots, by_time)
+    story_id = _text_series(pc.take(ids, first_copy), articles.index, "story_id")
     story_codes = pd.factorize(roots)[0]  # the codes pd.factorize gives story_id, on integers
-    related_story = np.where(target >= 0, story_of_row[np.maximum(target, 0)], None)
+    listed = pa.array(first_copy[np.maximum(target, 0)] if n else target, mask=target < 0)
+    related_story = pc.take(ids, listed)
     related_copy = _related_copies(
         related, listing, target, title_keys, trimmed, markers, hours, outlets, options
     )
     return Stories(
         story_id=story_id,
         stories=_story_table(articles, story_id, topics, by_time, story_codes),
-        related_story_id=pd.Series(
-            related_story, index=related.index, dtype="string", name="story_id"
-        ),
+        related_story_id=_text_series(related_story, related.index, "story_id"),
         related_is_copy=pd.Series(related_copy, index=related.index, dtype=bool, name="is_copy"),
     )
 
@@ -807,25 +802,31 @@ def _empty_related() -> pd.DataFrame:
     )
 
 
-def _by_time(articles: pd.DataFrame, hours: np.ndarray) -> np.ndarray:
-    """The rows earliest first, undated last, ties by article_id (the smaller first)."""
-    ids = as_text(articles["article_id"])
+def _by_time(ids: pa.Array, hours: np.ndarray) -> np.ndarray:
+    """The rows earliest first, undated last, ties by article_id (``ids``; the smaller
+    first)."""
     if len(ids) < 2 or pc.all(pc.greater_equal(ids[1:], ids[:-1])).as_py():
         id_rank = np.arange(len(ids))  # in order already, as a load gives them (sort: stable)
     else:
-        id_rank = pd.factorize(articles["article_id"], sort=True)[0]
+        id_rank = pd.factorize(pd.Series(ids.to_numpy(zero_copy_only=False)), sort=True)[0]
     return np.lexsort((id_rank, np.where(np.isnan(hours), np.inf, hours)))
 
 
-def _name_stories(roots: np.ndarray, ids: np.ndarray, by_time: np.ndarray) -> np.ndarray:
-    """The article_id of each group's earliest copy (the first of its rows in ``by_time``,
-    see :func:`_by_time`)."""
+def _first_copies(roots: np.ndarray, by_time: np.ndarray) -> np.ndarray:
+    """For each row, the row of its group's earliest copy (the first of the group's rows in
+    ``by_time``, see :func:`_by_time`): the copy that names the story."""
     if not len(roots):
-        return np.array([], dtype=object)
+        return np.array([], dtype="int64")
     firsts = by_time[_first_places(roots[by_time])]
-    name_of = np.empty(int(roots.max()) + 1, dtype=object)
-    name_of[roots[firsts]] = ids[firsts]
-    return name_of[roots]
+    first_of = np.empty(int(roots.max()) + 1, dtype="int64")
+    first_of[roots[firsts]] = firsts
+    return first_of[roots]
+
+
+def _text_series(values: pa.Array, index: pd.Index, name: str) -> pd.Series:
+    """Arrow text as a ``string`` Series on ``index``, without a copy."""
+    array = pd.arrays.ArrowStringArray(pa.chunked_array([values.cast(pa.large_string())]))
+    return pd.Series(array, index=index, dtype=STRING, name=name)
 
 
 def _related_copies(
@@ -883,7 +884,7 @@ def build_story_table(
     hours = _hours(articles["published_at"]) if len(articles) else np.array([], "float64")
     story_id = articles["story_id"].astype("string")
     return _story_table(
-        articles, story_id, topics, _by_time(articles.reset_index(drop=True), hours)
+        articles, story_id, topics, _by_time(as_text(articles["article_id"]), hours)
     )
 
 

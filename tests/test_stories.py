@@ -619,4 +619,4 @@ def test_title_keys_of_a_column_are_title_key_of_each_title():
         pd.DataFrame({"article_id": [str(i) for i in range(len(column))], "title": column})
     )
     keys, trimmed = _cut_outlets(column, made, outlets)
-    assert list(zip(keys, trimmed, strict=True)) == expected
+    assert list(zip(keys.to_pylist(), trimmed, strict=True)) == expected
