@@ -155,7 +155,7 @@ def find_outlying_dates(articles: pd.DataFrame, *, now: object = None) -> pd.Ser
     Series of bool
         Aligned with ``articles``; False for undated articles.
     """
-    when = articles["published_at"]
+    when = pd.to_datetime(articles["published_at"], utc=True)  # naive dates taken as UTC
     outlying = (when < EARLIEST) | (when > _now(now))
     return outlying.fillna(False).astype(bool)
 
@@ -550,8 +550,9 @@ def find_alerts(articles: pd.DataFrame, *, now: object = None, examples: int = 3
                 "carry the same information.",
             )
         )
-    future = int((articles["published_at"] > stamp).fillna(False).sum())
-    early = int((articles["published_at"] < EARLIEST).fillna(False).sum())
+    when = pd.to_datetime(articles["published_at"], utc=True)  # naive dates taken as UTC
+    future = int((when > stamp).fillna(False).sum())
+    early = int((when < EARLIEST).fillna(False).sum())
     if early:
         rows.append(
             (

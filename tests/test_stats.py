@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import itertools
 import math
@@ -283,6 +284,24 @@ def test_functions_do_not_mutate_their_input(small, name):
     assert isinstance(_call(name, small), pd.DataFrame)
     pd.testing.assert_frame_equal(small.articles, articles)
     pd.testing.assert_frame_equal(small.related, related)
+
+
+@pytest.mark.parametrize("name", _frame_functions())
+def test_naive_dates_count_as_utc(small, name):
+    """A frame built elsewhere may carry dates without a zone: taken as UTC, as the loader
+    takes a record's, they give what the same dates in UTC give."""
+    naive = copy.copy(small)
+    naive.articles = small.articles.assign(
+        published_at=small.articles["published_at"].dt.tz_localize(None)
+    )
+    naive.related = small.related.assign(
+        published_at=small.related["published_at"].dt.tz_localize(None)
+    )
+    found, expected = _call(name, naive), _call(name, small)
+    for column in ("published_at", "first_published_at", "last_published_at"):
+        if column in expected:  # passed through as given
+            found[column] = pd.to_datetime(found[column], utc=True)
+    pd.testing.assert_frame_equal(found, expected)
 
 
 @pytest.mark.parametrize("name", _frame_functions())
