@@ -14,10 +14,10 @@ groups (union-find) as stories:
    An undated article joins the earliest dated article with its title. A trimmed title
    (``...``) of at least :data:`TRIMMED_MIN_WORDS` words joins the titles that start with its
    words within ``window_days`` of it, when they are all one title.
-4. **Same excerpt**: the same first or last :data:`EXCERPT_KEY_BYTES` bytes of the excerpt
-   (a copy may put its source first, or cut the text short), published within
-   ``window_days`` of the first such copy, with titles sharing at least ``related_threshold``
-   of their words.
+4. **Same excerpt** (``excerpts``): the same first or last :data:`EXCERPT_KEY_BYTES` bytes of
+   the excerpt (a copy may put its source first, or cut the text short), from another
+   provider, published within ``window_days`` of the first such copy, with titles sharing at
+   least ``related_threshold`` of their words.
 5. **Near-duplicate** (needs scikit-learn, ``pip install 'newskit[stories]'``), between articles
    published within ``window_days``: TF-IDF cosine of the title keys at least ``threshold``; or
    excerpts with a TF-IDF cosine of at least ``excerpt_threshold`` and titles sharing at least
@@ -103,6 +103,8 @@ class StoryOptions:
     related_threshold : float, default 0.5
         Share of the shorter title's words the other must have, with other evidence (a
         related link, alike excerpts).
+    excerpts : bool, default True
+        Use rule 4 (the same excerpt opening or ending).
     near_duplicates : bool or None, default False
         Use rule 5 (it costs several times a cold load of the files: see the README); None:
         when scikit-learn is installed. True without it raises ImportError.
@@ -113,6 +115,7 @@ class StoryOptions:
     threshold: float = 0.8
     excerpt_threshold: float = 0.8
     related_threshold: float = 0.5
+    excerpts: bool = True
     near_duplicates: bool | None = False
 
     def __post_init__(self) -> None:
@@ -122,6 +125,8 @@ class StoryOptions:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0 < value <= 1:
                 raise ValueError(f"{name} must be in (0, 1], not {value!r}")
+        if self.excerpts not in (True, False):
+            raise ValueError(f"excerpts must be True or False, not {self.excerpts!r}")
         if self.near_duplicates not in (None, True, False):
             raise ValueError(
                 f"near_duplicates must be True, False or None, not {self.near_duplicates!r}"
@@ -523,12 +528,14 @@ def _excerpt_edges(
     markers: _Markers,
     trimmed: np.ndarray,
     hours: np.ndarray,
+    providers: np.ndarray,
     roots: np.ndarray,
     options: StoryOptions,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rule 4: the same excerpt opening or ending (its first or last
     :data:`EXCERPT_KEY_BYTES` bytes: a copy may add a source before the text, or cut it
-    short) within ``window_days`` of the first copy of a run, when the titles share
+    short) within ``window_days`` of the first copy of a run, from another provider
+    (``providers``: a number per provider, -1 unknown), when the titles share
     ``related_threshold`` of their words and their markers agree. Rows of one story
     (``roots``) are not compared again."""
     window = options.window_days * 24
@@ -544,7 +551,9 @@ def _excerpt_edges(
     pairs = [_run_pairs(code[:n], hours, window), _run_pairs(code[n:], hours, window)]
     a = np.concatenate([pairs[0][0], pairs[1][0]])
     b = np.concatenate([pairs[0][1], pairs[1][1]])
-    keep = roots[a] != roots[b]
+    # an outlet's own articles sharing an opening are more often a template (a series of
+    # videos, a newsletter) than copies, which rules 1 and 3 find within one outlet anyway
+    keep = (roots[a] != roots[b]) & ((providers[a] != providers[b]) | (providers[a] < 0))
     a, b = a[keep], b[keep]
     agree = np.array(
         [
@@ -750,11 +759,19 @@ def build_stories(
         window = options.window_days * 24
         groups.link(*_title_edges(key_text, hours, window))  # rule 3
         groups.link(*_trimmed_edges(title_keys, trimmed, hours, window))
-        if "excerpt" in articles:  # rule 4
+        if options.excerpts and "excerpt" in articles:  # rule 4
             excerpts = as_text(articles["excerpt"])
+            providers = _provider_numbers(articles)
             groups.link(
                 *_excerpt_edges(
-                    excerpts, title_keys, markers, trimmed, hours, groups.roots(), options
+                    excerpts,
+                    title_keys,
+                    markers,
+                    trimmed,
+                    hours,
+                    providers,
+                    groups.roots(),
+                    options,
                 )
             )
         if options.near_duplicates:  # rule 5
@@ -778,6 +795,17 @@ def build_stories(
         related_story_id=_text_series(related_story, related.index, "story_id"),
         related_is_copy=pd.Series(related_copy, index=related.index, dtype=bool, name="is_copy"),
     )
+
+
+def _provider_numbers(articles: pd.DataFrame) -> np.ndarray:
+    """A number per provider (its domain, else its name) for each article; -1 unknown."""
+    names = [
+        as_text(articles[column])
+        if column in articles
+        else pa.nulls(len(articles), pa.large_string())
+        for column in ("provider_domain", "provider_name")
+    ]
+    return _codes(pc.dictionary_encode(pa.chunked_array([pc.coalesce(*names)])))
 
 
 def _first_places(values: np.ndarray) -> np.ndarray:

@@ -299,12 +299,39 @@ def test_copies_share_the_opening_or_the_end_of_an_excerpt(make_corpus):
     )
     found = groups(stories_of(corpus, near_duplicates=False))
     copies = frozenset({"scmp.md", "prefixed.md", "cut.md"})
+    alone = groups(stories_of(corpus, near_duplicates=False, excerpts=False))
+    assert len(alone) == 7  # rule 4 turned off: no title here repeats another
     # titles sharing under half their words, a copy outside the window and excerpts too short
     # to tell stay apart
     assert found == {
         copies,
         *(frozenset({name}) for name in ("unrelated.md", "later.md", "brief.md", "brief-copy.md")),
     }
+
+
+def test_one_outlets_articles_opening_alike_stay_apart(make_corpus):
+    opening = "In this overview video, we highlight some of the new features coming in "
+    overview = "Microsoft Power Apps{} | 2020 release wave 1 overview"
+    files = {
+        "apps.md": article(
+            overview.format(""),
+            "2020-05-12T10:00:00Z",
+            domain="microsoft.com",
+            excerpt=opening + "Power Apps this release wave.",
+        ),
+        "portals.md": article(
+            overview.format(" portals"),
+            "2020-05-12T11:00:00Z",
+            domain="microsoft.com",
+            excerpt=opening + "Power Apps portals this release wave.",
+        ),
+    }
+    found = groups(stories_of(load(make_corpus, files), near_duplicates=False))
+    assert found == {frozenset({"apps.md"}), frozenset({"portals.md"})}
+    # the same two from two outlets: a copy under a reworded title
+    files["portals.md"] = files["portals.md"].replace("microsoft.com", "reseller.co.nz")
+    found = groups(stories_of(load(make_corpus, files), near_duplicates=False))
+    assert found == {frozenset({"apps.md", "portals.md"})}
 
 
 def test_series_issues_with_one_excerpt_stay_apart(make_corpus):
@@ -535,6 +562,7 @@ def test_empty_and_single_article(make_corpus):
         {"threshold": 1.5},
         {"related_threshold": "high"},
         {"near_duplicates": "yes"},
+        {"excerpts": None},
     ],
 )
 def test_bad_options_are_refused(options):
