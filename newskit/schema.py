@@ -8,6 +8,7 @@ here reaches the loader, the worker processes and the cache alike.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -341,3 +342,9 @@ def as_text(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
                 [v if isinstance(v, str) else None for v in values.astype(object)], text
             )
     return found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found
+
+
+def first_places(values: np.ndarray) -> np.ndarray:
+    """The position of each distinct value's first occurrence, in order of position (by a
+    hash table: numpy's unique sorts, or hashes integers slowly)."""
+    return np.flatnonzero(~pd.Series(values).duplicated().to_numpy())

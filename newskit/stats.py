@@ -19,7 +19,7 @@ from newskit._deprecation import renamed
 from newskit.corpus import name_providers
 from newskit.countries import country_name, country_of_domain
 from newskit.dates import to_utc
-from newskit.schema import PLAUSIBLE_SINCE, STRING, TYPED_KEYS, as_text
+from newskit.schema import PLAUSIBLE_SINCE, STRING, TYPED_KEYS, as_text, first_places
 
 #: Accepted ``freq`` values -> pandas period aliases.
 FREQS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
@@ -211,7 +211,7 @@ def _topic_rows(articles: pd.DataFrame) -> pd.DataFrame:
     parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype("int64")
     names = encoded.dictionary.to_pylist()
     # each topic once per article (the first, as dict.fromkeys keeps), none missing or blank
-    first = _first_places(parents * (len(names) + 1) + codes)
+    first = first_places(parents * (len(names) + 1) + codes)
     blank = np.array([not name.strip() for name in names] + [True], dtype=bool)
     first = first[~blank[codes[first]]]
     if not len(first):
@@ -1873,18 +1873,13 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-def _first_places(values: np.ndarray) -> np.ndarray:
-    """The position of each distinct value's first occurrence, in order of position."""
-    return np.flatnonzero(~pd.Series(values).duplicated().to_numpy())
-
-
 def _first_periods(
     numbers: np.ndarray, order: np.ndarray, period: np.ndarray, n: int
 ) -> np.ndarray:
     """The period of each story's first dated copy (-1: none dated), from the story
     ``numbers`` of the dated articles, their ``order`` in time and their ``period``."""
     numbers = numbers[order]
-    first = _first_places(numbers)
+    first = first_places(numbers)
     found = np.full(n, -1, dtype=np.intp)
     found[numbers[first]] = period[order][first]
     return found
@@ -2307,7 +2302,7 @@ def find_largest_stories(
     at = at[when.sort_values(["hours", "article_id"], na_position="last", kind="stable").index]
     story = place[codes[at]]
     # each provider at its story's first article of it, in that order
-    firsts = _first_places(story * len(labels) + provider[at])
+    firsts = first_places(story * len(labels) + provider[at])
     names: list[list[str]] = [[] for _ in range(len(table))]
     for which, label in zip(story[firsts], labels[provider[at[firsts]]], strict=True):
         names[which].append(label)

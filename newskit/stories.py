@@ -53,6 +53,7 @@ from newskit.schema import (
     STRING,
     arrow_schema,
     as_text,
+    first_places,
     frame_to_table,
 )
 from newskit.urls import normalize_text_urls
@@ -808,12 +809,6 @@ def _provider_numbers(articles: pd.DataFrame) -> np.ndarray:
     return _codes(pc.dictionary_encode(pa.chunked_array([pc.coalesce(*names)])))
 
 
-def _first_places(values: np.ndarray) -> np.ndarray:
-    """The position of each distinct value's first occurrence, in order of position (a hash
-    table: numpy's unique sorts, or hashes slowly)."""
-    return np.flatnonzero(~pd.Series(values).duplicated().to_numpy())
-
-
 def _codes(encoded: pa.ChunkedArray) -> np.ndarray:
     """The dictionary codes of an encoded column as int64, -1 where missing."""
     parts = [chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False) for chunk in encoded.chunks]
@@ -845,7 +840,7 @@ def _first_copies(roots: np.ndarray, by_time: np.ndarray) -> np.ndarray:
     ``by_time``, see :func:`_by_time`): the copy that names the story."""
     if not len(roots):
         return np.array([], dtype="int64")
-    firsts = by_time[_first_places(roots[by_time])]
+    firsts = by_time[first_places(roots[by_time])]
     first_of = np.empty(int(roots.max()) + 1, dtype="int64")
     first_of[roots[firsts]] = firsts
     return first_of[roots]
@@ -933,16 +928,16 @@ def _story_table(
     if codes is None:
         codes, names = pd.factorize(story_id)
     else:
-        names = story_id.array.take(_first_places(codes))
+        names = story_id.array.take(first_places(codes))
     # each story's first copy, and the stories in the order of their first copies
-    first = by_time[_first_places(codes[by_time])]
+    first = by_time[first_places(codes[by_time])]
     stories = codes[first]
     domain = articles["provider_domain"]
     provider = pd.factorize(domain.where(domain.notna(), articles["provider_name"]))[0]
     known = provider >= 0
     width = int(provider.max()) + 1 if len(provider) else 1
     pairs = codes[known].astype("int64") * width + provider[known]
-    pairs = pairs[_first_places(pairs)]
+    pairs = pairs[first_places(pairs)]
     n_providers = np.bincount(pairs // width, minlength=len(names))
     published = articles["published_at"]
     last = published.groupby(codes, sort=True).max().reindex(range(len(names)))
