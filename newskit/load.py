@@ -501,12 +501,12 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def _disabled_speed_ups() -> tuple[str, ...]:
-    """The optional readers this process runs without, which workers must do without too
-    (they import newskit afresh rather than inherit this process's memory)."""
-    from newskit import parse
+    """The optional readers (and C keys) this process runs without, which workers must do
+    without too (they import newskit afresh rather than inherit this process's memory)."""
+    from newskit import parse, schema
 
     off = [name for name in ("yaml_rs", "_plainyaml") if getattr(parse, name) is None]
-    return tuple(off)
+    return (*off, "_keys") if schema._keys is None else tuple(off)
 
 
 def _init_worker(parent: int, disabled: tuple[str, ...]) -> None:
@@ -514,10 +514,10 @@ def _init_worker(parent: int, disabled: tuple[str, ...]) -> None:
     parent stops the pool) and parse as that process does."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.disable()  # as in the parent's load (see _without_gc), which a fresh process lacks
-    from newskit import parse
+    from newskit import parse, schema
 
     for name in disabled:
-        setattr(parse, name, None)
+        setattr(schema if name == "_keys" else parse, name, None)
     _die_with_parent()
     _watch_parent(parent)
 

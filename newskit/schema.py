@@ -348,3 +348,31 @@ def first_places(values: np.ndarray) -> np.ndarray:
     """The position of each distinct value's first occurrence, in order of position (by a
     hash table: numpy's unique sorts, or hashes integers slowly)."""
     return np.flatnonzero(~pd.Series(values).duplicated().to_numpy())
+
+
+try:  # the C keys (setup.py builds them where a C compiler is at hand)
+    from newskit import _keys
+except ImportError:  # pragma: no cover - newskit installed without a C compiler
+    _keys = None
+
+#: Byte per value of :func:`plain_keys`' status.
+KEY_MISSING, KEY_MADE, KEY_NOT_PLAIN = 0, 1, 2
+
+
+def plain_keys(kind: str, values: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
+    """The keys of the plain values of an Arrow text array by newskit's C keys
+    (``kind``: ``"title"`` or ``"url"``; see ``newskit/_keys.c``), and each value's status
+    (:data:`KEY_MISSING`, :data:`KEY_MADE`, :data:`KEY_NOT_PLAIN`: no key, the caller makes
+    it); ``None`` where the C keys were not built."""
+    if _keys is None:
+        return None
+    values = values.cast(pa.large_string())
+    validity, offsets, data = values.buffers()
+    function = _keys.title_keys if kind == "title" else _keys.url_keys
+    bits, places, text, status = function(len(values), values.offset, validity, offsets, data)
+    keys = pa.Array.from_buffers(
+        pa.large_string(),
+        len(values),
+        [pa.py_buffer(bits), pa.py_buffer(places), pa.py_buffer(text)],
+    )
+    return keys, np.frombuffer(status, dtype=np.uint8)

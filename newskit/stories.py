@@ -47,6 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newskit.schema import (
+    KEY_MADE,
     MEMORY_POOL,
     STORY_COLUMNS,
     STORY_KEY_COLUMNS,
@@ -55,6 +56,7 @@ from newskit.schema import (
     as_text,
     first_places,
     frame_to_table,
+    plain_keys,
 )
 from newskit.urls import normalize_text_urls
 
@@ -168,22 +170,28 @@ def _title_keys(
     ``outlets`` would be cut from.
 
     Titles in printable ASCII with nothing :func:`title_key` would cut (no entity, outlet or
-    section separator, no ``...``) have their key made by Arrow string kernels over the whole
-    column, which give what :func:`title_key` gives there; every other distinct title goes
-    through :func:`title_key` once.
+    section separator, no ``...``) have their key made over the whole column, by newskit's C
+    keys or else Arrow string kernels, which give what :func:`title_key` gives there; every
+    other distinct title goes through :func:`title_key` once.
     """
     text = pa.large_string()
     values = as_text(titles)
-    quick = pc.and_(
-        pc.match_substring_regex(values, r"^[ -~]*$"),
-        pc.invert(pc.match_substring_regex(values, r"[&|:]| - |\.\.\. *$")),
-    ).fill_null(False)
-    words = pc.replace_substring_regex(
-        pc.replace_substring_regex(pc.ascii_lower(values), pattern="['`]", replacement=""),
-        pattern="[^a-z0-9_]+",
-        replacement=" ",
-    )
-    keys = pc.if_else(quick, pc.ascii_trim(words, characters=" "), pa.scalar("", text))
+    made = plain_keys("title", values)
+    if made is not None:  # by newskit's C keys, which give what the kernels below give
+        keys, status = made
+        quick = pa.array(status == KEY_MADE)
+        keys = keys.fill_null("")
+    else:
+        quick = pc.and_(
+            pc.match_substring_regex(values, r"^[ -~]*$"),
+            pc.invert(pc.match_substring_regex(values, r"[&|:]| - |\.\.\. *$")),
+        ).fill_null(False)
+        words = pc.replace_substring_regex(
+            pc.replace_substring_regex(pc.ascii_lower(values), pattern="['`]", replacement=""),
+            pattern="[^a-z0-9_]+",
+            replacement=" ",
+        )
+        keys = pc.if_else(quick, pc.ascii_trim(words, characters=" "), pa.scalar("", text))
     trimmed = np.zeros(len(values), dtype=bool)
     suffix = pa.nulls(len(values), text)
     other = pc.and_(pc.invert(quick), pc.is_valid(values)).fill_null(False)

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newskit.schema import as_text
+from newskit.schema import KEY_NOT_PLAIN, as_text, plain_keys
 
 #: Query parameters that say who sent a reader, never which page it is (exact names).
 TRACKING_PARAMETERS = frozenset(
@@ -150,9 +150,10 @@ def normalize_urls(urls: pd.Series) -> pd.Series:
     """:func:`normalize_url` of every value, as a ``string`` Series on the same index.
 
     Plain addresses in printable ASCII (``http(s)://host/path``, no query, fragment, port or
-    ``amp``: most of a corpus) take the quick road of :func:`normalize_url` as Arrow string
-    kernels over the whole column, where Arrow's regular expressions and Python's agree; each
-    distinct other value is normalised once by :func:`normalize_url`.
+    ``amp``: most of a corpus) take the quick road of :func:`normalize_url` over the whole
+    column, by newskit's C keys or else Arrow string kernels (where Arrow's regular
+    expressions and Python's agree); each distinct other value is normalised once by
+    :func:`normalize_url`.
     """
     text = pa.large_string()
     values = as_text(urls)  # values that are not text: no address
@@ -168,8 +169,18 @@ def normalize_urls(urls: pd.Series) -> pd.Series:
 def normalize_text_urls(values: pa.Array) -> pa.Array:
     """:func:`normalize_url` of each value of an Arrow text array, missing values kept, as
     Arrow text (each distinct value normalised once; see :func:`normalize_urls`)."""
-    encoded = values.dictionary_encode()
-    return pc.take(_normalize_distinct(encoded.dictionary), encoded.indices)
+    made = plain_keys("url", values)
+    if made is None:
+        encoded = values.dictionary_encode()
+        return pc.take(_normalize_distinct(encoded.dictionary), encoded.indices)
+    # newskit's C keys make plain addresses' keys as the quick road below does
+    keys, status = made
+    other = status == KEY_NOT_PLAIN
+    if other.any():
+        rest = pc.filter(values, pa.array(other)).dictionary_encode()
+        found = pc.take(_normalize_distinct(rest.dictionary), rest.indices)
+        keys = pc.replace_with_mask(keys, pa.array(other), found.cast(pa.large_string()))
+    return keys
 
 
 def _normalize_distinct(values: pa.Array) -> pa.Array:

@@ -16,6 +16,7 @@ import pytest
 
 import newskit.files
 import newskit.parse
+import newskit.schema
 
 matplotlib.use("Agg")
 
@@ -51,13 +52,21 @@ BUILT = {
     "_scan": newskit.files._scan,
     "_plainyaml": newskit.parse._plainyaml,
     "yaml_rs": newskit.parse.yaml_rs,
+    "_keys": newskit.schema._keys,
+}
+#: The module each speed-up is looked up in.
+HOLDERS = {
+    "_scan": newskit.files,
+    "_plainyaml": newskit.parse,
+    "yaml_rs": newskit.parse,
+    "_keys": newskit.schema,
 }
 #: The installs the loader must give the same results on, and the speed-ups each lacks:
-#: everything; no C compiler (no C reader, no C scan; yaml-rs reads); PyYAML alone.
+#: everything; no C compiler (no C reader, no C scan, no C keys; yaml-rs reads); PyYAML alone.
 ROADS = {
     "all speed-ups": frozenset(),
-    "no C compiler": frozenset(["_plainyaml", "_scan"]),
-    "PyYAML only": frozenset(["_plainyaml", "_scan", "yaml_rs"]),
+    "no C compiler": frozenset(["_plainyaml", "_scan", "_keys"]),
+    "PyYAML only": frozenset(["_plainyaml", "_scan", "_keys", "yaml_rs"]),
 }
 
 
@@ -68,7 +77,7 @@ def speed_ups(request, monkeypatch) -> str:
     off = ROADS[request.param]
     for name, module in BUILT.items():
         if name in off:
-            monkeypatch.setattr(newskit.files if name == "_scan" else newskit.parse, name, None)
+            monkeypatch.setattr(HOLDERS[name], name, None)
         else:
             require_built(module, name)
     return request.param
@@ -78,6 +87,16 @@ def use_scan(c_scan: bool, monkeypatch) -> None:
     """Load with newskit's C folder scan, or with the Python one used where it is not built."""
     require_built(BUILT["_scan"], "_scan")
     monkeypatch.setattr(newskit.files, "_scan", BUILT["_scan"] if c_scan else None)
+
+
+@pytest.fixture(params=["C keys", "Arrow kernels"])
+def key_road(request, monkeypatch) -> str:
+    """Make story keys with newskit's C keys, or with the Arrow kernels used where they are
+    not built."""
+    require_built(BUILT["_keys"], "_keys")
+    if request.param == "Arrow kernels":
+        monkeypatch.setattr(newskit.schema, "_keys", None)
+    return request.param
 
 
 @pytest.fixture

@@ -260,7 +260,7 @@ def _spellings(count: int, seed: int) -> list[str]:
     return found + ["", "   ", "https://", "http://.com", "https://-a.com/x", "https://a..com/"]
 
 
-def test_the_column_at_once_gives_what_each_address_gives():
+def test_the_column_at_once_gives_what_each_address_gives(key_road):
     urls = _spellings(5000, seed=5)
     keys = normalize_urls(pd.Series([*urls, None, *urls[:50]], dtype="string"))
     expected = [normalize_url(url) for url in [*urls, None, *urls[:50]]]

@@ -1,0 +1,269 @@
+/*
+ * newskit._keys: the story keys of plain titles and plain web addresses, made straight from
+ * the buffers of an Arrow text column, without a Python object per value. They are what the
+ * quick roads of newskit.stories._title_keys and newskit.urls._normalize_distinct make with
+ * Arrow's string kernels (which stay the road where this module was not built), and the
+ * differential tests hold the two equal.
+ *
+ * title_keys(length, offset, validity, offsets, data) and url_keys(...) take the buffers of
+ * a large_string array (validity may be None; offset is the array's) and return
+ * (validity, offsets, data, status): the buffers of a large_string array of the keys, and a
+ * byte per value: 0 missing, 1 key made, 2 not plain (left to Python; no key).
+ *
+ * A plain title is printable ASCII with no "&", "|", ":" or " - " and no "..." at its end;
+ * its key is its lower-cased words (runs of [a-z0-9_], quotes ' and ` dropped first) joined by
+ * one space.
+ *
+ * A plain address is http(s)://host/path in printable ASCII: host labels of [A-Za-z0-9-]
+ * (two or more, a final dot allowed), path segments of any printable character but space,
+ * "#", "/" and "?", no empty segment but a final "/", and nothing of AMP ("ampproject", an
+ * "amp" segment, an .amp, .amp.htm or .amp.html ending; any case). Its key is
+ * https://host/path with the host lower-cased, without its final dot, without "www.", "m." and
+ * "amp." (each in turn, when a dot remains), and without the path's final "/".
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+#include <string.h>
+
+enum { MISSING = 0, MADE = 1, NOT_PLAIN = 2 };
+
+static int is_word(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
+/* The key of a plain title into out (at most len bytes); -1 when the title is not plain. */
+static Py_ssize_t title_key(const unsigned char *s, Py_ssize_t len, unsigned char *out) {
+    Py_ssize_t end = len;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        if (c < 0x20 || c > 0x7e || c == '&' || c == '|' || c == ':')
+            return -1;
+        if (c == '-' && i > 0 && i + 1 < len && s[i - 1] == ' ' && s[i + 1] == ' ')
+            return -1;
+    }
+    while (end > 0 && s[end - 1] == ' ')
+        end--;
+    if (end >= 3 && s[end - 1] == '.' && s[end - 2] == '.' && s[end - 3] == '.')
+        return -1;
+    Py_ssize_t n = 0;
+    int gap = 0;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        unsigned char c = lower(s[i]);
+        if (c == '\'' || c == '`')
+            continue;
+        if (is_word(c)) {
+            if (gap && n)
+                out[n++] = ' ';
+            gap = 0;
+            out[n++] = c;
+        } else
+            gap = 1;
+    }
+    return n;
+}
+
+static int is_label(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+static int is_path(unsigned char c) {
+    return c >= 0x21 && c <= 0x7e && c != '#' && c != '/' && c != '?';
+}
+
+/* Whether s[i:] starts with word (lower case), ignoring ASCII case. */
+static int has_at(const unsigned char *s, Py_ssize_t len, Py_ssize_t i, const char *word) {
+    Py_ssize_t k = (Py_ssize_t)strlen(word);
+    if (i + k > len)
+        return 0;
+    for (Py_ssize_t j = 0; j < k; j++)
+        if (lower(s[i + j]) != (unsigned char)word[j])
+            return 0;
+    return 1;
+}
+
+/* Whether s[start:end] holds a dot. */
+static int has_dot(const unsigned char *s, Py_ssize_t start, Py_ssize_t end) {
+    return memchr(s + start, '.', (size_t)(end - start)) != NULL;
+}
+
+/* The key of a plain address into out (at most len + 1 bytes); -1 when it is not plain. */
+static Py_ssize_t url_key(const unsigned char *s, Py_ssize_t len, unsigned char *out) {
+    Py_ssize_t i;
+    if (has_at(s, len, 0, "https://"))
+        i = 8;
+    else if (has_at(s, len, 0, "http://"))
+        i = 7;
+    else
+        return -1;
+    /* host: label (. label)+ .? */
+    Py_ssize_t host = i, labels = 0;
+    while (1) {
+        Py_ssize_t start = i;
+        while (i < len && is_label(s[i]))
+            i++;
+        if (i == start)
+            break; /* an empty label: only after a final dot */
+        labels++;
+        if (i < len && s[i] == '.')
+            i++;
+        else
+            break;
+    }
+    Py_ssize_t host_end = i; /* the final dot included, if any */
+    if (labels < 2 || host_end == host)
+        return -1;
+    if (s[host_end - 1] == '.' && host_end - 1 > host && s[host_end - 2] == '.')
+        return -1;
+    if (i < len && s[i] != '/')
+        return -1;
+    /* path: (/ segment)* /? */
+    Py_ssize_t path = i;
+    while (i < len) {
+        i++; /* the "/" */
+        Py_ssize_t start = i;
+        while (i < len && is_path(s[i]))
+            i++;
+        if (i == len)
+            break;
+        if (s[i] != '/' || i == start)
+            return -1;
+    }
+    /* nothing of AMP, in any case */
+    for (Py_ssize_t j = 0; j < len; j++) {
+        if ((s[j] | 0x20) != 'a' && s[j] != '/')
+            continue;
+        if (has_at(s, len, j, "ampproject"))
+            return -1;
+        if (s[j] == '/' && has_at(s, len, j + 1, "amp") && (j + 4 == len || s[j + 4] == '/'))
+            return -1;
+    }
+    Py_ssize_t end = len;
+    if (end > 0 && s[end - 1] == '/')
+        end--;
+    if (end >= 4 && has_at(s, end, end - 4, ".amp"))
+        return -1;
+    if (end >= 8 && has_at(s, end, end - 8, ".amp.htm"))
+        return -1;
+    if (end >= 9 && has_at(s, end, end - 9, ".amp.html"))
+        return -1;
+    /* the key */
+    Py_ssize_t h0 = host, h1 = host_end;
+    while (h1 > h0 && s[h1 - 1] == '.')
+        h1--;
+    static const char *prefixes[] = {"www.", "m.", "amp."};
+    for (int p = 0; p < 3; p++) {
+        Py_ssize_t k = (Py_ssize_t)strlen(prefixes[p]);
+        if (h1 - h0 > k && has_at(s, h1, h0, prefixes[p]) && has_dot(s, h0 + k, h1))
+            h0 += k;
+    }
+    memcpy(out, "https://", 8);
+    Py_ssize_t n = 8;
+    for (Py_ssize_t j = h0; j < h1; j++)
+        out[n++] = lower(s[j]);
+    Py_ssize_t path_end = len;
+    if (path_end > path && s[path_end - 1] == '/')
+        path_end--;
+    memcpy(out + n, s + path, (size_t)(path_end - path));
+    return n + (path_end - path);
+}
+
+typedef Py_ssize_t (*key_fn)(const unsigned char *, Py_ssize_t, unsigned char *);
+
+static PyObject *make_keys(PyObject *args, key_fn key, Py_ssize_t extra) {
+    Py_ssize_t length, offset;
+    PyObject *validity_obj;
+    Py_buffer offsets, data = {0}, validity = {0};
+    PyObject *data_obj;
+    if (!PyArg_ParseTuple(args, "nnOy*O", &length, &offset, &validity_obj, &offsets, &data_obj))
+        return NULL;
+    PyObject *result = NULL, *out_valid = NULL, *out_offsets = NULL, *out_data = NULL,
+             *status = NULL;
+    if (length < 0 || offset < 0 || offsets.len < (Py_ssize_t)((offset + length + 1) * 8)) {
+        PyErr_SetString(PyExc_ValueError, "offsets buffer too short");
+        goto done;
+    }
+    if (data_obj != Py_None && PyObject_GetBuffer(data_obj, &data, PyBUF_SIMPLE) < 0)
+        goto done;
+    if (validity_obj != Py_None) {
+        if (PyObject_GetBuffer(validity_obj, &validity, PyBUF_SIMPLE) < 0)
+            goto done;
+        if (validity.len < (offset + length + 7) / 8) {
+            PyErr_SetString(PyExc_ValueError, "validity buffer too short");
+            goto done;
+        }
+    }
+    const int64_t *in_offsets = (const int64_t *)offsets.buf + offset;
+    const unsigned char *in = data.buf;
+    int64_t first = in_offsets[0], last = in_offsets[length];
+    if (first < 0 || last < first || (length && last > data.len)) {
+        PyErr_SetString(PyExc_ValueError, "offsets out of the data buffer");
+        goto done;
+    }
+    Py_ssize_t cap = (Py_ssize_t)(last - first) + extra * length;
+    out_valid = PyBytes_FromStringAndSize(NULL, (length + 7) / 8);
+    out_offsets = PyBytes_FromStringAndSize(NULL, (length + 1) * 8);
+    out_data = PyBytes_FromStringAndSize(NULL, cap);
+    status = PyBytes_FromStringAndSize(NULL, length);
+    if (!out_valid || !out_offsets || !out_data || !status)
+        goto done;
+    unsigned char *valid_bits = (unsigned char *)PyBytes_AS_STRING(out_valid);
+    int64_t *keys_at = (int64_t *)PyBytes_AS_STRING(out_offsets);
+    unsigned char *keys = (unsigned char *)PyBytes_AS_STRING(out_data);
+    unsigned char *state = (unsigned char *)PyBytes_AS_STRING(status);
+    const unsigned char *bits = validity.buf;
+    memset(valid_bits, 0, (size_t)((length + 7) / 8));
+    int64_t n = 0;
+    Py_BEGIN_ALLOW_THREADS;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        keys_at[i] = n;
+        Py_ssize_t at = offset + i;
+        if (bits && !(bits[at >> 3] >> (at & 7) & 1)) {
+            state[i] = MISSING;
+            continue;
+        }
+        Py_ssize_t made = key(in + in_offsets[i], (Py_ssize_t)(in_offsets[i + 1] - in_offsets[i]),
+                              keys + n);
+        if (made < 0) {
+            state[i] = NOT_PLAIN;
+            continue;
+        }
+        state[i] = MADE;
+        valid_bits[i >> 3] |= (unsigned char)(1 << (i & 7));
+        n += made;
+    }
+    keys_at[length] = n;
+    Py_END_ALLOW_THREADS;
+    if (_PyBytes_Resize(&out_data, (Py_ssize_t)n) < 0)
+        goto done;
+    result = Py_BuildValue("(OOOO)", out_valid, out_offsets, out_data, status);
+done:
+    Py_XDECREF(out_valid);
+    Py_XDECREF(out_offsets);
+    Py_XDECREF(out_data);
+    Py_XDECREF(status);
+    PyBuffer_Release(&offsets);
+    if (data.obj)
+        PyBuffer_Release(&data);
+    if (validity.obj)
+        PyBuffer_Release(&validity);
+    return result;
+}
+
+static PyObject *title_keys(PyObject *self, PyObject *args) { return make_keys(args, title_key, 0); }
+
+static PyObject *url_keys(PyObject *self, PyObject *args) { return make_keys(args, url_key, 1); }
+
+static PyMethodDef methods[] = {
+    {"title_keys", title_keys, METH_VARARGS, "The keys of plain titles (see the module)."},
+    {"url_keys", url_keys, METH_VARARGS, "The keys of plain web addresses (see the module)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "newskit._keys",
+                                    "Story keys of plain titles and addresses.", -1, methods};
+
+PyMODINIT_FUNC PyInit__keys(void) { return PyModule_Create(&module); }
