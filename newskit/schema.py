@@ -324,8 +324,11 @@ def rows_to_table(rows: list[dict], columns: dict[str, object]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def as_text(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
-    """A column as one Arrow text array; values that are not text become missing."""
+def as_text(
+    values: pd.Series | pa.Array | pa.ChunkedArray, *, chunked: bool = False
+) -> pa.Array | pa.ChunkedArray:
+    """A column as one Arrow text array; values that are not text become missing. With
+    ``chunked``, as a chunked array, as the column holds it (no copy into one piece)."""
     text = pa.large_string()
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
         found = values.cast(text)
@@ -341,6 +344,8 @@ def as_text(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
             found = pa.array(
                 [v if isinstance(v, str) else None for v in values.astype(object)], text
             )
+    if chunked:
+        return found if isinstance(found, pa.ChunkedArray) else pa.chunked_array([found])
     return found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found
 
 

@@ -535,7 +535,7 @@ EXCERPT_KEY_BYTES = 64
 
 
 def _excerpt_edges(
-    excerpts: pa.Array,
+    excerpts: pa.ChunkedArray,
     keys: np.ndarray,
     markers: _Markers,
     trimmed: np.ndarray,
@@ -554,7 +554,8 @@ def _excerpt_edges(
     # bytes, not characters: keys only need to be equal where the texts' ends are
     raw = excerpts.cast(pa.large_binary())
     ends = [pc.binary_slice(raw, 0, EXCERPT_KEY_BYTES), pc.binary_slice(raw, -EXCERPT_KEY_BYTES)]
-    code = _codes(pc.dictionary_encode(pa.chunked_array(ends), memory_pool=MEMORY_POOL))
+    ends = pa.chunked_array([chunk for end in ends for chunk in end.chunks])
+    code = _codes(pc.dictionary_encode(ends, memory_pool=MEMORY_POOL))
     n = len(excerpts)
     long = pc.greater_equal(pc.binary_length(raw), EXCERPT_KEY_BYTES).fill_null(False)
     short = ~long.to_numpy(zero_copy_only=False)
@@ -772,7 +773,7 @@ def build_stories(
         groups.link(*_title_edges(key_text, hours, window))  # rule 3
         groups.link(*_trimmed_edges(title_keys, key_text, trimmed, hours, window))
         if options.excerpts and "excerpt" in articles:  # rule 4
-            excerpts = as_text(articles["excerpt"])
+            excerpts = as_text(articles["excerpt"], chunked=True)  # no copy of the texts
             providers = _provider_numbers(articles)
             groups.link(
                 *_excerpt_edges(
