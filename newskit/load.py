@@ -43,6 +43,14 @@ from newskit.stories import article_keys
 
 #: Fewer files than this are parsed in this process: a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 1000
+#: ... and fewer than this before this process has started the pool's forkserver, which
+#: imports newskit, pandas and Arrow (about 0.45 s) while this process parses alone: measured
+#: on 2 CPUs, a fresh process parsed 20,000 files alone in 0.64 s against 0.71 s with a pool,
+#: and 25,000 in 0.81 s either way (tests/bench/run.py --pool-threshold).
+PARALLEL_MIN_FILES_COLD = 25_000
+#: Whether this process has started the forkserver its pools' workers are forked from (it
+#: runs until the process exits).
+_forkserver_started = False
 #: Loads parsing at least this many files show a progress bar (when output is interactive).
 PROGRESS_MIN_FILES = 1000
 
@@ -417,10 +425,12 @@ def _start_forkserver(pool: ProcessPoolExecutor) -> None:
         return
     from multiprocessing import forkserver
 
+    global _forkserver_started
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         with _main_script_hidden():
             forkserver.ensure_running()
+        _forkserver_started = True
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
@@ -586,7 +596,7 @@ def _worker_count(workers: int | None, n_files: int) -> int:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive whole number, not {workers!r}")
         return min(workers, n_files)
-    if n_files < PARALLEL_MIN_FILES:
+    if n_files < (PARALLEL_MIN_FILES if _forkserver_started else PARALLEL_MIN_FILES_COLD):
         return 1
     return max(1, min(_cpu_count(), n_files // (PARALLEL_MIN_FILES // 2)))
 

@@ -299,21 +299,32 @@ def test_export_into_an_unwritable_folder_fails_before_loading(capsys, tmp_path,
     assert err == f"Error: {folder / name}: cannot write: Permission denied\n"
 
 
-@pytest.mark.parametrize(("signum", "status"), [(2, 130), (15, 143)])
-def test_a_signal_during_a_load_ends_the_command_with_one_line(tmp_path, signum, status):
-    """SIGTERM (as `timeout` sends) stops a command as Ctrl-C does: one line, 128 + signal."""
-    import time
-
-    import psutil
+@pytest.fixture(scope="module")
+def pooled_corpus(tmp_path_factory) -> Path:
+    """A corpus large enough for a fresh process to parse it with a pool of workers."""
+    from newskit.load import PARALLEL_MIN_FILES_COLD
 
     sys.path.insert(0, str(SEEDS.parent / "tests" / "bench"))
     try:
         from generate import generate
     finally:
         sys.path.pop(0)
-    generate(tmp_path / "corpus", 3000, seed=5)
+    root = tmp_path_factory.mktemp("pooled") / "corpus"
+    generate(root, PARALLEL_MIN_FILES_COLD + 1000, seed=5)
+    return root
+
+
+@pytest.mark.parametrize(("signum", "status"), [(2, 130), (15, 143)])
+def test_a_signal_during_a_load_ends_the_command_with_one_line(
+    pooled_corpus, tmp_path, signum, status
+):
+    """SIGTERM (as `timeout` sends) stops a command as Ctrl-C does: one line, 128 + signal."""
+    import time
+
+    import psutil
+
     process = subprocess.Popen(
-        [sys.executable, "-m", "newskit", "summary", str(tmp_path / "corpus")],
+        [sys.executable, "-m", "newskit", "summary", str(pooled_corpus)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,

@@ -49,7 +49,25 @@ def test_parallel_and_serial_loads_equal_one_serial_pass(mixed_corpus, workers):
 
 def test_automatic_worker_count_uses_a_pool_for_large_loads(mixed_corpus, monkeypatch):
     monkeypatch.setattr("newskit.load.PARALLEL_MIN_FILES", 10)
+    monkeypatch.setattr("newskit.load.PARALLEL_MIN_FILES_COLD", 100)
+    monkeypatch.setattr("newskit.load._forkserver_started", False)
     assert_same_corpus(load_corpus(mixed_corpus, cache=False), reference(mixed_corpus))
+    assert newskit.load._forkserver_started  # 122 files: a pool, whose server now runs
+
+
+def test_a_fresh_process_parses_alone_until_a_pool_would_pay_for_its_start(monkeypatch):
+    from newskit.load import PARALLEL_MIN_FILES, PARALLEL_MIN_FILES_COLD, _worker_count
+
+    monkeypatch.setattr("newskit.load._cpu_count", lambda: 4)
+    monkeypatch.setattr("newskit.load._forkserver_started", False)
+    assert _worker_count(None, PARALLEL_MIN_FILES) == 1
+    assert _worker_count(None, PARALLEL_MIN_FILES_COLD - 1) == 1
+    assert _worker_count(None, PARALLEL_MIN_FILES_COLD) == 4
+    assert _worker_count(2, 50) == 2  # as asked
+    monkeypatch.setattr("newskit.load._forkserver_started", True)  # the server runs: quick
+    assert _worker_count(None, PARALLEL_MIN_FILES - 1) == 1
+    assert _worker_count(None, PARALLEL_MIN_FILES) == 2
+    assert _worker_count(None, 4 * PARALLEL_MIN_FILES) == 4
 
 
 def test_parallel_load_with_cache_equals_serial(mixed_corpus, tmp_path):

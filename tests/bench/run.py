@@ -102,10 +102,14 @@ def child(mode: str, root: Path, cache_dir: Path) -> dict:
         # and the load fall back to parsing every chunk in this process.
         newskit.load._die_with_parent = lambda: None
     options = {
-        "cache": mode not in ("nocache", "python"),
+        "cache": mode not in ("nocache", "python", "serial-nocache", "pool-nocache"),
         "cache_dir": cache_dir,
         "progress": False,
     }
+    if mode in ("cold-pool", "cold-fork", "pool-nocache"):  # a pool, however few the files
+        options["workers"] = max(2, os.cpu_count() or 1)
+    if mode == "serial-nocache":
+        options["workers"] = 1
     start = time.perf_counter()
     corpus = load_corpus(root, **options)
     seconds = time.perf_counter() - start
@@ -409,21 +413,46 @@ def median_of(mode: str, root: Path, cache_dir: Path, runs: int) -> dict:
     }
 
 
-def cold_runs(root: Path, cache_dir: Path, runs: int) -> tuple[list[dict], list[dict]]:
-    """First loads (empty cache: parse everything, write the cache), alternately with workers
-    from a forkserver (newskit's way) and forked from the loading process (as before)."""
-    colds, forked = [], []
+def cold_runs(
+    root: Path,
+    cache_dir: Path,
+    runs: int,
+    modes: tuple[str, ...] = ("cold", "cold-pool", "cold-fork"),
+) -> dict[str, list[dict]]:
+    """First loads (empty cache: parse everything, write the cache), alternately: as newskit
+    chooses (``cold``: a pool only from PARALLEL_MIN_FILES_COLD files on in a fresh process),
+    with a pool whose workers come from a forkserver (``cold-pool``) and with workers forked
+    from the loading process (``cold-fork``, as before the forkserver)."""
+    found: dict[str, list[dict]] = {mode: [] for mode in modes}
     for _ in range(runs):
-        for mode, results in (("cold", colds), ("cold-fork", forked)):
+        for mode, results in found.items():
             shutil.rmtree(cache_dir, ignore_errors=True)
             results.append(measure(mode, root, cache_dir))
-    return colds, forked
+    return found
 
 
 def start_method_line(colds: list[dict], forked: list[dict]) -> None:
     new = statistics.median(r["seconds"] for r in colds)
     old = statistics.median(r["seconds"] for r in forked)
     print(f"  medians: forkserver {new:.3f} s, fork {old:.3f} s: {new / old:.2f}x the forked time")
+
+
+def pool_threshold(out: Path, sizes: list[int], runs: int) -> None:
+    """Fresh processes parsing corpora of ``sizes`` files (no cache) alone and with a pool
+    from a forkserver, alternately: where the pool starts to pay for its start
+    (newskit.load.PARALLEL_MIN_FILES_COLD)."""
+    print("\nfresh process, no cache: parsing alone against a pool (medians, seconds)")
+    for n in sizes:
+        root = generated(out, n)
+        times: dict[str, list[float]] = {"serial-nocache": [], "pool-nocache": []}
+        for _ in range(runs):
+            for mode, found in times.items():
+                found.append(measure(mode, root, out / "cache-unused")["seconds"])
+        alone, pool = (statistics.median(times[m]) for m in times)
+        print(
+            f"  {n:>7,} files   alone {alone:.3f}   pool {pool:.3f}   pool/alone {pool / alone:.2f}"
+        )
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def line(label: str, seconds: float, naive: float, target: float | None = None) -> bool:
@@ -484,6 +513,11 @@ def main() -> int:
         help="only the large run (about 10 minutes): processes loading 300,000 records after "
         "1%% changed against nothing changed, and a warm load and the memory held at 1,000,000",
     )
+    parser.add_argument(
+        "--pool-threshold",
+        action="store_true",
+        help="only fresh processes parsing 10,000 to 40,000 files alone and with a pool",
+    )
     parser.add_argument("--large-records", type=int, default=1_000_000)
     parser.add_argument("--changed-records", type=int, default=300_000)
     parser.add_argument(
@@ -509,6 +543,9 @@ def main() -> int:
         ok &= million_figures(out, args.large_records, runs)
         print(f"\n{'all targets met' if ok else 'some targets NOT met'}")
         return 0
+    if args.pool_threshold:
+        pool_threshold(out, [10_000, 20_000, 25_000, 30_000, 40_000], args.runs)
+        return 0
     if args.stories_only:
         big = generated(out, args.memory_records)
         ok = stories_cost(big, out / "cache-stories", args.runs)
@@ -522,7 +559,8 @@ def main() -> int:
         print(f"\n{'all targets met' if ok else 'some targets NOT met'}")
         return 0
     if args.start_methods_only:
-        colds, forked = cold_runs(root, cache_dir, args.runs)
+        found = cold_runs(root, cache_dir, args.runs, ("cold-pool", "cold-fork"))
+        colds, forked = found["cold-pool"], found["cold-fork"]
         print(f"\ncold load (empty cache) of {args.records:,} records, each run in seconds:")
         print(f"  workers from a forkserver {[round(r['seconds'], 3) for r in colds]}")
         print(f"  workers forked            {[round(r['seconds'], 3) for r in forked]}")
@@ -531,10 +569,12 @@ def main() -> int:
     naive = median_of("naive", root, cache_dir, args.runs)
     nocache = median_of("nocache", root, cache_dir, args.runs)
     python = median_of("python", root, cache_dir, args.runs)
-    colds, forked = cold_runs(root, cache_dir, args.runs)
+    found = cold_runs(root, cache_dir, args.runs)
+    colds = found["cold"]
     cold = statistics.median(r["seconds"] for r in colds)
     warm = median_of("warm", root, cache_dir, args.runs)
-    forked = [r["seconds"] for r in forked]
+    pooled = [r["seconds"] for r in found["cold-pool"]]
+    forked = [r["seconds"] for r in found["cold-fork"]]
     rng = random.Random(1)
     changed, touched = [], 0
     for round_ in range(args.runs):
@@ -551,6 +591,7 @@ def main() -> int:
     print(f"  warm {warm['all']}; 1% changed {[round(t, 3) for t in changed]}\n")
     print(f"  {'naive loop':<34} {naive['seconds']:8.3f} s")
     met &= line("newskit, cold (empty cache)", cold, naive["seconds"], TARGETS["cold"])
+    line("  the same with a pool (forkserver)", statistics.median(pooled), naive["seconds"])
     line("  the same, workers forked (before)", statistics.median(forked), naive["seconds"])
     line("newskit, cold, cache=False", nocache["seconds"], naive["seconds"])
     line("  the same without the C reader", python["seconds"], naive["seconds"])
