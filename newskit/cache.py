@@ -45,7 +45,7 @@ from newskit.schema import (
 )
 
 #: Bumped whenever the layout of a cache file or of the tables in it changes.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 #: Environment variable naming the cache folder.
 CACHE_DIR_ENV = "NEWSKIT_CACHE_DIR"
 SUFFIX = ".nkcache"
@@ -54,7 +54,7 @@ SUFFIX = ".nkcache"
 STALE_TMP_SECONDS = 600
 
 _MAGIC = b"NEWSKIT-CORPUS-CACHE\n"
-_HEAD = struct.Struct("<QI")  # header length, header CRC-32
+_TAIL = struct.Struct("<QI")  # header length, header CRC-32: the file's last bytes
 #: A file modified this recently (ns) may change again within the file system's timestamp
 #: resolution without its size or mtime changing, so the cache does not vouch for it.
 RACY_NS = 2_000_000_000
@@ -140,46 +140,70 @@ def write_tables(path: Path, tables: dict[str, pa.Table], stamp: dict) -> bool:
     """Write ``tables`` to a cache file atomically; return False (and write nothing) on failure.
 
     A cache folder that cannot be created or written (read-only, full disk) only costs speed.
+    Each table is written straight to the file as Arrow IPC, in batches of up to
+    :data:`BATCH_ROWS` rows, each made one piece (merged tables arrive in many slices) only
+    as it is written, and checksummed as it goes: the file is never built in memory.
     """
-    sections, chunks, offset = [], [], 0
-    for name, table in tables.items():
-        table = table.combine_chunks()  # merged tables arrive in many slices
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-        buffer = sink.getvalue()
-        sections.append([name, offset, buffer.size])
-        chunks.append(buffer)
-        offset += buffer.size
-    payload_crc = 0
-    for chunk in chunks:
-        payload_crc = zlib.crc32(chunk, payload_crc)
-    header = json.dumps(
-        {
-            "version": CACHE_VERSION,
-            "stamp": stamp,
-            "sections": sections,
-            "payload_length": offset,
-            "payload_crc": payload_crc,
-        },
-        sort_keys=True,
-    ).encode()
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporary_files(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=path.parent)
-        with os.fdopen(fd, "wb") as out:
-            out.write(_MAGIC + _HEAD.pack(len(header), zlib.crc32(header)) + header)
-            for chunk in chunks:
-                out.write(chunk)
+        with os.fdopen(fd, "wb") as raw:
+            raw.write(_MAGIC)
+            out = _Checksummed(raw)
+            sections = []
+            for name, table in tables.items():
+                start = out.size
+                with pa.ipc.new_stream(out, table.schema) as writer:
+                    for first in range(0, table.num_rows, BATCH_ROWS):
+                        for batch in table.slice(first, BATCH_ROWS).combine_chunks().to_batches():
+                            writer.write_batch(batch)
+                sections.append([name, start, out.size - start])
+            header = json.dumps(
+                {
+                    "version": CACHE_VERSION,
+                    "stamp": stamp,
+                    "sections": sections,
+                    "payload_length": out.size,
+                    "payload_crc": out.crc,
+                },
+                sort_keys=True,
+            ).encode()
+            raw.write(header + _TAIL.pack(len(header), zlib.crc32(header)))
         os.replace(tmp, path)
-    except OSError:
+    except BaseException as exc:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        return False
+        if isinstance(exc, OSError):
+            return False
+        raise
     return True
+
+
+#: Rows per record batch of a cache file's tables (a table of fewer rows is one batch).
+BATCH_ROWS = 65_536
+
+
+class _Checksummed:
+    """A binary file that keeps the length and CRC-32 of what is written to it."""
+
+    def __init__(self, out: object) -> None:
+        self.out, self.size, self.crc = out, 0, 0
+
+    def write(self, data: bytes | pa.Buffer) -> int:
+        view = memoryview(data)
+        self.crc = zlib.crc32(view, self.crc)
+        self.size += view.nbytes
+        return self.out.write(view)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    @property
+    def closed(self) -> bool:
+        return self.out.closed
 
 
 def _remove_stale_temporary_files(folder: Path) -> None:
@@ -237,23 +261,28 @@ def clear_cache(cache_dir: str | os.PathLike | None = None) -> list[Path]:
 
 
 def _decode(data: bytes, stamp: dict) -> dict[str, pa.Table] | None:
-    if not data.startswith(_MAGIC):
+    """The tables of a cache file's bytes: the magic bytes, the tables, then the header
+    (JSON: version, stamp, each table's section, the payload's length and CRC-32) and its
+    length and CRC-32; ``None`` when anything is off."""
+    if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + _TAIL.size:
         return None
-    start = len(_MAGIC) + _HEAD.size
-    header_length, header_crc = _HEAD.unpack_from(data, len(_MAGIC))
-    header_bytes = data[start : start + header_length]
-    if len(header_bytes) != header_length or zlib.crc32(header_bytes) != header_crc:
+    header_length, header_crc = _TAIL.unpack_from(data, len(data) - _TAIL.size)
+    end = len(data) - _TAIL.size - header_length
+    if end < len(_MAGIC):
+        return None
+    header_bytes = data[end : len(data) - _TAIL.size]
+    if zlib.crc32(header_bytes) != header_crc:
         return None
     header = json.loads(header_bytes)
     if header.get("version") != CACHE_VERSION or header.get("stamp") != stamp:
         return None
-    payload = memoryview(data)[start + header_length :]
+    payload = memoryview(data)[len(_MAGIC) : end]
     if len(payload) != header["payload_length"] or zlib.crc32(payload) != header["payload_crc"]:
         return None
     buffer = pa.py_buffer(data)
     tables = {}
     for name, offset, length in header["sections"]:
-        section = buffer.slice(start + header_length + offset, length)
+        section = buffer.slice(len(_MAGIC) + offset, length)
         tables[name] = pa.ipc.open_stream(section).read_all()
     return tables
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -192,7 +194,9 @@ def test_duplicate_flags_follow_the_files(corpus_dir, cache_dir):
     assert not corpus.problems["message"].str.startswith("duplicate of").any()
 
 
-@pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "garbage", "other_corpus"])
+@pytest.mark.parametrize(
+    "damage", ["flip", "flip_header", "truncate", "empty", "garbage", "other_corpus"]
+)
 def test_bad_cache_file_is_rebuilt_not_trusted(
     corpus_dir, cache_dir, make_corpus, tmp_path, damage
 ):
@@ -203,6 +207,9 @@ def test_bad_cache_file_is_rebuilt_not_trusted(
     if damage == "flip":
         middle = len(data) // 2
         path.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
+    elif damage == "flip_header":  # the header and its length close the file
+        at = len(data) - 20
+        path.write_bytes(data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :])
     elif damage == "truncate":
         path.write_bytes(data[: len(data) // 2])
     elif damage == "empty":
@@ -364,3 +371,26 @@ def test_next_cache_write_removes_temporary_files_of_killed_writes(corpus_dir, c
     wait_for_writes()
     names = sorted(path.name for path in cache_dir.iterdir())
     assert names == [under_way.name, cache_file(corpus_dir, cache_dir).name]
+
+
+def test_a_cache_write_that_fills_the_disk_leaves_nothing(tmp_path):
+    """The cache is written straight to its file: a write the disk cannot hold (here a file
+    size limit, which fails writes as a full disk does) returns False and leaves no file."""
+    script = """
+import resource, signal, sys
+import pyarrow as pa
+from pathlib import Path
+from newskit.cache import write_tables
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+table = pa.table({"text": pa.array(["x" * 100] * 20_000, pa.large_string())})
+print(write_tables(Path(sys.argv[1]) / "corpus.nkcache", {"t": table}, {}))
+small = pa.table({"text": pa.array(["x"] * 10, pa.large_string())})
+print(write_tables(Path(sys.argv[1]) / "small.nkcache", {"t": small}, {}))
+"""
+    folder = tmp_path / "cache"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(folder)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]
+    assert sorted(p.name for p in folder.iterdir()) == ["small.nkcache"]
