@@ -5,11 +5,19 @@ from __future__ import annotations
 import random
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from conftest import require_shared
 
 import newskit
-from newskit.urls import _PLAIN_URL, _split_url, normalize_url, normalize_urls
+from newskit.stories import title_key
+from newskit.urls import (
+    _PLAIN_URL,
+    _split_url,
+    normalize_text_urls,
+    normalize_url,
+    normalize_urls,
+)
 
 SAME_PAGE = [
     # scheme, www., case of the host, trailing slash, fragment, default port
@@ -279,3 +287,21 @@ def test_the_quick_road_gives_what_urlsplit_gives():
 def test_a_column_of_other_values_is_normalised_one_by_one():
     keys = normalize_urls(pd.Series(["https://www.a.com/x/", 7, None], dtype=object))
     assert keys.tolist() == ["https://a.com/x", pd.NA, pd.NA]
+
+
+def test_the_c_keys_read_a_slice_of_a_column_with_missing_values(key_road):
+    """Arrow arrays sliced from a larger one start at an offset into their buffers, and
+    their missing values are bits of a validity bitmap: the keys are each value's."""
+    from newskit.stories import _title_keys
+
+    urls = [*_spellings(300, seed=11), None, "https://www.a.com/x/", None]
+    column = pa.array(["skipped", None, *urls, "after"], pa.large_string()).slice(2, len(urls))
+    assert column.offset == 2 and column.null_count == 2
+    expected = [normalize_url(url) for url in urls]
+    assert normalize_text_urls(column).to_pylist() == expected
+    titles = pa.array(
+        ["x", *["Don't Stop: the `Music`", "plain title", None, "Café - Yahoo", ""] * 20],
+        pa.large_string(),
+    ).slice(1)
+    keys, trimmed, _ = _title_keys(titles, frozenset())
+    assert keys.to_pylist() == [title_key(t)[0] for t in titles.to_pylist()]
