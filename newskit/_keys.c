@@ -114,9 +114,7 @@ static Py_ssize_t url_key(const unsigned char *s, Py_ssize_t len, unsigned char 
             break;
     }
     Py_ssize_t host_end = i; /* the final dot included, if any */
-    if (labels < 2 || host_end == host)
-        return -1;
-    if (s[host_end - 1] == '.' && host_end - 1 > host && s[host_end - 2] == '.')
+    if (labels < 2)
         return -1;
     if (i < len && s[i] != '/')
         return -1;
