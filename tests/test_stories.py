@@ -9,9 +9,11 @@ import pytest
 from conftest import SEEDS, record, require_shared
 
 import newskit
+from newskit.schema import frame_to_table, table_to_frame
 from newskit.stories import (
     STORY_COLUMNS,
     StoryOptions,
+    article_keys,
     build_stories,
     build_story_table,
     title_key,
@@ -619,8 +621,36 @@ def test_real_corpus_stories():
     pd.testing.assert_series_equal(exact.story_id, result.story_id)
 
 
+def test_columns_in_many_chunks_give_the_same_stories():
+    """A load after a few files changed merges cached rows and new ones as thousands of
+    slices: stories from such columns are those of whole columns."""
+    import pyarrow as pa
+
+    from newskit.schema import FILE_TABLES, STORY_KEY_COLUMNS, arrow_schema
+
+    corpus = newskit.load_corpus(require_shared(), cache=False, progress=False)
+    articles = corpus.articles
+    keys = article_keys(articles)
+
+    def sliced(table: pa.Table) -> pa.Table:  # one chunk per row
+        return pa.concat_tables([table.slice(i, 1) for i in range(table.num_rows)])
+
+    columns = {c: d for c, d in FILE_TABLES["articles"][0].items() if c in articles}
+    chunked = table_to_frame(sliced(frame_to_table(articles[list(columns)], columns)), columns)
+    chunked = chunked.assign(is_duplicate=articles["is_duplicate"].to_numpy())
+    chunked_keys = sliced(keys.cast(arrow_schema(STORY_KEY_COLUMNS)))
+    assert chunked["title"].array._pa_array.num_chunks == len(articles) > 150
+    whole = build_stories(articles, corpus.related, topics=corpus.topics, keys=keys)
+    found = build_stories(chunked, corpus.related, topics=corpus.topics, keys=chunked_keys)
+    pd.testing.assert_series_equal(found.story_id, whole.story_id)
+    pd.testing.assert_frame_equal(found.stories, whole.stories)
+    pd.testing.assert_series_equal(found.related_story_id, whole.related_story_id)
+    pd.testing.assert_series_equal(found.related_is_copy, whole.related_is_copy)
+    assert len(whole.stories) < len(articles)  # copies were grouped
+
+
 def test_title_keys_of_a_column_are_title_key_of_each_title(key_road):
-    from newskit.stories import _cut_outlets, _title_keys, article_keys
+    from newskit.stories import _cut_outlets, _title_keys
 
     rng = random.Random(3)
     words = ["Power", "BI", "update", "Teams'", "`code`", "2021", "café", "Flow’s", "a_b", "x-y"]
