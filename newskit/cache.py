@@ -379,12 +379,17 @@ def story_key(options: object) -> str:
     return json.dumps(key, sort_keys=True)
 
 
-def read_stories(tables: dict[str, pa.Table], key: str) -> dict[str, pd.DataFrame] | None:
-    """The stories a cache kept, as frames, when they were made with ``key``; else None."""
+def read_stories(
+    tables: dict[str, pa.Table], key: str
+) -> dict[str, pd.DataFrame | pa.Table] | None:
+    """The stories a cache kept when they were made with ``key`` (else None): the
+    ``story_ids`` and ``related_stories`` frames, and the ``stories`` table as Arrow
+    (:class:`newskit.Corpus` makes it a frame when first asked for)."""
     metadata = tables["story_ids"].schema.metadata or {}
     if metadata.get(b"options") != key.encode():
         return None
-    return {
+    found: dict[str, pd.DataFrame | pa.Table] = {
         name: table_to_frame(tables[name], DERIVED_TABLES[name])
-        for name in ("story_ids", "related_stories", "stories")
+        for name in ("story_ids", "related_stories")
     }
+    return found | {"stories": tables["stories"]}

@@ -68,7 +68,7 @@ class Corpus:
         digests: Mapping[str, str] | pa.Table,
         *,
         providers: pd.DataFrame | None = None,
-        stories: pd.DataFrame | None = None,
+        stories: pd.DataFrame | pa.Table | None = None,
     ) -> None:
         self.root = root
         self.articles = articles
@@ -78,10 +78,23 @@ class Corpus:
         self.problems = problems
         # providers: build_providers(articles), passed in when a cache kept it
         self.providers = build_providers(articles) if providers is None else providers
-        # stories: one row per story of the articles (see newskit.stories)
-        self.stories = build_story_table(articles, topics=topics) if stories is None else stories
+        # stories: one row per story of the articles (see newskit.stories); as a cache kept
+        # them, an Arrow table made a frame when first asked for (a warm load that never
+        # looks at the stories does not build their topic lists)
+        self._stories = build_story_table(articles, topics=topics) if stories is None else stories
         self._fields: pd.DataFrame | None = None  # built when first asked for
         self._files = _file_digests(digests)
+
+    @property
+    def stories(self) -> pd.DataFrame:
+        """One row per story of the articles (:data:`newskit.schema.STORY_COLUMNS`)."""
+        if isinstance(self._stories, pa.Table):
+            self._stories = table_to_frame(self._stories, STORY_COLUMNS)
+        return self._stories
+
+    @stories.setter
+    def stories(self, value: pd.DataFrame) -> None:
+        self._stories = value
 
     @property
     def fields(self) -> pd.DataFrame:
@@ -398,7 +411,7 @@ def finish_corpus(
     duplicates: tuple[np.ndarray, pd.DataFrame] | None = None,
     providers: pd.DataFrame | None = None,
     stories: StoryOptions | None = None,
-    kept_stories: dict[str, pd.DataFrame] | None = None,
+    kept_stories: dict[str, pd.DataFrame | pa.Table] | None = None,
 ) -> Corpus:
     """Flag duplicates and group stories across all files, and build the :class:`Corpus`.
 
@@ -433,7 +446,7 @@ def finish_corpus(
         story_ids = kept_stories["story_ids"]["story_id"]
         related_ids = kept_stories["related_stories"]["story_id"]
         copies = kept_stories["related_stories"]["is_copy"]
-        story_table = kept_stories["stories"]
+        story_table = kept_stories["stories"]  # Arrow: a frame when first asked for
     articles = articles.assign(story_id=pd.array(story_ids, dtype=STRING))
     related = cast_frame(
         related.assign(story_id=related_ids.to_numpy(), is_copy=copies.to_numpy()),

@@ -24,7 +24,7 @@ from newskit.cache import (
 )
 from newskit.cli import main
 
-TABLES = ("articles", "topics", "images", "related", "problems", "providers")
+TABLES = ("articles", "topics", "images", "related", "problems", "providers", "stories")
 OLD = 1_500_000_000_000_000_000  # mtime_ns in 2017: well outside the "just modified" window
 
 
@@ -394,3 +394,20 @@ print(write_tables(Path(sys.argv[1]) / "small.nkcache", {"t": small}, {}))
     )
     assert done.stdout.split() == ["False", "True"]
     assert sorted(p.name for p in folder.iterdir()) == ["small.nkcache"]
+
+
+def test_a_warm_load_keeps_the_cached_stories_until_they_are_asked_for(
+    corpus_dir, cache_dir, monkeypatch
+):
+    """The stories table a cache kept is read as Arrow and made a frame on first use: a
+    warm load that never looks at it does not build its topic lists."""
+    import pyarrow as pa
+
+    monkeypatch.setattr("newskit.cache.RACY_NS", 0)  # files just written count as unchanged
+    cold = load_corpus(corpus_dir, cache_dir=cache_dir)
+    wait_for_writes()
+    warm = load_corpus(corpus_dir, cache_dir=cache_dir)
+    assert isinstance(warm._stories, pa.Table)
+    pd.testing.assert_frame_equal(warm.stories, cold.stories)
+    assert warm.stories is warm.stories  # made once
+    assert warm.summary() == cold.summary()

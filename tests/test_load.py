@@ -13,7 +13,7 @@ import newskit.parse
 from newskit import load_corpus
 from newskit.files import scan_files
 
-TABLES = ("articles", "topics", "images", "related", "problems", "providers")
+TABLES = ("articles", "topics", "images", "related", "problems", "providers", "stories")
 
 
 def assert_same_corpus(left, right) -> None:
