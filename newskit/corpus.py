@@ -278,7 +278,9 @@ def load_corpus(
         ``$XDG_CACHE_HOME/newskit``, else ``~/.cache/newskit`` (never the corpus folder).
     workers : int, optional
         Processes parsing files; default one per CPU for large loads and 1 (this process)
-        below ``PARALLEL_MIN_FILES`` files.
+        below ``newskit.load.PARALLEL_MIN_FILES`` files, or below
+        ``PARALLEL_MIN_FILES_COLD`` in a process whose pool's forkserver has not started yet
+        (its start costs more than parsing that many files here).
     progress : bool, optional
         Show a progress bar while parsing; default: for loads parsing many files, when output
         goes to a terminal or a notebook and ``NEWSKIT_PROGRESS`` is not ``0``.
