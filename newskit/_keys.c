@@ -10,9 +10,9 @@
  * (validity, offsets, data, status): the buffers of a large_string array of the keys, and a
  * byte per value: 0 missing, 1 key made, 2 not plain (left to Python; no key).
  *
- * A plain title is printable ASCII with no "&", "|", ":" or " - " and no "..." at its end;
- * its key is its lower-cased words (runs of [a-z0-9_], quotes ' and ` dropped first) joined by
- * one space.
+ * A plain title is printable ASCII with no "&", "|", "::" or " - ", no "..." at its end and no
+ * section name before its first ":" ("Opinion: ..."); its key is its lower-cased words (runs
+ * of [a-z0-9_], quotes ' and ` dropped first) joined by one space.
  *
  * A plain address is http(s)://host/path in printable ASCII: host labels of [A-Za-z0-9-]
  * (two or more, a final dot allowed), path segments of any printable character but space,
@@ -35,16 +35,56 @@ static int is_word(unsigned char c) {
 
 static unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
+/* Whether s[i:] starts with word (lower case), ignoring ASCII case. */
+static int has_at(const unsigned char *s, Py_ssize_t len, Py_ssize_t i, const char *word) {
+    Py_ssize_t k = (Py_ssize_t)strlen(word);
+    if (i + k > len)
+        return 0;
+    for (Py_ssize_t j = 0; j < k; j++)
+        if (lower(s[i + j]) != (unsigned char)word[j])
+            return 0;
+    return 1;
+}
+
+/* The section names newskit.stories cuts from the start of a title ("Opinion: ..."). */
+static const char *const sections[] = {
+    "opinion",   "analysis",      "editorial",       "commentary", "comment",   "exclusive",
+    "breaking",  "breaking news", "update",          "updated",    "watch",     "video",
+    "live",      "podcast",       "retransmission",  "re-transmission",         "correction",
+    "corrected", "press release", "sponsored",       "review",     "explainer", NULL,
+};
+
+/* Whether s[start:end], spaces around it left out, is a section name, in any case. */
+static int is_section(const unsigned char *s, Py_ssize_t start, Py_ssize_t end) {
+    while (start < end && s[start] == ' ')
+        start++;
+    while (end > start && s[end - 1] == ' ')
+        end--;
+    for (int k = 0; sections[k]; k++)
+        if ((Py_ssize_t)strlen(sections[k]) == end - start && has_at(s, end, start, sections[k]))
+            return 1;
+    return 0;
+}
+
 /* The key of a plain title into out (at most len bytes); -1 when the title is not plain. */
 static Py_ssize_t title_key(const unsigned char *s, Py_ssize_t len, unsigned char *out) {
-    Py_ssize_t end = len;
+    Py_ssize_t end = len, colon = -1;
     for (Py_ssize_t i = 0; i < len; i++) {
         unsigned char c = s[i];
-        if (c < 0x20 || c > 0x7e || c == '&' || c == '|' || c == ':')
+        if (c < 0x20 || c > 0x7e || c == '&' || c == '|')
             return -1;
         if (c == '-' && i > 0 && i + 1 < len && s[i - 1] == ' ' && s[i + 1] == ' ')
             return -1;
+        if (c == ':') {
+            if (i + 1 < len && s[i + 1] == ':') /* " :: " parts a title from its outlet */
+                return -1;
+            if (colon < 0)
+                colon = i;
+        }
     }
+    /* a colon after a section name: the name is cut ("Watch: ..."); any other is a gap */
+    if (colon >= 0 && is_section(s, 0, colon))
+        return -1;
     while (end > 0 && s[end - 1] == ' ')
         end--;
     if (end >= 3 && s[end - 1] == '.' && s[end - 2] == '.' && s[end - 3] == '.')
@@ -72,17 +112,6 @@ static int is_label(unsigned char c) {
 
 static int is_path(unsigned char c) {
     return c >= 0x21 && c <= 0x7e && c != '#' && c != '/' && c != '?';
-}
-
-/* Whether s[i:] starts with word (lower case), ignoring ASCII case. */
-static int has_at(const unsigned char *s, Py_ssize_t len, Py_ssize_t i, const char *word) {
-    Py_ssize_t k = (Py_ssize_t)strlen(word);
-    if (i + k > len)
-        return 0;
-    for (Py_ssize_t j = 0; j < k; j++)
-        if (lower(s[i + j]) != (unsigned char)word[j])
-            return 0;
-    return 1;
 }
 
 /* Whether s[start:end] holds a dot. */

@@ -661,6 +661,7 @@ def test_title_keys_of_a_column_are_title_key_of_each_title(key_road):
         " | The Star - Yahoo", " - Update",
     ]  # fmt: skip
     prefixes = ["", "Opinion | ", "ANALYSIS: ", " ", "'", "`", "Watch:", "Update | "]
+    prefixes += ["Breaking news: ", "Breaking  news: ", "Re-transmission : ", "Teams: ", ":"]
     titles = [
         rng.choice(prefixes)
         + " ".join(rng.choice(words) for _ in range(rng.randrange(6)))
