@@ -46,7 +46,8 @@ static int has_at(const unsigned char *s, Py_ssize_t len, Py_ssize_t i, const ch
     return 1;
 }
 
-/* The section names newskit.stories cuts from the start of a title ("Opinion: ..."). */
+/* newskit.stories.SECTION_NAMES: cut from the start of a title ("Opinion: ..."); the tests
+ * check that the two lists agree. */
 static const char *const sections[] = {
     "opinion",   "analysis",      "editorial",       "commentary", "comment",   "exclusive",
     "breaking",  "breaking news", "update",          "updated",    "watch",     "video",

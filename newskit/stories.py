@@ -73,11 +73,16 @@ _DAYS = "monday tuesday wednesday thursday friday saturday sunday"
 #: "may" is left out: it is more often the verb.
 MARKER_WORDS = frozenset((_MONTHS + " " + _DAYS).split())
 
+#: Section names cut from the start of a title with the ``|`` or ``:`` after them ("Opinion |
+#: ...", "Watch: ..."); newskit/_keys.c holds the same list (the tests check it).
+SECTION_NAMES = (
+    "opinion", "analysis", "editorial", "commentary", "comment", "exclusive", "breaking news",
+    "breaking", "updated", "update", "watch", "video", "live", "podcast", "re-transmission",
+    "retransmission", "correction", "corrected", "press release", "sponsored", "review",
+    "explainer",
+)  # fmt: skip
 _SECTION_PREFIX = re.compile(
-    r"^\s*(?:opinion|analysis|editorial|commentary|comment|exclusive|breaking(?: news)?|"
-    r"updated?|watch|video|live|podcast|re-?transmission|correction|corrected|"
-    r"press release|sponsored|review|explainer)\s*[|:]\s*",
-    re.IGNORECASE,
+    r"^\s*(?:" + "|".join(map(re.escape, SECTION_NAMES)) + r")\s*[|:]\s*", re.IGNORECASE
 )
 _SUFFIX_SEPARATOR = re.compile(r"\s+(?:[-|–—·•]|::)\s+")
 _TRAILING_SEPARATOR = re.compile(r"\s+(?:[-|–—·•]|::)\s*$")

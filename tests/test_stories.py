@@ -649,6 +649,26 @@ def test_columns_in_many_chunks_give_the_same_stories():
     assert len(whole.stories) < len(articles)  # copies were grouped
 
 
+def test_every_section_name_is_cut_on_each_road(key_road):
+    """newskit/_keys.c keeps its own list of SECTION_NAMES: a name missing there would keep
+    it in a C key."""
+    from newskit.stories import SECTION_NAMES, _title_keys
+
+    titles = [
+        f"{lead}{form}{colon}Robots build cars"
+        for name in SECTION_NAMES
+        for form in (name, name.upper(), name.title())
+        for lead in ("", " ")
+        for colon in (":", " : ", ": ")
+    ]
+    titles += ["Microsoft Teams: a new app", "Reviews: five apps", "Commentary on AI: x"]
+    keys, _, _ = _title_keys(pd.Series(titles, dtype="string"), frozenset())
+    assert keys.to_pylist() == [title_key(title)[0] for title in titles]
+    assert keys.to_pylist()[: 18 * len(SECTION_NAMES)] == ["robots build cars"] * (
+        18 * len(SECTION_NAMES)
+    )
+
+
 def test_title_keys_of_a_column_are_title_key_of_each_title(key_road):
     from newskit.stories import _cut_outlets, _title_keys
 
