@@ -45,8 +45,8 @@ from newskit.stories import article_keys
 PARALLEL_MIN_FILES = 1000
 #: ... and fewer than this before this process has started the pool's forkserver, which
 #: imports newskit, pandas and Arrow (about 0.45 s) while this process parses alone: measured
-#: on 2 CPUs, a fresh process parsed 20,000 files alone in 0.64 s against 0.71 s with a pool,
-#: and 25,000 in 0.81 s either way (tests/bench/run.py --pool-threshold).
+#: on 2 CPUs, a fresh process parsed 20,000 files alone in 0.59 s against 0.62 s with a pool,
+#: and 25,000 in 0.76 s against 0.72 s (tests/bench/run.py --pool-threshold).
 PARALLEL_MIN_FILES_COLD = 25_000
 #: Whether this process has started the forkserver its pools' workers are forked from (it
 #: runs until the process exits).
