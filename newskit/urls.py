@@ -171,16 +171,20 @@ def normalize_text_urls(values: pa.Array) -> pa.Array:
     Arrow text (each distinct value normalised once; see :func:`normalize_urls`)."""
     made = plain_keys("url", values)
     if made is None:
-        encoded = values.dictionary_encode()
-        return pc.take(_normalize_distinct(encoded.dictionary), encoded.indices)
+        return _normalize_each(values)
     # newskit's C keys make plain addresses' keys as the quick road below does
     keys, status = made
-    other = status == KEY_NOT_PLAIN
-    if other.any():
-        rest = pc.filter(values, pa.array(other)).dictionary_encode()
-        found = pc.take(_normalize_distinct(rest.dictionary), rest.indices)
-        keys = pc.replace_with_mask(keys, pa.array(other), found.cast(pa.large_string()))
+    other = pa.array(status == KEY_NOT_PLAIN)
+    if pc.any(other).as_py():
+        found = _normalize_each(pc.filter(values, other))
+        keys = pc.replace_with_mask(keys, other, found.cast(pa.large_string()))
     return keys
+
+
+def _normalize_each(values: pa.Array) -> pa.Array:
+    """:func:`_normalize_distinct` of each value, each distinct value normalised once."""
+    encoded = values.dictionary_encode()
+    return pc.take(_normalize_distinct(encoded.dictionary), encoded.indices)
 
 
 def _normalize_distinct(values: pa.Array) -> pa.Array:
