@@ -338,7 +338,7 @@ def write_cache(
         "related_stories": frame_to_table(
             corpus.related[["story_id", "is_copy"]], DERIVED_TABLES["related_stories"]
         ),
-        "stories": frame_to_table(corpus.stories, STORY_COLUMNS),
+        "stories": corpus.stories_table(),
     }
 
     def build() -> dict[str, pa.Table]:

@@ -35,6 +35,7 @@ from newskit.schema import (
     VALUE_KINDS,
     build_frame,
     cast_frame,
+    frame_to_table,
     problem_row,
     table_to_frame,
 )
@@ -95,6 +96,12 @@ class Corpus:
     @stories.setter
     def stories(self, value: pd.DataFrame) -> None:
         self._stories = value
+
+    def stories_table(self) -> pa.Table:
+        """``stories`` as Arrow (what a cache keeps), without making the frame."""
+        if isinstance(self._stories, pa.Table):
+            return self._stories
+        return frame_to_table(self._stories, STORY_COLUMNS)
 
     @property
     def fields(self) -> pd.DataFrame:
@@ -225,7 +232,7 @@ class Corpus:
         """
         articles = self.articles
         dates = articles["published_at"].dropna()
-        n_stories = len(self.stories)
+        n_stories = len(self._stories)
         return {
             "root": shown_name(os.fspath(self.root)),
             "n_files": self._files.num_rows,
@@ -437,13 +444,14 @@ def finish_corpus(
             topics=tables["topics"],
             options=stories,
             keys=tables.get("story_keys"),
+            as_arrow=True,  # a frame when first asked for
         )
         story_ids, related_ids, copies = (
             found.story_id,
             found.related_story_id,
             found.related_is_copy,
         )
-        story_table = cast_frame(found.stories, STORY_COLUMNS)
+        story_table = found.stories
     else:
         story_ids = kept_stories["story_ids"]["story_id"]
         related_ids = kept_stories["related_stories"]["story_id"]

@@ -57,6 +57,7 @@ from newskit.schema import (
     first_places,
     frame_to_table,
     plain_keys,
+    table_to_frame,
 )
 from newskit.urls import normalize_text_urls
 
@@ -153,8 +154,8 @@ class Stories(NamedTuple):
 
     #: The story of each article: a ``string`` Series aligned with ``articles``.
     story_id: pd.Series
-    #: One row per story (:data:`STORY_COLUMNS`), earliest first.
-    stories: pd.DataFrame
+    #: One row per story (:data:`STORY_COLUMNS`), earliest first (Arrow with ``as_arrow``).
+    stories: pd.DataFrame | pa.Table
     #: The story of each related entry whose address is an article of the corpus (else
     #: ``<NA>``): a ``string`` Series aligned with ``related``.
     related_story_id: pd.Series
@@ -452,9 +453,18 @@ class _Groups:
 
 
 def _hours(when: pd.Series) -> np.ndarray:
-    when = pd.to_datetime(when, utc=True)
-    nanos = when.astype("datetime64[ns, UTC]").astype("int64").to_numpy(dtype="float64")
-    return np.where(when.isna().to_numpy(), np.nan, nanos / 3.6e12)
+    nanos = _nanoseconds(when)
+    return np.where(nanos == _NAT, np.nan, nanos.astype("float64") / 3.6e12)
+
+
+#: What :func:`_nanoseconds` gives for a missing date (the smallest int64: never a maximum).
+_NAT = np.iinfo("int64").min
+
+
+def _nanoseconds(when: pd.Series) -> np.ndarray:
+    """Dates as nanoseconds since the epoch (UTC), :data:`_NAT` where missing."""
+    when = pd.to_datetime(when, utc=True).astype("datetime64[ns, UTC]")
+    return when.astype("int64").to_numpy()
 
 
 def _title_edges(keys: pa.Array, hours: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray]:
@@ -677,6 +687,7 @@ def build_stories(
     topics: pd.DataFrame | None = None,
     options: StoryOptions | None = None,
     keys: pd.DataFrame | pa.Table | None = None,
+    as_arrow: bool = False,
 ) -> Stories:
     """Group the articles that are copies of one piece into stories.
 
@@ -696,6 +707,9 @@ def build_stories(
     keys : DataFrame or pyarrow.Table, optional
         :func:`article_keys` of ``articles``, row for row, when known (a load makes them as
         it parses each file); made here otherwise.
+    as_arrow : bool, default False
+        Give the stories table as a :class:`pyarrow.Table` of the same columns (as a load
+        keeps it, making a frame of it only when ``corpus.stories`` is first asked for).
 
     Returns
     -------
@@ -800,16 +814,17 @@ def build_stories(
     by_time = _by_time(ids, hours)
     roots = groups.roots()
     first_copy = _first_copies(roots, by_time)
-    story_id = _text_series(pc.take(ids, first_copy), articles.index, "story_id")
+    story_ids = pc.take(ids, first_copy)
     story_codes = pd.factorize(roots)[0]  # the codes pd.factorize gives story_id, on integers
     listed = pa.array(first_copy[np.maximum(target, 0)] if n else target, mask=target < 0)
     related_story = pc.take(ids, listed)
     related_copy = _related_copies(
         related, listing, target, title_keys, trimmed, markers, hours, outlets, options
     )
+    table = _story_table(articles, story_ids, topics, by_time, story_codes)
     return Stories(
-        story_id=story_id,
-        stories=_story_table(articles, story_id, topics, by_time, story_codes),
+        story_id=_text_series(story_ids, articles.index, "story_id"),
+        stories=table if as_arrow else table_to_frame(table, STORY_COLUMNS),
         related_story_id=_text_series(related_story, related.index, "story_id"),
         related_is_copy=pd.Series(related_copy, index=related.index, dtype=bool, name="is_copy"),
     )
@@ -927,64 +942,72 @@ def build_story_table(
     if "story_id" not in articles:
         raise ValueError("articles has no story_id column: add it with build_stories")
     hours = _hours(articles["published_at"]) if len(articles) else np.array([], "float64")
-    story_id = articles["story_id"].astype("string")
-    return _story_table(
-        articles, story_id, topics, _by_time(as_text(articles["article_id"]), hours)
+    table = _story_table(
+        articles,
+        as_text(articles["story_id"]),
+        topics,
+        _by_time(as_text(articles["article_id"]), hours),
     )
+    return table_to_frame(table, STORY_COLUMNS)
 
 
 def _story_table(
     articles: pd.DataFrame,
-    story_id: pd.Series,
+    story_id: pa.Array,
     topics: pd.DataFrame | None,
     by_time: np.ndarray,
     codes: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """The stories table, from the rows in time order (:func:`_by_time`); ``codes``, when
-    given, are what ``pd.factorize(story_id)`` gives (stories numbered in order of first
-    appearance)."""
+) -> pa.Table:
+    """The stories table as Arrow (a load keeps it so, and makes a frame of it when first
+    asked for), from each article's ``story_id`` and the rows in time order
+    (:func:`_by_time`); ``codes``, when given, are what ``pd.factorize(story_id)`` gives
+    (stories numbered in order of first appearance)."""
+    schema = arrow_schema(STORY_COLUMNS)
     if articles.empty:
-        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in STORY_COLUMNS.items()})
-    articles = articles.reset_index(drop=True)
-    story_id = story_id.reset_index(drop=True)
+        return schema.empty_table()
     if codes is None:
-        codes, names = pd.factorize(story_id)
-    else:
-        names = story_id.array.take(first_places(codes))
+        codes = pd.factorize(story_id.to_numpy(zero_copy_only=False))[0]
+    n_stories = int(codes.max()) + 1
     # each story's first copy, and the stories in the order of their first copies
     first = by_time[first_places(codes[by_time])]
     stories = codes[first]
-    domain = articles["provider_domain"]
-    provider = pd.factorize(domain.where(domain.notna(), articles["provider_name"]))[0]
+    domain = as_text(articles["provider_domain"])
+    provider = _provider_numbers(articles)
     known = provider >= 0
     width = int(provider.max()) + 1 if len(provider) else 1
     pairs = codes[known].astype("int64") * width + provider[known]
     pairs = pairs[first_places(pairs)]
-    n_providers = np.bincount(pairs // width, minlength=len(names))
-    published = articles["published_at"]
-    last = published.groupby(codes, sort=True).max().reindex(range(len(names)))
-    table = pd.DataFrame(
-        {
-            "story_id": names.take(stories),
-            "n_articles": np.bincount(codes, minlength=len(names))[stories],
-            "n_providers": n_providers[stories],
-            "title": articles["title"].take(first).array,
-            "first_published_at": published.take(first).array,
-            "first_provider_domain": domain.take(first).array,
-            "last_published_at": last.take(stories).array,
-        }
+    n_providers = np.bincount(pairs // width, minlength=n_stories)
+    published = _nanoseconds(articles["published_at"])
+    last = np.full(n_stories, _NAT, dtype="int64")
+    np.maximum.at(last, codes, published)
+    when = schema.field("first_published_at").type
+    first_rows = pa.array(first)
+    columns = {
+        "story_id": pc.take(story_id, first_rows),
+        "n_articles": pa.array(np.bincount(codes, minlength=n_stories)[stories]),
+        "n_providers": pa.array(n_providers[stories]),
+        "title": pc.take(as_text(articles["title"]), first_rows),
+        "first_published_at": _timestamps(published[first], when),
+        "first_provider_domain": pc.take(domain, first_rows),
+        "last_published_at": _timestamps(last[stories], when),
+        "topics": _story_topics(articles, codes, n_stories, topics).take(pa.array(stories)),
+    }
+    return pa.Table.from_arrays(
+        [columns[name].cast(schema.field(name).type) for name in schema.names], schema=schema
     )
-    table["topics"] = _story_topics(articles, codes, len(names), topics)[stories]
-    for column in ("first_published_at", "last_published_at"):  # all-NaT columns lose the zone
-        table[column] = pd.to_datetime(table[column], utc=True)
-    return table[list(STORY_COLUMNS)].astype(STORY_COLUMNS).reset_index(drop=True)
+
+
+def _timestamps(values: np.ndarray, kind: pa.DataType) -> pa.Array:
+    """Nanoseconds since the epoch as Arrow timestamps, NaT (the smallest int64) missing."""
+    return pa.array(values, type=pa.int64(), mask=values == _NAT).cast(kind)
 
 
 def _story_topics(
     articles: pd.DataFrame, codes: np.ndarray, n_stories: int, topics: pd.DataFrame | None
-) -> np.ndarray:
+) -> pa.ListArray:
     """Each story's topics (those of any copy), most copies first, then alphabetical: an
-    object array of lists, by story code (``codes``: each article's)."""
+    Arrow list per story, by story code (``codes``: each article's)."""
     if topics is None:
         pairs = [
             (article_id, topic)
@@ -1005,9 +1028,7 @@ def _story_topics(
     )
     story, topic = pairs // width, pairs % width
     order = np.lexsort((topic, -counts, story))
-    # one list per story (empty for a story without topics), slices of one list of the
-    # topics in order, each topic one str object
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(story, minlength=n_stories))]).tolist()
-    values = np.asarray(names, dtype=object)[topic[order]].tolist()
-    lists = [values[bounds[i] : bounds[i + 1]] for i in range(n_stories)]
-    return pd.Series(lists, dtype=object).to_numpy()  # one list per cell, whatever their lengths
+    # one list per story (empty for a story without topics)
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(story, minlength=n_stories))])
+    values = pa.array(np.asarray(names, dtype=object), pa.large_string()).take(topic[order])
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values)
