@@ -124,16 +124,17 @@ def child(mode: str, root: Path, cache_dir: Path) -> dict:
     return result
 
 
-def _no_stories(articles, related, *, topics=None, options=None, keys=None):
+def _no_stories(articles, related, *, topics=None, options=None, keys=None, as_arrow=False):
     """What build_stories gives when it groups nothing and matches no related entry."""
     import pandas as pd
 
-    from newskit.schema import STORY_COLUMNS
+    from newskit.schema import STORY_COLUMNS, arrow_schema
     from newskit.stories import Stories
 
+    empty = pd.DataFrame({c: pd.Series(dtype=d) for c, d in STORY_COLUMNS.items()})
     return Stories(
         story_id=articles["article_id"].astype("string").rename("story_id"),
-        stories=pd.DataFrame({c: pd.Series(dtype=d) for c, d in STORY_COLUMNS.items()}),
+        stories=arrow_schema(STORY_COLUMNS).empty_table() if as_arrow else empty,
         related_story_id=pd.Series(pd.NA, index=related.index, dtype="string"),
         related_is_copy=pd.Series(False, index=related.index, dtype=bool),
     )
