@@ -909,15 +909,15 @@ def _related_copies(
     listed = listing >= 0
     out[listed & (target == listing)] = True
     todo = np.flatnonzero(listed & (target != listing))
+    # entries of an untitled article, or published outside the window, are not its copies
+    lag = np.abs(entry_hours[todo] - hours[listing[todo]])
+    todo = todo[(keys[listing[todo]] != "") & ~(lag > window)]
     titles = related["title"].reset_index(drop=True).take(todo)
     entry_keys, entry_cut, _ = _title_keys(titles, outlets)
     entry_keys = entry_keys.to_numpy(zero_copy_only=False)
     for k, key, cut in zip(todo.tolist(), entry_keys, entry_cut.tolist(), strict=True):
         row = listing[k]
-        if not key or not keys[row]:
-            continue
-        lag = abs(entry_hours[k] - hours[row])
-        if not np.isnan(lag) and lag > window:
+        if not key:
             continue
         alike = key == keys[row] or (
             (cut or trimmed[row]) and _overlap(key, keys[row]) >= options.threshold
