@@ -34,7 +34,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newskit.cache import merge_rows
+from newskit.cache import Cached, cached_sources, merge_rows
 from newskit.columnar import build_tables, record_rows
 from newskit.files import Entry, read_bytes
 from newskit.parse import RecordError, parse_record
@@ -165,7 +165,7 @@ def without_gc() -> Iterator[None]:
 def load_changed(
     base: Path,
     entries: list[Entry],
-    cached: dict | None,
+    cached: Cached | None,
     *,
     workers: int | None,
     progress: bool | None,
@@ -181,7 +181,7 @@ def load_changed(
     sizes, mtimes, inodes, ctimes = (np.array(values, dtype=np.int64) for values in stats)
     reuse = np.zeros(n, dtype=bool)
     if cached is not None and n:
-        old = cached["files"]
+        old = cached.tables["files"]
         where = pc.index_in(relpaths, value_set=old["relpath"], memory_pool=MEMORY_POOL)
         where = where.fill_null(-1).to_numpy()
         known = np.maximum(where, 0)
@@ -198,19 +198,16 @@ def load_changed(
     parsed: dict[str, str] = {}
     for part in parts:
         parsed.update(part.get("digests", {}))
+    fresh = pa.array(todo, type=pa.large_string())
     digests = pa.array([parsed[relpath] for relpath in todo], type=pa.large_string())
     if reuse.any():
-        position = np.arange(n, dtype=np.int64)
-        kept = relpaths.filter(pa.array(reuse))
-        fresh = pa.array(todo, type=pa.large_string())
+        fresh_at = np.flatnonzero(~reuse)
         tables = {
             name: merge_rows(
-                cached[name],
-                kept,
-                position[reuse],
-                [part[name] for part in parts],
-                fresh,
-                position[~reuse],
+                [
+                    *cached_sources(cached, name, relpaths, reuse),
+                    (_concat([part[name] for part in parts]), fresh, fresh_at),
+                ],
                 key,
             )
             for name, (_, key) in FILE_TABLES.items()
@@ -229,7 +226,7 @@ def load_changed(
             "digest": digests,
         }
     )
-    return tables, pa.array(todo, type=pa.large_string())
+    return tables, fresh
 
 
 def parse_all(
