@@ -26,7 +26,6 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -143,65 +142,42 @@ def read_tables(path: Path, stamp: dict) -> dict[str, pa.Table] | None:
         return None
 
 
-class Cached(NamedTuple):
-    """What :func:`read_cache` found: a cache file and the delta beside it."""
+def read_cache(store: Path, stamp: dict) -> dict[str, pa.Table] | None:
+    """The tables of the cache file ``store`` with the changes its delta holds (see
+    :func:`write_cache`), or ``None`` when there is no cache file to trust.
 
-    #: The cache file's tables, with ``files`` and the tables of what was found across files
-    #: as the last load that wrote the cache saw them (the delta's, when there is one).
-    tables: dict[str, pa.Table]
-    #: The per-file tables of the files the delta holds (empty tables without a delta).
-    delta: dict[str, pa.Table]
-    #: The files the delta holds.
-    held: pa.Array
-    #: What names the cache file, for a delta to extend (its files' digest).
-    base: str
-
-
-def read_cache(store: Path, stamp: dict) -> Cached | None:
-    """The cache file ``store`` and its delta (see :func:`write_cache`), or ``None`` when
-    there is no cache file to trust (a delta that cannot be trusted is left out)."""
-    tables = read_tables(store, stamp)
-    if tables is None or not is_cache_of(tables):
+    The per-file tables are the cache file's rows of the files the delta does not hold and
+    the delta's rows of those it does, in file order; ``files`` and the tables of what was
+    found across files are the delta's. ``delta_files`` lists the files the delta holds (none
+    without a delta), its metadata ``base`` names the cache file a delta must extend.
+    """
+    base = read_tables(store, stamp)
+    if base is None or not is_cache_of(base):
         return None
-    base = (tables["files"].schema.metadata or {}).get(b"entries", b"").decode()
-    delta = read_tables(delta_file(store), {**stamp, "base": base})
+    base_id = (base["files"].schema.metadata or {}).get(b"entries", b"").decode()
+    none = pa.table({"relpath": pa.array([], pa.large_string())})
+    delta = read_tables(delta_file(store), {**stamp, "base": base_id})
     if delta is None or not is_cache_of(delta) or "delta_files" not in delta:
-        empty = {name: table.slice(0, 0) for name, table in tables.items()}
-        return Cached(tables, empty, pa.array([], pa.large_string()), base)
-    held = delta["delta_files"]["relpath"].combine_chunks()
-    return Cached(tables | {name: delta[name] for name in _LATEST}, delta, held, base)
-
-
-#: The tables a delta holds whole: what was found across files, and the files.
-_LATEST = (*DERIVED_TABLES, "files")
-
-
-def cached_sources(
-    cached: Cached, name: str, relpaths: pa.Array, reuse: np.ndarray
-) -> list[tuple[pa.Table, pa.Array, np.ndarray]]:
-    """Where the rows of the table ``name`` of the files ``relpaths`` (in file order) whose
-    cached rows are reused (``reuse``) are: the cache file for some, the delta for the others;
-    as :func:`merge_rows` takes them."""
+        return base | {"delta_files": none.replace_schema_metadata({"base": base_id})}
+    files = delta["files"]
+    relpaths = files["relpath"].combine_chunks()
+    held = pc.is_in(relpaths, value_set=delta["delta_files"]["relpath"].combine_chunks())
+    held = held.to_numpy(zero_copy_only=False)
     position = np.arange(len(relpaths), dtype=np.int64)
-    in_delta = reuse & pc.is_in(relpaths, value_set=cached.held).to_numpy(zero_copy_only=False)
-    in_file = reuse & ~in_delta
-    return [
-        (cached.tables[name], relpaths.filter(pa.array(in_file)), position[in_file]),
-        (cached.delta[name], relpaths.filter(pa.array(in_delta)), position[in_delta]),
-    ]
-
-
-def cached_tables(cached: Cached) -> dict[str, pa.Table]:
-    """The tables of a cache whose every file is unchanged: the cache file's rows with the
-    delta's in file order."""
-    if not len(cached.held):
-        return cached.tables
-    relpaths = cached.tables["files"]["relpath"].combine_chunks()
-    reuse = np.ones(len(relpaths), dtype=bool)
-    return cached.tables | {
-        name: merge_rows(cached_sources(cached, name, relpaths, reuse), key)
+    tables = {
+        name: merge_rows(
+            base[name],
+            relpaths.filter(pa.array(~held)),
+            position[~held],
+            [delta[name]],
+            relpaths.filter(pa.array(held)),
+            position[held],
+            key,
+        )
         for name, (_, key) in FILE_TABLES.items()
     }
+    delta_files = delta["delta_files"].replace_schema_metadata({"base": base_id})
+    return {**delta, **tables, "delta_files": delta_files}
 
 
 def delta_file(store: Path) -> Path:
@@ -400,7 +376,7 @@ def write_cache(
     entries: list[Entry],
     started_ns: int,
     *,
-    cached: Cached | None = None,
+    cached: dict[str, pa.Table] | None = None,
     parsed: pa.Array | None = None,
 ) -> None:
     """Keep a load's tables in the cache file ``store``, written by a background thread.
@@ -468,17 +444,19 @@ def write_cache(
     if held is None:
         write_tables_soon(store, build, stamp, then_remove=delta_file(store))
     else:
-        write_tables_soon(delta_file(store), build, {**stamp, "base": cached.base})
+        base = cached["delta_files"].schema.metadata[b"base"].decode()
+        write_tables_soon(delta_file(store), build, {**stamp, "base": base})
 
 
 def _delta_files(
-    relpaths: pa.ChunkedArray, cached: Cached | None, parsed: pa.Array | None
+    relpaths: pa.ChunkedArray, cached: dict[str, pa.Table] | None, parsed: pa.Array | None
 ) -> pa.Array | None:
     """The files a delta would hold (see :func:`write_cache`), or None when the whole cache
     file is to be written."""
     if cached is None or parsed is None or not len(relpaths):
         return None
-    held = pc.or_(pc.is_in(relpaths, value_set=parsed), pc.is_in(relpaths, value_set=cached.held))
+    earlier = cached["delta_files"]["relpath"]
+    held = pc.or_(pc.is_in(relpaths, value_set=parsed), pc.is_in(relpaths, value_set=earlier))
     if pc.sum(held).as_py() > DELTA_MAX_SHARE * len(relpaths):
         return None
     return relpaths.filter(held).combine_chunks()
@@ -513,24 +491,34 @@ def read_stories(
     return found | {"stories": tables["stories"]}
 
 
-def merge_rows(sources: list[tuple[pa.Table, pa.Array, np.ndarray]], key: str) -> pa.Table:
-    """The rows of several tables in file order, without copying rows.
+def merge_rows(
+    cached: pa.Table,
+    kept: pa.Array,
+    kept_at: np.ndarray,
+    parsed: list[pa.Table],
+    fresh: pa.Array,
+    fresh_at: np.ndarray,
+    key: str,
+) -> pa.Table:
+    """The kept cached rows and the newly parsed rows, in file order, without copying rows.
 
-    Each source is a table, the files whose rows are taken from it and their positions in
-    file order (the column ``key`` says which file a row is of); the rows of other files
-    (changed or deleted, or taken from another source) are left out. Rows are taken as slices
-    of runs of consecutive rows: each table's rows are in order, so a few changed files cost
-    a few slices.
+    ``kept`` and ``fresh`` are the files whose cached rows stay and the files parsed anew;
+    ``kept_at`` and ``fresh_at`` their positions in file order. Cached rows of other files
+    (changed or deleted) are left out. Rows are taken as slices of runs of consecutive rows:
+    the cached rows are in order, so a few changed files cost a few slices.
     """
-    table = pa.concat_tables([source for source, _, _ in sources])
+    table = pa.concat_tables([cached, *parsed])
 
     def positions(keys: pa.ChunkedArray, files: pa.Array, at: np.ndarray) -> np.ndarray:
-        if not len(files):
-            return np.full(len(keys), -1, dtype=np.int64)
         found = pc.index_in(keys, value_set=files, memory_pool=MEMORY_POOL).fill_null(-1).to_numpy()
-        return np.where(found >= 0, at[np.maximum(found, 0)], -1)
+        return np.where(found >= 0, at[np.maximum(found, 0)] if len(at) else -1, -1)
 
-    where = np.concatenate([positions(source[key], files, at) for source, files, at in sources])
+    where = np.concatenate(
+        [
+            positions(cached[key], kept, kept_at),
+            *[positions(part[key], fresh, fresh_at) for part in parsed],
+        ]
+    )
     rows = np.flatnonzero(where >= 0)
     order = rows[np.argsort(where[rows], kind="stable")]
     if len(order) == 0:

@@ -359,10 +359,10 @@ def _load(
         cached = pending.result() if pending is not None else None
     # paths in the tables are shown names (see shown_name); read_bytes finds the file again
     base = Path(shown_name(os.fspath(root if root.is_dir() else root.parent)))
-    unchanged = cached is not None and _cache.unchanged(cached.tables["files"], entries)
+    unchanged = cached is not None and _cache.unchanged(cached["files"], entries)
     parsed = pa.array([], pa.large_string())
     if unchanged:
-        tables = _cache.cached_tables(cached)
+        tables = cached
     else:
         tables, parsed = load_changed(base, entries, cached, workers=workers, progress=progress)
     frames = {

@@ -34,7 +34,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newskit.cache import Cached, cached_sources, merge_rows
+from newskit.cache import merge_rows
 from newskit.columnar import build_tables, record_rows
 from newskit.files import Entry, read_bytes
 from newskit.parse import RecordError, parse_record
@@ -165,7 +165,7 @@ def without_gc() -> Iterator[None]:
 def load_changed(
     base: Path,
     entries: list[Entry],
-    cached: Cached | None,
+    cached: dict | None,
     *,
     workers: int | None,
     progress: bool | None,
@@ -181,7 +181,7 @@ def load_changed(
     sizes, mtimes, inodes, ctimes = (np.array(values, dtype=np.int64) for values in stats)
     reuse = np.zeros(n, dtype=bool)
     if cached is not None and n:
-        old = cached.tables["files"]
+        old = cached["files"]
         where = pc.index_in(relpaths, value_set=old["relpath"], memory_pool=MEMORY_POOL)
         where = where.fill_null(-1).to_numpy()
         known = np.maximum(where, 0)
@@ -198,16 +198,19 @@ def load_changed(
     parsed: dict[str, str] = {}
     for part in parts:
         parsed.update(part.get("digests", {}))
-    fresh = pa.array(todo, type=pa.large_string())
     digests = pa.array([parsed[relpath] for relpath in todo], type=pa.large_string())
     if reuse.any():
-        fresh_at = np.flatnonzero(~reuse)
+        position = np.arange(n, dtype=np.int64)
+        kept = relpaths.filter(pa.array(reuse))
+        fresh = pa.array(todo, type=pa.large_string())
         tables = {
             name: merge_rows(
-                [
-                    *cached_sources(cached, name, relpaths, reuse),
-                    (_concat([part[name] for part in parts]), fresh, fresh_at),
-                ],
+                cached[name],
+                kept,
+                position[reuse],
+                [part[name] for part in parts],
+                fresh,
+                position[~reuse],
                 key,
             )
             for name, (_, key) in FILE_TABLES.items()
@@ -226,7 +229,7 @@ def load_changed(
             "digest": digests,
         }
     )
-    return tables, fresh
+    return tables, pa.array(todo, type=pa.large_string())
 
 
 def parse_all(
