@@ -35,7 +35,6 @@ import pyarrow.compute as pc
 from newskit.files import Entry
 from newskit.schema import (
     FILE_TABLES,
-    MEMORY_POOL,
     PROBLEM_COLUMNS,
     PROVIDER_COLUMNS,
     STORY_COLUMNS,
@@ -50,11 +49,6 @@ CACHE_VERSION = 3
 #: Environment variable naming the cache folder.
 CACHE_DIR_ENV = "NEWSKIT_CACHE_DIR"
 SUFFIX = ".nkcache"
-#: Named before :data:`SUFFIX` by the delta of a cache file (see :func:`write_cache`).
-DELTA = ".delta"
-#: A load that finds files changed writes only a delta of them while the files it holds are
-#: at most this share of the corpus; past it, the whole cache file again.
-DELTA_MAX_SHARE = 0.05
 #: A temporary cache file older than this (seconds) is left over from a write that was
 #: killed, and the next write deletes it; a live write takes well under a second.
 STALE_TMP_SECONDS = 600
@@ -142,50 +136,6 @@ def read_tables(path: Path, stamp: dict) -> dict[str, pa.Table] | None:
         return None
 
 
-def read_cache(store: Path, stamp: dict) -> dict[str, pa.Table] | None:
-    """The tables of the cache file ``store`` with the changes its delta holds (see
-    :func:`write_cache`), or ``None`` when there is no cache file to trust.
-
-    The per-file tables are the cache file's rows of the files the delta does not hold and
-    the delta's rows of those it does, in file order; ``files`` and the tables of what was
-    found across files are the delta's. ``delta_files`` lists the files the delta holds (none
-    without a delta), its metadata ``base`` names the cache file a delta must extend.
-    """
-    base = read_tables(store, stamp)
-    if base is None or not is_cache_of(base):
-        return None
-    base_id = (base["files"].schema.metadata or {}).get(b"entries", b"").decode()
-    none = pa.table({"relpath": pa.array([], pa.large_string())})
-    delta = read_tables(delta_file(store), {**stamp, "base": base_id})
-    if delta is None or not is_cache_of(delta) or "delta_files" not in delta:
-        return base | {"delta_files": none.replace_schema_metadata({"base": base_id})}
-    files = delta["files"]
-    relpaths = files["relpath"].combine_chunks()
-    held = pc.is_in(relpaths, value_set=delta["delta_files"]["relpath"].combine_chunks())
-    held = held.to_numpy(zero_copy_only=False)
-    position = np.arange(len(relpaths), dtype=np.int64)
-    tables = {
-        name: merge_rows(
-            base[name],
-            relpaths.filter(pa.array(~held)),
-            position[~held],
-            [delta[name]],
-            relpaths.filter(pa.array(held)),
-            position[held],
-            key,
-        )
-        for name, (_, key) in FILE_TABLES.items()
-    }
-    delta_files = delta["delta_files"].replace_schema_metadata({"base": base_id})
-    return {**delta, **tables, "delta_files": delta_files}
-
-
-def delta_file(store: Path) -> Path:
-    """The delta beside the cache file ``store``: the rows of the files changed since it was
-    written (see :func:`write_cache`)."""
-    return store.with_name(store.name.removesuffix(SUFFIX) + DELTA + SUFFIX)
-
-
 def write_tables(path: Path, tables: dict[str, pa.Table], stamp: dict) -> bool:
     """Write ``tables`` to a cache file atomically; return False (and write nothing) on failure.
 
@@ -267,26 +217,18 @@ def _remove_stale_temporary_files(folder: Path) -> None:
                         os.unlink(entry.path)
 
 
-def write_tables_soon(
-    path: Path,
-    tables: Callable[[], dict[str, pa.Table]],
-    stamp: dict,
-    *,
-    then_remove: Path | None = None,
-) -> None:
+def write_tables_soon(path: Path, tables: Callable[[], dict[str, pa.Table]], stamp: dict) -> None:
     """Build and write a cache file from a background thread; the process waits for it.
 
     ``tables`` is called in that thread to build the tables. The caller has its corpus
     without waiting for the cache (building, serialising, checksumming and writing the cache
     of 20,000 articles takes about 0.1 s); Arrow tables are immutable, so the thread shares
-    them safely. :func:`wait_for_writes` waits for pending writes. ``then_remove`` is
-    deleted once the file is written (a delta the new file replaces).
+    them safely. :func:`wait_for_writes` waits for pending writes.
     """
 
     def build_and_write() -> None:
         with contextlib.suppress(Exception):  # a cache not built only costs speed
-            if write_tables(path, tables(), stamp) and then_remove is not None:
-                then_remove.unlink(missing_ok=True)
+            write_tables(path, tables(), stamp)
 
     thread = threading.Thread(target=build_and_write, name="newskit-cache-writer")
     thread.start()
@@ -375,9 +317,6 @@ def write_cache(
     story_key: str,
     entries: list[Entry],
     started_ns: int,
-    *,
-    cached: dict[str, pa.Table] | None = None,
-    parsed: pa.Array | None = None,
 ) -> None:
     """Keep a load's tables in the cache file ``store``, written by a background thread.
 
@@ -386,14 +325,6 @@ def write_cache(
     (its providers and stories are kept, the stories with ``story_key``: the options that
     made them), ``entries`` the scan's and ``started_ns`` when the load began: a file changed
     since then may not be what was read.
-
-    With ``cached`` (what :func:`read_cache` gave this load) and ``parsed`` (the files it
-    parsed), only a delta is written when it can be: the rows of the files parsed since the
-    cache file was written (these and the delta's files still there), with the files' table
-    and what was found across files, while they are at most :data:`DELTA_MAX_SHARE` of the
-    files. The cache file itself is left as it is, so a load after a few files changed
-    writes what changed, not the corpus. Past that share, the whole cache file is written
-    again and the delta removed.
     """
     flags, duplicate_problems = duplicates
     story_ids = frame_to_table(corpus.articles[["story_id"]], DERIVED_TABLES["story_ids"])
@@ -427,39 +358,12 @@ def write_cache(
         ]
         mtimes = pa.array([entry[2] for entry in stored], type=pa.int64())
         files = files.set_column(2, "mtime_ns", mtimes)
-        files = files.replace_schema_metadata({"entries": _entries_digest(stored)})
-        if held is None:
-            return {**kept, "files": files}
         return {
             **kept,
-            **{
-                name: tables[name].filter(pc.is_in(tables[name][key], value_set=held))
-                for name, (_, key) in FILE_TABLES.items()
-            },
-            "files": files,
-            "delta_files": pa.table({"relpath": held}),
+            "files": files.replace_schema_metadata({"entries": _entries_digest(stored)}),
         }
 
-    held = _delta_files(tables["files"]["relpath"], cached, parsed)
-    if held is None:
-        write_tables_soon(store, build, stamp, then_remove=delta_file(store))
-    else:
-        base = cached["delta_files"].schema.metadata[b"base"].decode()
-        write_tables_soon(delta_file(store), build, {**stamp, "base": base})
-
-
-def _delta_files(
-    relpaths: pa.ChunkedArray, cached: dict[str, pa.Table] | None, parsed: pa.Array | None
-) -> pa.Array | None:
-    """The files a delta would hold (see :func:`write_cache`), or None when the whole cache
-    file is to be written."""
-    if cached is None or parsed is None or not len(relpaths):
-        return None
-    earlier = cached["delta_files"]["relpath"]
-    held = pc.or_(pc.is_in(relpaths, value_set=parsed), pc.is_in(relpaths, value_set=earlier))
-    if pc.sum(held).as_py() > DELTA_MAX_SHARE * len(relpaths):
-        return None
-    return relpaths.filter(held).combine_chunks()
+    write_tables_soon(store, build, stamp)
 
 
 def story_key(options: object) -> str:
@@ -489,46 +393,3 @@ def read_stories(
         for name in ("story_ids", "related_stories")
     }
     return found | {"stories": tables["stories"]}
-
-
-def merge_rows(
-    cached: pa.Table,
-    kept: pa.Array,
-    kept_at: np.ndarray,
-    parsed: list[pa.Table],
-    fresh: pa.Array,
-    fresh_at: np.ndarray,
-    key: str,
-) -> pa.Table:
-    """The kept cached rows and the newly parsed rows, in file order, without copying rows.
-
-    ``kept`` and ``fresh`` are the files whose cached rows stay and the files parsed anew;
-    ``kept_at`` and ``fresh_at`` their positions in file order. Cached rows of other files
-    (changed or deleted) are left out. Rows are taken as slices of runs of consecutive rows:
-    the cached rows are in order, so a few changed files cost a few slices.
-    """
-    table = pa.concat_tables([cached, *parsed])
-
-    def positions(keys: pa.ChunkedArray, files: pa.Array, at: np.ndarray) -> np.ndarray:
-        found = pc.index_in(keys, value_set=files, memory_pool=MEMORY_POOL).fill_null(-1).to_numpy()
-        return np.where(found >= 0, at[np.maximum(found, 0)] if len(at) else -1, -1)
-
-    where = np.concatenate(
-        [
-            positions(cached[key], kept, kept_at),
-            *[positions(part[key], fresh, fresh_at) for part in parsed],
-        ]
-    )
-    rows = np.flatnonzero(where >= 0)
-    order = rows[np.argsort(where[rows], kind="stable")]
-    if len(order) == 0:
-        return table.slice(0, 0)
-    breaks = np.flatnonzero(np.diff(order) != 1) + 1
-    starts = np.concatenate(([0], breaks))
-    ends = np.concatenate((breaks, [len(order)]))
-    return pa.concat_tables(
-        [
-            table.slice(int(order[start]), int(end - start))
-            for start, end in zip(starts, ends, strict=True)
-        ]
-    )

@@ -354,17 +354,19 @@ def _load(
     store = _cache.cache_file(root, cache_dir) if cache else None
     stamp = {"root": str(root), "abs": os.path.abspath(root), "code": _cache.code_version()}
     with ThreadPoolExecutor(1) as reader:  # read the cache (I/O, CRC) while listing files
-        pending = reader.submit(_cache.read_cache, store, stamp) if store is not None else None
+        pending = reader.submit(_cache.read_tables, store, stamp) if store is not None else None
         entries = shown_entries(scan_files(root))
         cached = pending.result() if pending is not None else None
     # paths in the tables are shown names (see shown_name); read_bytes finds the file again
     base = Path(shown_name(os.fspath(root if root.is_dir() else root.parent)))
+    if cached is not None and not _cache.is_cache_of(cached):
+        cached = None
     unchanged = cached is not None and _cache.unchanged(cached["files"], entries)
-    parsed = pa.array([], pa.large_string())
-    if unchanged:
-        tables = cached
-    else:
-        tables, parsed = load_changed(base, entries, cached, workers=workers, progress=progress)
+    tables = (
+        cached
+        if unchanged
+        else load_changed(base, entries, cached, workers=workers, progress=progress)
+    )
     frames = {
         name: table_to_frame(tables[name], columns)
         for name, (columns, _) in FILE_TABLES.items()
@@ -396,18 +398,7 @@ def _load(
         kept_stories=kept,
     )
     if store is not None and (not unchanged or kept is None):
-        _cache.write_cache(
-            store,
-            stamp,
-            tables,
-            duplicates,
-            corpus,
-            key,
-            entries,
-            started_ns,
-            cached=cached,
-            parsed=parsed,
-        )
+        _cache.write_cache(store, stamp, tables, duplicates, corpus, key, entries, started_ns)
     return corpus
 
 

@@ -34,7 +34,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newskit.cache import merge_rows
 from newskit.columnar import build_tables, record_rows
 from newskit.files import Entry, read_bytes
 from newskit.parse import RecordError, parse_record
@@ -169,11 +168,11 @@ def load_changed(
     *,
     workers: int | None,
     progress: bool | None,
-) -> tuple[dict[str, pa.Table], pa.Array]:
+) -> dict[str, pa.Table]:
     """Parse the files the cache cannot vouch for; merge them with the cached rest in order.
 
     Returns the per-file tables and ``files`` (relpath, size, mtime_ns, inode, ctime_ns,
-    digest) as Arrow, and the files parsed.
+    digest) as Arrow.
     """
     n = len(entries)
     names, *stats = zip(*entries, strict=True) if n else ((), (), (), (), ())
@@ -204,7 +203,7 @@ def load_changed(
         kept = relpaths.filter(pa.array(reuse))
         fresh = pa.array(todo, type=pa.large_string())
         tables = {
-            name: merge_rows(
+            name: _merge(
                 cached[name],
                 kept,
                 position[reuse],
@@ -229,7 +228,7 @@ def load_changed(
             "digest": digests,
         }
     )
-    return tables, pa.array(todo, type=pa.large_string())
+    return tables
 
 
 def parse_all(
@@ -634,3 +633,46 @@ def _in_notebook() -> bool:
 
 def _concat(tables: list[pa.Table]) -> pa.Table:
     return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+
+
+def _merge(
+    cached: pa.Table,
+    kept: pa.Array,
+    kept_at: np.ndarray,
+    parsed: list[pa.Table],
+    fresh: pa.Array,
+    fresh_at: np.ndarray,
+    key: str,
+) -> pa.Table:
+    """The kept cached rows and the newly parsed rows, in file order, without copying rows.
+
+    ``kept`` and ``fresh`` are the files whose cached rows stay and the files parsed anew;
+    ``kept_at`` and ``fresh_at`` their positions in file order. Cached rows of other files
+    (changed or deleted) are left out. Rows are taken as slices of runs of consecutive rows:
+    the cached rows are in order, so a few changed files cost a few slices.
+    """
+    table = pa.concat_tables([cached, *parsed])
+
+    def positions(keys: pa.ChunkedArray, files: pa.Array, at: np.ndarray) -> np.ndarray:
+        found = pc.index_in(keys, value_set=files, memory_pool=MEMORY_POOL).fill_null(-1).to_numpy()
+        return np.where(found >= 0, at[np.maximum(found, 0)] if len(at) else -1, -1)
+
+    where = np.concatenate(
+        [
+            positions(cached[key], kept, kept_at),
+            *[positions(part[key], fresh, fresh_at) for part in parsed],
+        ]
+    )
+    rows = np.flatnonzero(where >= 0)
+    order = rows[np.argsort(where[rows], kind="stable")]
+    if len(order) == 0:
+        return table.slice(0, 0)
+    breaks = np.flatnonzero(np.diff(order) != 1) + 1
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [len(order)]))
+    return pa.concat_tables(
+        [
+            table.slice(int(order[start]), int(end - start))
+            for start, end in zip(starts, ends, strict=True)
+        ]
+    )

@@ -20,7 +20,6 @@ from newskit.cache import (
     cache_file,
     clear_cache,
     default_cache_dir,
-    delta_file,
     wait_for_writes,
 )
 from newskit.cli import main
@@ -412,86 +411,3 @@ def test_a_warm_load_keeps_the_cached_stories_until_they_are_asked_for(
     pd.testing.assert_frame_equal(warm.stories, cold.stories)
     assert warm.stories is warm.stories  # made once
     assert warm.summary() == cold.summary()
-
-
-@pytest.fixture
-def hundred_files(make_corpus):
-    """100 records in two folders; every tenth shares its address with the one 50 after
-    (duplicates and stories across the folders)."""
-    files = {}
-    for n in range(100):
-        url = f"https://example.com/{n % 50}" if n % 10 == 0 else None
-        files[f"{'ab'[n // 50]}/{n:03}.md"] = article(n, url=url)
-    root = make_corpus(files)
-    age(root)
-    return root
-
-
-def write(path: Path, text: str) -> None:
-    """Write a file with an old mtime; the others keep their ctime (age() changes all)."""
-    path.write_text(text)
-    os.utime(path, ns=(OLD, OLD))
-
-
-def test_a_few_changed_files_are_written_as_a_delta(hundred_files, cache_dir, monkeypatch):
-    """A load after a few files changed writes their rows as a delta beside the cache file,
-    which stays as it was; loads through the delta are exactly cold loads; past
-    DELTA_MAX_SHARE of the files the whole cache file is written again, without a delta."""
-    monkeypatch.setattr("newskit.cache.RACY_NS", 0)  # files just written count as unchanged
-    root = hundred_files
-    store = cache_file(root, cache_dir)
-    delta = delta_file(store)
-
-    def load_and_check() -> None:
-        incremental = load_corpus(root, cache_dir=cache_dir)
-        assert_same_corpus(incremental, load_corpus(root, cache=False))
-        wait_for_writes()
-
-    load_and_check()
-    base = store.read_bytes()
-    assert not delta.exists()
-    write(root / "a" / "001.md", article(1).replace("Story 1", "Story One"))
-    (root / "a" / "002.md").unlink()
-    write(root / "b" / "150.md", article(150, url="https://example.com/3"))
-    load_and_check()
-    assert store.read_bytes() == base and delta.exists()
-    # files the delta holds change again; a file of the cache file and one of the delta go
-    write(root / "a" / "001.md", article(1).replace("Story 1", "Story Uno"))
-    (root / "b" / "150.md").unlink()
-    (root / "a" / "010.md").unlink()
-    load_and_check()
-    assert store.read_bytes() == base
-    written = delta.stat().st_mtime_ns
-    warm = load_corpus(root, cache_dir=cache_dir)  # nothing changed: nothing written
-    assert_same_corpus(warm, load_corpus(root, cache=False))
-    wait_for_writes()
-    assert delta.stat().st_mtime_ns == written
-    for n in range(60, 66):  # with the delta's, more than 5% of the files
-        write(root / "b" / f"{n:03}.md", article(n).replace(f"Story {n}", f"Edited {n}"))
-    load_and_check()
-    assert store.read_bytes() != base and not delta.exists()
-    assert_same_corpus(load_corpus(root, cache_dir=cache_dir), load_corpus(root, cache=False))
-
-
-@pytest.mark.parametrize("damage", ["flip", "other_base"])
-def test_a_delta_that_cannot_be_trusted_is_left_out(hundred_files, cache_dir, damage, monkeypatch):
-    monkeypatch.setattr("newskit.cache.RACY_NS", 0)
-    root = hundred_files
-    load_corpus(root, cache_dir=cache_dir)
-    wait_for_writes()
-    write(root / "a" / "003.md", article(3).replace("Story 3", "Story Three"))
-    load_corpus(root, cache_dir=cache_dir)
-    wait_for_writes()
-    delta = delta_file(cache_file(root, cache_dir))
-    if damage == "flip":
-        data = bytearray(delta.read_bytes())
-        data[len(data) // 2] ^= 0xFF
-        delta.write_bytes(bytes(data))
-    else:  # the delta of another state of the cache file
-        kept = delta.read_bytes()
-        clear_cache(cache_dir)
-        write(root / "a" / "004.md", article(4).replace("Story 4", "Story Four"))
-        load_corpus(root, cache_dir=cache_dir)
-        wait_for_writes()
-        delta.write_bytes(kept)
-    assert_same_corpus(load_corpus(root, cache_dir=cache_dir), load_corpus(root, cache=False))
