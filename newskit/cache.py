@@ -43,6 +43,8 @@ from newskit.schema import (
     frame_to_table,
     table_to_frame,
 )
+from newskit.stories import outlet_names
+from newskit.story_update import Earlier
 
 #: Bumped whenever the layout of a cache file or of the tables in it changes.
 CACHE_VERSION = 3
@@ -334,7 +336,7 @@ def write_cache(
         "duplicate_flags": pa.table({"is_duplicate": pa.array(flags, type=pa.bool_())}),
         "duplicate_problems": frame_to_table(duplicate_problems, PROBLEM_COLUMNS),
         "providers": frame_to_table(corpus.providers, PROVIDER_COLUMNS),
-        "story_ids": story_ids.replace_schema_metadata({"options": story_key}),
+        "story_ids": story_ids,
         "related_stories": frame_to_table(
             corpus.related[["story_id", "is_copy"]], DERIVED_TABLES["related_stories"]
         ),
@@ -358,8 +360,13 @@ def write_cache(
         ]
         mtimes = pa.array([entry[2] for entry in stored], type=pa.int64())
         files = files.set_column(2, "mtime_ns", mtimes)
+        # the options the stories were made with, and the outlet names (see
+        # newskit.story_update: a later load regroups only what changed files can affect)
+        outlets = sorted(outlet_names(tables["articles"], tables["related"]))
+        metadata = {"options": story_key, "outlets": json.dumps(outlets)}
         return {
             **kept,
+            "story_ids": story_ids.replace_schema_metadata(metadata),
             "files": files.replace_schema_metadata({"entries": _entries_digest(stored)}),
         }
 
@@ -377,6 +384,24 @@ def story_key(options: object) -> str:
 
         key["sklearn"] = sklearn.__version__
     return json.dumps(key, sort_keys=True)
+
+
+def read_earlier(tables: dict[str, pa.Table], key: str) -> Earlier | None:
+    """What :func:`newskit.story_update.update_stories` needs of the stories a cache kept,
+    when they were made with ``key`` (else None)."""
+    metadata = tables["story_ids"].schema.metadata or {}
+    if metadata.get(b"options") != key.encode() or b"outlets" not in metadata:
+        return None
+    return Earlier(
+        articles=tables["articles"].select(["article_id", "title", "excerpt"]),
+        keys=tables["story_keys"],
+        story_ids=tables["story_ids"]["story_id"],
+        related=tables["related"].select(["article_id"]),
+        related_ids=tables["related_stories"]["story_id"],
+        related_copies=tables["related_stories"]["is_copy"],
+        stories=tables["stories"],
+        outlets=frozenset(json.loads(metadata[b"outlets"])),
+    )
 
 
 def read_stories(

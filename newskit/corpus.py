@@ -40,6 +40,7 @@ from newskit.schema import (
     table_to_frame,
 )
 from newskit.stories import StoryOptions, build_stories, build_story_table
+from newskit.story_update import Earlier, update_stories
 
 # The columns flag_duplicates reads.
 _URL_COLUMNS = {"path": STRING, "original_url": STRING, "web_url": STRING}
@@ -362,11 +363,14 @@ def _load(
     if cached is not None and not _cache.is_cache_of(cached):
         cached = None
     unchanged = cached is not None and _cache.unchanged(cached["files"], entries)
-    tables = (
-        cached
-        if unchanged
-        else load_changed(base, entries, cached, workers=workers, progress=progress)
-    )
+    key = _cache.story_key(stories)
+    earlier = None
+    if unchanged:
+        tables = cached
+    else:
+        tables, parsed = load_changed(base, entries, cached, workers=workers, progress=progress)
+        if cached is not None and (found := _cache.read_earlier(cached, key)) is not None:
+            earlier = (found, parsed)
     frames = {
         name: table_to_frame(tables[name], columns)
         for name, (columns, _) in FILE_TABLES.items()
@@ -386,7 +390,6 @@ def _load(
         flagged, found = flag_duplicates(table_to_frame(urls, _URL_COLUMNS))
         duplicates = (flagged["is_duplicate"].to_numpy(), build_frame(found, PROBLEM_COLUMNS))
     digests = tables["files"].select(["relpath", "digest"])
-    key = _cache.story_key(stories)
     kept = _cache.read_stories(tables, key) if unchanged else None
     corpus = finish_corpus(
         root,
@@ -396,6 +399,7 @@ def _load(
         providers=providers,
         stories=stories,
         kept_stories=kept,
+        earlier=earlier,
     )
     if store is not None and (not unchanged or kept is None):
         _cache.write_cache(store, stamp, tables, duplicates, corpus, key, entries, started_ns)
@@ -421,6 +425,7 @@ def finish_corpus(
     providers: pd.DataFrame | None = None,
     stories: StoryOptions | None = None,
     kept_stories: dict[str, pd.DataFrame | pa.Table] | None = None,
+    earlier: tuple[Earlier, pa.Array] | None = None,
 ) -> Corpus:
     """Flag duplicates and group stories across all files, and build the :class:`Corpus`.
 
@@ -428,7 +433,10 @@ def finish_corpus(
     ``is_duplicate`` values and the duplicate warnings as a problems frame; ``providers`` is
     :func:`build_providers` of the flagged articles, when known; ``kept_stories`` what
     :func:`newskit.stories.build_stories` found with the options ``stories``, when a cache
-    kept it (``story_ids``, ``related_stories``, ``stories`` frames). An article dated after
+    kept it (``story_ids``, ``related_stories``, ``stories`` frames); ``earlier``, the stories a
+    cache kept before the files parsed since (their ids) changed, when known: only what those
+    files can affect is grouped again (:func:`newskit.story_update.update_stories`). An
+    article dated after
     this moment gets a warning here, not with its file's rows: those a cache keeps.
     """
     if duplicates is None:
@@ -438,14 +446,26 @@ def finish_corpus(
     articles = tables["articles"].assign(is_duplicate=flags)
     related = tables["related"]
     if kept_stories is None:
-        found = build_stories(
-            articles,
-            related,
-            topics=tables["topics"],
-            options=stories,
-            keys=tables.get("story_keys"),
-            as_arrow=True,  # a frame when first asked for
-        )
+        found = None
+        if earlier is not None:
+            found = update_stories(
+                articles,
+                related,
+                topics=tables["topics"],
+                keys=tables["story_keys"],
+                options=stories,
+                earlier=earlier[0],
+                fresh=earlier[1],
+            )
+        if found is None:
+            found = build_stories(
+                articles,
+                related,
+                topics=tables["topics"],
+                options=stories,
+                keys=tables.get("story_keys"),
+                as_arrow=True,  # a frame when first asked for
+            )
         story_ids, related_ids, copies = (
             found.story_id,
             found.related_story_id,

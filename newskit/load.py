@@ -168,11 +168,11 @@ def load_changed(
     *,
     workers: int | None,
     progress: bool | None,
-) -> dict[str, pa.Table]:
+) -> tuple[dict[str, pa.Table], pa.Array]:
     """Parse the files the cache cannot vouch for; merge them with the cached rest in order.
 
     Returns the per-file tables and ``files`` (relpath, size, mtime_ns, inode, ctime_ns,
-    digest) as Arrow.
+    digest) as Arrow, and the files parsed.
     """
     n = len(entries)
     names, *stats = zip(*entries, strict=True) if n else ((), (), (), (), ())
@@ -228,7 +228,7 @@ def load_changed(
             "digest": digests,
         }
     )
-    return tables
+    return tables, pa.array(todo, type=pa.large_string())
 
 
 def parse_all(

@@ -315,19 +315,22 @@ def _name_key(text: str) -> str:
     return " ".join(words)
 
 
-def outlet_names(articles: pd.DataFrame, related: pd.DataFrame | None = None) -> frozenset[str]:
+def outlet_names(
+    articles: pd.DataFrame | pa.Table, related: pd.DataFrame | pa.Table | None = None
+) -> frozenset[str]:
     """The outlet names a title may end with, as :func:`title_key` compares them: every
     provider name and domain of the articles (and related entries), and each domain's first
-    label (``yahoo`` for ``yahoo.com``)."""
+    label (``yahoo`` for ``yahoo.com``). Frames or Arrow tables."""
     names: set[str] = set()
     for frame in (articles, related):
-        if frame is None or frame.empty:
+        if frame is None or not len(frame):
             continue
+        columns = frame.column_names if isinstance(frame, pa.Table) else frame.columns
         for column in ("provider_name", "provider_domain"):
-            if column in frame:
+            if column in columns:
                 found = pc.unique(as_text(frame[column]), memory_pool=MEMORY_POOL)
                 names.update(found.drop_null().to_pylist())
-        if "provider_domain" in frame:
+        if "provider_domain" in columns:
             for domain in pc.unique(as_text(frame["provider_domain"])).drop_null().to_pylist():
                 names.add(domain.removeprefix("www.").split(".")[0])
     return frozenset(key for key in map(_name_key, names) if key)
@@ -687,6 +690,7 @@ def build_stories(
     topics: pd.DataFrame | None = None,
     options: StoryOptions | None = None,
     keys: pd.DataFrame | pa.Table | None = None,
+    outlets: frozenset[str] | None = None,
     as_arrow: bool = False,
 ) -> Stories:
     """Group the articles that are copies of one piece into stories.
@@ -707,6 +711,10 @@ def build_stories(
     keys : DataFrame or pyarrow.Table, optional
         :func:`article_keys` of ``articles``, row for row, when known (a load makes them as
         it parses each file); made here otherwise.
+    outlets : frozenset of str, optional
+        The outlet names cut from the end of titles (:func:`title_key`); default
+        :func:`outlet_names` of ``articles`` and ``related`` (a part of a corpus grouped again
+        takes the whole corpus's).
     as_arrow : bool, default False
         Give the stories table as a :class:`pyarrow.Table` of the same columns (as a load
         keeps it, making a frame of it only when ``corpus.stories`` is first asked for).
@@ -734,7 +742,7 @@ def build_stories(
     elif isinstance(keys, pd.DataFrame):
         keys = frame_to_table(keys, STORY_KEY_COLUMNS)
     if options.enabled:
-        outlets = outlet_names(articles, related)
+        outlets = outlet_names(articles, related) if outlets is None else outlets
         key_text, trimmed = _cut_outlets(articles["title"], keys, outlets)
     else:  # no rule compares titles
         outlets = frozenset()
@@ -883,9 +891,12 @@ def _first_copies(roots: np.ndarray, by_time: np.ndarray) -> np.ndarray:
     return first_of[roots]
 
 
-def _text_series(values: pa.Array, index: pd.Index, name: str) -> pd.Series:
+def _text_series(values: pa.Array | pa.ChunkedArray, index: pd.Index, name: str) -> pd.Series:
     """Arrow text as a ``string`` Series on ``index``, without a copy."""
-    array = pd.arrays.ArrowStringArray(pa.chunked_array([values.cast(pa.large_string())]))
+    values = values.cast(pa.large_string())
+    if isinstance(values, pa.Array):
+        values = pa.chunked_array([values])
+    array = pd.arrays.ArrowStringArray(values)
     return pd.Series(array, index=index, dtype=STRING, name=name)
 
 
