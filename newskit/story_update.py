@@ -30,7 +30,6 @@ from newskit.stories import (
     URL_COLUMNS,
     Stories,
     StoryOptions,
-    _by_time,
     _codes,
     _cut_outlets,
     _hours,
@@ -42,6 +41,9 @@ from newskit.urls import normalize_text_urls
 
 #: Past this share of the articles to group again, all of them are grouped again.
 MAX_SHARE = 0.5
+#: The article columns the story rules read.
+_READ = ("article_id", "title", "excerpt", "published_at", "provider_name", "provider_domain")
+_READ += URL_COLUMNS
 
 
 class Earlier(NamedTuple):
@@ -176,7 +178,7 @@ def update_stories(
     entries = np.flatnonzero(chosen[:n][listing])
     topic_ids, chosen_ids = as_text(topics["article_id"]), ids.take(pa.array(rows))
     part = build_stories(
-        articles.iloc[rows],
+        articles[[c for c in _READ if c in articles]].iloc[rows],
         related.iloc[entries],
         topics=topics.iloc[np.flatnonzero(_flags(pc.is_in(topic_ids, value_set=chosen_ids)))],
         options=options,
@@ -207,7 +209,7 @@ def update_stories(
     if dropped is not None:
         table = table.filter(pc.invert(pc.is_in(table["story_id"], value_set=dropped)))
     table = pa.concat_tables([table, part.stories.cast(table.schema)])
-    order = _by_time(as_text(table["story_id"]), _hours(table["first_published_at"].to_pandas()))
+    order = _in_time_order(table, len(table) - part.stories.num_rows)
     return Stories(
         story_id=_text_series(stories, articles.index, "story_id"),
         stories=table.take(pa.array(order)),
@@ -216,6 +218,27 @@ def update_stories(
             copies.to_numpy(), index=related.index, dtype=bool, name="is_copy"
         ),
     )
+
+
+def _in_time_order(table: pa.Table, kept: int) -> np.ndarray:
+    """The order of a stories table whose first ``kept`` rows are in order and the rest too:
+    by their first copy's date (undated last), then ``story_id``, as the stories table of
+    :func:`newskit.stories.build_stories` is."""
+    hours = _hours(table["first_published_at"].to_pandas())
+    hours = np.where(np.isnan(hours), np.inf, hours)
+    order = np.argsort(hours, kind="stable")
+    # runs of one date keep their order but where a new story joins one: then by id
+    ordered = hours[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ends = np.append(starts[1:], len(order))
+    runs = np.unique(np.searchsorted(starts, np.flatnonzero(order >= kept), side="right") - 1)
+    runs = runs[ends[runs] - starts[runs] > 1]
+    if len(runs):
+        ids = table["story_id"].to_numpy(zero_copy_only=False)
+        for start, end in zip(starts[runs].tolist(), ends[runs].tolist(), strict=True):
+            run = order[start:end]
+            order[start:end] = run[np.argsort(ids[run], kind="stable")]
+    return order
 
 
 def _joined(*parts: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
