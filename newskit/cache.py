@@ -44,7 +44,7 @@ from newskit.schema import (
     table_to_frame,
 )
 from newskit.stories import outlet_names
-from newskit.story_update import Earlier
+from newskit.story_update import READ_BY_STORIES, Earlier
 
 #: Bumped whenever the layout of a cache file or of the tables in it changes.
 CACHE_VERSION = 3
@@ -393,7 +393,9 @@ def read_earlier(tables: dict[str, pa.Table], key: str) -> Earlier | None:
     if metadata.get(b"options") != key.encode() or b"outlets" not in metadata:
         return None
     return Earlier(
-        articles=tables["articles"].select(["article_id", "title", "excerpt"]),
+        articles=tables["articles"].select(
+            [c for c in READ_BY_STORIES if c in tables["articles"].column_names]
+        ),
         keys=tables["story_keys"],
         story_ids=tables["story_ids"]["story_id"],
         related=tables["related"].select(["article_id"]),

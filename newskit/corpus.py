@@ -425,7 +425,7 @@ def finish_corpus(
     providers: pd.DataFrame | None = None,
     stories: StoryOptions | None = None,
     kept_stories: dict[str, pd.DataFrame | pa.Table] | None = None,
-    earlier: tuple[Earlier, pa.Array] | None = None,
+    earlier: tuple[Earlier, dict[str, pa.Table]] | None = None,
 ) -> Corpus:
     """Flag duplicates and group stories across all files, and build the :class:`Corpus`.
 
@@ -434,7 +434,7 @@ def finish_corpus(
     :func:`build_providers` of the flagged articles, when known; ``kept_stories`` what
     :func:`newskit.stories.build_stories` found with the options ``stories``, when a cache
     kept it (``story_ids``, ``related_stories``, ``stories`` frames); ``earlier``, the stories a
-    cache kept before the files parsed since (their ids) changed, when known: only what those
+    cache kept and the per-file tables of the files parsed since, when known: only what those
     files can affect is grouped again (:func:`newskit.story_update.update_stories`). An
     article dated after
     this moment gets a warning here, not with its file's rows: those a cache keeps.
@@ -452,10 +452,9 @@ def finish_corpus(
                 articles,
                 related,
                 topics=tables["topics"],
-                keys=tables["story_keys"],
                 options=stories,
                 earlier=earlier[0],
-                fresh=earlier[1],
+                parsed=earlier[1],
             )
         if found is None:
             found = build_stories(

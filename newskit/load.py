@@ -168,11 +168,11 @@ def load_changed(
     *,
     workers: int | None,
     progress: bool | None,
-) -> tuple[dict[str, pa.Table], pa.Array]:
+) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
     """Parse the files the cache cannot vouch for; merge them with the cached rest in order.
 
     Returns the per-file tables and ``files`` (relpath, size, mtime_ns, inode, ctime_ns,
-    digest) as Arrow, and the files parsed.
+    digest) as Arrow, and the per-file tables of the files parsed.
     """
     n = len(entries)
     names, *stats = zip(*entries, strict=True) if n else ((), (), (), (), ())
@@ -228,7 +228,7 @@ def load_changed(
             "digest": digests,
         }
     )
-    return tables, pa.array(todo, type=pa.large_string())
+    return tables, {name: _concat([part[name] for part in parts]) for name in FILE_TABLES}
 
 
 def parse_all(

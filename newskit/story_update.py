@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newskit.schema import MEMORY_POOL, as_text
+from newskit.schema import ARTICLE_COLUMNS, MEMORY_POOL, as_text, table_to_frame
 from newskit.stories import (
     _SUFFIX_SEPARATOR,
     EXCERPT_KEY_BYTES,
@@ -42,14 +42,16 @@ from newskit.urls import normalize_text_urls
 #: Past this share of the articles to group again, all of them are grouped again.
 MAX_SHARE = 0.5
 #: The article columns the story rules read.
-_READ = ("article_id", "title", "excerpt", "published_at", "provider_name", "provider_domain")
-_READ += URL_COLUMNS
+READ_BY_STORIES = (
+    "article_id", "title", "excerpt", "published_at", "provider_name", "provider_domain",
+    *URL_COLUMNS,
+)  # fmt: skip
 
 
 class Earlier(NamedTuple):
     """The stories an earlier load found, as its cache kept them (Arrow)."""
 
-    #: Its articles (``article_id``, ``title``, ``excerpt``) and their story keys.
+    #: Its articles (the columns the story rules read) and their story keys.
     articles: pa.Table
     keys: pa.Table
     #: Each of its articles' story, row for row.
@@ -69,104 +71,117 @@ def update_stories(
     related: pd.DataFrame,
     *,
     topics: pd.DataFrame,
-    keys: pa.Table,
     options: StoryOptions | None,
     earlier: Earlier,
-    fresh: pa.Array,
+    parsed: dict[str, pa.Table],
 ) -> Stories | None:
     """:func:`newskit.stories.build_stories` of the articles (with ``as_arrow``), grouping
-    again only the articles the files in ``fresh`` (their article ids: parsed since
-    ``earlier``) and the earlier articles no longer there can affect; ``None`` when the whole
-    corpus is to be grouped again (rule 5, most articles affected)."""
+    again only the articles that the files parsed since ``earlier`` (``parsed``: their
+    ``articles`` and ``story_keys`` tables) and the earlier articles no longer there can
+    affect; ``None`` when the whole corpus is to be grouped again (rule 5, most articles
+    affected).
+
+    The keys are read from the earlier tables and the parsed ones, each in a few pieces,
+    rather than from the corpus's merged columns, which are in thousands.
+    """
     options = (options or StoryOptions()).resolved()
     n = len(articles)
     if not options.enabled or options.near_duplicates or not n:
         return None
     outlets = outlet_names(articles, related)
+    old, new = earlier.articles, parsed["articles"]
+    old_keys, new_keys = earlier.keys, parsed["story_keys"]
+    # one number per article id: where each earlier and each parsed article, and the article
+    # of each related entry, is now (one hash of the ids)
     ids = as_text(articles["article_id"])
-    old_ids = as_text(earlier.articles["article_id"])
-    fresh = fresh.cast(pa.large_string())
-    is_fresh = _flags(pc.is_in(ids, value_set=fresh))
-    kept = _flags(pc.is_in(old_ids, value_set=ids)) & ~_flags(pc.is_in(old_ids, value_set=fresh))
+    parts = [
+        ids,
+        old["article_id"],
+        new["article_id"],
+        as_text(related["article_id"]),
+        earlier.related["article_id"],
+    ]
+    codes = _codes(pc.dictionary_encode(_joined(*parts), memory_pool=MEMORY_POOL))
+    now_c, old_c, new_c, entry_c, old_entry_c = np.split(
+        codes, np.cumsum([len(part) for part in parts])[:-1]
+    )
+    now = np.full(int(codes.max(initial=-1)) + 1, -1, dtype=np.int64)
+    now[now_c] = np.arange(n)
+    old_at, new_at, listing = now[old_c], now[new_c], now[entry_c]
+    kept = (old_at >= 0) & ~_among(old_c, new_c, len(now))
+    gone = np.flatnonzero(~kept)  # earlier articles removed or changed since
+    is_fresh = np.zeros(n, dtype=bool)
+    is_fresh[new_at[new_at >= 0]] = True
     reused, old_rows = np.flatnonzero(~is_fresh), np.flatnonzero(kept)
-    related_ids = as_text(related["article_id"])
-    listing = _flags_index(pc.index_in(related_ids, value_set=ids))
-    old_related = as_text(earlier.related["article_id"])
-    old_listed = _flags(pc.is_in(old_related, value_set=old_ids.filter(pa.array(kept))))
     entry_reused = (listing >= 0) & ~is_fresh[np.maximum(listing, 0)]
+    old_listed = _among(old_entry_c, old_c[kept], len(now))
     if (
-        len(reused) != len(old_rows)
+        (new_at < 0).any()
+        or len(reused) != len(old_rows)
         or (listing < 0).any()  # an entry of no article: its story is its target's alone
         or entry_reused.sum() != old_listed.sum()
     ):
         return None
-    gone = np.flatnonzero(~kept)  # earlier articles removed or changed since
     nodes = n + len(gone)  # the articles now, then the earlier ones gone
+    old_node = old_at.copy()
+    old_node[gone] = np.arange(n, nodes)
 
     # title keys: the articles' now; the gone ones' as they were keyed (the earlier outlet
     # names); and, where the outlet names changed, the earlier keys of the titles ending in
     # one of those names, which are grouped again
-    title, trimmed = _cut_outlets(articles["title"], keys, outlets)
-    gone_keys = earlier.keys.take(pa.array(gone))
-    gone_title, gone_trimmed = _cut_outlets(
-        earlier.articles["title"].take(pa.array(gone)), gone_keys, earlier.outlets
-    )
-    recut = np.array([], dtype=np.int64)
+    old_title, old_trimmed = _cut_outlets(old["title"], old_keys, outlets)
+    new_title, new_trimmed = _cut_outlets(new["title"], new_keys, outlets)
+    recut = np.array([], dtype=np.int64)  # earlier rows whose key the outlet names changed
     if outlets != earlier.outlets:
+        before, before_trimmed = _cut_outlets(old["title"], old_keys, earlier.outlets)
+        old_title = pc.if_else(pa.array(kept), old_title, before)
+        old_trimmed = np.where(kept, old_trimmed, before_trimmed)
         changed = pa.array(sorted(outlets ^ earlier.outlets), pa.large_string())
-        recut = np.flatnonzero(_flags(pc.is_in(keys["title_suffix"], value_set=changed)))
-        if len(related):  # an entry's title ending in one: its copy flag may change
-            ends = pc.match_substring_regex(as_text(related["title"]), _SUFFIX_SEPARATOR.pattern)
-            recut = np.union1d(recut, listing[_flags(ends)])
-    recut_title, recut_trimmed = _cut_outlets(
-        as_text(articles["title"]).take(pa.array(recut)),
-        keys.take(pa.array(recut)),
-        earlier.outlets,
-    )
-    all_titles = _joined(title, gone_title, recut_title)
-    all_trimmed = np.concatenate([trimmed, gone_trimmed, recut_trimmed])
-    everyone = np.arange(nodes, dtype=np.int64)
-    title_nodes = np.concatenate([everyone, recut])
+        recut = np.flatnonzero(kept & _flags(pc.is_in(old_keys["title_suffix"], value_set=changed)))
+        before, before_trimmed = before.take(pa.array(recut)), before_trimmed[recut]
+    else:
+        before, before_trimmed = pa.array([], pa.large_string()), np.zeros(0, dtype=bool)
+    title_nodes = np.concatenate([old_node, new_at, old_node[recut]])
+    titles = _joined(old_title, new_title, before)
+    trimmed = np.concatenate([old_trimmed, new_trimmed, before_trimmed])
+    seeds = old_node[recut]
+    if outlets != earlier.outlets and len(related):  # an entry's title ending in one of them
+        ends = pc.match_substring_regex(as_text(related["title"]), _SUFFIX_SEPARATOR.pattern)
+        seeds = np.union1d(seeds, listing[_flags(ends)])
     linked = [
-        _shared(all_titles, title_nodes, words=2),
+        _shared(titles, title_nodes, words=2),
         _shared(
             _joined(
-                *[keys[c] for c in URL_COLUMNS],
+                *[old_keys[c] for c in URL_COLUMNS],
+                *[new_keys[c] for c in URL_COLUMNS],
                 normalize_text_urls(as_text(related["web_url"])),
-                *[gone_keys[c] for c in URL_COLUMNS],
             ),
             np.concatenate(
                 [
-                    np.tile(np.arange(n, dtype=np.int64), len(URL_COLUMNS)),
+                    np.tile(old_node, len(URL_COLUMNS)),
+                    np.tile(new_at, len(URL_COLUMNS)),
                     listing,
-                    np.tile(np.arange(n, nodes, dtype=np.int64), len(URL_COLUMNS)),
                 ]
             ),
         ),
+        # the earlier stories
+        (_codes(pc.dictionary_encode(earlier.story_ids, memory_pool=MEMORY_POOL)), old_node),
     ]
     if options.excerpts and "excerpt" in articles:
-        excerpts = _joined(
-            as_text(articles["excerpt"], chunked=True),
-            earlier.articles["excerpt"].take(pa.array(gone)),
-        )
-        linked += [_shared(end, everyone) for end in _excerpt_ends(excerpts)]
-    earlier_stories = pc.dictionary_encode(
-        _joined(earlier.story_ids.take(pa.array(old_rows)), earlier.story_ids.take(pa.array(gone)))
-    )
-    story_codes = _codes(earlier_stories)
-    story_nodes = np.concatenate([reused, np.arange(n, nodes, dtype=np.int64)])
-    linked.append((story_codes, story_nodes))
-    first, second = (title_nodes[pair] for pair in _trimmed_pairs(all_titles, all_trimmed))
+        excerpts = _joined(old["excerpt"], new["excerpt"])
+        at = np.concatenate([old_node, new_at])
+        linked += [_shared(end, at) for end in _excerpt_ends(excerpts)]
+    first, second = (title_nodes[pair] for pair in _trimmed_pairs(titles, trimmed))
 
     chosen = np.concatenate([is_fresh, np.ones(nodes - n, dtype=bool)])
-    chosen[recut] = True
+    chosen[seeds] = True
     while True:
         count = chosen.sum()
-        for codes, at in linked:
-            hit = np.zeros(int(codes.max(initial=-1)) + 2, dtype=bool)
-            hit[codes[chosen[at]]] = True  # code -1 (no key) lands on the last, unused slot
+        for values, at in linked:
+            hit = np.zeros(int(values.max(initial=-1)) + 2, dtype=bool)
+            hit[values[chosen[at]]] = True  # -1 (no key) lands on the last, unused slot
             hit[-1] = False
-            chosen[at[hit[codes]]] = True
+            chosen[at[hit[values]]] = True
         either = chosen[first] | chosen[second]
         chosen[first[either]] = chosen[second[either]] = True
         if chosen.sum() == count:
@@ -174,40 +189,54 @@ def update_stories(
         if chosen[:n].sum() > MAX_SHARE * n:
             return None
 
-    rows = np.flatnonzero(chosen[:n])
+    # the articles grouped again, in corpus order, from the earlier and the parsed tables
+    again_old = old_rows[chosen[old_at[old_rows]]]
+    again_new = np.flatnonzero(chosen[new_at])
+    at = np.concatenate([old_node[again_old], new_at[again_new]])
+    order = pa.array(np.argsort(at, kind="stable"))
+    columns = [c for c in READ_BY_STORIES if c in old.column_names]
+    part_articles = pa.concat_tables(
+        [
+            old.select(columns).take(pa.array(again_old)),
+            new.select(columns).take(pa.array(again_new)),
+        ]
+    ).take(order)
+    part_keys = pa.concat_tables(
+        [old_keys.take(pa.array(again_old)), new_keys.take(pa.array(again_new))]
+    ).take(order)
+    rows = np.sort(at)
     entries = np.flatnonzero(chosen[:n][listing])
-    topic_ids, chosen_ids = as_text(topics["article_id"]), ids.take(pa.array(rows))
+    chosen_ids = as_text(part_articles["article_id"])
     part = build_stories(
-        articles[[c for c in _READ if c in articles]].iloc[rows],
+        table_to_frame(part_articles, {c: ARTICLE_COLUMNS[c] for c in columns}),
         related.iloc[entries],
-        topics=topics.iloc[np.flatnonzero(_flags(pc.is_in(topic_ids, value_set=chosen_ids)))],
+        topics=topics.iloc[
+            np.flatnonzero(_flags(pc.is_in(as_text(topics["article_id"]), value_set=chosen_ids)))
+        ],
         options=options,
-        keys=keys.take(pa.array(rows)),
+        keys=part_keys,
         outlets=outlets,
         as_arrow=True,
     )
     # each article's story: the earlier one, or the one just found for those grouped again
     source = np.full(n, -1, dtype=np.int64)
-    source[reused] = old_rows
+    source[old_at[old_rows]] = old_rows
     source[rows] = len(earlier.story_ids) + np.arange(len(rows))
     stories = _joined(earlier.story_ids, as_text(part.story_id)).take(pa.array(source))
     # each related entry's, likewise (entries of unchanged articles are the earlier ones, in order)
     source = np.full(len(listing), -1, dtype=np.int64)
     source[entry_reused] = np.flatnonzero(old_listed)
-    source[entries] = len(old_related) + np.arange(len(entries))
+    source[entries] = len(earlier.related) + np.arange(len(entries))
     related_story = _joined(earlier.related_ids, as_text(part.related_story_id))
     related_story = related_story.take(pa.array(source))
     copies = pa.chunked_array(
         [*earlier.related_copies.chunks, pa.array(part.related_is_copy.to_numpy())]
     ).take(pa.array(source))
     # the earlier stories none of whose articles were grouped again, and the new ones
-    regrouped = np.unique(story_codes[chosen[story_nodes]])
-    dropped = (
-        earlier_stories.chunk(0).dictionary.take(pa.array(regrouped)) if len(regrouped) else None
-    )
     table = earlier.stories
-    if dropped is not None:
-        table = table.filter(pc.invert(pc.is_in(table["story_id"], value_set=dropped)))
+    regrouped = pc.filter(earlier.story_ids, pa.array(chosen[old_node]))
+    if len(regrouped):
+        table = table.filter(pc.invert(pc.is_in(table["story_id"], value_set=regrouped.unique())))
     table = pa.concat_tables([table, part.stories.cast(table.schema)])
     order = _in_time_order(table, len(table) - part.stories.num_rows)
     return Stories(
@@ -252,6 +281,13 @@ def _joined(*parts: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
         ],
         type=text,
     ).cast(text)
+
+
+def _among(values: np.ndarray, wanted: np.ndarray, size: int) -> np.ndarray:
+    """Whether each of ``values`` (numbers below ``size``) is one of ``wanted``."""
+    found = np.zeros(size, dtype=bool)
+    found[wanted] = True
+    return found[values]
 
 
 def _flags(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
