@@ -197,13 +197,13 @@ def update_stories(
     columns = [c for c in READ_BY_STORIES if c in old.column_names]
     part_articles = pa.concat_tables(
         [
-            old.select(columns).take(pa.array(again_old)),
-            new.select(columns).take(pa.array(again_new)),
+            _rows(old.select(columns), again_old),
+            _rows(new.select(columns), again_new),
         ]
     ).take(order)
-    part_keys = pa.concat_tables(
-        [old_keys.take(pa.array(again_old)), new_keys.take(pa.array(again_new))]
-    ).take(order)
+    part_keys = pa.concat_tables([_rows(old_keys, again_old), _rows(new_keys, again_new)]).take(
+        order
+    )
     rows = np.sort(at)
     entries = np.flatnonzero(chosen[:n][listing])
     chosen_ids = as_text(part_articles["article_id"])
@@ -232,16 +232,18 @@ def update_stories(
     copies = pa.chunked_array(
         [*earlier.related_copies.chunks, pa.array(part.related_is_copy.to_numpy())]
     ).take(pa.array(source))
-    # the earlier stories none of whose articles were grouped again, and the new ones
-    table = earlier.stories
-    regrouped = pc.filter(earlier.story_ids, pa.array(chosen[old_node]))
-    if len(regrouped):
-        table = table.filter(pc.invert(pc.is_in(table["story_id"], value_set=regrouped.unique())))
-    table = pa.concat_tables([table, part.stories.cast(table.schema)])
-    order = _in_time_order(table, len(table) - part.stories.num_rows)
+    # the earlier stories none of whose articles were grouped again, and the new ones, in
+    # order: slices of the earlier table with the new rows between them
+    regrouped = pc.filter(earlier.story_ids, pa.array(chosen[old_node])).unique()
+    keep = ~_flags(pc.is_in(earlier.stories["story_id"], value_set=regrouped))
+    table = pa.concat_tables([earlier.stories, part.stories.cast(earlier.stories.schema)])
+    listed = np.concatenate(
+        [np.flatnonzero(keep), len(keep) + np.arange(part.stories.num_rows, dtype=np.int64)]
+    )
+    listed = _in_time_order(table, listed, int(keep.sum()))
     return Stories(
         story_id=_text_series(stories, articles.index, "story_id"),
-        stories=table.take(pa.array(order)),
+        stories=_slices(table, listed),
         related_story_id=_text_series(related_story, related.index, "story_id"),
         related_is_copy=pd.Series(
             copies.to_numpy(), index=related.index, dtype=bool, name="is_copy"
@@ -249,11 +251,11 @@ def update_stories(
     )
 
 
-def _in_time_order(table: pa.Table, kept: int) -> np.ndarray:
-    """The order of a stories table whose first ``kept`` rows are in order and the rest too:
-    by their first copy's date (undated last), then ``story_id``, as the stories table of
-    :func:`newskit.stories.build_stories` is."""
-    hours = _hours(table["first_published_at"].to_pandas())
+def _in_time_order(table: pa.Table, rows: np.ndarray, kept: int) -> np.ndarray:
+    """``rows`` of a stories table in the order :func:`newskit.stories.build_stories` gives
+    its stories (by their first copy's date, undated last, then id), when the first ``kept``
+    rows are in that order and the others too."""
+    hours = _hours(table["first_published_at"].to_pandas())[rows]
     hours = np.where(np.isnan(hours), np.inf, hours)
     order = np.argsort(hours, kind="stable")
     # runs of one date keep their order but where a new story joins one: then by id
@@ -262,12 +264,37 @@ def _in_time_order(table: pa.Table, kept: int) -> np.ndarray:
     ends = np.append(starts[1:], len(order))
     runs = np.unique(np.searchsorted(starts, np.flatnonzero(order >= kept), side="right") - 1)
     runs = runs[ends[runs] - starts[runs] > 1]
-    if len(runs):
-        ids = table["story_id"].to_numpy(zero_copy_only=False)
-        for start, end in zip(starts[runs].tolist(), ends[runs].tolist(), strict=True):
-            run = order[start:end]
-            order[start:end] = run[np.argsort(ids[run], kind="stable")]
-    return order
+    for start, end in zip(starts[runs].tolist(), ends[runs].tolist(), strict=True):
+        run = order[start:end]
+        names = table["story_id"].take(pa.array(rows[run])).to_numpy(zero_copy_only=False)
+        order[start:end] = run[np.argsort(names, kind="stable")]
+    return rows[order]
+
+
+def _slices(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """``table.take(rows)`` as slices of runs of consecutive rows (no copy): for rows mostly in
+    order."""
+    if not len(rows):
+        return table.slice(0, 0)
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    starts = np.concatenate(([0], breaks)).tolist()
+    ends = np.concatenate((breaks, [len(rows)])).tolist()
+    return pa.concat_tables(
+        [table.slice(int(rows[a]), b - a) for a, b in zip(starts, ends, strict=True)]
+    )
+
+
+def _rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """``table.take(rows)`` for rows in order, batch by batch (``Table.take`` joins each
+    column's chunks first: a copy of the whole table)."""
+    batches = table.to_batches()
+    bounds = np.cumsum([0] + [batch.num_rows for batch in batches])
+    parts = []
+    for k, batch in enumerate(batches):
+        lo, hi = np.searchsorted(rows, bounds[k : k + 2])
+        if hi > lo:
+            parts.append(batch.take(pa.array(rows[lo:hi] - bounds[k])))
+    return pa.Table.from_batches(parts, schema=table.schema)
 
 
 def _joined(*parts: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
