@@ -170,7 +170,8 @@ def update_stories(
     if options.excerpts and "excerpt" in articles:
         excerpts = _joined(old["excerpt"], new["excerpt"])
         at = np.concatenate([old_node, new_at])
-        linked += [_shared(end, at) for end in _excerpt_ends(excerpts)]
+        head, tail, short = _excerpt_ends(excerpts)
+        linked += [_shared(head, at, without=short), _shared(tail, at, without=short)]
     first, second = (title_nodes[pair] for pair in _trimmed_pairs(titles, trimmed))
 
     chosen = np.concatenate([is_fresh, np.ones(nodes - n, dtype=bool)])
@@ -326,29 +327,30 @@ def _flags_index(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def _shared(
-    values: pa.ChunkedArray, at: np.ndarray, *, words: int = 1
+    values: pa.ChunkedArray, at: np.ndarray, *, words: int = 1, without: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A number per distinct value (-1: missing or empty, or fewer than ``words`` words), and
-    the article (node) each value is of: articles with one number share a key group."""
+    """A number per distinct value (-1: missing or empty, fewer than ``words`` words, or where
+    ``without``), and the article (node) each value is of: articles with one number share a
+    key group."""
     codes = _codes(pc.dictionary_encode(values, memory_pool=MEMORY_POOL))
     if pa.types.is_large_string(values.type):
         empty = _flags(pc.equal(values, ""))
         if words > 1:
             empty |= ~_flags(pc.match_substring(values, " "))
         codes[empty] = -1
+    if without is not None:
+        codes[without] = -1
     keep = at >= 0
     return codes[keep], at[keep]
 
 
-def _excerpt_ends(excerpts: pa.ChunkedArray) -> list[pa.ChunkedArray]:
+def _excerpt_ends(excerpts: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray, np.ndarray]:
     """The first and the last :data:`~newskit.stories.EXCERPT_KEY_BYTES` bytes of each excerpt
-    as long (rule 4's keys), missing for shorter ones."""
+    (rule 4's keys), and which excerpts are too short (or missing) to have them."""
     raw = excerpts.cast(pa.large_binary())
-    long = pc.greater_equal(pc.binary_length(raw), EXCERPT_KEY_BYTES).fill_null(False)
-    return [
-        pc.if_else(long, pc.binary_slice(raw, 0, EXCERPT_KEY_BYTES), None),
-        pc.if_else(long, pc.binary_slice(raw, -EXCERPT_KEY_BYTES), None),
-    ]
+    long = pc.greater_equal(pc.binary_length(raw), EXCERPT_KEY_BYTES)
+    head = pc.binary_slice(raw, 0, EXCERPT_KEY_BYTES)
+    return head, pc.binary_slice(raw, -EXCERPT_KEY_BYTES), ~_flags(long)
 
 
 def _trimmed_pairs(titles: pa.ChunkedArray, trimmed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
