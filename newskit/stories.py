@@ -38,6 +38,7 @@ import html
 import importlib.util
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -521,15 +522,29 @@ def _trimmed_edges(
     joins the untrimmed titles that start with its words (and so carry its markers),
     published within ``window`` hours of it, when they are all one title (a start that
     several titles share stays apart)."""
+    first: list[int] = []
+    second: list[int] = []
+    for row, found in titles_started(keys, key_text, trimmed):
+        lag = np.abs(hours[found] - hours[row])
+        found = found[~(lag > window)]  # an undated title is within any window
+        if len(found) and (keys[found] == keys[found[0]]).all():
+            first.append(row)
+            second.append(int(found[0]))
+    return np.array(first, dtype="int64"), np.array(second, dtype="int64")
+
+
+def titles_started(
+    keys: np.ndarray, key_text: pa.Array | pa.ChunkedArray, trimmed: np.ndarray
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Each trimmed title key of at least :data:`TRIMMED_MIN_WORDS` words (its row), with the
+    rows of the untrimmed titles that start with its words (``key_text``: ``keys`` as Arrow)."""
     cut = [
         row
         for row in np.flatnonzero(trimmed).tolist()
         if keys[row].count(" ") + 1 >= TRIMMED_MIN_WORDS
     ]
-    first: list[int] = []
-    second: list[int] = []
     if not cut:
-        return np.array(first, dtype="int64"), np.array(second, dtype="int64")
+        return
     # the untrimmed titles in key order (Arrow sorts text several times faster than numpy
     # sorts str objects, in the same order)
     order = pc.sort_indices(key_text).to_numpy()
@@ -538,13 +553,7 @@ def _trimmed_edges(
     for row in cut:
         start = keys[row] + " "
         lo, hi = np.searchsorted(ordered, [start, start + "\U0010ffff"])
-        found = whole[lo:hi]
-        lag = np.abs(hours[found] - hours[row])
-        found = found[~(lag > window)]  # an undated title is within any window
-        if len(found) and (keys[found] == keys[found[0]]).all():
-            first.append(row)
-            second.append(int(found[0]))
-    return np.array(first, dtype="int64"), np.array(second, dtype="int64")
+        yield row, whole[lo:hi]
 
 
 #: Rule 4 compares the first and the last this many bytes of excerpts at least as long (in

@@ -26,7 +26,6 @@ from newskit.schema import ARTICLE_COLUMNS, MEMORY_POOL, as_text, table_to_frame
 from newskit.stories import (
     _SUFFIX_SEPARATOR,
     EXCERPT_KEY_BYTES,
-    TRIMMED_MIN_WORDS,
     URL_COLUMNS,
     Stories,
     StoryOptions,
@@ -36,6 +35,7 @@ from newskit.stories import (
     _text_series,
     build_stories,
     outlet_names,
+    titles_started,
 )
 from newskit.urls import normalize_text_urls
 
@@ -357,20 +357,9 @@ def _trimmed_pairs(titles: pa.ChunkedArray, trimmed: np.ndarray) -> tuple[np.nda
     """Each trimmed title of at least :data:`~newskit.stories.TRIMMED_MIN_WORDS` words with
     every untrimmed title that starts with its words (whatever their dates)."""
     keys = titles.to_numpy(zero_copy_only=False)
-    cut = [
-        row
-        for row in np.flatnonzero(trimmed).tolist()
-        if keys[row] and keys[row].count(" ") + 1 >= TRIMMED_MIN_WORDS
-    ]
     first: list[int] = []
     second: list[int] = []
-    if cut:
-        order = pc.sort_indices(titles).to_numpy()
-        whole = order[~trimmed[order] & (keys[order] != "")]
-        ordered = keys[whole]
-        for row in cut:
-            start = keys[row] + " "
-            lo, hi = np.searchsorted(ordered, [start, start + "\U0010ffff"])
-            first.extend([row] * int(hi - lo))
-            second.extend(whole[lo:hi].tolist())
+    for row, found in titles_started(keys, titles, trimmed):
+        first.extend([row] * len(found))
+        second.extend(found.tolist())
     return np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
