@@ -436,8 +436,8 @@ def finish_corpus(
     kept it (``story_ids``, ``related_stories``, ``stories`` frames); ``earlier``, the stories a
     cache kept and the per-file tables of the files parsed since, when known: only what those
     files can affect is grouped again (:func:`newskit.story_update.update_stories`). An
-    article dated after
-    this moment gets a warning here, not with its file's rows: those a cache keeps.
+    article dated after this moment gets a warning here, not with its file's rows: those a
+    cache keeps.
     """
     if duplicates is None:
         articles, found = flag_duplicates(tables["articles"])
