@@ -258,8 +258,9 @@ def _keys_of(keys: pd.DataFrame | pa.Table, articles: pd.DataFrame) -> bool:
     """Whether ``keys`` are article keys of ``articles``, row for row."""
     if len(keys) != len(articles) or "article_id" not in articles:
         return False
-    ids = keys["article_id"]
-    return as_text(ids).equals(as_text(articles["article_id"]))
+    # chunk by chunk: the two columns are cut differently, and joining them would copy both
+    ids = as_text(keys["article_id"], chunked=True)
+    return ids.equals(as_text(articles["article_id"], chunked=True))
 
 
 def _cut_outlets(
@@ -783,7 +784,7 @@ def build_stories(
         groups.link(rows[valid][apart], linked[apart])
 
     # rule 2: a related entry that is another article of the corpus
-    listing = pc.index_in(as_text(related["article_id"]), value_set=as_text(articles["article_id"]))
+    listing = pc.index_in(as_text(related["article_id"]), value_set=ids)
     listing = listing.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
     related_keys = normalize_text_urls(as_text(related["web_url"]))
     where = pc.index_in(related_keys, value_set=dictionary, memory_pool=MEMORY_POOL).fill_null(-1)
