@@ -38,7 +38,13 @@ from newskit.columnar import build_tables, record_rows
 from newskit.files import Entry, read_bytes
 from newskit.parse import RecordError, parse_record
 from newskit.records import build_record, is_article
-from newskit.schema import FILE_TABLES, MEMORY_POOL, problem_row, rows_to_table
+from newskit.schema import (
+    FILE_TABLES,
+    MEMORY_POOL,
+    problem_row,
+    rows_to_table,
+    take_as_slices,
+)
 from newskit.stories import article_keys
 
 #: Fewer files than this are parsed in this process: a process pool costs more than it saves.
@@ -665,14 +671,4 @@ def _merge(
     )
     rows = np.flatnonzero(where >= 0)
     order = rows[np.argsort(where[rows], kind="stable")]
-    if len(order) == 0:
-        return table.slice(0, 0)
-    breaks = np.flatnonzero(np.diff(order) != 1) + 1
-    starts = np.concatenate(([0], breaks))
-    ends = np.concatenate((breaks, [len(order)]))
-    return pa.concat_tables(
-        [
-            table.slice(int(order[start]), int(end - start))
-            for start, end in zip(starts, ends, strict=True)
-        ]
-    )
+    return take_as_slices(table, order)

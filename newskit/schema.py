@@ -349,6 +349,19 @@ def as_text(
     return found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found
 
 
+def take_as_slices(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """``table.take(rows)`` as slices of runs of consecutive rows (no copy): for rows mostly in
+    order."""
+    if not len(rows):
+        return table.slice(0, 0)
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    starts = np.concatenate(([0], breaks)).tolist()
+    ends = np.concatenate((breaks, [len(rows)])).tolist()
+    return pa.concat_tables(
+        [table.slice(int(rows[a]), b - a) for a, b in zip(starts, ends, strict=True)]
+    )
+
+
 def first_places(values: np.ndarray) -> np.ndarray:
     """The position of each distinct value's first occurrence, in order of position (by a
     hash table: numpy's unique sorts, or hashes integers slowly)."""

@@ -22,7 +22,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newskit.schema import ARTICLE_COLUMNS, MEMORY_POOL, as_text, table_to_frame
+from newskit.schema import (
+    ARTICLE_COLUMNS,
+    MEMORY_POOL,
+    as_text,
+    table_to_frame,
+    take_as_slices,
+)
 from newskit.stories import (
     _SUFFIX_SEPARATOR,
     EXCERPT_KEY_BYTES,
@@ -244,7 +250,7 @@ def update_stories(
     listed = _in_time_order(table, listed, int(keep.sum()))
     return Stories(
         story_id=_text_series(stories, articles.index, "story_id"),
-        stories=_slices(table, listed),
+        stories=take_as_slices(table, listed),
         related_story_id=_text_series(related_story, related.index, "story_id"),
         related_is_copy=pd.Series(
             copies.to_numpy(), index=related.index, dtype=bool, name="is_copy"
@@ -270,19 +276,6 @@ def _in_time_order(table: pa.Table, rows: np.ndarray, kept: int) -> np.ndarray:
         names = table["story_id"].take(pa.array(rows[run])).to_numpy(zero_copy_only=False)
         order[start:end] = run[np.argsort(names, kind="stable")]
     return rows[order]
-
-
-def _slices(table: pa.Table, rows: np.ndarray) -> pa.Table:
-    """``table.take(rows)`` as slices of runs of consecutive rows (no copy): for rows mostly in
-    order."""
-    if not len(rows):
-        return table.slice(0, 0)
-    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
-    starts = np.concatenate(([0], breaks)).tolist()
-    ends = np.concatenate((breaks, [len(rows)])).tolist()
-    return pa.concat_tables(
-        [table.slice(int(rows[a]), b - a) for a, b in zip(starts, ends, strict=True)]
-    )
 
 
 def _rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
