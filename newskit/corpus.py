@@ -37,6 +37,7 @@ from newskit.schema import (
     cast_frame,
     frame_to_table,
     problem_row,
+    system_allocator,
     table_to_frame,
 )
 from newskit.stories import StoryOptions, build_stories, build_story_table
@@ -313,7 +314,7 @@ def load_corpus(
 
         corpus = dataset.read_dataset(path, columns=columns)
     else:
-        with without_gc():
+        with without_gc(), system_allocator():
             corpus = _load(
                 Path(path),
                 cache=cache,

@@ -532,6 +532,8 @@ def _init_worker(parent: int, disabled: tuple[str, ...]) -> None:
     gc.disable()  # as in the parent's load (see _without_gc), which a fresh process lacks
     from newskit import parse, schema
 
+    pa.set_memory_pool(schema.MEMORY_POOL)  # as in the parent's load (schema.system_allocator)
+
     for name in disabled:
         setattr(schema if name == "_keys" else parse, name, None)
     _die_with_parent()

@@ -8,6 +8,10 @@ here reaches the loader, the worker processes and the cache alike.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -15,6 +19,33 @@ import pyarrow as pa
 #: Arrow's hash kernels (index_in, dictionary_encode) allocate from the system allocator: in a
 #: fresh process, mimalloc (pyarrow's default) now and then takes tens of milliseconds on them.
 MEMORY_POOL = pa.system_memory_pool()
+_pool_lock = threading.Lock()
+_pool_users = 0
+_pool_before: pa.MemoryPool | None = None
+
+
+@contextmanager
+def system_allocator() -> Iterator[None]:
+    """Make :data:`MEMORY_POOL` Arrow's default pool meanwhile, then put back the one before.
+
+    A load's Arrow work (takes, casts, concatenations, conversions to pandas) allocates large
+    fresh buffers: from mimalloc, in a fresh process, grouping the stories of a cold load of
+    100,000 records took up to 0.13 s more than from the system allocator. Loads in several
+    threads at once share one switch; each buffer goes back to the pool it came from."""
+    global _pool_users, _pool_before
+    with _pool_lock:
+        if _pool_users == 0:
+            _pool_before = pa.default_memory_pool()
+            pa.set_memory_pool(MEMORY_POOL)
+        _pool_users += 1
+    try:
+        yield
+    finally:
+        with _pool_lock:
+            _pool_users -= 1
+            if _pool_users == 0:
+                pa.set_memory_pool(_pool_before)
+                _pool_before = None
 
 #: Front-matter key -> articles column, for the plain scalar fields of a record.
 TEXT_FIELDS = {

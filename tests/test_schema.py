@@ -40,3 +40,31 @@ def test_rows_go_to_arrow_as_the_pandas_road_takes_them(mixed_corpus):
         direct = rows_to_table(rows[name], columns)
         assert direct.equals(frame_to_table(build_frame(rows[name], columns), columns)), name
         assert direct.num_rows > 0, name
+
+
+
+def test_a_load_allocates_from_the_system_pool_and_puts_the_default_back(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow as pa
+
+    from newskit import load_corpus
+    from newskit.schema import system_allocator
+
+    def pool() -> str:
+        return pa.default_memory_pool().backend_name
+
+    before = pool()
+    assert before != "system"  # pyarrow's own default (mimalloc or jemalloc)
+    with system_allocator():
+        assert pool() == "system"
+        with system_allocator():  # another load meanwhile shares the switch
+            assert pool() == "system"
+        assert pool() == "system"
+    assert pool() == before
+    for name in "abcd":
+        (tmp_path / f"{name}.md").write_text(f"---\ntitle: {name}\n---\n", encoding="utf-8")
+    with ThreadPoolExecutor(4) as threads:  # loads in several threads at once
+        loaded = list(threads.map(lambda _: load_corpus(tmp_path, cache=False), range(8)))
+    assert [len(corpus) for corpus in loaded] == [4] * 8
+    assert pool() == before
