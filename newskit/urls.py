@@ -172,12 +172,15 @@ def normalize_text_urls(values: pa.Array) -> pa.Array:
     made = plain_keys("url", values)
     if made is None:
         return _normalize_each(values)
-    # newskit's C keys make plain addresses' keys as the quick road below does
+    # newskit's C keys make plain addresses' keys as the quick road below does; the rest,
+    # which that road would not take either, go to normalize_url
     keys, status = made
     other = pa.array(status == KEY_NOT_PLAIN)
     if pc.any(other).as_py():
-        found = _normalize_each(pc.filter(values, other))
-        keys = pc.replace_with_mask(keys, other, found.cast(pa.large_string()))
+        encoded = pc.filter(values, other).dictionary_encode()
+        distinct = [normalize_url(value) for value in encoded.dictionary.to_pylist()]
+        found = pc.take(pa.array(distinct, pa.large_string()), encoded.indices)
+        keys = pc.replace_with_mask(keys, other, found)
     return keys
 
 
