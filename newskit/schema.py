@@ -47,6 +47,7 @@ def system_allocator() -> Iterator[None]:
                 pa.set_memory_pool(_pool_before)
                 _pool_before = None
 
+
 #: Front-matter key -> articles column, for the plain scalar fields of a record.
 TEXT_FIELDS = {
     "title": "title",

@@ -42,7 +42,6 @@ def test_rows_go_to_arrow_as_the_pandas_road_takes_them(mixed_corpus):
         assert direct.num_rows > 0, name
 
 
-
 def test_a_load_allocates_from_the_system_pool_and_puts_the_default_back(tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
