@@ -630,7 +630,9 @@ def _value_kind(value: object) -> str:
 
 def _future_dates(articles: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
     """A warning for each article published after ``now``, as a problems frame."""
-    later = articles.loc[(articles["published_at"] > now).fillna(False).to_numpy(dtype=bool)]
+    mask = (articles["published_at"] > now).fillna(False).to_numpy(dtype=bool)
+    # the two columns read, not the frame: a row filter copies every column it holds
+    later = articles[["path", "published_at"]].loc[mask] if mask.any() else articles.iloc[:0]
     rows = [
         problem_row(path, "warning", "publishedDateTime", implausible_date(stamp, "in the future"))
         for path, stamp in zip(later["path"], later["published_at"], strict=True)
@@ -696,7 +698,8 @@ def build_providers(articles: pd.DataFrame) -> pd.DataFrame:
 
     The name is the one most articles of that domain give (on a tie, the first in file order).
     """
-    known = articles[articles["provider_domain"].notna()]
+    columns = ["provider_domain", "provider_name", "published_at", "quality", "heat"]
+    known = articles[columns][articles["provider_domain"].notna().to_numpy()]
     if known.empty:
         return build_frame([], PROVIDER_COLUMNS)
     grouped = known.groupby("provider_domain", sort=False)
