@@ -335,6 +335,10 @@ def load_corpus(
 
 #: The file that makes a folder a newskit dataset (see :mod:`newskit.dataset`).
 DATASET_MANIFEST = "newskit-dataset.json"
+#: Set by ``newskit report`` for its kernels to a corpus folder (absolute) whose cache is read
+#: as it is, without listing the folder again: the corpus as the report's own load found it,
+#: the same for every notebook of the report.
+SNAPSHOT_ENV = "NEWSKIT_SNAPSHOT"
 
 
 def is_dataset(path: str | os.PathLike) -> bool:
@@ -355,15 +359,20 @@ def _load(
     started_ns = time.time_ns()
     store = _cache.cache_file(root, cache_dir) if cache else None
     stamp = {"root": str(root), "abs": os.path.abspath(root), "code": _cache.code_version()}
+    snapshot = store is not None and os.environ.get(SNAPSHOT_ENV) == stamp["abs"]
     with ThreadPoolExecutor(1) as reader:  # read the cache (I/O, CRC) while listing files
         pending = reader.submit(_cache.read_tables, store, stamp) if store is not None else None
-        entries = shown_entries(scan_files(root))
+        entries = None if snapshot else shown_entries(scan_files(root))
         cached = pending.result() if pending is not None else None
     # paths in the tables are shown names (see shown_name); read_bytes finds the file again
     base = Path(shown_name(os.fspath(root if root.is_dir() else root.parent)))
     if cached is not None and not _cache.is_cache_of(cached):
         cached = None
-    unchanged = cached is not None and _cache.unchanged(cached["files"], entries)
+    if entries is None and not (cached is not None and _cache.vouches_for_all(cached["files"])):
+        entries = shown_entries(scan_files(root))  # no snapshot to read: list the folder
+    unchanged = cached is not None and (
+        entries is None or _cache.unchanged(cached["files"], entries)
+    )
     key = _cache.story_key(stories)
     earlier = None
     if unchanged:
@@ -402,7 +411,8 @@ def _load(
         kept_stories=kept,
         earlier=earlier,
     )
-    if store is not None and (not unchanged or kept is None):
+    # (a snapshot read with other story options keeps the cache as the report's load wrote it)
+    if store is not None and (not unchanged or kept is None) and entries is not None:
         _cache.write_cache(store, stamp, tables, duplicates, corpus, key, entries, started_ns)
     return corpus
 

@@ -60,7 +60,7 @@ except ImportError as exc:  # the core install has no report packages
 import newskit
 from newskit.cache import wait_for_writes
 from newskit.compare import Comparison
-from newskit.corpus import Corpus, load_corpus
+from newskit.corpus import SNAPSHOT_ENV, Corpus, load_corpus
 from newskit.display import CSS as DISPLAY_CSS
 from newskit.display import corpus_numbers, cut_text, note, render_numbers, render_table
 from newskit.errors import Interrupted, NotebookFailure, ReportError
@@ -264,6 +264,9 @@ def render_reports(
     # Links into the article browser, from the footers and tables, only when it is rendered.
     articles_page = next((PAGE for p, _ in notebooks if f"{p.stem}.html" == PAGE), None)
     kernel_env = {**KERNEL_ENV, **({PAGE_ENV: articles_page} if articles_page else {})}
+    # the kernels read the corpus from the cache this process's load checks (or writes) below,
+    # without listing the folder again
+    kernel_env[SNAPSHOT_ENV] = os.path.abspath(corpus_path)
 
     with _Run() as run:
         # Loading once here gives the index its numbers, checks the corpus before any kernel

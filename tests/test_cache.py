@@ -411,3 +411,53 @@ def test_a_warm_load_keeps_the_cached_stories_until_they_are_asked_for(
     pd.testing.assert_frame_equal(warm.stories, cold.stories)
     assert warm.stories is warm.stories  # made once
     assert warm.summary() == cold.summary()
+
+
+def test_a_snapshot_load_reads_the_cache_as_the_load_before_found_the_files(
+    make_corpus, tmp_path, monkeypatch
+):
+    # what newskit report's kernels do (SNAPSHOT_ENV): the corpus as the report's load found it
+    from newskit.corpus import SNAPSHOT_ENV
+
+    monkeypatch.setattr("newskit.cache.RACY_NS", 0)
+    root = make_corpus({"a.md": record(title="First"), "b.md": record(title="Second")})
+    cache_dir = tmp_path / "cache"
+    load_corpus(root, cache_dir=cache_dir)
+    wait_for_writes()
+    (root / "a.md").write_text(record(title="Edited"), encoding="utf-8")
+    (root / "b.md").unlink()
+    (root / "c.md").write_text(record(title="Added"), encoding="utf-8")
+
+    def titles(**options) -> list[str]:
+        corpus = load_corpus(root, cache_dir=cache_dir, **options)
+        wait_for_writes()
+        return corpus.articles["title"].tolist()
+
+    monkeypatch.setenv(SNAPSHOT_ENV, str(tmp_path / "another-corpus"))
+    assert titles(cache=False) == ["Edited", "Added"]
+    monkeypatch.setenv(SNAPSHOT_ENV, os.path.abspath(root))
+    assert titles() == ["First", "Second"]
+    assert titles(stories=False) == ["First", "Second"]  # other options: stories made anew
+    assert titles() == ["First", "Second"]  # ... and the cache kept as it was
+    assert titles(cache=False) == ["Edited", "Added"]  # no cache: the files themselves
+    monkeypatch.setenv(SNAPSHOT_ENV, str(tmp_path / "another-corpus"))
+    assert titles() == ["Edited", "Added"]  # another folder's snapshot: this one is listed
+    monkeypatch.setenv(SNAPSHOT_ENV, os.path.abspath(root))
+    assert titles() == ["Edited", "Added"]  # the cache the load before wrote
+
+
+def test_a_snapshot_load_lists_the_folder_where_the_cache_does_not_vouch_for_every_file(
+    make_corpus, tmp_path, monkeypatch
+):
+    from newskit.corpus import SNAPSHOT_ENV
+
+    # files changed within RACY_NS of the load that wrote the cache: their rows may not be
+    # what the files hold, so a snapshot load does not take the cache as it is
+    monkeypatch.setattr("newskit.cache.RACY_NS", 10**15)
+    root = make_corpus({"a.md": record(title="First")})
+    cache_dir = tmp_path / "cache"
+    load_corpus(root, cache_dir=cache_dir)
+    wait_for_writes()
+    (root / "a.md").write_text(record(title="Edited"), encoding="utf-8")
+    monkeypatch.setenv(SNAPSHOT_ENV, os.path.abspath(root))
+    assert load_corpus(root, cache_dir=cache_dir).articles["title"].tolist() == ["Edited"]

@@ -77,7 +77,8 @@ def write_tiny_notebooks(folder: Path) -> Path:
         "corpus = newskit.load_corpus(corpus).select(start=start, end=end, topic=topic, "
         "provider=provider)\n"
         "render_numbers({'articles': len(corpus), 'cwd': os.getcwd(), "
-        "'progress': os.environ.get('NEWSKIT_PROGRESS')})",
+        "'progress': os.environ.get('NEWSKIT_PROGRESS'), "
+        "'snapshot': os.environ.get('NEWSKIT_SNAPSHOT')})",
         "## Titles",
         "render_table(corpus.articles[['title', 'web_url']], max_rows=5)",
         "## A figure",
@@ -152,6 +153,8 @@ def test_parameters_are_injected_and_kernels_run_in_the_notebooks_folder(tiny_ru
     assert "<dt>articles</dt><dd>1</dd>" in page  # the seed has topic AI
     assert f"<dt>cwd</dt><dd>{notebooks}</dd>" in page
     assert "<dt>progress</dt><dd>0</dd>" in page
+    # the kernels read the corpus as the report's own load found it (see SNAPSHOT_ENV)
+    assert f"<dt>snapshot</dt><dd>{SEEDS.resolve()}</dd>" in page
 
 
 def test_reports_make_no_external_reference(tiny_run):
