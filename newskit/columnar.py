@@ -52,6 +52,12 @@ _FIRST_YEAR, _LAST_YEAR = EARLIEST.year + 1, LATEST.year - 1
 _EARLIEST = dt.datetime(_FIRST_YEAR, 1, 1, tzinfo=dt.UTC)
 _PLAUSIBLE = PLAUSIBLE_SINCE.to_pydatetime()
 
+#: The front-matter keys both :func:`_needing_coercion` and :func:`_fast_rows` read of every
+#: record, gathered once.
+_READ_KEYS = (
+    *TEXT_FIELDS, *CATEGORY_FIELDS, *SCORE_FIELDS, "publishedDateTime", "updatedDateTime",
+    "published", "secured", "provider", *LIST_FIELDS, "images", "related",
+)  # fmt: skip
 _NAMES = ("articles", "topics", "images", "related")
 _SCHEMAS = {name: arrow_schema(FILE_TABLES[name][0]) for name in _NAMES}
 _IMAGE_COUNTS = ("width", "height")
@@ -76,8 +82,9 @@ def build_tables(
         carry warnings.
     """
     extras = [extra_fields(m) for m in metas]
+    values = {key: [m.get(key) for m in metas] for key in _READ_KEYS}
     # a value too large for extra warns
-    slow_rows = sorted(_needing_coercion(metas) | {i for i, e in enumerate(extras) if e[1]})
+    slow_rows = sorted(_needing_coercion(values) | {i for i, e in enumerate(extras) if e[1]})
     slow = {
         i: build_record(metas[i], bodies[i], article_id=article_ids[i], path=paths[i])
         for i in slow_rows
@@ -88,7 +95,13 @@ def build_tables(
         return [values[i] for i in fast_rows] if slow else values
 
     texts = pick([text for text, _ in extras])
-    fast = _fast_rows(pick(metas), pick(bodies), pick(article_ids), pick(paths), texts)
+    fast = _fast_rows(
+        {key: pick(column) for key, column in values.items()},
+        pick(bodies),
+        pick(article_ids),
+        pick(paths),
+        texts,
+    )
     tables = {name: _to_table(fast[name], _SCHEMAS[name]) for name in _NAMES}
     if not slow:
         return tables, slow
@@ -123,8 +136,9 @@ def record_rows(records: list[Record]) -> dict[str, list[dict]]:
     }
 
 
-def _needing_coercion(metas: list[dict]) -> set[int]:
-    """Indexes of the records :func:`build_record` would change or warn about."""
+def _needing_coercion(values: dict[str, list]) -> set[int]:
+    """Indexes of the records :func:`build_record` would change or warn about, from the
+    values of :data:`_READ_KEYS` of each (missing: None)."""
     slow: set[int] = set()
 
     def check(values: list, allowed: set, rows: list[int] | None = None) -> None:
@@ -159,27 +173,26 @@ def _needing_coercion(metas: list[dict]) -> set[int]:
         )
 
     for key in (*TEXT_FIELDS, *CATEGORY_FIELDS):
-        check([m.get(key) for m in metas], _TEXT_TYPES)
+        check(values[key], _TEXT_TYPES)
     for key in SCORE_FIELDS:
-        check_counts([m.get(key) for m in metas])
+        check_counts(values[key])
     # an article dated before PLAUSIBLE_SINCE warns
     for key in ("publishedDateTime", "updatedDateTime"):
-        check_stamps([m.get(key) for m in metas], earliest=_PLAUSIBLE)
-    check([m.get("published") for m in metas], _FLAG_TYPES)
-    check([m.get("secured") for m in metas], _TOKEN_TYPES)
-    providers = [m.get("provider") for m in metas]
+        check_stamps(values[key], earliest=_PLAUSIBLE)
+    check(values["published"], _FLAG_TYPES)
+    check(values["secured"], _TOKEN_TYPES)
+    providers = values["provider"]
     check(providers, _MAPPING_TYPES)
     providers = [p if type(p) is dict else {} for p in providers]
     for key in ("name", "domain"):
         check([p.get(key) for p in providers], _TEXT_TYPES)
 
     for key in LIST_FIELDS:
-        values = [m.get(key) for m in metas]
-        check(values, _LIST_TYPES)
-        owners, items = _items(values)
+        check(values[key], _LIST_TYPES)
+        owners, items = _items(values[key])
         check(items, {str}, owners)
 
-    for images in ([m.get("images") for m in metas], [p.get("images") for p in providers]):
+    for images in (values["images"], [p.get("images") for p in providers]):
         check(images, _LIST_TYPES)
         owners, items = _items(images)
         check(items, {dict}, owners)
@@ -189,7 +202,7 @@ def _needing_coercion(metas: list[dict]) -> set[int]:
             check_counts([item.get(key) for item in items], owners)
         check([item.get("isCached") for item in items], _FLAG_TYPES, owners)
 
-    related = [m.get("related") for m in metas]
+    related = values["related"]
     check(related, _LIST_TYPES)
     owners, items = _items(related)
     check(items, {dict}, owners)
@@ -213,42 +226,45 @@ def _items(lists: list) -> tuple[list[int], list]:
 
 
 def _fast_rows(
-    metas: list[dict], bodies: list[str], article_ids: list[str], paths: list[str], extras: list
+    values: dict[str, list],
+    bodies: list[str],
+    article_ids: list[str],
+    paths: list[str],
+    extras: list,
 ) -> dict:
-    """Columns of records that need no coercion, as :func:`build_record` would give them.
+    """Columns of records that need no coercion, as :func:`build_record` would give them,
+    from the values of :data:`_READ_KEYS` of each (missing: None).
 
     ``_owner`` maps each child table to the index of the record each of its rows belongs to.
     """
     articles: dict[str, list] = {"article_id": article_ids, "path": paths}
     for key, column in (TEXT_FIELDS | CATEGORY_FIELDS).items():
-        articles[column] = [m.get(key) for m in metas]
+        articles[column] = values[key]
     for key in READER_TEXT_FIELDS:
         articles[TEXT_FIELDS[key]] = decode_texts(articles[TEXT_FIELDS[key]])
     for key, column in SCORE_FIELDS.items():
-        articles[column] = [m.get(key) for m in metas]
-    articles["published_at"] = [m.get("publishedDateTime") for m in metas]
-    articles["updated_at"] = [m.get("updatedDateTime") for m in metas]
-    articles["is_published"] = [m.get("published") for m in metas]
+        articles[column] = values[key]
+    articles["published_at"] = values["publishedDateTime"]
+    articles["updated_at"] = values["updatedDateTime"]
+    articles["is_published"] = values["published"]
     articles["is_secured"] = [
-        v if v is None or type(v) is bool else bool(v.strip())
-        for v in (m.get("secured") for m in metas)
+        v if v is None or type(v) is bool else bool(v.strip()) for v in values["secured"]
     ]
-    providers = [m.get("provider") or {} for m in metas]
+    providers = [p or {} for p in values["provider"]]
     articles["provider_name"] = decode_texts([p.get("name") for p in providers])
     articles["provider_domain"] = [clean_domain(p.get("domain")) for p in providers]
     articles["n_provider_images"] = [len(p.get("images") or ()) for p in providers]
     for key, column in LIST_FIELDS.items():
-        values = (m.get(key) for m in metas)
-        articles[column] = [clean_topics(v) if v else [] for v in values]
+        articles[column] = [clean_topics(v) if v else [] for v in values[key]]
     topics = articles["topics"]
-    image_lists = [m.get("images") or [] for m in metas]
-    related_lists = [m.get("related") or [] for m in metas]
+    image_lists = [v or [] for v in values["images"]]
+    related_lists = [v or [] for v in values["related"]]
     articles["n_images"] = [len(values) for values in image_lists]
     articles["n_related"] = [len(values) for values in related_lists]
     articles["has_featured_content"] = [bool(v) for v in articles["featured_content"]]
     articles["extra"] = extras
     articles["body"] = bodies
-    articles["is_duplicate"] = [False] * len(metas)
+    articles["is_duplicate"] = [False] * len(bodies)
 
     topic_owner, topic_items = _items(topics)
     image_owner, images = _items(image_lists)
