@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import marshal
+import mmap
 import os
 import struct
 import tempfile
@@ -57,6 +58,7 @@ STALE_TMP_SECONDS = 600
 
 _MAGIC = b"NEWSKIT-CORPUS-CACHE\n"
 _TAIL = struct.Struct("<QI")  # header length, header CRC-32: the file's last bytes
+_READ_BLOCK = 1 << 20
 #: A file modified this recently (ns) may change again within the file system's timestamp
 #: resolution without its size or mtime changing, so the cache does not vouch for it.
 RACY_NS = 2_000_000_000
@@ -120,6 +122,11 @@ def code_version() -> str:
 def read_tables(path: Path, stamp: dict) -> dict[str, pa.Table] | None:
     """Read the tables of a cache file, or ``None`` when it is missing or cannot be trusted.
 
+    The file is memory-mapped: the tables' columns are views of it, and only the pages of the
+    columns a load goes on to use are ever in memory (its checksum is computed by reading the
+    file, not through the mapping). Cache files are replaced whole (a new file renamed over
+    the old one), never changed in place, so a mapping stays valid while a table uses it.
+
     Parameters
     ----------
     path : pathlib.Path
@@ -129,11 +136,9 @@ def read_tables(path: Path, stamp: dict) -> dict[str, pa.Table] | None:
         file belongs to another corpus or another newskit.
     """
     try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    try:
-        return _decode(data, stamp)
+        with open(path, "rb") as file:
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            return _decode(mapped, stamp, file.fileno())
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is not trusted
         return None
 
@@ -262,11 +267,11 @@ def clear_cache(cache_dir: str | os.PathLike | None = None) -> list[Path]:
     return removed
 
 
-def _decode(data: bytes, stamp: dict) -> dict[str, pa.Table] | None:
-    """The tables of a cache file's bytes: the magic bytes, the tables, then the header
-    (JSON: version, stamp, each table's section, the payload's length and CRC-32) and its
-    length and CRC-32; ``None`` when anything is off."""
-    if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + _TAIL.size:
+def _decode(data: mmap.mmap, stamp: dict, fd: int) -> dict[str, pa.Table] | None:
+    """The tables of a cache file mapped as ``data`` (and open as ``fd``): the magic bytes, the
+    tables, then the header (JSON: version, stamp, each table's section, the payload's length
+    and CRC-32) and its length and CRC-32; ``None`` when anything is off."""
+    if data[: len(_MAGIC)] != _MAGIC or len(data) < len(_MAGIC) + _TAIL.size:
         return None
     header_length, header_crc = _TAIL.unpack_from(data, len(data) - _TAIL.size)
     end = len(data) - _TAIL.size - header_length
@@ -278,8 +283,9 @@ def _decode(data: bytes, stamp: dict) -> dict[str, pa.Table] | None:
     header = json.loads(header_bytes)
     if header.get("version") != CACHE_VERSION or header.get("stamp") != stamp:
         return None
-    payload = memoryview(data)[len(_MAGIC) : end]
-    if len(payload) != header["payload_length"] or zlib.crc32(payload) != header["payload_crc"]:
+    if end - len(_MAGIC) != header["payload_length"]:
+        return None
+    if _crc_of(fd, len(_MAGIC), end) != header["payload_crc"]:
         return None
     buffer = pa.py_buffer(data)
     tables = {}
@@ -287,6 +293,19 @@ def _decode(data: bytes, stamp: dict) -> dict[str, pa.Table] | None:
         section = buffer.slice(len(_MAGIC) + offset, length)
         tables[name] = pa.ipc.open_stream(section).read_all()
     return tables
+
+
+def _crc_of(fd: int, start: int, end: int) -> int:
+    """The CRC-32 of bytes ``start`` to ``end`` of the file open as ``fd``, read a block at a
+    time (read through the mapping, every page of the file would stay in memory)."""
+    crc = 0
+    while start < end:
+        block = os.pread(fd, min(_READ_BLOCK, end - start), start)
+        if not block:
+            raise OSError("the cache file ended early")
+        crc = zlib.crc32(block, crc)
+        start += len(block)
+    return crc
 
 
 def is_cache_of(tables: dict) -> bool:

@@ -461,3 +461,28 @@ def test_a_snapshot_load_lists_the_folder_where_the_cache_does_not_vouch_for_eve
     (root / "a.md").write_text(record(title="Edited"), encoding="utf-8")
     monkeypatch.setenv(SNAPSHOT_ENV, os.path.abspath(root))
     assert load_corpus(root, cache_dir=cache_dir).articles["title"].tolist() == ["Edited"]
+
+
+def test_a_corpus_read_from_the_cache_outlives_the_cache_file_it_maps(
+    corpus_dir, cache_dir, monkeypatch
+):
+    # a warm load's columns are views of the memory-mapped cache file; a later load that
+    # writes a new cache replaces the file (a new file renamed over it) and `cache clear`
+    # deletes it: the mapped columns stay what they were
+    monkeypatch.setattr("newskit.cache.RACY_NS", 0)
+    load_corpus(corpus_dir, cache_dir=cache_dir)
+    wait_for_writes()
+    held = load_corpus(corpus_dir, cache_dir=cache_dir)  # warm: read from the mapped file
+    copied = {name: getattr(held, name).copy(deep=True) for name in TABLES}
+    [path] = cache_files(cache_dir)
+    inode = path.stat().st_ino
+    first = sorted(corpus_dir.rglob("*.md"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nA longer body.\n", encoding="utf-8")
+    load_corpus(corpus_dir, cache_dir=cache_dir)
+    wait_for_writes()
+    assert path.stat().st_ino != inode  # a new file
+    clear_cache(cache_dir)
+    assert not path.exists()
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(held, name), copied[name])
+    assert held.articles["body"].str.len().sum() == copied["articles"]["body"].str.len().sum()
