@@ -3,8 +3,10 @@
  * times, inode numbers and inode change times, as newskit.corpus._scan_folder does in Python, without the GIL (so a cache can be read
  * meanwhile) and without a Python object per entry skipped.
  *
- * scan(root) returns [(relative POSIX path, size, mtime_ns, inode, ctime_ns), ...] in
- * directory order (the caller sorts). Hidden entries (names starting with ".") are skipped; folders are walked, but
+ * scan(root) returns ([(relative POSIX path, size, mtime_ns, inode, ctime_ns), ...], digest):
+ * the entries in directory order (the caller sorts) and digest() of them, made while they are
+ * still plain C memory. digest(entries) tells one set of entries from another, whatever their
+ * order (newskit.cache compares the listing with the one a cache kept by it). Hidden entries (names starting with ".") are skipped; folders are walked, but
  * not symbolic links to folders; files whose name ends in .txt or .md (any case) are listed,
  * with -1 for size, mtime, inode and ctime when they cannot be stat'ed (a dangling link). A folder that cannot be
  * listed raises OSError whose filename is its path relative to root.
@@ -15,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -161,6 +164,82 @@ static int walk(int fd, Scan *scan) {
     return status;
 }
 
+/* The digest of a listing: for each entry a 128-bit hash of its relative path (UTF-8 bytes)
+ * and its four numbers, summed over the entries (so the order of the entries does not matter),
+ * with their count. The scan makes it of what it found; digest() of a list of entries. */
+typedef struct {
+    uint64_t a, b;
+} Lanes;
+
+static void feed(Lanes *h, uint64_t word) {
+    h->a = (h->a ^ word) * 0x9E3779B97F4A7C15ULL;
+    h->a ^= h->a >> 29;
+    h->b = (h->b ^ word) * 0xC2B2AE3D27D4EB4FULL;
+    h->b ^= h->b >> 31;
+}
+
+static uint64_t finish(uint64_t x) { /* splitmix64's finaliser */
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+static void add_entry(Lanes *sum, const char *name, size_t len, const long long numbers[4]) {
+    Lanes h = {0x243F6A8885A308D3ULL, 0x13198A2E03707344ULL};
+    feed(&h, (uint64_t)len);
+    for (; len >= 8; name += 8, len -= 8) {
+        uint64_t word;
+        memcpy(&word, name, 8);
+        feed(&h, word);
+    }
+    uint64_t last = 0;
+    memcpy(&last, name, len);
+    feed(&h, last);
+    for (int k = 0; k < 4; k++)
+        feed(&h, (uint64_t)numbers[k]);
+    sum->a += finish(h.a);
+    sum->b += finish(h.b);
+}
+
+static PyObject *digest_text(const Lanes *sum, size_t n) {
+    char text[33];
+    snprintf(text, sizeof text, "%016llx%016llx",
+             (unsigned long long)(sum->a ^ finish((uint64_t)n)), (unsigned long long)sum->b);
+    return PyUnicode_FromString(text);
+}
+
+/* digest(entries): the digest of a list of (relative path, size, mtime_ns, inode, ctime_ns). */
+static PyObject *digest(PyObject *self, PyObject *entries) {
+    (void)self;
+    if (!PyList_Check(entries)) {
+        PyErr_SetString(PyExc_TypeError, "digest() takes a list of entries");
+        return NULL;
+    }
+    Lanes sum = {0, 0};
+    Py_ssize_t n = PyList_GET_SIZE(entries);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *entry = PyList_GET_ITEM(entries, i);
+        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 5) {
+            PyErr_SetString(PyExc_TypeError, "an entry is not a tuple of five values");
+            return NULL;
+        }
+        Py_ssize_t len;
+        const char *name = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(entry, 0), &len);
+        if (name == NULL)
+            return NULL;
+        long long numbers[4];
+        for (int k = 0; k < 4; k++) {
+            numbers[k] = PyLong_AsLongLong(PyTuple_GET_ITEM(entry, k + 1));
+            if (numbers[k] == -1 && PyErr_Occurred())
+                return NULL;
+        }
+        add_entry(&sum, name, (size_t)len, numbers);
+    }
+    return digest_text(&sum, (size_t)n);
+}
+
 static PyObject *results(const Scan *scan) {
     PyObject *list = PyList_New((Py_ssize_t)scan->n);
     if (list == NULL)
@@ -185,12 +264,18 @@ static PyObject *scan(PyObject *module, PyObject *arg) {
     if (!PyUnicode_FSConverter(arg, &path))
         return NULL;
     Scan state = {0};
+    Lanes sum = {0, 0};
     Py_BEGIN_ALLOW_THREADS
     int fd = open(PyBytes_AS_STRING(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         state.error = errno;
     else
         walk(fd, &state);
+    for (size_t k = 0; k < state.n; k++) {
+        const struct Found *f = &state.found[k];
+        const long long numbers[4] = {f->size, f->mtime, f->inode, f->ctime};
+        add_entry(&sum, state.names + f->start, f->len, numbers);
+    }
     Py_END_ALLOW_THREADS
     Py_DECREF(path);
     PyObject *found = NULL;
@@ -206,7 +291,12 @@ static PyObject *scan(PyObject *module, PyObject *arg) {
             Py_DECREF(rel);
         }
     } else {
-        found = results(&state);
+        PyObject *entries = results(&state);
+        PyObject *text = entries != NULL ? digest_text(&sum, state.n) : NULL;
+        if (text != NULL)
+            found = PyTuple_Pack(2, entries, text);
+        Py_XDECREF(entries);
+        Py_XDECREF(text);
     }
     PyMem_RawFree(state.names);
     PyMem_RawFree(state.found);
@@ -216,8 +306,11 @@ static PyObject *scan(PyObject *module, PyObject *arg) {
 
 static PyMethodDef methods[] = {
     {"scan", scan, METH_O,
-     "scan(root, /)\n--\n\n[(relative path, size, mtime_ns, inode, ctime_ns), ...] of the "
-     "record files under the folder root, unsorted."},
+     "scan(root, /)\n--\n\n([(relative path, size, mtime_ns, inode, ctime_ns), ...], digest) "
+     "of the record files under the folder root, unsorted, and digest() of them."},
+    {"digest", digest, METH_O,
+     "digest(entries, /)\n--\n\n32 hex digits that tell one set of scan entries from "
+     "another, whatever their order."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import marshal
 import mmap
 import os
 import struct
@@ -33,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newskit.files import Entry
+from newskit.files import Entry, Listing, entries_digest
 from newskit.schema import (
     FILE_TABLES,
     PROBLEM_COLUMNS,
@@ -318,10 +317,11 @@ def is_cache_of(tables: dict) -> bool:
     )
 
 
-def unchanged(files: pa.Table, entries: list[Entry]) -> bool:
+def unchanged(files: pa.Table, listing: Listing) -> bool:
     """Whether every file is as the cache saw it (and the cache vouched for all of them)."""
     metadata = files.schema.metadata or {}
-    return metadata.get(b"entries") == _entries_digest(entries).encode()
+    digest = listing.digest or entries_digest(listing.entries)
+    return metadata.get(b"entries") == digest.encode()
 
 
 def vouches_for_all(files: pa.Table) -> bool:
@@ -329,11 +329,6 @@ def vouches_for_all(files: pa.Table) -> bool:
     recently, unread or without a modification time), so that its rows are the files as a
     load found them."""
     return files.num_rows == 0 or pc.min(files["mtime_ns"]).as_py() >= 0
-
-
-def _entries_digest(entries: list[Entry]) -> str:
-    # marshal version 2 writes no back-references, so equal lists give equal bytes
-    return hashlib.blake2b(marshal.dumps(entries, 2), digest_size=16).hexdigest()
 
 
 def write_cache(
@@ -393,7 +388,7 @@ def write_cache(
         return {
             **kept,
             "story_ids": story_ids.replace_schema_metadata(metadata),
-            "files": files.replace_schema_metadata({"entries": _entries_digest(stored)}),
+            "files": files.replace_schema_metadata({"entries": entries_digest(stored)}),
         }
 
     write_tables_soon(store, build, stamp)

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from newskit import cache as _cache
 from newskit.dates import parse_bound
 from newskit.errors import CorpusError
-from newskit.files import scan_files, shown_entries, shown_name
+from newskit.files import list_files, shown_listing, shown_name
 from newskit.load import load_changed, without_gc
 from newskit.records import implausible_date
 from newskit.schema import (
@@ -362,17 +362,18 @@ def _load(
     snapshot = store is not None and os.environ.get(SNAPSHOT_ENV) == stamp["abs"]
     with ThreadPoolExecutor(1) as reader:  # read the cache (I/O, CRC) while listing files
         pending = reader.submit(_cache.read_tables, store, stamp) if store is not None else None
-        entries = None if snapshot else shown_entries(scan_files(root))
+        listing = None if snapshot else shown_listing(list_files(root))
         cached = pending.result() if pending is not None else None
     # paths in the tables are shown names (see shown_name); read_bytes finds the file again
     base = Path(shown_name(os.fspath(root if root.is_dir() else root.parent)))
     if cached is not None and not _cache.is_cache_of(cached):
         cached = None
-    if entries is None and not (cached is not None and _cache.vouches_for_all(cached["files"])):
-        entries = shown_entries(scan_files(root))  # no snapshot to read: list the folder
+    if listing is None and not (cached is not None and _cache.vouches_for_all(cached["files"])):
+        listing = shown_listing(list_files(root))  # no snapshot to read: list the folder
     unchanged = cached is not None and (
-        entries is None or _cache.unchanged(cached["files"], entries)
+        listing is None or _cache.unchanged(cached["files"], listing)
     )
+    entries = None if listing is None else listing.entries
     key = _cache.story_key(stories)
     earlier = None
     if unchanged:

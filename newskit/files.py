@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import os
 import re
 import stat
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from newskit.errors import CorpusError
 from newskit.parse import RecordError
@@ -27,6 +30,14 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 Entry = tuple[str, int, int, int, int]
 
 
+class Listing(NamedTuple):
+    """What :func:`list_files` finds: the entries, and their :func:`entries_digest` when the
+    C scan made it as it went (else None)."""
+
+    entries: list[Entry]
+    digest: str | None
+
+
 def scan_files(root: Path) -> list[Entry]:
     """What the scan finds of each record file under ``root``, sorted by relative path.
 
@@ -37,24 +48,42 @@ def scan_files(root: Path) -> list[Entry]:
     ``os`` functions give them (see :func:`shown_name` for how the tables show them).
     A ``root`` that is a file is a corpus of that one file.
     """
+    return list_files(root).entries
+
+
+def list_files(root: Path) -> Listing:
+    """:func:`scan_files` of ``root``, with the digest of the entries when the C scan made it."""
     if root.is_file():
         info = root.stat()
-        return [(root.name, info.st_size, info.st_mtime_ns, _inode(info), info.st_ctime_ns)]
+        entry = (root.name, info.st_size, info.st_mtime_ns, _inode(info), info.st_ctime_ns)
+        return Listing([entry], None)
     if not root.is_dir():
         if root.exists() or root.is_symlink():
             raise CorpusError(f"{shown_name(os.fspath(root))}: not a folder or a regular file")
         raise CorpusError(f"{shown_name(os.fspath(root))}: no such file or folder")
     folder = os.fspath(root)
+    digest = None
     if _scan is not None:
         try:
-            found = _scan.scan(folder)
+            found, digest = _scan.scan(folder)
         except OSError as exc:  # filename: the folder's path relative to root
             shown = os.path.join(folder, exc.filename) if exc.filename else folder
             raise CorpusError(f"{shown_name(shown)}: cannot list folder: {exc.strerror}") from exc
     else:
         found = _scan_folder(folder)
     found.sort(key=itemgetter(0))  # paths are unique; comparing them alone is faster
-    return found
+    return Listing(found, digest)
+
+
+def entries_digest(entries: list[Entry]) -> str:
+    """What tells one listing from another: equal entries (in any order, with the C scan; in
+    the same order, without it), equal digests. The C scan's is a 128-bit hash of each entry,
+    summed; without it, a BLAKE2 digest of the serialised list (the two never match: a
+    listing digested one way and checked the other only looks changed)."""
+    if _scan is not None:
+        return _scan.digest(entries)
+    # marshal version 2 writes no back-references, so equal lists give equal bytes
+    return "py" + hashlib.blake2b(marshal.dumps(entries, 2), digest_size=16).hexdigest()
 
 
 def _inode(info: os.stat_result) -> int:
@@ -63,14 +92,16 @@ def _inode(info: os.stat_result) -> int:
     return number - 2**64 if number >= 2**63 else number
 
 
-def shown_entries(entries: list[tuple]) -> list[tuple]:
-    """``entries`` with each relative path as :func:`shown_name` shows it, sorted by it."""
+def shown_listing(listing: Listing) -> Listing:
+    """``listing`` with each relative path as :func:`shown_name` shows it, sorted by it; its
+    digest is kept when no name changed."""
     try:  # one check for the usual case: every name is UTF-8
-        "".join(map(itemgetter(0), entries)).encode()
+        "".join(map(itemgetter(0), listing.entries)).encode()
     except UnicodeEncodeError:
-        entries = [(shown_name(relpath), *rest) for relpath, *rest in entries]
+        entries = [(shown_name(relpath), *rest) for relpath, *rest in listing.entries]
         entries.sort(key=itemgetter(0))
-    return entries
+        return Listing(entries, None)
+    return listing
 
 
 def shown_name(name: str) -> str:

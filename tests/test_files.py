@@ -86,3 +86,26 @@ def test_c_scan_names_the_folder_it_cannot_list(tmp_path):
     with pytest.raises(OSError) as caught:
         newskit.files._scan.scan(str(tmp_path / "file.md"))
     assert caught.value.errno == errno.ENOTDIR and caught.value.filename == ""
+
+
+def test_the_scan_digest_tells_one_listing_from_another_whatever_the_order(make_corpus):
+    import newskit.files
+    from newskit.files import entries_digest, list_files
+
+    require_built(newskit.files._scan, "_scan")
+    root = make_corpus({"a.md": GOOD, "b.md": GOOD + "\n", "sub/c.md": GOOD + "\n\n"})
+    listing = list_files(root)
+    base = listing.entries
+    assert listing.digest == entries_digest(base) == entries_digest(base[::-1])
+    different = [
+        base[:-1],
+        [*base, base[0]],
+        [(base[1][0], *base[0][1:]), (base[0][0], *base[1][1:]), base[2]],
+    ]
+    for i in range(len(base)):  # any name or number of any entry changed
+        for k in range(5):
+            entry = list(base[i])
+            entry[k] = entry[k] + ("x" if k == 0 else 1)
+            different.append([*base[:i], tuple(entry), *base[i + 1 :]])
+    digests = {entries_digest(entries) for entries in different}
+    assert len(digests) == len(different) and listing.digest not in digests
