@@ -9,7 +9,7 @@ OUT    ?= reports
 
 # The virtual environment is (re)built whenever pyproject.toml is newer than it, and newskit
 # reinstalled (its C speed-ups recompiled) whenever setup.py or a C source is.
-$(VENV)/.installed: pyproject.toml setup.py newskit/_plainyaml.c newskit/_scan.c newskit/_keys.c
+$(VENV)/.installed: pyproject.toml setup.py newskit/_plainyaml.c newskit/_scan.c newskit/_keys.c newskit/_lists.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

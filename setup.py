@@ -1,9 +1,9 @@
-"""Builds newskit's C speed-ups: the reader of plain front matter, the folder scan and the
-story keys of plain titles and addresses.
+"""Builds newskit's C speed-ups: the reader of plain front matter, the folder scan, the
+story keys of plain titles and addresses, and the Python lists of list columns.
 
 All are optional: where no C compiler is at hand, newskit installs and works without them,
-reading front matter with yaml-rs and PyYAML, listing folders with os.scandir and making keys
-with Arrow's string kernels.
+reading front matter with yaml-rs and PyYAML, listing folders with os.scandir, making keys
+with Arrow's string kernels and lists with pyarrow's to_pylist.
 """
 
 from setuptools import Extension, setup
@@ -13,5 +13,6 @@ setup(
         Extension("newskit._plainyaml", ["newskit/_plainyaml.c"], optional=True),
         Extension("newskit._scan", ["newskit/_scan.c"], optional=True),
         Extension("newskit._keys", ["newskit/_keys.c"], optional=True),
+        Extension("newskit._lists", ["newskit/_lists.c"], optional=True),
     ]
 )

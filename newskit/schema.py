@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Arrow's hash kernels (index_in, dictionary_encode) allocate from the system allocator: in a
 #: fresh process, mimalloc (pyarrow's default) now and then takes tens of milliseconds on them.
@@ -329,7 +330,7 @@ def table_to_frame(table: pa.Table, columns: dict[str, object]) -> pd.DataFrame:
     for name, dtype in columns.items():
         col = table.column(name)
         if dtype == "object":
-            out[name] = pd.Series(col.to_pylist(), dtype=object)
+            out[name] = pd.Series(text_lists(col), dtype=object)
         elif dtype == "category":
             out[name] = col.to_pandas(types_mapper=lambda _type: STRING)
         elif isinstance(dtype, pd.api.extensions.ExtensionDtype) and not isinstance(
@@ -404,6 +405,45 @@ try:  # the C keys (setup.py builds them where a C compiler is at hand)
     from newskit import _keys
 except ImportError:  # pragma: no cover - newskit installed without a C compiler
     _keys = None
+
+try:  # the C lists (built likewise)
+    from newskit import _lists
+except ImportError:  # pragma: no cover - newskit installed without a C compiler
+    _lists = None
+
+#: Past this many chunks, :func:`text_lists` joins a column's chunks first.
+_LIST_CHUNKS = 16
+
+
+def text_lists(column: pa.ChunkedArray) -> list:
+    """``column.to_pylist()`` of a column of lists of text, each distinct text of a chunk one
+    str object (a column of topics repeats a few names), by newskit's C lists where built.
+
+    Where ``to_pylist`` makes a str object per item, sharing them holds about 100 bytes less
+    per article for the topics of a report's load, and makes the lists faster.
+    """
+    if _lists is None:
+        return column.to_pylist()
+    chunks = column.chunks if column.num_chunks <= _LIST_CHUNKS else [column.combine_chunks()]
+    found: list = []
+    for chunk in chunks:
+        offsets = chunk.offsets.to_numpy()
+        items = chunk.values.slice(offsets[0], offsets[-1] - offsets[0]) if len(chunk) else None
+        if items is None or len(items) == 0:
+            texts, indices = [], np.zeros(0, dtype=np.int32)
+        else:
+            encoded = pc.dictionary_encode(items, memory_pool=MEMORY_POOL)
+            texts = encoded.dictionary.to_pylist()
+            indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        nulls = chunk.is_null().to_numpy(zero_copy_only=False) if chunk.null_count else b""
+        found += _lists.text_lists(
+            np.ascontiguousarray(offsets, dtype=np.int32),
+            np.ascontiguousarray(indices, dtype=np.int32),
+            np.ascontiguousarray(nulls, dtype=np.uint8) if len(nulls) else b"",
+            texts,
+        )
+    return found
+
 
 #: Byte per value of :func:`plain_keys`' status.
 KEY_MISSING, KEY_MADE, KEY_NOT_PLAIN = 0, 1, 2

@@ -53,6 +53,7 @@ BUILT = {
     "_plainyaml": newskit.parse._plainyaml,
     "yaml_rs": newskit.parse.yaml_rs,
     "_keys": newskit.schema._keys,
+    "_lists": newskit.schema._lists,
 }
 #: The module each speed-up is looked up in.
 HOLDERS = {
@@ -60,13 +61,14 @@ HOLDERS = {
     "_plainyaml": newskit.parse,
     "yaml_rs": newskit.parse,
     "_keys": newskit.schema,
+    "_lists": newskit.schema,
 }
 #: The installs the loader must give the same results on, and the speed-ups each lacks:
-#: everything; no C compiler (no C reader, no C scan, no C keys; yaml-rs reads); PyYAML alone.
+#: everything; no C compiler (no C reader, scan, keys or lists; yaml-rs reads); PyYAML alone.
 ROADS = {
     "all speed-ups": frozenset(),
-    "no C compiler": frozenset(["_plainyaml", "_scan", "_keys"]),
-    "PyYAML only": frozenset(["_plainyaml", "_scan", "_keys", "yaml_rs"]),
+    "no C compiler": frozenset(["_plainyaml", "_scan", "_keys", "_lists"]),
+    "PyYAML only": frozenset(["_plainyaml", "_scan", "_keys", "_lists", "yaml_rs"]),
 }
 
 

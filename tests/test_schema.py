@@ -67,3 +67,43 @@ def test_a_load_allocates_from_the_system_pool_and_puts_the_default_back(tmp_pat
         loaded = list(threads.map(lambda _: load_corpus(tmp_path, cache=False), range(8)))
     assert [len(corpus) for corpus in loaded] == [4] * 8
     assert pool() == before
+
+
+def test_text_lists_are_to_pylist_with_each_text_one_object(monkeypatch):
+    import random
+
+    import pyarrow as pa
+    from conftest import BUILT, require_built
+
+    import newskit.schema
+    from newskit.schema import _LIST_CHUNKS, text_lists
+
+    require_built(BUILT["_lists"], "_lists")
+    rng = random.Random(7)
+    kind = pa.list_(pa.large_string())
+
+    def lists(n: int) -> list:
+        names = ["Power Apps", "AI", "", "é ü", None]
+        return [
+            None if rng.random() < 0.1 else [rng.choice(names) for _ in range(rng.randint(0, 4))]
+            for _ in range(n)
+        ]
+
+    for _ in range(200):
+        rows = lists(rng.randint(0, 40))
+        whole = pa.array(rows, kind)
+        cuts = sorted({0, len(rows), *(rng.randint(0, len(rows)) for _ in range(3))})
+        pieces = [whole.slice(a, b - a) for a, b in zip(cuts, cuts[1:], strict=False)]
+        for column in (
+            pa.chunked_array([whole], kind),
+            pa.chunked_array(pieces, kind),  # slices of one array, as a merged load has
+            pa.chunked_array([whole.slice(i, 1) for i in range(len(rows))], kind),  # many
+        ):
+            found = text_lists(column)
+            assert found == rows
+            if column.num_chunks <= _LIST_CHUNKS:  # one object per distinct text of a chunk
+                texts = [t for one in found if one for t in one if t is not None]
+                assert len({id(t) for t in texts}) <= len(set(texts)) * max(column.num_chunks, 1)
+            monkeypatch.setattr(newskit.schema, "_lists", None)  # pyarrow alone
+            assert text_lists(column) == rows
+            monkeypatch.setattr(newskit.schema, "_lists", BUILT["_lists"])

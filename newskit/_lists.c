@@ -1,0 +1,77 @@
+/*
+ * newskit._lists: the Python lists of a column of lists of text (topics, categories, tags),
+ * made from the column's Arrow buffers with each distinct text one str object, as
+ * newskit.schema.text_lists does with pyarrow alone (to_pylist, which makes a str object per
+ * item); the tests hold the two equal.
+ *
+ * text_lists(offsets, indices, nulls, texts) takes, for n lists: offsets, n + 1 int32 list
+ * offsets (the first need not be 0); indices, an int32 per item numbering its text in texts
+ * (-1: a missing item, None); nulls, n bytes, nonzero where the list itself is missing (None),
+ * or empty when none is; texts, a list of str. It returns a list of n lists (or None).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+
+static PyObject *text_lists(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer offsets = {0}, indices = {0}, nulls = {0};
+    PyObject *texts, *result = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*y*O!", &offsets, &indices, &nulls, &PyList_Type, &texts))
+        return NULL;
+    Py_ssize_t n = offsets.len / (Py_ssize_t)sizeof(int32_t) - 1;
+    Py_ssize_t n_items = indices.len / (Py_ssize_t)sizeof(int32_t);
+    Py_ssize_t n_texts = PyList_GET_SIZE(texts);
+    const int32_t *at = offsets.buf, *index = indices.buf;
+    const unsigned char *missing = nulls.len ? nulls.buf : NULL;
+    if (n < 0 || (missing != NULL && nulls.len != n)) {
+        PyErr_SetString(PyExc_ValueError, "offsets and nulls do not describe the same lists");
+        goto done;
+    }
+    result = PyList_New(n);
+    if (result == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (missing != NULL && missing[i]) {
+            Py_INCREF(Py_None);
+            PyList_SET_ITEM(result, i, Py_None);
+            continue;
+        }
+        int64_t start = (int64_t)at[i] - at[0], end = (int64_t)at[i + 1] - at[0];
+        if (start < 0 || end < start || end > n_items) {
+            PyErr_SetString(PyExc_ValueError, "list offsets out of range");
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyObject *list = PyList_New((Py_ssize_t)(end - start));
+        if (list == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        for (int64_t j = start; j < end; j++) {
+            int32_t k = index[j];
+            PyObject *item = (k >= 0 && k < n_texts) ? PyList_GET_ITEM(texts, k) : Py_None;
+            Py_INCREF(item);
+            PyList_SET_ITEM(list, (Py_ssize_t)(j - start), item);
+        }
+        PyList_SET_ITEM(result, i, list);
+    }
+done:
+    PyBuffer_Release(&offsets);
+    PyBuffer_Release(&indices);
+    PyBuffer_Release(&nulls);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"text_lists", text_lists, METH_VARARGS,
+     "text_lists(offsets, indices, nulls, texts, /)\n--\n\nPython lists of a column of lists "
+     "of text (see the module)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "newskit._lists",
+                                    "Python lists of text from Arrow buffers.", -1, methods};
+
+PyMODINIT_FUNC PyInit__lists(void) { return PyModule_Create(&module); }
