@@ -25,6 +25,7 @@ from newskit.records import implausible_date
 from newskit.schema import (
     FIELD_COLUMNS,
     FILE_TABLES,
+    LIST_FIELDS,
     MEMORY_POOL,
     PROBLEM_COLUMNS,
     PROVIDER_COLUMNS,
@@ -314,6 +315,11 @@ def load_corpus(
 
         corpus = dataset.read_dataset(path, columns=columns)
     else:
+        kept = None
+        if columns is not None:
+            from newskit import dataset
+
+            kept = dataset.article_columns(columns)
         with without_gc(), system_allocator():
             corpus = _load(
                 Path(path),
@@ -322,12 +328,11 @@ def load_corpus(
                 workers=workers,
                 progress=progress,
                 stories=options,
+                lists=None if kept is None else frozenset(LIST_FIELDS.values()) & set(kept),
             )
-        if columns is not None:
-            from newskit import dataset
-
+        if kept is not None:
             corpus._fields = corpus.fields  # of every column, before they are dropped
-            corpus.articles = corpus.articles[dataset.article_columns(columns)]
+            corpus.articles = corpus.articles[kept]
     if strict:
         raise_for_errors(corpus)
     return corpus
@@ -354,7 +359,11 @@ def _load(
     workers: int | None,
     progress: bool | None,
     stories: StoryOptions,
+    lists: frozenset[str] | None = None,
 ) -> Corpus:
+    """The corpus at ``root``; ``lists``: the list columns of the articles to make (their
+    Python lists cost memory), the others holding each list's length, which is all
+    :func:`build_fields` reads of them, until the caller drops them (default: all)."""
     _cache.wait_for_writes()  # an earlier load's cache, and no thread running when forking
     started_ns = time.time_ns()
     store = _cache.cache_file(root, cache_dir) if cache else None
@@ -385,8 +394,9 @@ def _load(
     frames = {
         name: table_to_frame(tables[name], columns)
         for name, (columns, _) in FILE_TABLES.items()
-        if name != "story_keys"  # read by the story rules as Arrow
+        if name not in ("articles", "story_keys")  # story keys: read by the story rules as Arrow
     }
+    frames["articles"] = _articles_frame(tables["articles"], lists)
     frames["story_keys"] = tables["story_keys"]
     providers = None
     if unchanged:  # duplicates and providers as the load that wrote the cache found them
@@ -416,6 +426,17 @@ def _load(
     if store is not None and (not unchanged or kept is None) and entries is not None:
         _cache.write_cache(store, stamp, tables, duplicates, corpus, key, entries, started_ns)
     return corpus
+
+
+def _articles_frame(table: pa.Table, lists: frozenset[str] | None) -> pd.DataFrame:
+    """The articles frame of a load; list columns not in ``lists`` hold each list's length."""
+    columns = FILE_TABLES["articles"][0]
+    lengths = [] if lists is None else [c for c in LIST_FIELDS.values() if c not in lists]
+    frame = table_to_frame(table, {c: d for c, d in columns.items() if c not in lengths})
+    for name in lengths:
+        counted = pc.list_value_length(table[name]).fill_null(0)
+        frame[name] = counted.to_numpy(zero_copy_only=False).astype(np.int64)
+    return frame
 
 
 def _story_options(stories: StoryOptions | bool | None) -> StoryOptions:

@@ -81,11 +81,19 @@ WHOLE: dict[str, dict[str, object]] = {
     "fields": FIELD_COLUMNS,
     "files": FILE_COLUMNS,
 }
-#: The articles columns a report needs: all but the long text no notebook shows (the HTML of
-#: ``featured_content``, ``body``, and ``excerpt``).
+#: The articles columns the report notebooks that load with them (all but the overview, which
+#: measures every field) read: not the long text (the HTML of ``featured_content``, ``body``,
+#: ``excerpt``), nor the columns none of them reads (the lists of ``categories`` and ``tags``,
+#: which a load would make a Python list per article of, and a few counts, flags and dates).
 REPORT_COLUMNS = tuple(
-    name for name in ARTICLE_COLUMNS if name not in ("featured_content", "body", "excerpt")
-)
+    name
+    for name in ARTICLE_COLUMNS
+    if name
+    not in (
+        "featured_content", "body", "excerpt", "categories", "tags", "updated_at",
+        "is_secured", "n_provider_images", "locale", "has_featured_content", "n_images",
+    )
+)  # fmt: skip
 
 
 def _tables() -> dict[str, dict[str, object]]:

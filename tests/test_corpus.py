@@ -914,3 +914,28 @@ def test_a_selection_without_a_filter_is_the_corpus_itself(make_corpus):
     assert everything is not corpus
     for name in ("articles", "topics", "images", "related", "providers", "stories", "fields"):
         pd.testing.assert_frame_equal(getattr(everything, name), getattr(corpus, name), obj=name)
+
+
+@pytest.mark.parametrize("cache", [False, True], ids=["cold", "warm"])
+def test_a_load_of_some_columns_is_the_whole_load_cut_down(make_corpus, tmp_path, cache):
+    from newskit.dataset import REPORT_COLUMNS
+
+    root = make_corpus(
+        {
+            "a.md": record(title="A", topics='["AI"]', categories='["x", "y"]', tags="[]"),
+            "b.md": record(title="B", tags='["t"]', locale="en"),
+            "c.md": record(title="C", categories="[]"),
+        }
+    )
+    options = {"cache": cache, "cache_dir": tmp_path / "cache"}
+    whole = load_corpus(root, **options)
+    for columns in (REPORT_COLUMNS, ["title"], ["tags"], [*REPORT_COLUMNS, "categories"]):
+        cut = load_corpus(root, columns=columns, **options)
+        kept = newskit.dataset.article_columns(columns)
+        pd.testing.assert_frame_equal(cut.articles, whole.articles[kept])
+        # every field counted, also those of the lists the load did not make
+        pd.testing.assert_frame_equal(cut.fields, whole.fields)
+        assert cut.fields.set_index("key").loc[["categories", "tags"], "n_articles"].tolist() == [
+            1,
+            1,
+        ]
