@@ -479,7 +479,7 @@ def line(label: str, seconds: float, naive: float, target: float | None = None) 
 def time_report(corpus: Path | None, out: Path, cache_dir: Path) -> float:
     command = [str(Path(sys.executable).with_name("newskit")), "report", "--out", str(out)]
     if corpus is not None:
-        command += ["--corpus", str(corpus)]
+        command.append(str(corpus))
     started = time.perf_counter()
     subprocess.run(
         command,
