@@ -25,7 +25,6 @@ from newskit.records import implausible_date
 from newskit.schema import (
     FIELD_COLUMNS,
     FILE_TABLES,
-    LIST_FIELDS,
     MEMORY_POOL,
     PROBLEM_COLUMNS,
     PROVIDER_COLUMNS,
@@ -328,7 +327,7 @@ def load_corpus(
                 workers=workers,
                 progress=progress,
                 stories=options,
-                lists=None if kept is None else frozenset(LIST_FIELDS.values()) & set(kept),
+                skip=frozenset() if kept is None else _MADE_NOT_READ - set(kept),
             )
         if kept is not None:
             corpus._fields = corpus.fields  # of every column, before they are dropped
@@ -359,11 +358,10 @@ def _load(
     workers: int | None,
     progress: bool | None,
     stories: StoryOptions,
-    lists: frozenset[str] | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> Corpus:
-    """The corpus at ``root``; ``lists``: the list columns of the articles to make (their
-    Python lists cost memory), the others holding each list's length, which is all
-    :func:`build_fields` reads of them, until the caller drops them (default: all)."""
+    """The corpus at ``root``, without the articles columns in ``skip`` (of
+    :data:`_MADE_NOT_READ`; the caller drops them), which ``fields`` counts all the same."""
     _cache.wait_for_writes()  # an earlier load's cache, and no thread running when forking
     started_ns = time.time_ns()
     store = _cache.cache_file(root, cache_dir) if cache else None
@@ -396,7 +394,8 @@ def _load(
         for name, (columns, _) in FILE_TABLES.items()
         if name not in ("articles", "story_keys")  # story keys: read by the story rules as Arrow
     }
-    frames["articles"] = _articles_frame(tables["articles"], lists)
+    columns = {c: d for c, d in FILE_TABLES["articles"][0].items() if c not in skip}
+    frames["articles"] = table_to_frame(tables["articles"], columns)
     frames["story_keys"] = tables["story_keys"]
     providers = None
     if unchanged:  # duplicates and providers as the load that wrote the cache found them
@@ -422,21 +421,40 @@ def _load(
         kept_stories=kept,
         earlier=earlier,
     )
+    if skip:
+        counted = _values_counted(tables["articles"], skip)
+        corpus._fields = build_fields(corpus.articles, counted=counted)[0]
     # (a snapshot read with other story options keeps the cache as the report's load wrote it)
     if store is not None and (not unchanged or kept is None) and entries is not None:
         _cache.write_cache(store, stamp, tables, duplicates, corpus, key, entries, started_ns)
     return corpus
 
 
-def _articles_frame(table: pa.Table, lists: frozenset[str] | None) -> pd.DataFrame:
-    """The articles frame of a load; list columns not in ``lists`` hold each list's length."""
-    columns = FILE_TABLES["articles"][0]
-    lengths = [] if lists is None else [c for c in LIST_FIELDS.values() if c not in lists]
-    frame = table_to_frame(table, {c: d for c, d in columns.items() if c not in lengths})
-    for name in lengths:
-        counted = pc.list_value_length(table[name]).fill_null(0)
-        frame[name] = counted.to_numpy(zero_copy_only=False).astype(np.int64)
-    return frame
+#: The articles columns a load makes at a cost (numbers, flags, categories, Python lists: the
+#: allocator keeps their memory once dropped, and their pages of a mapped cache stay in memory)
+#: and reads nothing of: a load with ``columns=`` that leaves them out does not make them.
+_MADE_NOT_READ = frozenset(
+    [
+        "category", "type", "updated_at", "is_published", "n_provider_images", "topics",
+        "categories", "tags", "is_secured", "n_images", "n_related", "has_featured_content",
+    ]
+)  # fmt: skip
+
+
+def _values_counted(table: pa.Table, names: frozenset[str]) -> dict[str, int]:
+    """Per articles column of ``names``, the articles with a value (for a list, a non-empty
+    one), counted on the Arrow table as :func:`build_fields` counts them on the frame."""
+    kinds = {column: kind for column, kind in TYPED_KEYS.values()}
+    counted = {}
+    for name in names:
+        column = table[name]
+        if kinds.get(name) != "list":
+            counted[name] = len(column) - column.null_count
+            continue
+        if pa.types.is_list(column.type):  # a list: non-empty ones
+            column = pc.list_value_length(column)
+        counted[name] = int(pc.sum(pc.greater(column, 0)).as_py() or 0)  # a count: above 0
+    return counted
 
 
 def _story_options(stories: StoryOptions | bool | None) -> StoryOptions:
@@ -551,11 +569,14 @@ def _file_digests(digests: Mapping[str, str] | pa.Table) -> pa.Table:
     )
 
 
-def build_fields(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+def build_fields(
+    articles: pd.DataFrame, *, counted: Mapping[str, int] | None = None
+) -> tuple[pd.DataFrame, list[dict]]:
     """Every front-matter key ``articles`` carry, and a warning for each of varying type.
 
     Keys whose column ``articles`` lacks (a load with ``columns=``, a selection of one) are
-    not counted.
+    not counted, unless ``counted`` gives the number of articles with a value in it (what a
+    load that does not make a column counts on its Arrow table).
 
     Returns
     -------
@@ -571,23 +592,21 @@ def build_fields(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     """
     rows = []
     for key, (column, kind) in TYPED_KEYS.items():
-        if column not in articles:  # not loaded (load_corpus(columns=...)): not counted
+        if column in articles:
+            values = articles[column]
+            if kind != "list":
+                present = values.notna()
+            elif values.dtype == object:  # lists
+                present = np.fromiter(map(bool, values), dtype=bool, count=len(values))
+            else:
+                present = values > 0
+            n = int(present.sum())
+        elif counted is not None and column in counted:
+            n = counted[column]
+        else:  # not loaded (load_corpus(columns=...)): not counted
             continue
-        values = articles[column]
-        if kind != "list":
-            present = values.notna()
-        elif values.dtype == object:  # lists
-            present = np.fromiter(map(bool, values), dtype=bool, count=len(values))
-        else:
-            present = values > 0
         rows.append(
-            {
-                "key": key,
-                "column": column,
-                "stored": "typed",
-                "kinds": kind,
-                "n_articles": int(present.sum()),
-            }
+            {"key": key, "column": column, "stored": "typed", "kinds": kind, "n_articles": n}
         )
     counts, kinds = _extra_keys(articles)
     for key, count in counts.items():

@@ -923,7 +923,14 @@ def test_a_load_of_some_columns_is_the_whole_load_cut_down(make_corpus, tmp_path
     root = make_corpus(
         {
             "a.md": record(title="A", topics='["AI"]', categories='["x", "y"]', tags="[]"),
-            "b.md": record(title="B", tags='["t"]', locale="en"),
+            "b.md": record(
+                title="B",
+                tags='["t"]',
+                locale="en",
+                images='[{"url": "https://example.com/b.png", "width": 3}]',
+                updatedDateTime="2021-04-12T13:30:00Z",
+                published="true",
+            ),
             "c.md": record(title="C", categories="[]"),
         }
     )
@@ -933,9 +940,7 @@ def test_a_load_of_some_columns_is_the_whole_load_cut_down(make_corpus, tmp_path
         cut = load_corpus(root, columns=columns, **options)
         kept = newskit.dataset.article_columns(columns)
         pd.testing.assert_frame_equal(cut.articles, whole.articles[kept])
-        # every field counted, also those of the lists the load did not make
+        # every field counted, also those of the columns the load did not make
         pd.testing.assert_frame_equal(cut.fields, whole.fields)
-        assert cut.fields.set_index("key").loc[["categories", "tags"], "n_articles"].tolist() == [
-            1,
-            1,
-        ]
+        counts = cut.fields.set_index("key")["n_articles"]
+        assert counts[["categories", "tags", "images", "updatedDateTime"]].tolist() == [1, 1, 1, 1]
