@@ -258,7 +258,9 @@ def _cell(value: object, kind: str, digits: int, max_chars: int, href: object) -
     when that differs from the text (a raw number, an ISO timestamp, a cut text whole)."""
     sort_value = None
     missing = _is_missing(value)
-    if kind == "percent" and not missing:
+    if type(value) is str:  # most cells: the text as it is (what format_value gives)
+        text = escape_controls(value)
+    elif kind == "percent" and not missing:
         text = f"{float(value) * 100:.{max(digits - 2, 0)}f}%" if math.isfinite(value) else ""
         sort_value = repr(float(value))
     else:

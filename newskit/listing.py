@@ -132,23 +132,30 @@ def sample_articles(
         return articles.copy()
     ids = articles["article_id"].astype(str).to_numpy()
     key = np.array([_hash(f"{seed}\0{article_id}") for article_id in ids], dtype="uint64")
-    months = articles["published_at"].dt.strftime("%Y-%m").fillna(UNDATED).to_numpy(dtype=object)
-    cells = pd.DataFrame(
-        {
-            "row": np.arange(len(articles)),
-            "topic": [_as_list(t) or [NO_TOPIC] for t in articles["topics"]],
-            "month": months,
-        }
-    ).explode("topic")
-    cells["topic"] = cells["topic"].str.casefold()  # topics match case-insensitively
-    cells["key"] = key[cells["row"].to_numpy()]
-    cells = cells.sort_values(["key", "row"], kind="stable")
-    grouped = cells.groupby(["topic", "month"], sort=False)
+    rows, topic = _topic_cells(articles["topics"])
+    when = pd.DatetimeIndex(articles["published_at"])
+    dated = ~when.isna()
+    month = np.full(len(when), -1, dtype=np.int64)
+    month[dated] = when[dated].year * 12 + when[dated].month
+    # one number per (topic, month) cell of each (article, topic) entry
+    cell = topic * (int(month.max(initial=0)) + 2) + (month[rows] + 1)
+    # entries in the order of the draw (by key, then row), each one's place in its cell
+    drawn = np.lexsort((rows, key[rows]))
+    cell = cell[drawn]
+    by_cell = np.argsort(cell, kind="stable")
+    sorted_cells = cell[by_cell]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_cells[1:] != sorted_cells[:-1])))
+    sizes = np.diff(np.append(starts, len(cell)))
+    group = np.cumsum(np.concatenate(([False], sorted_cells[1:] != sorted_cells[:-1])))
+    place = np.empty(len(cell), dtype=np.int64)
+    place[by_cell] = np.arange(len(cell)) - starts[group]
+    size = np.empty(len(cell), dtype=np.int64)
+    size[by_cell] = sizes[group]
     # An article's place in the draw: the smallest share of one of its cells drawn before it.
     # Taking every article below a share f takes about f of each cell, and the first of every
     # cell (share 0) before any second one.
-    cells["share"] = grouped.cumcount() / grouped["row"].transform("size")
-    share = cells.groupby("row")["share"].min().sort_index().to_numpy()
+    share = np.full(len(articles), np.inf)
+    np.minimum.at(share, rows[drawn], place / size)
     order = np.lexsort((ids, key, share))
     kept = np.sort(order[:n])
     return articles.iloc[kept].copy()
@@ -248,13 +255,16 @@ def title_hrefs(listed: pd.DataFrame) -> list[str | None]:
 
 
 def _first_web_address(articles: pd.DataFrame) -> pd.Series:
-    found = pd.Series(None, index=articles.index, dtype=object)
+    found = np.full(len(articles), None, dtype=object)
+    todo = np.arange(len(articles))  # the articles with no address found yet
     for column in URL_COLUMNS:
-        if column not in articles:
+        if column not in articles or not len(todo):
             continue
-        hrefs = articles[column].astype(object).map(web_href)
-        found = found.where(found.notna(), hrefs)
-    return found
+        hrefs = np.array([web_href(v) for v in articles[column].iloc[todo].astype(object)] + [""])
+        hit = np.flatnonzero(hrefs[:-1] != None)  # noqa: E711 - element-wise
+        found[todo[hit]] = hrefs[hit]
+        todo = np.delete(todo, hit)
+    return pd.Series(found, index=articles.index, dtype=object)
 
 
 def _filter_text(column: str, value: object) -> str:
@@ -298,6 +308,17 @@ def _bound_text(column: str, value: object) -> str:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+
+
+def _topic_cells(topics: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each article's topics (:data:`NO_TOPIC` for none; case-folded, as ``str`` gives them,
+    repeats kept) as two arrays: the article's position and a number per distinct topic."""
+    lists = [_as_list(value) or [NO_TOPIC] for value in topics]
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    rows = np.repeat(np.arange(len(lists)), counts)
+    codes, names = pd.factorize(np.array([t for items in lists for t in items], dtype=object))
+    folded = pd.factorize(np.array([name.casefold() for name in names], dtype=object))[0]
+    return rows, folded[codes] if len(codes) else codes.astype(np.int64)
 
 
 def _as_list(value: object) -> list:
