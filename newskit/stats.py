@@ -446,10 +446,7 @@ def build_missing_matrix(articles: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_integer_dtype(values):  # images, related: counted by the loader
             ok = (values > 0).to_numpy(dtype=bool)
         else:
-            ok = np.array(
-                [isinstance(v, (list, tuple, np.ndarray)) and len(v) > 0 for v in values],
-                dtype=bool,
-            )
+            ok = _non_empty_lists(values)
         present[name] = ok[order]
     index = pd.Index(articles["article_id"].astype(STRING).take(order), name="article_id")
     return pd.DataFrame(
@@ -465,15 +462,49 @@ def _date_order(articles: pd.DataFrame) -> np.ndarray:
     return np.argsort(when, kind="stable")
 
 
+def _non_empty_lists(values: pd.Series) -> np.ndarray:
+    """Whether each value is a list (tuple, array) with at least one item."""
+    if set(map(type, values)) <= {list, tuple}:  # what a load gives: no other value to tell
+        return np.fromiter(map(len, values), dtype=np.int64, count=len(values)) > 0
+    return np.array(
+        [isinstance(v, (list, tuple, np.ndarray)) and len(v) > 0 for v in values], dtype=bool
+    )
+
+
 def _blank_text(values: pd.Series) -> np.ndarray:
     """Whether each value is text that ``str.strip`` leaves empty."""
-    text = as_text(values)
+    if isinstance(values.dtype, pd.CategoricalDtype):  # each category once
+        categories = pd.Series(values.cat.categories.astype(object))
+        blank = np.append(_blank_text(categories), False)  # code -1: missing, not blank
+        return blank[values.cat.codes.to_numpy()]
+    text = as_text(values, chunked=True)
     # a printable ASCII character that is not a space: not blank, whatever else the text holds
-    maybe = pc.invert(pc.match_substring_regex(text, "[!-~]")).fill_null(False)
+    maybe = ~_starts_printable(text)
+    unsure = pc.match_substring_regex(text.filter(pa.array(maybe)), "[!-~]")
+    maybe[maybe] = ~np.asarray(unsure.fill_null(True).to_numpy(), dtype=bool)
     blank = np.zeros(len(values), dtype=bool)
-    where = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
-    blank[where] = [not v.strip() for v in pc.filter(text, maybe).to_pylist()]
+    where = np.flatnonzero(maybe)
+    blank[where] = [not v.strip() for v in pc.filter(text, pa.array(maybe)).to_pylist()]
     return blank
+
+
+def _starts_printable(text: pa.ChunkedArray) -> np.ndarray:
+    """Whether each text (large_string) begins with a printable ASCII character other than
+    space (never for missing or empty ones), read off its first byte."""
+    found = []
+    for chunk in text.chunks:
+        if not len(chunk):
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
+        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1]
+        data = chunk.buffers()[2]
+        first = np.zeros(len(chunk), dtype=np.uint8)
+        has = offsets[1:] > offsets[:-1]
+        if data is not None and has.any():
+            first[has] = np.frombuffer(data, dtype=np.uint8)[offsets[:-1][has]]
+        valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        found.append((first >= 0x21) & (first <= 0x7E) & valid)
+    return np.concatenate(found) if found else np.zeros(0, dtype=bool)
 
 
 def build_completeness(articles: pd.DataFrame) -> pd.DataFrame:

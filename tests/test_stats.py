@@ -196,7 +196,7 @@ def test_blank_text_counts_as_missing(make_corpus):
     assert stats.build_missing_matrix(corpus.articles).loc["a.md", "title"]
 
 
-@pytest.mark.parametrize("dtype", ["string", object])
+@pytest.mark.parametrize("dtype", ["string", object, "category"])
 def test_text_is_missing_when_str_strip_leaves_nothing(small, dtype):
     titles = ["", "  ", "\u2003\u3000", "\x1c\x1f", "\t\n", " a ", "é", "\u200b", None]
     articles = pd.concat([small.articles.iloc[:1]] * len(titles), ignore_index=True)
@@ -213,7 +213,7 @@ def test_text_is_missing_when_str_strip_leaves_nothing(small, dtype):
     assert matrix.index.tolist() == [f"{i}.md" for i in (6, 2, 3, 7, 0, 5, 8, 1, 4)]
     # text: blank when strip leaves nothing; missing: missing; a number: present
     expected = {i: not t.strip() if isinstance(t, str) else i != 8 for i, t in enumerate(titles)}
-    expected[8] = dtype == "string"
+    expected[8] = dtype != object
     assert matrix["title"].to_dict() == {f"{i}.md": v for i, v in expected.items()}
 
 
