@@ -7,6 +7,9 @@ loads at once never leave a half-written file, and it is read only after its mag
 format, newskit code version, corpus path and CRC-32 checksum all match: anything else (a
 corrupt, truncated, stale or foreign file) reads as "no cache" and is rebuilt.
 
+A dataset folder written by ``newskit export`` gets a cache file too, of every table as decoded
+from its Parquet files (see :func:`newskit.dataset.read_dataset`), checked the same way.
+
 Arrow IPC (Feather's format) rather than Parquet: the cache is a private, short-lived copy
 read on every load, and Arrow IPC reads back without decoding (about 7x faster than Parquet
 for a 20,000-row articles table), keeping Arrow-backed string columns zero-copy.

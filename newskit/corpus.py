@@ -138,20 +138,7 @@ class Corpus:
     @property
     def fingerprint(self) -> str:
         """A short hash of every file's name and content: equal corpora, equal fingerprints."""
-        # "relpath\0digest\n" of every file in order of relpath, hashed as one text
-        files = self._files.take(pc.sort_indices(self._files["relpath"]))
-        text = pa.large_string()
-        ends = pc.binary_join_element_wise(
-            files["digest"], pa.scalar("", text), pa.scalar("\n", text)
-        )
-        lines = pc.binary_join_element_wise(files["relpath"], ends, pa.scalar("\0", text))
-        lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
-        digest = hashlib.sha256()
-        if len(lines):
-            _, offsets, data = lines.buffers()
-            bounds = np.frombuffer(offsets, dtype="int64")[lines.offset :][: len(lines) + 1]
-            digest.update(memoryview(data)[bounds[0] : bounds[-1]])
-        return digest.hexdigest()[:16]
+        return files_fingerprint(self._files)
 
     @property
     def _digests(self) -> dict[str, str]:
@@ -312,7 +299,7 @@ def load_corpus(
     if is_dataset(path):
         from newskit import dataset  # imports this module
 
-        corpus = dataset.read_dataset(path, columns=columns)
+        corpus = dataset.read_dataset(path, columns=columns, cache=cache, cache_dir=cache_dir)
     else:
         kept = None
         if columns is not None:
@@ -335,6 +322,22 @@ def load_corpus(
     if strict:
         raise_for_errors(corpus)
     return corpus
+
+
+def files_fingerprint(files: pa.Table) -> str:
+    """:attr:`Corpus.fingerprint` of a table of files (``relpath``, ``digest``)."""
+    # "relpath\0digest\n" of every file in order of relpath, hashed as one text
+    files = files.take(pc.sort_indices(files["relpath"]))
+    text = pa.large_string()
+    ends = pc.binary_join_element_wise(files["digest"], pa.scalar("", text), pa.scalar("\n", text))
+    lines = pc.binary_join_element_wise(files["relpath"], ends, pa.scalar("\0", text))
+    lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+    digest = hashlib.sha256()
+    if len(lines):
+        _, offsets, data = lines.buffers()
+        bounds = np.frombuffer(offsets, dtype="int64")[lines.offset :][: len(lines) + 1]
+        digest.update(memoryview(data)[bounds[0] : bounds[-1]])
+    return digest.hexdigest()[:16]
 
 
 #: The file that makes a folder a newskit dataset (see :mod:`newskit.dataset`).

@@ -24,6 +24,7 @@ added or edited is found before anything is read.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -37,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newskit import __version__
-from newskit.corpus import DATASET_MANIFEST, Corpus, is_dataset
+from newskit.corpus import DATASET_MANIFEST, Corpus, files_fingerprint, is_dataset
 from newskit.dates import parse_bound
 from newskit.errors import CorpusError
 from newskit.files import shown_name
@@ -348,6 +349,8 @@ def read_dataset(
     columns: list[str] | tuple[str, ...] | None = None,
     start: object = None,
     end: object = None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike | None = None,
 ) -> Corpus:
     """Read a dataset written by :func:`write_dataset` back into a :class:`Corpus`.
 
@@ -367,6 +370,16 @@ def read_dataset(
     start, end : optional
         Inclusive bounds on ``published_at``, as for :meth:`Corpus.select`; only the
         partitions of months inside them are read, and undated articles are left out.
+    cache : bool, default True
+        Read the whole dataset (no ``start`` or ``end``) through newskit's cache, as record
+        files are: the first read decodes every table once into a cache file, and every read
+        maps that file, so only the pages of the columns a load goes on to use are ever in
+        memory (a report's load holds a few hundred bytes per article) and no Parquet page is
+        decoded again. The cache file is keyed by the dataset's path and checked against its
+        manifest and every Parquet file's size and modification time; a folder where it cannot
+        be written only costs speed.
+    cache_dir : str or path-like, optional
+        Where cache files live (as for :func:`newskit.load_corpus`).
 
     Raises
     ------
@@ -380,58 +393,130 @@ def read_dataset(
     first = parse_bound(start, end=False, name="start")
     last = parse_bound(end, end=True, name="end")
     bounded = first is not None or last is not None
-    tables = _tables()
+    tables = _cached_tables(root, manifest, cache_dir) if cache and not bounded else None
+    if tables is None:
+        tables = _decoded_tables(root, manifest, _with_keys(wanted, bounded), first, last)
+        _check_fingerprint(root, manifest, tables["files"])
+    elif wanted is not None:
+        tables["articles"] = tables["articles"].select(wanted)
+    corpus = _corpus_of(manifest, tables, bounded)
+    if bounded and wanted is not None:
+        corpus.articles = corpus.articles[wanted]
+    _release_freed_memory()
+    return corpus
+
+
+def _decoded_tables(
+    root: Path,
+    manifest: dict,
+    columns: list[str] | None,
+    first: pd.Timestamp | None,
+    last: pd.Timestamp | None,
+) -> dict[str, pa.Table]:
+    """Every table of the dataset decoded, as Arrow, in the corpus's order: the articles with
+    ``columns`` (default all), and with ``first`` or ``last`` only the partitions of the
+    months inside them and the rows of the articles dated inside them."""
+    bounded = first is not None or last is not None
     by_table: dict[str, list[dict]] = {}
     for entry in manifest["files"]:
         if _month_inside(entry, first, last) or entry["table"] in WHOLE or not bounded:
             by_table.setdefault(entry["table"], []).append(entry)
     files = _read_table(root, by_table.get("files", []), FILE_COLUMNS)
     order = files.column("relpath").combine_chunks()
-    article_table = _read_table(
-        root, by_table["articles"], ARTICLE_COLUMNS, columns=_with_keys(wanted, bounded)
-    )
-    article_table = _in_file_order(article_table, order)
+    articles = _read_table(root, by_table["articles"], ARTICLE_COLUMNS, columns=columns)
+    articles = _in_file_order(articles, order)
     if bounded:
-        article_table = article_table.filter(_inside(article_table["published_at"], first, last))
-    kept = article_table.column("article_id")
-    frames = {}
-    for name, columns_of in tables.items():
-        if name in WHOLE or name == "articles":
+        articles = articles.filter(_inside(articles["published_at"], first, last))
+    kept = articles.column("article_id")
+    tables = {"files": files, "articles": articles}
+    for name, columns_of in PARTITIONED.items():
+        if name == "articles":
             continue
-        table = _read_table(root, by_table.get(name, []), columns_of)
-        table = _in_file_order(table, order)
+        table = _in_file_order(_read_table(root, by_table.get(name, []), columns_of), order)
         if bounded:
             table = table.filter(pc.is_in(table["article_id"], value_set=kept.combine_chunks()))
-        frames[name] = _restore(table, columns_of, manifest, name)
-    articles = _restore(article_table, ARTICLE_COLUMNS, manifest, "articles")
-    whole = {
-        name: _restore(
-            _read_table(root, by_table.get(name, []), WHOLE[name]), WHOLE[name], manifest, name
+        tables[name] = table
+    for name, columns_of in WHOLE.items():
+        if name != "files":
+            tables[name] = _read_table(root, by_table.get(name, []), columns_of)
+    return tables
+
+
+def _check_fingerprint(root: Path, manifest: dict, files: pa.Table) -> None:
+    found = files_fingerprint(files.select(["relpath", "digest"]))
+    if found != manifest["fingerprint"]:
+        raise CorpusError(
+            f"{shown_name(os.fspath(root))}: the files table gives fingerprint "
+            f"{found}, the manifest {manifest['fingerprint']}: dataset edited"
         )
-        for name in ("providers", "stories", "problems", "fields")
+
+
+def _cached_tables(
+    root: Path, manifest: dict, cache_dir: str | os.PathLike | None
+) -> dict[str, pa.Table] | None:
+    """Every table of the whole dataset from its cache file (memory-mapped), written first
+    from the decoded tables when there is none that matches; the decoded tables themselves
+    when the cache cannot be written, None when it vanished between writing and reading."""
+    from newskit import cache as _cache
+
+    store = _cache.cache_file(root, cache_dir)
+    stamp = {
+        "dataset": os.path.abspath(root),
+        "code": _cache.code_version(),
+        "files": _files_digest(root, manifest),
     }
-    digests = files.select(["relpath", "digest"])
+    tables = _cache.read_tables(store, stamp)
+    if tables is not None and _is_whole(tables):
+        return tables
+    decoded = _decoded_tables(root, manifest, None, None, None)
+    _check_fingerprint(root, manifest, decoded["files"])
+    if not _cache.write_tables(store, decoded, stamp):
+        return decoded
+    del decoded
+    _release_freed_memory()
+    return _cache.read_tables(store, stamp)
+
+
+def _files_digest(root: Path, manifest: dict) -> str:
+    """A digest of the manifest and of every Parquet file's size and modification time: a
+    dataset exported again, or a file written over, gets another."""
+    digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode())
+    for entry in manifest["files"]:
+        found = (root / entry["path"]).stat()
+        digest.update(f"{entry['path']}\0{found.st_size}\0{found.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _is_whole(tables: dict[str, pa.Table]) -> bool:
+    """Whether a cache file's tables are every table of a dataset, with this code's columns."""
+    return all(
+        name in tables and tables[name].schema.equals(arrow_schema(columns))
+        for name, columns in _tables().items()
+    )
+
+
+def _corpus_of(manifest: dict, tables: dict[str, pa.Table], bounded: bool) -> Corpus:
+    """The :class:`Corpus` of a dataset's tables (its providers, stories and fields as
+    exported, unless ``bounded``: a selection builds its own). The stories stay Arrow until
+    asked for, as a load of record files keeps them."""
+    frames = {
+        name: _restore(tables[name], columns_of, manifest, name)
+        for name, columns_of in _tables().items()
+        if name not in ("files", "stories") and not (bounded and name in ("providers", "fields"))
+    }
     corpus = Corpus(
         Path(manifest["root"]),
-        articles,
+        frames["articles"],
         frames["topics"],
         frames["images"],
         frames["related"],
-        whole["problems"],
-        digests,
-        providers=None if bounded else whole["providers"],
-        stories=None if bounded else whole["stories"],
+        frames["problems"],
+        tables["files"].select(["relpath", "digest"]),
+        providers=None if bounded else frames["providers"],
+        stories=None if bounded else tables["stories"],
     )
-    if not bounded:  # as the exported corpus found them; a selection builds its own
-        corpus._fields = whole["fields"]
-    if bounded and wanted is not None:
-        corpus.articles = articles[wanted]
-    _release_freed_memory()
-    if corpus.fingerprint != manifest["fingerprint"]:
-        raise CorpusError(
-            f"{shown_name(os.fspath(root))}: the files table gives fingerprint "
-            f"{corpus.fingerprint}, the manifest {manifest['fingerprint']}: dataset edited"
-        )
+    if not bounded:
+        corpus._fields = frames["fields"]
     return corpus
 
 

@@ -176,6 +176,76 @@ def test_columns_leave_out_what_a_report_does_not_show(dated_corpus, tmp_path):
         read_dataset(tmp_path / "ds", columns=["bodies"])
 
 
+def decoded_tables(monkeypatch) -> list[str]:
+    """The Parquet tables reads decode from here on, by name."""
+    decoded = []
+    read_table = newskit.dataset._read_table
+
+    def counted(root, entries, columns_of, **kwargs):
+        decoded.extend({entry["table"] for entry in entries})
+        return read_table(root, entries, columns_of, **kwargs)
+
+    monkeypatch.setattr(newskit.dataset, "_read_table", counted)
+    return decoded
+
+
+def test_a_dataset_is_decoded_once_then_read_from_the_cache(dated_corpus, tmp_path, monkeypatch):
+    corpus = newskit.load_corpus(dated_corpus)
+    folder = write_dataset(corpus, tmp_path / "ds")
+    cache_dir = tmp_path / "cache"
+    decoded = decoded_tables(monkeypatch)
+    first = read_dataset(folder, cache_dir=cache_dir)
+    assert {"articles", "topics", "files", "stories"} <= set(decoded)
+    assert len(list(cache_dir.glob("*.nkcache"))) == 1
+    decoded.clear()
+    again = read_dataset(folder, cache_dir=cache_dir)
+    trimmed = newskit.load_corpus(folder, cache_dir=cache_dir, columns=REPORT_COLUMNS)
+    assert decoded == []
+    assert_corpora_equal(first, corpus)
+    assert_corpora_equal(again, corpus)
+    pd.testing.assert_frame_equal(again.stories, corpus.stories)
+    assert_corpora_equal(trimmed, newskit.load_corpus(dated_corpus, columns=REPORT_COLUMNS))
+    # a date window reads its months' partitions, not the cache
+    window = read_dataset(folder, cache_dir=cache_dir, start="2020-01-01", end="2020-06-30")
+    assert "articles" in decoded
+    pd.testing.assert_frame_equal(
+        window.articles, corpus.select(start="2020-01-01", end="2020-06-30").articles
+    )
+
+
+def test_a_dataset_written_again_is_not_read_from_its_old_cache(
+    dated_corpus, make_corpus, tmp_path, monkeypatch
+):
+    cache_dir = tmp_path / "cache"
+    folder = write_dataset(newskit.load_corpus(dated_corpus), tmp_path / "ds")
+    read_dataset(folder, cache_dir=cache_dir)
+    other = newskit.load_corpus(make_corpus({"a.md": record(title='"Another corpus"')}))
+    write_dataset(other, folder, overwrite=True)
+    assert_corpora_equal(read_dataset(folder, cache_dir=cache_dir), other)
+    # a Parquet file written over (same size and manifest, new modification time): decoded
+    decoded = decoded_tables(monkeypatch)
+    part = next((folder / "articles").rglob("*.parquet"))
+    os.utime(part, ns=(part.stat().st_atime_ns, part.stat().st_mtime_ns + 10**9))
+    assert_corpora_equal(read_dataset(folder, cache_dir=cache_dir), other)
+    assert "articles" in decoded
+
+
+def test_a_dataset_read_without_a_cache_or_where_none_can_be_written(
+    dated_corpus, tmp_path, monkeypatch
+):
+    corpus = newskit.load_corpus(dated_corpus)
+    folder = write_dataset(corpus, tmp_path / "ds")
+    cache_dir = tmp_path / "cache"
+    assert_corpora_equal(read_dataset(folder, cache=False, cache_dir=cache_dir), corpus)
+    assert_corpora_equal(newskit.load_corpus(folder, cache=False, cache_dir=cache_dir), corpus)
+    assert not cache_dir.exists()
+    (tmp_path / "blocked").write_text("a file where the cache folder would be")
+    decoded = decoded_tables(monkeypatch)
+    for _ in range(2):
+        assert_corpora_equal(read_dataset(folder, cache_dir=tmp_path / "blocked" / "c"), corpus)
+    assert decoded.count("articles") == 2
+
+
 def test_an_empty_corpus_writes_a_dataset_that_reads_back(make_corpus, tmp_path):
     root = make_corpus({"README.md": "# nothing here\n"})
     corpus = newskit.load_corpus(root)
@@ -260,6 +330,7 @@ def test_a_damaged_or_foreign_dataset_is_an_error_naming_it(
 ):
     corpus = newskit.load_corpus(dated_corpus)
     folder = write_dataset(corpus, tmp_path / "ds")
+    read_dataset(folder)  # a cache of the dataset as it was does not hide the damage
     damage(folder)
     with pytest.raises(CorpusError, match=f"^{folder}.*{message}"):
         read_dataset(folder)

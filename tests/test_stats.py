@@ -213,7 +213,7 @@ def test_text_is_missing_when_str_strip_leaves_nothing(small, dtype):
     assert matrix.index.tolist() == [f"{i}.md" for i in (6, 2, 3, 7, 0, 5, 8, 1, 4)]
     # text: blank when strip leaves nothing; missing: missing; a number: present
     expected = {i: not t.strip() if isinstance(t, str) else i != 8 for i, t in enumerate(titles)}
-    expected[8] = dtype != object
+    expected[8] = dtype is not object
     assert matrix["title"].to_dict() == {f"{i}.md": v for i, v in expected.items()}
 
 
