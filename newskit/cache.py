@@ -35,7 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newskit.files import Entry, Listing, entries_digest
+from newskit.files import Listing, entries_digest
 from newskit.schema import (
     FILE_TABLES,
     PROBLEM_COLUMNS,
@@ -341,16 +341,16 @@ def write_cache(
     duplicates: tuple[np.ndarray, pd.DataFrame],
     corpus: object,
     story_key: str,
-    entries: list[Entry],
+    listing: Listing,
     started_ns: int,
 ) -> None:
     """Keep a load's tables in the cache file ``store``, written by a background thread.
 
-    ``tables`` are the per-file tables and ``files`` (see :func:`newskit.load.load_changed`),
-    ``duplicates`` what was found across files, ``corpus`` the loaded :class:`~newskit.Corpus`
-    (its providers and stories are kept, the stories with ``story_key``: the options that
-    made them), ``entries`` the scan's and ``started_ns`` when the load began: a file changed
-    since then may not be what was read.
+    ``tables`` are the per-file tables and ``files`` (see :func:`newskit.load.load_changed`:
+    the files as ``listing``, the scan's, found them), ``duplicates`` what was found across
+    files, ``corpus`` the loaded :class:`~newskit.Corpus` (its providers and stories are
+    kept, the stories with ``story_key``: the options that made them), and ``started_ns``
+    when the load began: a file changed since then may not be what was read.
     """
     flags, duplicate_problems = duplicates
     story_ids = frame_to_table(corpus.articles[["story_id"]], DERIVED_TABLES["story_ids"])
@@ -370,20 +370,17 @@ def write_cache(
     def build() -> dict[str, pa.Table]:
         # unread files and files changed too recently to be told apart by mtime are re-read
         files = tables["files"]
-        recent = started_ns - RACY_NS
-        unread = set(pc.filter(files["relpath"], pc.equal(files["digest"], "")).to_pylist())
-        stored = [
-            (
-                relpath,
-                size,
-                -1 if max(mtime, ctime) >= recent or relpath in unread else mtime,
-                inode,
-                ctime,
-            )
-            for relpath, size, mtime, inode, ctime in entries
-        ]
-        mtimes = pa.array([entry[2] for entry in stored], type=pa.int64())
-        files = files.set_column(2, "mtime_ns", mtimes)
+        mtimes = files["mtime_ns"].to_numpy()
+        doubtful = np.maximum(mtimes, files["ctime_ns"].to_numpy()) >= started_ns - RACY_NS
+        doubtful |= np.asarray(pc.equal(files["digest"], "").to_numpy(), dtype=bool)
+        if doubtful.any():
+            mtimes = pa.array(np.where(doubtful, -1, mtimes), type=pa.int64())
+            files = files.set_column(2, "mtime_ns", mtimes)
+            columns = ("relpath", "size", "mtime_ns", "inode", "ctime_ns")
+            rows = zip(*(files[c].to_pylist() for c in columns), strict=True)
+            digest = entries_digest(list(rows))
+        else:  # the files as the scan listed them
+            digest = listing.digest or entries_digest(listing.entries)
         # the options the stories were made with, and the outlet names (see
         # newskit.story_update: a later load regroups only what changed files can affect)
         outlets = sorted(outlet_names(tables["articles"], tables["related"]))
@@ -391,7 +388,7 @@ def write_cache(
         return {
             **kept,
             "story_ids": story_ids.replace_schema_metadata(metadata),
-            "files": files.replace_schema_metadata({"entries": entries_digest(stored)}),
+            "files": files.replace_schema_metadata({"entries": digest}),
         }
 
     write_tables_soon(store, build, stamp)

@@ -428,8 +428,8 @@ def _load(
         counted = _values_counted(tables["articles"], skip)
         corpus._fields = build_fields(corpus.articles, counted=counted)[0]
     # (a snapshot read with other story options keeps the cache as the report's load wrote it)
-    if store is not None and (not unchanged or kept is None) and entries is not None:
-        _cache.write_cache(store, stamp, tables, duplicates, corpus, key, entries, started_ns)
+    if store is not None and (not unchanged or kept is None) and listing is not None:
+        _cache.write_cache(store, stamp, tables, duplicates, corpus, key, listing, started_ns)
     return corpus
 
 

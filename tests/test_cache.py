@@ -396,6 +396,26 @@ print(write_tables(Path(sys.argv[1]) / "small.nkcache", {"t": small}, {}))
     assert sorted(p.name for p in folder.iterdir()) == ["small.nkcache"]
 
 
+def test_the_load_after_a_cold_or_changed_load_reads_the_cache_as_it_is(
+    corpus_dir, cache_dir, monkeypatch
+):
+    """The cache a load writes vouches for the files as that load found them: the next load
+    finds nothing changed and reads it as it is, parsing nothing."""
+    monkeypatch.setattr("newskit.cache.RACY_NS", 0)  # files just written count as unchanged
+    load_corpus(corpus_dir, cache_dir=cache_dir)
+    edited = corpus_dir / "a" / "002.md"
+    edited.write_text(edited.read_text().replace("title:", "title: Edited", 1))
+    (corpus_dir / "b" / "004.md").unlink()
+    changed = load_corpus(corpus_dir, cache_dir=cache_dir)
+    wait_for_writes()
+
+    def not_called(*args, **kwargs):
+        raise AssertionError("the cache did not vouch for the files")
+
+    monkeypatch.setattr("newskit.corpus.load_changed", not_called)
+    assert_same_corpus(load_corpus(corpus_dir, cache_dir=cache_dir), changed)
+
+
 def test_a_warm_load_keeps_the_cached_stories_until_they_are_asked_for(
     corpus_dir, cache_dir, monkeypatch
 ):
