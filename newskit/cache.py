@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -145,13 +145,17 @@ def read_tables(path: Path, stamp: dict) -> dict[str, pa.Table] | None:
         return None
 
 
-def write_tables(path: Path, tables: dict[str, pa.Table], stamp: dict) -> bool:
+def write_tables(
+    path: Path, tables: Mapping[str, pa.Table] | Iterable[tuple[str, pa.Table]], stamp: dict
+) -> bool:
     """Write ``tables`` to a cache file atomically; return False (and write nothing) on failure.
 
     A cache folder that cannot be created or written (read-only, full disk) only costs speed.
     Each table is written straight to the file as Arrow IPC, in batches of up to
     :data:`BATCH_ROWS` rows, each made one piece (merged tables arrive in many slices) only
     as it is written, and checksummed as it goes: the file is never built in memory.
+    ``tables`` may be (name, table) pairs, taken one at a time: each table can be made just
+    before it is written and let go after.
     """
     tmp = None
     try:
@@ -162,7 +166,8 @@ def write_tables(path: Path, tables: dict[str, pa.Table], stamp: dict) -> bool:
             raw.write(_MAGIC)
             out = _Checksummed(raw)
             sections = []
-            for name, table in tables.items():
+            pairs = tables.items() if isinstance(tables, Mapping) else tables
+            for name, table in pairs:
                 start = out.size
                 with pa.ipc.new_stream(out, table.schema) as writer:
                     for first in range(0, table.num_rows, BATCH_ROWS):

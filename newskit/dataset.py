@@ -30,6 +30,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -454,9 +455,9 @@ def _check_fingerprint(root: Path, manifest: dict, files: pa.Table) -> None:
 def _cached_tables(
     root: Path, manifest: dict, cache_dir: str | os.PathLike | None
 ) -> dict[str, pa.Table] | None:
-    """Every table of the whole dataset from its cache file (memory-mapped), written first
-    from the decoded tables when there is none that matches; the decoded tables themselves
-    when the cache cannot be written, None when it vanished between writing and reading."""
+    """Every table of the whole dataset from its cache file (memory-mapped), written first,
+    a column at a time, when there is none that matches; None when no cache file can be
+    written or read (the caller decodes what it needs)."""
     from newskit import cache as _cache
 
     store = _cache.cache_file(root, cache_dir)
@@ -465,16 +466,57 @@ def _cached_tables(
         "code": _cache.code_version(),
         "files": _files_digest(root, manifest),
     }
-    tables = _cache.read_tables(store, stamp)
-    if tables is not None and _is_whole(tables):
-        return tables
-    decoded = _decoded_tables(root, manifest, None, None, None)
-    _check_fingerprint(root, manifest, decoded["files"])
-    if not _cache.write_tables(store, decoded, stamp):
-        return decoded
-    del decoded
-    _release_freed_memory()
-    return _cache.read_tables(store, stamp)
+    sections = _cache.read_tables(store, stamp)
+    tables = None if sections is None else _assembled(sections)
+    if tables is None and _cache.write_tables(store, _decoded_columns(root, manifest), stamp):
+        _release_freed_memory()
+        sections = _cache.read_tables(store, stamp)
+        tables = None if sections is None else _assembled(sections)
+    return tables
+
+
+def _decoded_columns(root: Path, manifest: dict) -> Iterator[tuple[str, pa.Table]]:
+    """Every column of every table of the whole dataset (``TABLE/COLUMN``, a one-column
+    table), decoded one after the other in the corpus's order: what a dataset's cache file
+    holds. A column at a time, so that writing the cache never holds more than one column
+    of a table decoded."""
+    by_table: dict[str, list[dict]] = {}
+    for entry in manifest["files"]:
+        by_table.setdefault(entry["table"], []).append(entry)
+    files = _read_table(root, by_table.get("files", []), FILE_COLUMNS)
+    _check_fingerprint(root, manifest, files)
+    order = files.column("relpath").combine_chunks()
+    for name, columns_of in _tables().items():
+        entries = by_table.get(name, [])
+        rows = None
+        if name in PARTITIONED:
+            ids = _read_table(root, entries, columns_of, columns=["article_id"])
+            rows = _file_order(ids["article_id"], order)
+        for column in columns_of:
+            if name == "files":
+                part = files.select([column])
+            else:
+                part = _read_table(root, entries, columns_of, columns=[column])
+            if rows is not None:
+                part = pa.table({column: pc.take(part[column], rows, memory_pool=MEMORY_POOL)})
+            yield f"{name}/{column}", part
+            del part
+
+
+def _assembled(sections: dict[str, pa.Table]) -> dict[str, pa.Table] | None:
+    """The tables of a dataset's cache file (see :func:`_decoded_columns`), None when it
+    lacks a column or holds another type than this code's."""
+    tables = {}
+    for name, columns_of in _tables().items():
+        schema = arrow_schema(columns_of)
+        found = [sections.get(f"{name}/{column}") for column in schema.names]
+        if any(part is None or part.num_columns != 1 for part in found):
+            return None
+        table = pa.Table.from_arrays([part.column(0) for part in found], names=schema.names)
+        if not table.schema.equals(schema):
+            return None
+        tables[name] = table
+    return tables
 
 
 def _files_digest(root: Path, manifest: dict) -> str:
@@ -485,14 +527,6 @@ def _files_digest(root: Path, manifest: dict) -> str:
         found = (root / entry["path"]).stat()
         digest.update(f"{entry['path']}\0{found.st_size}\0{found.st_mtime_ns}\n".encode())
     return digest.hexdigest()
-
-
-def _is_whole(tables: dict[str, pa.Table]) -> bool:
-    """Whether a cache file's tables are every table of a dataset, with this code's columns."""
-    return all(
-        name in tables and tables[name].schema.equals(arrow_schema(columns))
-        for name, columns in _tables().items()
-    )
 
 
 def _corpus_of(manifest: dict, tables: dict[str, pa.Table], bounded: bool) -> Corpus:
@@ -650,18 +684,24 @@ def _read_table(
     return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
 
 
-def _in_file_order(table: pa.Table, order: pa.Array) -> pa.Table:
-    """``table``'s rows in the order of their files (the corpus's order); a stable sort, so
-    the rows of one article keep theirs."""
-    if table.num_rows == 0:
-        return table
-    position = pc.index_in(table["article_id"], value_set=order).to_numpy(zero_copy_only=False)
+def _file_order(ids: pa.ChunkedArray, order: pa.Array) -> pa.Array | None:
+    """The rows of a table with these ``article_id`` in the order of their files (the
+    corpus's order; a stable sort, so the rows of one article keep theirs), None when they
+    are in that order."""
+    if not len(ids):
+        return None
+    position = pc.index_in(ids, value_set=order).to_numpy(zero_copy_only=False)
     rows = np.argsort(position, kind="stable")
-    if (rows == np.arange(len(rows))).all():
+    return None if (rows == np.arange(len(rows))).all() else pa.array(rows)
+
+
+def _in_file_order(table: pa.Table, order: pa.Array) -> pa.Table:
+    """``table``'s rows in the order of their files (see :func:`_file_order`)."""
+    indices = _file_order(table["article_id"], order)
+    if indices is None:
         return table
     # a column at a time, each old one freed before the next is copied: the copies reuse
     # its memory, so the process does not keep a whole second table's worth
-    indices = pa.array(rows)
     columns = {}
     for name in table.column_names:
         columns[name] = pc.take(table.column(name), indices, memory_pool=MEMORY_POOL)
