@@ -146,7 +146,11 @@ def read_tables(path: Path, stamp: dict) -> dict[str, pa.Table] | None:
 
 
 def write_tables(
-    path: Path, tables: Mapping[str, pa.Table] | Iterable[tuple[str, pa.Table]], stamp: dict
+    path: Path,
+    tables: Mapping[str, pa.Table] | Iterable[tuple[str, pa.Table]],
+    stamp: dict,
+    *,
+    batch_rows: int | None = None,
 ) -> bool:
     """Write ``tables`` to a cache file atomically; return False (and write nothing) on failure.
 
@@ -155,8 +159,10 @@ def write_tables(
     :data:`BATCH_ROWS` rows, each made one piece (merged tables arrive in many slices) only
     as it is written, and checksummed as it goes: the file is never built in memory.
     ``tables`` may be (name, table) pairs, taken one at a time: each table can be made just
-    before it is written and let go after.
+    before it is written and let go after. ``batch_rows`` (default :data:`BATCH_ROWS`) is
+    the rows of a batch; 0: a table is one batch.
     """
+    batch_rows = BATCH_ROWS if batch_rows is None else batch_rows
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -170,8 +176,9 @@ def write_tables(
             for name, table in pairs:
                 start = out.size
                 with pa.ipc.new_stream(out, table.schema) as writer:
-                    for first in range(0, table.num_rows, BATCH_ROWS):
-                        for batch in table.slice(first, BATCH_ROWS).combine_chunks().to_batches():
+                    step = batch_rows or max(table.num_rows, 1)
+                    for first in range(0, table.num_rows, step):
+                        for batch in table.slice(first, step).combine_chunks().to_batches():
                             writer.write_batch(batch)
                 sections.append([name, start, out.size - start])
             header = json.dumps(

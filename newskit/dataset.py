@@ -30,7 +30,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +56,7 @@ from newskit.schema import (
     TOPIC_COLUMNS,
     arrow_schema,
     frame_to_table,
+    system_allocator,
     table_to_frame,
 )
 
@@ -468,7 +469,12 @@ def _cached_tables(
     }
     sections = _cache.read_tables(store, stamp)
     tables = None if sections is None else _assembled(sections)
-    if tables is None and _cache.write_tables(store, _decoded_columns(root, manifest), stamp):
+    with system_allocator():  # what decoding frees goes back to the system
+        # a column one batch: reading a batch's header maps the pages around it
+        written = tables is None and _cache.write_tables(
+            store, _decoded_columns(root, manifest), stamp, batch_rows=0
+        )
+    if written:
         _release_freed_memory()
         sections = _cache.read_tables(store, stamp)
         tables = None if sections is None else _assembled(sections)
@@ -487,20 +493,55 @@ def _decoded_columns(root: Path, manifest: dict) -> Iterator[tuple[str, pa.Table
     _check_fingerprint(root, manifest, files)
     order = files.column("relpath").combine_chunks()
     for name, columns_of in _tables().items():
-        entries = by_table.get(name, [])
-        rows = None
-        if name in PARTITIONED:
-            ids = _read_table(root, entries, columns_of, columns=["article_id"])
-            rows = _file_order(ids["article_id"], order)
+        if name == "files":
+            for column in FILE_COLUMNS:
+                yield f"files/{column}", files.select([column])
+            continue
+        read = _column_reader(root, by_table.get(name, []), columns_of)
+        rows = _file_order(read("article_id"), order) if name in PARTITIONED else None
         for column in columns_of:
-            if name == "files":
-                part = files.select([column])
-            else:
-                part = _read_table(root, entries, columns_of, columns=[column])
+            part = read(column)
             if rows is not None:
-                part = pa.table({column: pc.take(part[column], rows, memory_pool=MEMORY_POOL)})
-            yield f"{name}/{column}", part
+                part = pc.take(part, rows, memory_pool=MEMORY_POOL)
+            yield f"{name}/{column}", pa.table({column: part})
             del part
+
+
+def _column_reader(
+    root: Path, entries: list[dict], columns_of: dict[str, object]
+) -> Callable[[str], pa.ChunkedArray]:
+    """A function giving one column of ``entries``' files, in their order; each file is
+    opened once, its footer read once, whatever the number of columns read."""
+    import pyarrow.parquet as pq  # here: a load of record files never needs it
+
+    schema = arrow_schema(columns_of)
+    opened = []
+    for entry in entries:
+        where = root / entry["path"]
+        try:
+            found = pq.ParquetFile(where)
+        except (OSError, pa.ArrowException) as exc:
+            raise CorpusError(f"{shown_name(os.fspath(where))}: unreadable: {exc}") from exc
+        if found.metadata.num_rows != entry["rows"]:
+            raise CorpusError(
+                f"{shown_name(os.fspath(where))}: {found.metadata.num_rows} rows, the manifest "
+                f"says {entry['rows']}: dataset edited"
+            )
+        opened.append((where, found))
+
+    def read(column: str) -> pa.ChunkedArray:
+        field = schema.field(column)
+        parts = []
+        for where, found in opened:
+            try:
+                part = found.read(columns=[column]).column(0)
+                part = part.cast(field.type) if part.type != field.type else part
+            except (OSError, pa.ArrowException, KeyError, ValueError) as exc:
+                raise CorpusError(f"{shown_name(os.fspath(where))}: unreadable: {exc}") from exc
+            parts.extend(part.chunks)
+        return pa.chunked_array(parts, type=field.type)
+
+    return read
 
 
 def _assembled(sections: dict[str, pa.Table]) -> dict[str, pa.Table] | None:
