@@ -179,13 +179,14 @@ def test_columns_leave_out_what_a_report_does_not_show(dated_corpus, tmp_path):
 def decoded_tables(monkeypatch) -> list[str]:
     """The Parquet tables reads decode from here on, by name."""
     decoded = []
-    read_table = newskit.dataset._read_table
+    for name in ("_read_table", "_column_reader"):  # a table, or a column at a time
+        read = getattr(newskit.dataset, name)
 
-    def counted(root, entries, columns_of, **kwargs):
-        decoded.extend({entry["table"] for entry in entries})
-        return read_table(root, entries, columns_of, **kwargs)
+        def counted(root, entries, columns_of, read=read, **kwargs):
+            decoded.extend({entry["table"] for entry in entries})
+            return read(root, entries, columns_of, **kwargs)
 
-    monkeypatch.setattr(newskit.dataset, "_read_table", counted)
+        monkeypatch.setattr(newskit.dataset, name, counted)
     return decoded
 
 
