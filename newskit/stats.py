@@ -162,6 +162,13 @@ def find_outlying_dates(articles: pd.DataFrame, *, now: object = None) -> pd.Ser
 
 def _provider_labels(articles: pd.DataFrame) -> pd.Series:
     """The provider key of each article: its domain, else its name, else ``(unknown)``."""
+    codes, labels = _provider_keys(articles)
+    labels = pd.Series(labels, dtype=object).astype(str).array  # each label made text once
+    return pd.Series(labels.take(codes), index=articles.index, name="provider_domain")
+
+
+def _provider_labels_one_by_one(articles: pd.DataFrame) -> pd.Series:
+    """:func:`_provider_labels`, value by value (any dtype)."""
     domain = articles["provider_domain"].astype(object)
     name = articles["provider_name"].astype(object)
     return domain.where(domain.notna(), name).where(lambda s: s.notna(), UNKNOWN).astype(str)
@@ -179,7 +186,7 @@ def _provider_keys(articles: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         return codes, np.array(encoded.dictionary.to_pylist(), dtype=object)
     if not len(articles):
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
-    codes, labels = pd.factorize(_provider_labels(articles))
+    codes, labels = pd.factorize(_provider_labels_one_by_one(articles))
     return codes.astype(np.intp), np.asarray(labels, dtype=object)
 
 
@@ -1213,18 +1220,17 @@ def count_countries(articles: pd.DataFrame) -> pd.DataFrame:
     }
     if articles.empty:
         return _empty(columns)
-    domains = articles["provider_domain"].astype(object)
-    known = domains.dropna().unique()
-    countries = dict(zip(known, map(country_of_domain, known), strict=True))
+    # each distinct domain once (code -1, the last entry: no domain)
+    codes, known = pd.factorize(articles["provider_domain"])
+    countries = np.array([*map(country_of_domain, known), country_of_domain(None)], dtype=object)
+    suffixes = np.array(
+        [*("." + d.rstrip(".").rsplit(".", 1)[-1] for d in known), UNKNOWN], dtype=object
+    )
     frame = pd.DataFrame(
         {
             "provider": _provider_labels(articles).to_numpy(dtype=object),
-            "country": domains.map(countries).fillna(country_of_domain(None)).to_numpy(),
-            "suffix": domains.map(
-                lambda d: "." + d.rstrip(".").rsplit(".", 1)[-1], na_action="ignore"
-            )
-            .fillna(UNKNOWN)
-            .to_numpy(dtype=object),
+            "country": countries[codes],
+            "suffix": suffixes[codes],
         }
     )
     grouped = frame.groupby("country")
@@ -1603,26 +1609,33 @@ def find_top_scored(
     check_argument("score", SCORES, score)
     check_count("n", n)
     other = "heat" if score == "quality" else "quality"
-    frame = pd.DataFrame(
+    keys = pd.DataFrame(
         {
-            "article_id": articles["article_id"].astype(STRING),
-            "title": articles["title"].astype(STRING),
-            "provider": _provider_labels(articles).astype(STRING)
-            if len(articles)
-            else pd.Series(dtype=STRING),
             "published_at": articles["published_at"],
             "quality": articles["quality"],
             "heat": articles["heat"],
         }
-    )
-    frame = frame[frame[score].notna()]
-    frame = frame.sort_values(
+    ).reset_index(drop=True)
+    keys = keys[keys[score].notna()]
+    keys = keys.sort_values(
         [score, other, "published_at"],
         ascending=[lowest, lowest, False],
         na_position="last",
         kind="stable",
     )
-    return frame.head(n).reset_index(drop=True)
+    kept = articles.iloc[keys.index[:n]]  # labelled only once ranked
+    return pd.DataFrame(
+        {
+            "article_id": kept["article_id"].astype(STRING),
+            "title": kept["title"].astype(STRING),
+            "provider": _provider_labels(kept).astype(STRING)
+            if len(kept)
+            else pd.Series(dtype=STRING),
+            "published_at": kept["published_at"],
+            "quality": kept["quality"],
+            "heat": kept["heat"],
+        }
+    ).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- coverage
