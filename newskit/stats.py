@@ -816,7 +816,7 @@ def count_topics_by_period(
         "share": "float64",
     }
     freq = _resolve_freq(articles, freq)
-    dated = _dated(articles)
+    dated = _dated(articles, ("published_at", "topics"))
     rows = _topic_rows(dated)
     if rows.empty:
         return _empty(columns)
@@ -928,7 +928,7 @@ def find_topic_trends(articles: pd.DataFrame, *, min_articles: int = 1) -> pd.Da
         "change": "float64",
         "direction": STRING,
     }
-    dated = _dated(articles)
+    dated = _dated(articles, ("published_at", "topics"))
     if dated.empty:
         return _empty(columns)
     hours = _hours(dated["published_at"])
@@ -1173,7 +1173,7 @@ def count_providers_by_period(
     check_count("n", n, optional=True)
     columns = {"period": "datetime64[ns]", "provider": STRING, "n_articles": "int64"}
     freq = _resolve_freq(articles, freq)
-    dated = _dated(articles)
+    dated = _dated(articles, ("published_at", "provider_domain", "provider_name"))
     if dated.empty:
         return _empty(columns)
     folded = fold_label(_provider_labels(dated))
@@ -2534,7 +2534,7 @@ def _distinctive_groups(articles: pd.DataFrame, by: str) -> pd.DataFrame:
     if by in ("type", "category", "provider", "topic"):
         return _group_keys(articles, by)
     if by == "period":
-        dated = _dated(articles)
+        dated = _dated(articles, ("published_at",))
         if dated.empty:
             return pd.DataFrame({"row": [], "group": pd.Series(dtype=object)})
         periods = _periods(dated["published_at"], choose_freq(articles))
