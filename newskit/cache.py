@@ -22,12 +22,13 @@ import hashlib
 import json
 import mmap
 import os
+import queue
 import struct
 import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -238,22 +239,45 @@ def _remove_stale_temporary_files(folder: Path) -> None:
                         os.unlink(entry.path)
 
 
-def write_tables_soon(path: Path, tables: Callable[[], dict[str, pa.Table]], stamp: dict) -> None:
-    """Build and write a cache file from a background thread; the process waits for it.
+class CacheWrite:
+    """A cache file written by a background thread while the load goes on; the process waits
+    for it (:func:`wait_for_writes`).
 
-    ``tables`` is called in that thread to build the tables. The caller has its corpus
-    without waiting for the cache (building, serialising, checksumming and writing the cache
-    of 20,000 articles takes about 0.1 s); Arrow tables are immutable, so the thread shares
-    them safely. :func:`wait_for_writes` waits for pending writes.
+    The thread writes the per-file tables at once (most of the file), while the loading
+    thread flags duplicates and groups stories; :meth:`finish` hands it what those found, the
+    rest of the file. A load that fails calls :meth:`abandon`: nothing is written. Arrow
+    tables are immutable, so the thread shares them safely.
     """
 
-    def build_and_write() -> None:
-        with contextlib.suppress(Exception):  # a cache not built only costs speed
-            write_tables(path, tables(), stamp)
+    def __init__(self, path: Path, first: Callable[[], dict[str, pa.Table]], stamp: dict):
+        self._rest: queue.SimpleQueue = queue.SimpleQueue()
 
-    thread = threading.Thread(target=build_and_write, name="newskit-cache-writer")
-    thread.start()
-    _writers.append(thread)
+        def tables() -> Iterator[tuple[str, pa.Table]]:
+            yield from first().items()
+            rest = self._rest.get()
+            if rest is None:
+                raise _Abandoned
+            yield from rest().items()
+
+        def write() -> None:
+            with contextlib.suppress(Exception):  # a cache not written only costs speed
+                write_tables(path, tables(), stamp)
+
+        thread = threading.Thread(target=write, name="newskit-cache-writer")
+        thread.start()
+        _writers.append(thread)
+
+    def finish(self, rest: Callable[[], dict[str, pa.Table]]) -> None:
+        """Write the rest of the file: the tables ``rest`` builds (in the writing thread)."""
+        self._rest.put(rest)
+
+    def abandon(self) -> None:
+        """Write nothing: the temporary file is removed."""
+        self._rest.put(None)
+
+
+class _Abandoned(Exception):
+    """A cache write given up (its load failed)."""
 
 
 def wait_for_writes() -> None:
@@ -346,40 +370,18 @@ def vouches_for_all(files: pa.Table) -> bool:
     return files.num_rows == 0 or pc.min(files["mtime_ns"]).as_py() >= 0
 
 
-def write_cache(
-    store: Path,
-    stamp: dict,
-    tables: dict,
-    duplicates: tuple[np.ndarray, pd.DataFrame],
-    corpus: object,
-    story_key: str,
-    listing: Listing,
-    started_ns: int,
-) -> None:
-    """Keep a load's tables in the cache file ``store``, written by a background thread.
+def start_cache_write(
+    store: Path, stamp: dict, tables: dict, listing: Listing, started_ns: int
+) -> CacheWrite:
+    """Start keeping a load's tables in the cache file ``store``: the per-file tables now,
+    the rest when the load calls :func:`finish_cache_write` (see :class:`CacheWrite`).
 
     ``tables`` are the per-file tables and ``files`` (see :func:`newskit.load.load_changed`:
-    the files as ``listing``, the scan's, found them), ``duplicates`` what was found across
-    files, ``corpus`` the loaded :class:`~newskit.Corpus` (its providers and stories are
-    kept, the stories with ``story_key``: the options that made them), and ``started_ns``
-    when the load began: a file changed since then may not be what was read.
+    the files as ``listing``, the scan's, found them); ``started_ns`` is when the load began:
+    a file changed since then may not be what was read.
     """
-    flags, duplicate_problems = duplicates
-    story_ids = frame_to_table(corpus.articles[["story_id"]], DERIVED_TABLES["story_ids"])
-    # frames are mutable: take Arrow copies now; the rest is built in the writing thread
-    kept = {
-        **{name: tables[name] for name in FILE_TABLES},
-        "duplicate_flags": pa.table({"is_duplicate": pa.array(flags, type=pa.bool_())}),
-        "duplicate_problems": frame_to_table(duplicate_problems, PROBLEM_COLUMNS),
-        "providers": frame_to_table(corpus.providers, PROVIDER_COLUMNS),
-        "story_ids": story_ids,
-        "related_stories": frame_to_table(
-            corpus.related[["story_id", "is_copy"]], DERIVED_TABLES["related_stories"]
-        ),
-        "stories": corpus.stories_table(),
-    }
 
-    def build() -> dict[str, pa.Table]:
+    def first() -> dict[str, pa.Table]:
         # unread files and files changed too recently to be told apart by mtime are re-read
         files = tables["files"]
         mtimes = files["mtime_ns"].to_numpy()
@@ -393,17 +395,45 @@ def write_cache(
             digest = entries_digest(list(rows))
         else:  # the files as the scan listed them
             digest = listing.digest or entries_digest(listing.entries)
+        return {
+            **{name: tables[name] for name in FILE_TABLES},
+            "files": files.replace_schema_metadata({"entries": digest}),
+        }
+
+    return CacheWrite(store, first, stamp)
+
+
+def finish_cache_write(
+    write: CacheWrite,
+    tables: dict,
+    duplicates: tuple[np.ndarray, pd.DataFrame],
+    corpus: object,
+    story_key: str,
+) -> None:
+    """Hand a cache write what the load found across files: ``duplicates``, and the
+    providers and stories of ``corpus`` (the loaded :class:`~newskit.Corpus`; its stories
+    kept with ``story_key``, the options that made them)."""
+    flags, duplicate_problems = duplicates
+    story_ids = frame_to_table(corpus.articles[["story_id"]], DERIVED_TABLES["story_ids"])
+    # frames are mutable: take Arrow copies now; the rest is built in the writing thread
+    kept = {
+        "duplicate_flags": pa.table({"is_duplicate": pa.array(flags, type=pa.bool_())}),
+        "duplicate_problems": frame_to_table(duplicate_problems, PROBLEM_COLUMNS),
+        "providers": frame_to_table(corpus.providers, PROVIDER_COLUMNS),
+        "related_stories": frame_to_table(
+            corpus.related[["story_id", "is_copy"]], DERIVED_TABLES["related_stories"]
+        ),
+        "stories": corpus.stories_table(),
+    }
+
+    def rest() -> dict[str, pa.Table]:
         # the options the stories were made with, and the outlet names (see
         # newskit.story_update: a later load regroups only what changed files can affect)
         outlets = sorted(outlet_names(tables["articles"], tables["related"]))
         metadata = {"options": story_key, "outlets": json.dumps(outlets)}
-        return {
-            **kept,
-            "story_ids": story_ids.replace_schema_metadata(metadata),
-            "files": files.replace_schema_metadata({"entries": digest}),
-        }
+        return {**kept, "story_ids": story_ids.replace_schema_metadata(metadata)}
 
-    write_tables_soon(store, build, stamp)
+    write.finish(rest)
 
 
 def story_key(options: object) -> str:

@@ -392,6 +392,38 @@ def _load(
         tables, parsed = load_changed(base, entries, cached, workers=workers, progress=progress)
         if cached is not None and (found := _cache.read_earlier(cached, key)) is not None:
             earlier = (found, parsed)
+    kept = _cache.read_stories(tables, key) if unchanged else None
+    # the per-file tables go to the cache file while duplicates and stories are found (a
+    # snapshot read with other story options keeps the cache as the report's load wrote it)
+    write = None
+    if store is not None and (not unchanged or kept is None) and listing is not None:
+        write = _cache.start_cache_write(store, stamp, tables, listing, started_ns)
+    try:
+        corpus, duplicates = _corpus_from(
+            root, tables, unchanged=unchanged, skip=skip, stories=stories, kept=kept,
+            earlier=earlier,
+        )  # fmt: skip
+        if write is not None:
+            _cache.finish_cache_write(write, tables, duplicates, corpus, key)
+    except BaseException:
+        if write is not None:
+            write.abandon()
+        raise
+    return corpus
+
+
+def _corpus_from(
+    root: Path,
+    tables: dict[str, pa.Table],
+    *,
+    unchanged: bool,
+    skip: frozenset[str],
+    stories: StoryOptions,
+    kept: dict | None,
+    earlier: tuple | None,
+) -> tuple[Corpus, tuple[np.ndarray, pd.DataFrame]]:
+    """The corpus of a load's tables (the cache's when ``unchanged``), and the duplicates
+    found across its files."""
     frames = {
         name: table_to_frame(tables[name], columns)
         for name, (columns, _) in FILE_TABLES.items()
@@ -413,7 +445,6 @@ def _load(
         flagged, found = flag_duplicates(table_to_frame(urls, _URL_COLUMNS))
         duplicates = (flagged["is_duplicate"].to_numpy(), build_frame(found, PROBLEM_COLUMNS))
     digests = tables["files"].select(["relpath", "digest"])
-    kept = _cache.read_stories(tables, key) if unchanged else None
     corpus = finish_corpus(
         root,
         frames,
@@ -427,10 +458,7 @@ def _load(
     if skip:
         counted = _values_counted(tables["articles"], skip)
         corpus._fields = build_fields(corpus.articles, counted=counted)[0]
-    # (a snapshot read with other story options keeps the cache as the report's load wrote it)
-    if store is not None and (not unchanged or kept is None) and listing is not None:
-        _cache.write_cache(store, stamp, tables, duplicates, corpus, key, listing, started_ns)
-    return corpus
+    return corpus, duplicates
 
 
 #: The articles columns a load makes at a cost (numbers, flags, categories, Python lists: the

@@ -416,6 +416,26 @@ def test_the_load_after_a_cold_or_changed_load_reads_the_cache_as_it_is(
     assert_same_corpus(load_corpus(corpus_dir, cache_dir=cache_dir), changed)
 
 
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_a_load_that_fails_after_its_cache_write_began_leaves_no_file(
+    corpus_dir, cache_dir, monkeypatch, error
+):
+    """The per-file tables go to the cache file while the load goes on: a load that fails
+    after that (here in grouping its stories) leaves neither a cache file nor a temporary
+    one, and the next load is whole."""
+
+    def fail(*args, **kwargs):
+        raise error("failed after the cache write began")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("newskit.corpus.finish_corpus", fail)
+        with pytest.raises(error):
+            load_corpus(corpus_dir, cache_dir=cache_dir)
+    wait_for_writes()
+    assert sorted(cache_dir.iterdir()) == []
+    assert_same_corpus(load_corpus(corpus_dir, cache_dir=cache_dir), load_corpus(corpus_dir))
+
+
 def test_a_warm_load_keeps_the_cached_stories_until_they_are_asked_for(
     corpus_dir, cache_dir, monkeypatch
 ):
