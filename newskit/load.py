@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -181,9 +182,11 @@ def load_changed(
     digest) as Arrow, and the per-file tables of the files parsed.
     """
     n = len(entries)
-    names, *stats = zip(*entries, strict=True) if n else ((), (), (), (), ())
-    relpaths = pa.array(names, type=pa.large_string())
-    sizes, mtimes, inodes, ctimes = (np.array(values, dtype=np.int64) for values in stats)
+    # a column at a time, straight from the tuples (no tuple per column made first)
+    relpaths = pa.array(list(map(itemgetter(0), entries)), type=pa.large_string())
+    sizes, mtimes, inodes, ctimes = (
+        np.fromiter(map(itemgetter(k), entries), dtype=np.int64, count=n) for k in range(1, 5)
+    )
     reuse = np.zeros(n, dtype=bool)
     if cached is not None and n:
         old = cached["files"]
