@@ -240,6 +240,64 @@ static PyObject *digest(PyObject *self, PyObject *entries) {
     return digest_text(&sum, (size_t)n);
 }
 
+/* columns(entries): a list of (relative path, size, mtime_ns, inode, ctime_ns) as columns:
+   the paths as an Arrow large_string's offsets (int64) and UTF-8 data, and the four numbers
+   as int64, one column after the other. */
+static PyObject *columns(PyObject *self, PyObject *entries) {
+    (void)self;
+    if (!PyList_Check(entries)) {
+        PyErr_SetString(PyExc_TypeError, "columns() takes a list of entries");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(entries);
+    size_t total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *entry = PyList_GET_ITEM(entries, i);
+        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 5) {
+            PyErr_SetString(PyExc_TypeError, "an entry is not a tuple of five values");
+            return NULL;
+        }
+        Py_ssize_t len;
+        if (PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(entry, 0), &len) == NULL)
+            return NULL;
+        total += (size_t)len;
+    }
+    PyObject *offsets = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((n + 1) * 8));
+    PyObject *data = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)total);
+    PyObject *numbers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * 4 * 8));
+    if (offsets == NULL || data == NULL || numbers == NULL)
+        goto fail;
+    int64_t *at = (int64_t *)PyByteArray_AS_STRING(offsets);
+    char *text = PyByteArray_AS_STRING(data);
+    int64_t *values = (int64_t *)PyByteArray_AS_STRING(numbers);
+    int64_t used = 0;
+    at[0] = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *entry = PyList_GET_ITEM(entries, i);
+        Py_ssize_t len;
+        const char *name = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(entry, 0), &len);
+        memcpy(text + used, name, (size_t)len);
+        used += len;
+        at[i + 1] = used;
+        for (int k = 0; k < 4; k++) {
+            long long value = PyLong_AsLongLong(PyTuple_GET_ITEM(entry, k + 1));
+            if (value == -1 && PyErr_Occurred())
+                goto fail;
+            values[k * n + i] = (int64_t)value;
+        }
+    }
+    PyObject *found = PyTuple_Pack(3, offsets, data, numbers);
+    Py_DECREF(offsets);
+    Py_DECREF(data);
+    Py_DECREF(numbers);
+    return found;
+fail:
+    Py_XDECREF(offsets);
+    Py_XDECREF(data);
+    Py_XDECREF(numbers);
+    return NULL;
+}
+
 static PyObject *results(const Scan *scan) {
     PyObject *list = PyList_New((Py_ssize_t)scan->n);
     if (list == NULL)
@@ -308,6 +366,10 @@ static PyMethodDef methods[] = {
     {"scan", scan, METH_O,
      "scan(root, /)\n--\n\n([(relative path, size, mtime_ns, inode, ctime_ns), ...], digest) "
      "of the record files under the folder root, unsorted, and digest() of them."},
+    {"columns", columns, METH_O,
+     "columns(entries, /)\n--\n\n(offsets, data, numbers): the relative paths of a list of "
+     "scan entries as a large_string's int64 offsets and UTF-8 bytes, and their four "
+     "numbers as int64, column after column (bytearrays)."},
     {"digest", digest, METH_O,
      "digest(entries, /)\n--\n\n32 hex digits that tell one set of scan entries from "
      "another, whatever their order."},

@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -36,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newskit.columnar import build_tables, record_rows
-from newskit.files import Entry, read_bytes
+from newskit.files import Entry, entry_columns, read_bytes
 from newskit.parse import RecordError, parse_record
 from newskit.records import build_record, is_article
 from newskit.schema import (
@@ -182,11 +181,7 @@ def load_changed(
     digest) as Arrow, and the per-file tables of the files parsed.
     """
     n = len(entries)
-    # a column at a time, straight from the tuples (no tuple per column made first)
-    relpaths = pa.array(list(map(itemgetter(0), entries)), type=pa.large_string())
-    sizes, mtimes, inodes, ctimes = (
-        np.fromiter(map(itemgetter(k), entries), dtype=np.int64, count=n) for k in range(1, 5)
-    )
+    relpaths, sizes, mtimes, inodes, ctimes = entry_columns(entries)
     reuse = np.zeros(n, dtype=bool)
     if cached is not None and n:
         old = cached["files"]

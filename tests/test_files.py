@@ -109,3 +109,28 @@ def test_the_scan_digest_tells_one_listing_from_another_whatever_the_order(make_
             different.append([*base[:i], tuple(entry), *base[i + 1 :]])
     digests = {entries_digest(entries) for entries in different}
     assert len(digests) == len(different) and listing.digest not in digests
+
+
+def test_the_scan_entries_as_columns_are_the_entries(monkeypatch):
+    import numpy as np
+    import pyarrow as pa
+
+    import newskit.files
+    from newskit.files import entry_columns
+
+    require_built(newskit.files._scan, "_scan")
+    entries = [
+        ("a.md", 0, -1, 2**63 - 1, -(2**63)),
+        ("sub/é — 記事.md", 4096, 1_700_000_000_123_456_789, 12, 1_700_000_000_000_000_001),
+        ("", 1, 2, 3, 4),
+    ]
+    for listed in (entries, [], entries[1:2] * 3):
+        found = entry_columns(listed)
+        with monkeypatch.context() as python_only:
+            python_only.setattr(newskit.files, "_scan", None)
+            expected = entry_columns(listed)
+        assert found[0].equals(expected[0])
+        assert found[0].type == pa.large_string() and found[0].to_pylist() == [e[0] for e in listed]
+        for k in range(1, 5):
+            assert found[k].dtype == np.int64
+            assert found[k].tolist() == expected[k].tolist() == [e[k] for e in listed]
