@@ -281,6 +281,67 @@ done:
     return result;
 }
 
+static inline uint64_t mix64(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t hash_bytes(const unsigned char *s, int64_t n) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t word;
+        memcpy(&word, s, 8);
+        h = mix64(h ^ word);
+        s += 8;
+        n -= 8;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, s, (size_t)n);
+    return mix64(h ^ tail ^ ((uint64_t)n << 56));
+}
+
+/* hashes(length, offset, offsets, data): a 64-bit hash of each value of an Arrow large_string
+   or large_binary array (nulls included: the caller masks them), as bytes of uint64. */
+static PyObject *hashes(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_ssize_t length, offset;
+    Py_buffer offsets, data = {0};
+    PyObject *data_obj, *out = NULL;
+    if (!PyArg_ParseTuple(args, "nny*O", &length, &offset, &offsets, &data_obj))
+        return NULL;
+    if (length < 0 || offset < 0 || offsets.len < (Py_ssize_t)((offset + length + 1) * 8)) {
+        PyErr_SetString(PyExc_ValueError, "offsets buffer too short");
+        goto done;
+    }
+    if (data_obj != Py_None && PyObject_GetBuffer(data_obj, &data, PyBUF_SIMPLE) < 0)
+        goto done;
+    const int64_t *at = (const int64_t *)offsets.buf + offset;
+    if (length && (at[0] < 0 || at[length] < at[0] || at[length] > data.len)) {
+        PyErr_SetString(PyExc_ValueError, "offsets out of the data buffer");
+        goto done;
+    }
+    out = PyBytes_FromStringAndSize(NULL, length * 8);
+    if (out == NULL)
+        goto done;
+    uint64_t *found = (uint64_t *)PyBytes_AS_STRING(out);
+    const unsigned char *in = data.buf;
+    Py_BEGIN_ALLOW_THREADS;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        int64_t n = at[i + 1] - at[i];
+        found[i] = n > 0 ? hash_bytes(in + at[i], n) : hash_bytes((const unsigned char *)"", 0);
+    }
+    Py_END_ALLOW_THREADS;
+done:
+    PyBuffer_Release(&offsets);
+    if (data.obj)
+        PyBuffer_Release(&data);
+    return out;
+}
+
 static PyObject *title_keys(PyObject *self, PyObject *args) { return make_keys(args, title_key, 0); }
 
 static PyObject *url_keys(PyObject *self, PyObject *args) { return make_keys(args, url_key, 1); }
@@ -288,6 +349,7 @@ static PyObject *url_keys(PyObject *self, PyObject *args) { return make_keys(arg
 static PyMethodDef methods[] = {
     {"title_keys", title_keys, METH_VARARGS, "The keys of plain titles (see the module)."},
     {"url_keys", url_keys, METH_VARARGS, "The keys of plain web addresses (see the module)."},
+    {"hashes", hashes, METH_VARARGS, "A 64-bit hash of each value of a text or binary array."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -45,6 +45,11 @@ from newskit.stories import (
 )
 from newskit.urls import normalize_text_urls
 
+try:  # the C keys' hash (setup.py builds them where a C compiler is at hand)
+    from newskit import _keys
+except ImportError:  # pragma: no cover - newskit installed without a C compiler
+    _keys = None
+
 #: Past this share of the articles to group again, all of them are grouped again.
 MAX_SHARE = 0.5
 #: The article columns the story rules read.
@@ -171,7 +176,7 @@ def update_stories(
             ),
         ),
         # the earlier stories
-        (_codes(pc.dictionary_encode(earlier.story_ids, memory_pool=MEMORY_POOL)), old_node),
+        (_key_codes(earlier.story_ids), old_node),
     ]
     if options.excerpts and "excerpt" in articles:
         excerpts = _joined(old["excerpt"], new["excerpt"])
@@ -325,7 +330,7 @@ def _shared(
     """A number per distinct value (-1: missing or empty, fewer than ``words`` words, or where
     ``without``), and the article (node) each value is of: articles with one number share a
     key group."""
-    codes = _codes(pc.dictionary_encode(values, memory_pool=MEMORY_POOL))
+    codes = _key_codes(values)
     if pa.types.is_large_string(values.type):
         empty = _flags(pc.equal(values, ""))
         if words > 1:
@@ -335,6 +340,32 @@ def _shared(
         codes[without] = -1
     keep = at >= 0
     return codes[keep], at[keep]
+
+
+def _key_codes(values: pa.ChunkedArray) -> np.ndarray:
+    """A number per distinct value, from 0 up (-1: missing). Where newskit's C keys are built,
+    the number of a 64-bit hash of each value: two values may then share one, which can only
+    add articles to those grouped again (grouped with their exact keys all the same), never
+    leave one out; without them, of the value itself."""
+    if _keys is None or not len(values):
+        return _codes(pc.dictionary_encode(values, memory_pool=MEMORY_POOL))
+    codes = pd.factorize(_hashes(values))[0].astype(np.int64)
+    if values.null_count:
+        codes[~_flags(values.is_valid())] = -1
+    return codes
+
+
+def _hashes(values: pa.ChunkedArray) -> np.ndarray:
+    """The C keys' 64-bit hash of each value of a text or binary column."""
+    chunks = values.chunks if values.num_chunks <= 64 else [values.combine_chunks(MEMORY_POOL)]
+    found = []
+    for chunk in chunks:
+        if not (pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)):
+            chunk = chunk.cast(pa.large_string())
+        _, offsets, data = chunk.buffers()
+        hashed = _keys.hashes(len(chunk), chunk.offset, offsets, data)
+        found.append(np.frombuffer(hashed, dtype=np.uint64))
+    return np.concatenate(found)
 
 
 def _excerpt_ends(excerpts: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray, np.ndarray]:
