@@ -210,6 +210,16 @@ static PyObject *digest_text(const Lanes *sum, size_t n) {
     return PyUnicode_FromString(text);
 }
 
+/* The relative path of a scan entry, a (relative path, size, mtime_ns, inode, ctime_ns) tuple,
+   as UTF-8 (its length in *len); NULL, with an exception set, for anything else. */
+static const char *entry_name(PyObject *entry, Py_ssize_t *len) {
+    if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 5) {
+        PyErr_SetString(PyExc_TypeError, "an entry is not a tuple of five values");
+        return NULL;
+    }
+    return PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(entry, 0), len);
+}
+
 /* digest(entries): the digest of a list of (relative path, size, mtime_ns, inode, ctime_ns). */
 static PyObject *digest(PyObject *self, PyObject *entries) {
     (void)self;
@@ -221,12 +231,8 @@ static PyObject *digest(PyObject *self, PyObject *entries) {
     Py_ssize_t n = PyList_GET_SIZE(entries);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *entry = PyList_GET_ITEM(entries, i);
-        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 5) {
-            PyErr_SetString(PyExc_TypeError, "an entry is not a tuple of five values");
-            return NULL;
-        }
         Py_ssize_t len;
-        const char *name = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(entry, 0), &len);
+        const char *name = entry_name(entry, &len);
         if (name == NULL)
             return NULL;
         long long numbers[4];
@@ -252,13 +258,8 @@ static PyObject *columns(PyObject *self, PyObject *entries) {
     Py_ssize_t n = PyList_GET_SIZE(entries);
     size_t total = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *entry = PyList_GET_ITEM(entries, i);
-        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 5) {
-            PyErr_SetString(PyExc_TypeError, "an entry is not a tuple of five values");
-            return NULL;
-        }
         Py_ssize_t len;
-        if (PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(entry, 0), &len) == NULL)
+        if (entry_name(PyList_GET_ITEM(entries, i), &len) == NULL)
             return NULL;
         total += (size_t)len;
     }
