@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -44,6 +45,7 @@ from newskit.schema import (
     problem_row,
     rows_to_table,
     take_as_slices,
+    text_hashes,
 )
 from newskit.stories import article_keys
 
@@ -204,13 +206,15 @@ def load_changed(
     digests = pa.array([parsed[relpath] for relpath in todo], type=pa.large_string())
     if reuse.any():
         position = np.arange(n, dtype=np.int64)
-        kept = relpaths.filter(pa.array(reuse))
+        # where each cached file's rows go: its place now if kept, else nowhere (-1)
+        now = np.full(old.num_rows + 1, -1, dtype=np.int64)
+        now[where[reuse]] = position[reuse]
+        find_old = _finder(old["relpath"])
         fresh = pa.array(todo, type=pa.large_string())
         tables = {
             name: _merge(
                 cached[name],
-                kept,
-                position[reuse],
+                now[find_old(cached[name][key])],
                 [part[name] for part in parts],
                 fresh,
                 position[~reuse],
@@ -643,8 +647,7 @@ def _concat(tables: list[pa.Table]) -> pa.Table:
 
 def _merge(
     cached: pa.Table,
-    kept: pa.Array,
-    kept_at: np.ndarray,
+    cached_at: np.ndarray,
     parsed: list[pa.Table],
     fresh: pa.Array,
     fresh_at: np.ndarray,
@@ -652,23 +655,43 @@ def _merge(
 ) -> pa.Table:
     """The kept cached rows and the newly parsed rows, in file order, without copying rows.
 
-    ``kept`` and ``fresh`` are the files whose cached rows stay and the files parsed anew;
-    ``kept_at`` and ``fresh_at`` their positions in file order. Cached rows of other files
-    (changed or deleted) are left out. Rows are taken as slices of runs of consecutive rows:
-    the cached rows are in order, so a few changed files cost a few slices.
+    ``cached_at`` is the position in file order of each cached row's file (-1: its file
+    changed or is gone, the row is left out); ``fresh`` are the files parsed anew and
+    ``fresh_at`` their positions. Rows are taken as slices of runs of consecutive rows: the
+    cached rows are in order, so a few changed files cost a few slices.
     """
     table = pa.concat_tables([cached, *parsed])
 
-    def positions(keys: pa.ChunkedArray, files: pa.Array, at: np.ndarray) -> np.ndarray:
-        found = pc.index_in(keys, value_set=files, memory_pool=MEMORY_POOL).fill_null(-1).to_numpy()
-        return np.where(found >= 0, at[np.maximum(found, 0)] if len(at) else -1, -1)
+    def positions(keys: pa.ChunkedArray) -> np.ndarray:
+        found = pc.index_in(keys, value_set=fresh, memory_pool=MEMORY_POOL).fill_null(-1)
+        found = found.to_numpy()
+        return np.where(found >= 0, fresh_at[np.maximum(found, 0)] if len(fresh_at) else -1, -1)
 
-    where = np.concatenate(
-        [
-            positions(cached[key], kept, kept_at),
-            *[positions(part[key], fresh, fresh_at) for part in parsed],
-        ]
-    )
+    where = np.concatenate([cached_at, *[positions(part[key]) for part in parsed]])
     rows = np.flatnonzero(where >= 0)
     order = rows[np.argsort(where[rows], kind="stable")]
     return take_as_slices(table, order)
+
+
+def _finder(values: pa.ChunkedArray) -> Callable[[pa.ChunkedArray], np.ndarray]:
+    """A function giving the position in ``values`` (distinct texts) of each of some texts
+    that are all among them (-1: one that is not; its position is ``len(values)``).
+
+    By a hash table of the values' 64-bit hashes, built once for every lookup, where newskit's
+    C keys are built and no two values share a hash: a text among the values has the hash of
+    its own value only. Otherwise, and for texts not found, by Arrow's ``index_in``.
+    """
+    hashes = text_hashes(values)
+    index = None if hashes is None else pd.Index(hashes)
+    if index is not None and not index.is_unique:
+        index = None
+
+    def find(texts: pa.ChunkedArray) -> np.ndarray:
+        if index is not None:
+            found = index.get_indexer(text_hashes(texts))
+            if not (found < 0).any():
+                return found
+        found = pc.index_in(texts, value_set=values, memory_pool=MEMORY_POOL)
+        return found.fill_null(len(values)).to_numpy().astype(np.int64)
+
+    return find

@@ -445,6 +445,22 @@ def text_lists(column: pa.ChunkedArray) -> list:
     return found
 
 
+def text_hashes(values: pa.ChunkedArray) -> np.ndarray | None:
+    """A 64-bit hash of each value of a text or binary column by newskit's C keys (equal
+    values, equal hashes; two values may share one); ``None`` where they were not built."""
+    if _keys is None:
+        return None
+    chunks = values.chunks if values.num_chunks <= 64 else [values.combine_chunks(MEMORY_POOL)]
+    found = [np.zeros(0, dtype=np.uint64)]
+    for chunk in chunks:
+        if not (pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)):
+            chunk = chunk.cast(pa.large_string())
+        _, offsets, data = chunk.buffers()
+        hashed = _keys.hashes(len(chunk), chunk.offset, offsets, data)
+        found.append(np.frombuffer(hashed, dtype=np.uint64))
+    return np.concatenate(found)
+
+
 #: Byte per value of :func:`plain_keys`' status.
 KEY_MISSING, KEY_MADE, KEY_NOT_PLAIN = 0, 1, 2
 

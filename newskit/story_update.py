@@ -28,6 +28,7 @@ from newskit.schema import (
     as_text,
     table_to_frame,
     take_as_slices,
+    text_hashes,
 )
 from newskit.stories import (
     _SUFFIX_SEPARATOR,
@@ -44,11 +45,6 @@ from newskit.stories import (
     titles_started,
 )
 from newskit.urls import normalize_text_urls
-
-try:  # the C keys' hash (setup.py builds them where a C compiler is at hand)
-    from newskit import _keys
-except ImportError:  # pragma: no cover - newskit installed without a C compiler
-    _keys = None
 
 #: Past this share of the articles to group again, all of them are grouped again.
 MAX_SHARE = 0.5
@@ -347,25 +343,13 @@ def _key_codes(values: pa.ChunkedArray) -> np.ndarray:
     the number of a 64-bit hash of each value: two values may then share one, which can only
     add articles to those grouped again (grouped with their exact keys all the same), never
     leave one out; without them, of the value itself."""
-    if _keys is None or not len(values):
+    hashes = text_hashes(values) if len(values) else None
+    if hashes is None:
         return _codes(pc.dictionary_encode(values, memory_pool=MEMORY_POOL))
-    codes = pd.factorize(_hashes(values))[0].astype(np.int64)
+    codes = pd.factorize(hashes)[0].astype(np.int64)
     if values.null_count:
         codes[~_flags(values.is_valid())] = -1
     return codes
-
-
-def _hashes(values: pa.ChunkedArray) -> np.ndarray:
-    """The C keys' 64-bit hash of each value of a text or binary column."""
-    chunks = values.chunks if values.num_chunks <= 64 else [values.combine_chunks(MEMORY_POOL)]
-    found = []
-    for chunk in chunks:
-        if not (pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)):
-            chunk = chunk.cast(pa.large_string())
-        _, offsets, data = chunk.buffers()
-        hashed = _keys.hashes(len(chunk), chunk.offset, offsets, data)
-        found.append(np.frombuffer(hashed, dtype=np.uint64))
-    return np.concatenate(found)
 
 
 def _excerpt_ends(excerpts: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray, np.ndarray]:
