@@ -674,8 +674,8 @@ def _merge(
 
 
 def _finder(values: pa.ChunkedArray) -> Callable[[pa.ChunkedArray], np.ndarray]:
-    """A function giving the position in ``values`` (distinct texts) of each of some texts
-    that are all among them (-1: one that is not; its position is ``len(values)``).
+    """A function giving the position in ``values`` (distinct texts) of each of some texts,
+    ``len(values)`` for one that is not among them.
 
     By a hash table of the values' 64-bit hashes, built once for every lookup, where newskit's
     C keys are built and no two values share a hash: a text among the values has the hash of
