@@ -65,9 +65,23 @@ FONTS = [
 
 @functools.cache
 def _installed_fonts() -> tuple[str, ...]:
-    """The :data:`FONTS` this machine has (asking for a missing one logs a findfont line)."""
+    """The :data:`FONTS` this machine has (asking for a missing one logs a findfont line),
+    without those whose every character the fonts before them have: matplotlib falls back
+    per glyph to the first font that has it, so such a font draws nothing, yet is looked up
+    for every text laid out (Debian's four Noto CJK faces hold the same characters)."""
     names = {font.name for font in font_manager.fontManager.ttflist}
-    return tuple(name for name in FONTS if name in names) or ("sans-serif",)
+    kept, covered = [], set()
+    for name in FONTS:
+        if name not in names:
+            continue
+        path = font_manager.findfont(
+            font_manager.FontProperties(family=name), fallback_to_default=False
+        )
+        characters = set(font_manager.get_font(path).get_charmap())
+        if not characters <= covered:
+            kept.append(name)
+            covered |= characters
+    return tuple(kept) or ("sans-serif",)
 
 
 def figure_style() -> dict[str, object]:

@@ -553,7 +553,31 @@ def test_cjk_names_are_drawn_with_a_font_that_has_their_glyphs():
             pytest.fail("no Noto CJK font: .ci/run installs Debian's fonts-noto-cjk")
         pytest.skip("no Noto CJK font installed (Debian: apt-get install fonts-noto-cjk)")
     font = FT2Font(font_manager.findfont(cjk[0], fallback_to_default=False))
-    assert all(font.get_char_index(ord(char)) for char in "南华早报東京新聞")
+    assert all(font.get_char_index(ord(char)) for char in "南华早报東京新聞한국일보")
+
+
+def test_fonts_left_out_of_the_style_have_no_character_the_kept_ones_lack():
+    """A font whose characters the fonts before it all have draws nothing (matplotlib falls
+    back per glyph to the first font that has it): it is left out, not looked up for every
+    text. What the style keeps draws every character any installed font of FONTS has."""
+    from matplotlib import font_manager
+
+    def characters(name):
+        path = font_manager.findfont(
+            font_manager.FontProperties(family=name), fallback_to_default=False
+        )
+        return set(font_manager.get_font(path).get_charmap())
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    kept = plots.figure_style()["font.family"]
+    assert len(set(kept)) == len(kept)
+    assert kept == [name for name in plots.FONTS if name in kept]
+    covered = set().union(*(characters(name) for name in kept))
+    for name in plots.FONTS:
+        if name in installed:
+            assert characters(name) <= covered, name
+    for i, name in enumerate(kept[1:], 1):  # each kept font adds characters
+        assert not characters(name) <= set().union(*(characters(k) for k in kept[:i])), name
 
 
 # --------------------------------------------------------------------------- alt text
