@@ -39,6 +39,7 @@ from newskit.schema import (
     problem_row,
     system_allocator,
     table_to_frame,
+    text_hashes,
 )
 from newskit.stories import StoryOptions, build_stories, build_story_table
 from newskit.story_update import Earlier, update_stories
@@ -732,19 +733,17 @@ def flag_duplicates(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     paths = None
     problems = []
     for column, key in (("original_url", "originalUrl"), ("web_url", "webUrl")):
-        codes = _codes(articles[column])  # missing values get -1
-        present = codes >= 0
-        _, first = np.unique(codes[present], return_index=True)  # codes count from 0
-        first_row = np.flatnonzero(present)[first]  # per code: the row that has it first
-        repeat = present.copy()
-        repeat[present] = first_row[codes[present]] != np.flatnonzero(present)
+        first_row = _first_rows(articles[column])  # missing values get -1
+        repeat = (first_row >= 0) & (first_row != np.arange(len(first_row)))
         if repeat.any() and paths is None:
-            paths = articles["path"].tolist()
-        for index in np.flatnonzero(repeat & ~flagged):
-            other = paths[first_row[codes[index]]]
-            problems.append(
-                problem_row(paths[index], "warning", key, f"duplicate of {other} (same {key})")
-            )
+            paths = articles["path"]
+        found = np.flatnonzero(repeat & ~flagged)
+        if len(found):  # the paths of the rows named, not of every row
+            named = paths.take(np.concatenate([found, first_row[found]])).tolist()
+            for path, other in zip(named[: len(found)], named[len(found) :], strict=True):
+                problems.append(
+                    problem_row(path, "warning", key, f"duplicate of {other} (same {key})")
+                )
         flagged |= repeat
     articles = articles.assign(is_duplicate=flagged)
     return articles, problems
@@ -810,11 +809,29 @@ def raise_for_errors(corpus: Corpus) -> None:
     raise CorpusError(f"{first['path']}: {first['message']}{more}")
 
 
-def _codes(values: pd.Series) -> np.ndarray:
-    """``pd.factorize(values)[0]``: equal values, equal codes from 0 up; missing values -1."""
+def _first_rows(values: pd.Series) -> np.ndarray:
+    """For each row, the first row holding an equal value (the row itself when it is the
+    first), -1 where the value is missing. Rows are matched by a 64-bit hash of each value
+    made by newskit's C keys, every match then checked on the values; where two values share
+    a hash, or the C keys are not built, by the values themselves."""
     array = pa.chunked_array(pa.array(values, from_pandas=True)).combine_chunks(MEMORY_POOL)
-    codes = pc.dictionary_encode(array, memory_pool=MEMORY_POOL).indices
-    return codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    present = array.is_valid().to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(present)
+    first = np.full(len(present), -1, dtype=np.int64)
+    hashes = text_hashes(pa.chunked_array([array])) if len(array) else None
+    if hashes is not None:
+        codes = pd.factorize(hashes[rows])[0]  # numbered in order of first appearance
+        new = np.ones(len(codes), dtype=bool)
+        new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+        first[rows] = rows[np.flatnonzero(new)[codes]]
+        again = rows[first[rows] != rows]
+        if not len(again) or pc.all(pc.equal(array.take(again), array.take(first[again]))).as_py():
+            return first
+    array = array.filter(pa.array(present)) if len(rows) < len(array) else array
+    codes = pc.dictionary_encode(array, memory_pool=MEMORY_POOL).indices.to_numpy()
+    _, first_of_code = np.unique(codes, return_index=True)  # codes count from 0
+    first[rows] = rows[first_of_code[codes]]
+    return first
 
 
 def _counts(values: pd.Series, limit: int | None = None) -> dict[str, int]:
