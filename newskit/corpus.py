@@ -764,14 +764,29 @@ def name_providers(keys: pd.Series, names: pd.Series) -> pd.Series:
         Indexed by key (in order of first appearance), the chosen name; keys whose articles
         give no name are left out.
     """
-    pairs = pd.DataFrame({"key": keys.to_numpy(dtype=object), "name": names.to_numpy(dtype=object)})
-    pairs = pairs.dropna()
-    # each (key, name) pair in order of first appearance; a stable sort keeps that on ties
-    counts = pairs.groupby(["key", "name"], sort=False).size().reset_index(name="n")
-    counts = counts.sort_values("n", ascending=False, kind="stable")
-    chosen = counts.drop_duplicates("key").set_index("key")["name"]
-    order = pd.unique(pairs["key"])
-    return chosen.reindex(order).dropna().rename("provider_name").rename_axis(None)
+    key_codes, key_values = pd.factorize(keys)
+    name_codes, name_values = pd.factorize(names)
+    rows = np.flatnonzero((key_codes >= 0) & (name_codes >= 0))
+    # each (key, name) pair: its count and its first row
+    pairs, first, counts = np.unique(
+        key_codes[rows] * max(len(name_values), 1) + name_codes[rows],
+        return_index=True,
+        return_counts=True,
+    )
+    key, name = np.divmod(pairs, max(len(name_values), 1))
+    # per key, the pair most rows have, on a tie the first to appear
+    ranked = np.lexsort((first, -counts, key))
+    chosen = ranked[np.diff(key[ranked], prepend=-1) != 0]
+    # the keys in order of their first row with a name
+    first_of_key = np.full(len(key_values), len(rows), dtype=np.int64)
+    np.minimum.at(first_of_key, key, first)
+    chosen = chosen[np.argsort(first_of_key[key[chosen]], kind="stable")]
+    return pd.Series(
+        list(np.asarray(name_values, dtype=object)[name[chosen]]),
+        index=list(np.asarray(key_values, dtype=object)[key[chosen]]),
+        name="provider_name",
+        dtype=None if len(chosen) else object,
+    )
 
 
 def build_providers(articles: pd.DataFrame) -> pd.DataFrame:

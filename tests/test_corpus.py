@@ -751,6 +751,28 @@ def test_a_file_with_100000_distinct_topics_loads(make_corpus):
     assert corpus.articles.at[0, "topics"][-1] == "topic 99999"
 
 
+@pytest.mark.parametrize("dtype", [object, "string[pyarrow]"])
+def test_name_providers_matches_a_plain_reading_of_the_rule(dtype):
+    """A key's name is the one most of its rows give, on a tie the first to appear; keys in
+    order of their first row with a name; rows lacking a key or a name count for nothing."""
+    from newskit.corpus import name_providers
+
+    rng = random.Random(11)
+    for _ in range(500):
+        n = rng.randint(0, 40)
+        keys = [rng.choice([None, "a.com", "b.com", "c", "é.fr", ""]) for _ in range(n)]
+        names = [rng.choice([None, "A", "B", "Ç", ""]) for _ in range(n)]
+        counts: dict[str, dict[str, int]] = {}  # insertion order: first appearance
+        for key, name in zip(keys, names, strict=True):
+            if key is not None and name is not None:
+                counts.setdefault(key, {}).setdefault(name, 0)
+                counts[key][name] += 1
+        expected = {key: max(seen, key=seen.get) for key, seen in counts.items()}
+        found = name_providers(pd.Series(keys, dtype=dtype), pd.Series(names, dtype=dtype))
+        assert found.name == "provider_name"
+        assert list(found.items()) == list(expected.items())
+
+
 @pytest.mark.parametrize("hashes", ["as made", "shared"])
 def test_flag_duplicates_matches_a_plain_reading_of_the_rule(monkeypatch, speed_ups, hashes):
     """Each later file repeating an original_url or web_url is flagged once, naming the first:
