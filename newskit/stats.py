@@ -1406,14 +1406,15 @@ def build_score_groups(
     keys = _group_keys(articles, by)
     if keys.empty:
         return _empty({"group": STRING, "value": "float64"})
-    groups = build_scores_by(articles, by=by, n=n)["group"].tolist()
-    keys = keys[keys["group"].isin(groups)]
-    values = _floats(articles[score].loc[keys["row"]])
-    frame = pd.DataFrame({"group": keys["group"].astype(STRING).to_numpy(), "value": values})
-    frame = frame.dropna(subset=["value"])
-    rank = {group: i for i, group in enumerate(groups)}
-    frame = frame.sort_values("group", key=lambda s: s.map(rank), kind="stable")
-    return frame.reset_index(drop=True)
+    groups = build_scores_by(articles, by=by, n=n)["group"]
+    rank = pd.Index(groups.to_numpy(dtype=object)).get_indexer(keys["group"])  # -1: not shown
+    kept = np.flatnonzero(rank >= 0)
+    values = _floats(articles[score].loc[keys["row"].to_numpy()[kept]])
+    shown = ~np.isnan(values)  # rows without the score dropped
+    kept, values = kept[shown], values[shown]
+    by_rank = np.argsort(rank[kept], kind="stable")
+    group = keys["group"].take(kept[by_rank]).astype(STRING).to_numpy()
+    return pd.DataFrame({"group": group, "value": values[by_rank]})
 
 
 def _check_bins(bins: object) -> None:

@@ -723,6 +723,31 @@ def test_build_score_groups(small):
         stats.build_score_groups(small.articles, score="speed")
 
 
+@pytest.mark.parametrize("by", ["type", "provider", "topic"])
+@pytest.mark.parametrize("n", [None, 2, 1])
+def test_build_score_groups_is_each_shown_group_s_scores_in_row_order(small, by, n):
+    """The groups build_scores_by shows, in its order; in each, the scores of its articles in
+    row order (an article in each of its topics); articles without the score left out; row
+    labels in any order."""
+    articles = small.articles.assign(quality=small.articles["quality"].mask([False, True] * 3))
+    articles.index = articles.index[::-1]
+    shown = stats.build_scores_by(articles, by=by, n=n)["group"].tolist()
+    of = {
+        "type": lambda row: [row["type"]],
+        "provider": lambda row: [row["provider_domain"]],
+        "topic": lambda row: list(row["topics"]),
+    }[by]
+    expected = [
+        (group, float(row["quality"]))
+        for group in shown
+        for _, row in articles.iterrows()
+        if group in of(row) and not pd.isna(row["quality"])
+    ]
+    groups = stats.build_score_groups(articles, by=by, score="quality", n=n)
+    assert list(zip(groups["group"], groups["value"], strict=True)) == expected
+    assert groups.index.equals(pd.RangeIndex(len(expected)))
+
+
 def test_build_score_trend(small):
     trend = stats.build_score_trend(small.articles, freq="month")
     assert trend["n_articles"].tolist() == [3, 3]
