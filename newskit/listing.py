@@ -17,6 +17,8 @@ from urllib.parse import quote, urlsplit
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from newskit.schema import DATETIME, STRING
 from newskit.stats import _provider_labels, check_argument, check_count
@@ -312,7 +314,33 @@ def _is_number(value: object) -> bool:
 
 def _topic_cells(topics: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Each article's topics (:data:`NO_TOPIC` for none; case-folded, as ``str`` gives them,
-    repeats kept) as two arrays: the article's position and a number per distinct topic."""
+    repeats kept) as two arrays: the article's position and a number per distinct topic.
+
+    Lists of text (what a load gives) go through Arrow at once; any other values article by
+    article (:func:`_topic_cells_one_by_one`), which gives the same cells."""
+    values = topics.to_numpy(dtype=object)
+    if not set(map(type, values)) <= {list, type(None)}:
+        return _topic_cells_one_by_one(topics)
+    try:
+        lists = pa.array(values, type=pa.list_(pa.large_string()), from_pandas=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # items that are not text
+        return _topic_cells_one_by_one(topics)
+    flat = lists.flatten()
+    if flat.null_count:  # str(None) is a topic there
+        return _topic_cells_one_by_one(topics)
+    counts = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False)
+    none = counts == 0
+    counts = np.where(none, 1, counts).astype(np.int64)
+    encoded = flat.dictionary_encode()
+    names = encoded.dictionary.to_pylist() + [NO_TOPIC]
+    codes = np.full(int(counts.sum()), len(names) - 1, dtype=np.int64)
+    codes[np.repeat(~none, counts)] = encoded.indices.to_numpy(zero_copy_only=False)
+    folded = pd.factorize(np.array([name.casefold() for name in names], dtype=object))[0]
+    return np.repeat(np.arange(len(values)), counts), folded[codes]
+
+
+def _topic_cells_one_by_one(topics: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_topic_cells`, article by article."""
     lists = [_as_list(value) or [NO_TOPIC] for value in topics]
     counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     rows = np.repeat(np.arange(len(lists)), counts)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from html import unescape
 from pathlib import Path
 from urllib.parse import unquote
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,6 +17,8 @@ from newskit.listing import (
     MAX_ARTICLES,
     MAX_URL_CHARS,
     PAGE,
+    _topic_cells,
+    _topic_cells_one_by_one,
     article_link,
     build_article_list,
     describe_sample,
@@ -223,6 +227,31 @@ def test_an_article_counts_in_each_of_its_topics():
     rows.append({"topics": ["big", "Rare"], "published_at": "2021-01-06", "article_id": "rare"})
     sample = sample_articles(articles_of(*rows), n=2)
     assert "rare" in set(sample["article_id"])
+
+
+TOPIC_LISTS = [
+    None, [], ["A"], ["a"], ["A", "A"], ["(no topic)"], ["(No Topic)", "B"], ["ß", "SS", "ss"],
+    ["", " "], ["Ǆ", "ǆ"],
+]  # fmt: skip
+ODD_TOPICS = [("A", "b"), "AB", [1, "1"], [None, "None"], np.array(["A", "a"])]
+
+
+@pytest.mark.parametrize("odd", [None, *ODD_TOPICS], ids=repr)
+def test_topic_cells_through_arrow_are_the_cells_article_by_article(odd):
+    """The sample's cells: lists of text go through Arrow at once; the cells are those taken
+    article by article (same rows, same topics apart); with one odd value (a tuple, a
+    string, numbers, a missing item, an array), the whole column goes article by article."""
+    rng = random.Random(5)
+    for _ in range(300):
+        values = [rng.choice(TOPIC_LISTS) for _ in range(rng.randint(0, 12))]
+        if odd is not None:
+            values.insert(rng.randint(0, len(values)), odd)
+        topics = pd.Series(values, dtype=object)
+        rows, cells = _topic_cells(topics)
+        plain_rows, plain_cells = _topic_cells_one_by_one(topics)
+        assert rows.tolist() == plain_rows.tolist()
+        pairs = set(zip(cells.tolist(), plain_cells.tolist(), strict=True))
+        assert len(pairs) == len({c for c, _ in pairs}) == len({c for _, c in pairs})
 
 
 def test_with_more_cells_than_n_the_sample_takes_one_article_of_n_cells():
