@@ -17,11 +17,10 @@ from urllib.parse import quote, urlsplit
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from newskit.schema import DATETIME, STRING
-from newskit.stats import _provider_labels, check_argument, check_count
+from newskit.stats import _provider_labels, _text_lists, check_argument, check_count
 from newskit.stories import URL_COLUMNS
 
 #: The report page of the browser.
@@ -318,15 +317,9 @@ def _topic_cells(topics: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     Lists of text (what a load gives) go through Arrow at once; any other values article by
     article (:func:`_topic_cells_one_by_one`), which gives the same cells."""
-    values = topics.to_numpy(dtype=object)
-    if not set(map(type, values)) <= {list, type(None)}:
-        return _topic_cells_one_by_one(topics)
-    try:
-        lists = pa.array(values, type=pa.list_(pa.large_string()), from_pandas=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # items that are not text
-        return _topic_cells_one_by_one(topics)
-    flat = lists.flatten()
-    if flat.null_count:  # str(None) is a topic there
+    lists = _text_lists(topics)
+    flat = None if lists is None else lists.flatten()
+    if flat is None or flat.null_count:  # str(None) is a topic there
         return _topic_cells_one_by_one(topics)
     counts = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False)
     none = counts == 0
@@ -336,7 +329,7 @@ def _topic_cells(topics: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     codes = np.full(int(counts.sum()), len(names) - 1, dtype=np.int64)
     codes[np.repeat(~none, counts)] = encoded.indices.to_numpy(zero_copy_only=False)
     folded = pd.factorize(np.array([name.casefold() for name in names], dtype=object))[0]
-    return np.repeat(np.arange(len(values)), counts), folded[codes]
+    return np.repeat(np.arange(len(topics)), counts), folded[codes]
 
 
 def _topic_cells_one_by_one(topics: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -206,12 +206,8 @@ def _topic_rows(articles: pd.DataFrame) -> pd.DataFrame:
     Lists of text (what a load gives) go through Arrow at once; any other values article
     by article (:func:`_topic_rows_one_by_one`), which gives the same rows.
     """
-    values = articles["topics"].to_numpy(dtype=object)
-    if not set(map(type, values)) <= {list, tuple, np.ndarray, type(None)}:
-        return _topic_rows_one_by_one(articles)  # Arrow would read a string as a list
-    try:
-        lists = pa.array(values, type=pa.list_(pa.large_string()), from_pandas=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # topics that are numbers, mappings, lists
+    lists = _text_lists(articles["topics"])
+    if lists is None:
         return _topic_rows_one_by_one(articles)
     encoded = lists.flatten().dictionary_encode()
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
@@ -229,6 +225,19 @@ def _topic_rows(articles: pd.DataFrame) -> pd.DataFrame:
             "topic": pd.Series(np.array(names, dtype=object)[codes[first]], dtype=object),
         }
     )
+
+
+def _text_lists(values: pd.Series) -> pa.ListArray | None:
+    """A column of lists (tuples, arrays; missing values) of text as one Arrow list array, or
+    ``None`` when any value is something else (a string, which Arrow would read as a list of
+    characters) or holds something else (numbers, mappings, lists)."""
+    values = values.to_numpy(dtype=object)
+    if not set(map(type, values)) <= {list, tuple, np.ndarray, type(None)}:
+        return None
+    try:
+        return pa.array(values, type=pa.list_(pa.large_string()), from_pandas=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
 
 
 def _topic_rows_one_by_one(articles: pd.DataFrame) -> pd.DataFrame:
