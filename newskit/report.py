@@ -58,7 +58,7 @@ except ImportError as exc:  # the core install has no report packages
     ) from exc
 
 import newskit
-from newskit.cache import wait_for_writes
+from newskit.cache import CACHE_DIR_ENV, default_cache_dir, wait_for_writes
 from newskit.compare import Comparison
 from newskit.corpus import SNAPSHOT_ENV, Corpus, load_corpus
 from newskit.display import CSS as DISPLAY_CSS
@@ -267,6 +267,9 @@ def render_reports(
     # the kernels read the corpus from the cache this process's load checks (or writes) below,
     # without listing the folder again
     kernel_env[SNAPSHOT_ENV] = os.path.abspath(corpus_path)
+    # ... in this process's cache folder, which a relative $NEWSKIT_CACHE_DIR would not name
+    # from the notebooks' folder, where the kernels run
+    kernel_env[CACHE_DIR_ENV] = os.path.abspath(default_cache_dir())
 
     with _Run() as run:
         # Loading once here gives the index its numbers, checks the corpus before any kernel

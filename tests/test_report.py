@@ -974,3 +974,13 @@ def test_the_report_module_leaves_out_the_iri_grammar_and_only_that():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert (done.returncode, done.stdout) == (0, "True\n"), done.stderr
+
+
+def test_kernels_use_the_report_s_cache_folder_when_it_is_named_relative(tmp_path, monkeypatch):
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "load.ipynb", "import newskit\nnewskit.load_corpus(corpus)")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEWSKIT_CACHE_DIR", "cache")
+    render_reports(SEEDS, tmp_path / "out", notebooks_dir=notebooks)
+    assert len(list((tmp_path / "cache").glob("*.nkcache"))) == 1
+    assert sorted(p.name for p in notebooks.rglob("*")) == ["load.ipynb"]
