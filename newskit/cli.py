@@ -210,6 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="Jupyter kernel to run the notebooks in (default: the Python running newskit)",
     )
+    report.add_argument(
+        "--jobs",
+        type=_count_argument,
+        default=None,
+        metavar="N",
+        help="notebooks run at the same time (default: one more than the CPUs, fewer where "
+        "the memory would not hold them)",
+    )
     report.set_defaults(run=run_report)
 
     compare = commands.add_parser(
@@ -275,6 +283,16 @@ def _add_format_options(command: argparse.ArgumentParser) -> None:
     formats.add_argument(
         "--csv", dest="format", action="store_const", const="csv", help="print CSV, with a header"
     )
+
+
+def _count_argument(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return count
 
 
 def _date_argument(name: str, *, end: bool):
@@ -452,6 +470,7 @@ def run_report(args: argparse.Namespace) -> int:
         provider=args.provider,
         with_code=args.with_code,
         kernel=args.kernel,
+        jobs=args.jobs,
         **options,
     )
     say(f"wrote {len(written) - 1} reports and {written[-1]}")

@@ -949,7 +949,7 @@ def test_notebooks_start_longest_first_by_the_last_run_and_are_listed_by_name(tm
     assert previous_seconds(out / "c.ipynb") == 9.5
     assert previous_seconds(out / "b.ipynb") == previous_seconds(out / "x.ipynb") == float("inf")
     with private_cache(tmp_path):
-        render_reports(SEEDS, out, notebooks_dir=notebooks)
+        render_reports(SEEDS, out, notebooks_dir=notebooks, jobs=2)
     began = {}
     for name in ("a", "b", "c"):
         cells = nbformat.read(out / f"{name}.ipynb", as_version=4).cells
@@ -974,6 +974,84 @@ def test_the_report_module_leaves_out_the_iri_grammar_and_only_that():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert (done.returncode, done.stdout) == (0, "True\n"), done.stderr
+
+
+def _spans(out: Path, names: str) -> dict[str, tuple[str, str]]:
+    """When each executed notebook's first cell began and its last one replied."""
+    spans = {}
+    for name in names:
+        cells = nbformat.read(out / f"{name}.ipynb", as_version=4).cells
+        times = [c.metadata.execution for c in cells if "execution" in c.metadata]
+        spans[name] = (
+            min(t["iopub.execute_input"] for t in times),
+            max(t["shell.execute_reply"] for t in times),
+        )
+    return spans
+
+
+def test_kernel_slots_are_the_cpus_plus_one_within_the_notebooks_and_the_memory():
+    from newskit.report import kernel_slots
+
+    gib = 2**30
+    assert kernel_slots(6, cpus=2, available=16 * gib, per_kernel=gib) == 3
+    assert kernel_slots(6, cpus=8, available=16 * gib, per_kernel=gib) == 6
+    assert kernel_slots(2, cpus=8, available=None, per_kernel=None) == 2
+    assert kernel_slots(6, cpus=8, available=5 * gib, per_kernel=2 * gib) == 2
+    assert kernel_slots(6, cpus=8, available=gib, per_kernel=3 * gib) == 1
+    assert kernel_slots(6, cpus=1, available=16 * gib, per_kernel=None) == 2
+
+
+def test_jobs_is_how_many_notebooks_run_at_once_and_the_default_is_kernel_slots(
+    tmp_path, monkeypatch
+):
+    import newskit.report as report
+
+    notebooks = tmp_path / "notebooks"
+    for name in "abc":
+        write_notebook(notebooks / f"{name}.ipynb", f"# {name}", "import time\ntime.sleep(1)")
+    with private_cache(tmp_path):
+        render_reports(SEEDS, tmp_path / "three", notebooks_dir=notebooks, jobs=3)
+        spans = _spans(tmp_path / "three", "abc")
+        # all three at once: each began before any other ended
+        assert max(began for began, _ in spans.values()) < min(end for _, end in spans.values())
+
+        asked = []
+
+        def one_slot(notebooks, **machine):
+            asked.append((notebooks, machine))
+            return 1
+
+        monkeypatch.setattr(report, "kernel_slots", one_slot)
+        before = report.peak_memory()
+        render_reports(SEEDS, tmp_path / "one", notebooks_dir=notebooks)
+    assert [(n, m["cpus"]) for n, m in asked] == [(3, report.usable_cpus())]
+    factor = report.KERNEL_MEMORY_FACTOR
+    assert factor * before <= asked[0][1]["per_kernel"] <= factor * report.peak_memory()
+    assert 0 < asked[0][1]["available"] <= report.available_memory() * 2
+    spans = sorted(_spans(tmp_path / "one", "abc").values())
+    # one at a time: each began after the one before it ended
+    assert all(spans[k][0] > spans[k - 1][1] for k in (1, 2))
+
+
+def test_jobs_below_one_is_refused(tmp_path, capsys):
+    with pytest.raises(ValueError, match="jobs must be at least 1, not 0"):
+        render_reports(SEEDS, tmp_path / "out", jobs=0)
+    with pytest.raises(SystemExit):
+        main(["report", "--jobs", "0", "--out", str(tmp_path / "out")])
+    assert "argument --jobs: must be at least 1: '0'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_memory_and_cpus_are_read_from_the_system():
+    from newskit.report import available_memory, peak_memory, usable_cpus
+
+    assert 1 <= usable_cpus() <= (os.cpu_count() or 1)
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert 0 < available_memory() <= total
+    # this process holds at least the pages of a fresh 64 MB buffer it has touched
+    before = peak_memory()
+    buffer = bytearray(64 * 2**20)
+    assert peak_memory() >= max(before, 64 * 2**20) and buffer[-1] == 0
 
 
 def test_kernels_use_the_report_s_cache_folder_when_it_is_named_relative(tmp_path, monkeypatch):
