@@ -2461,6 +2461,12 @@ def _ascii_words(titles: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return np.searchsorted(starts, first, side="right") - 1, words
 
 
+#: Titles tokenised at a time, and (title, term) pairs counted at a time: what a step takes
+#: beside its result stays small.
+_TITLES_AT_A_TIME = 1 << 16
+_TERMS_AT_A_TIME = 1 << 22
+
+
 class _TitleTerms:
     """The terms of every distinct title (its :func:`tokenize` words and, with ``bigrams``,
     each pair of consecutive ones) as integer codes, each term once per title: a word is
@@ -2474,40 +2480,73 @@ class _TitleTerms:
         row_title, n_titles, ascii_ids, ascii_text, other_ids, others = _distinct_titles(titles)
         self.n_titles = n_titles + 1
         self.row_title = np.where(row_title < 0, n_titles, row_title)
-        # ASCII titles by bytes; the rest by tokenize itself
-        ascii_title, ascii_words = _ascii_words(ascii_text)
-        encoded = pc.dictionary_encode(ascii_words)
-        found = encoded.dictionary.to_pylist()
-        kept = np.array([len(w) > 1 and w not in STOPWORDS for w in found], dtype=bool)
-        n_kept = int(kept.sum())
+        del row_title
+        # each word's code, in order of first appearance: the ASCII titles' words (by bytes,
+        # a slice of titles at a time, so that what a slice's bytes take stays small), then the
+        # other titles' (by tokenize itself)
+        vocabulary: dict[str, int] = {}
+        title_parts, word_parts = [], []
+        for lo in range(0, len(ascii_text), _TITLES_AT_A_TIME):
+            part = ascii_text.slice(lo, _TITLES_AT_A_TIME)
+            at, words = _ascii_words(part)
+            encoded = pc.dictionary_encode(words)
+            local = np.array(
+                [
+                    vocabulary.setdefault(w, len(vocabulary))
+                    if len(w) > 1 and w not in STOPWORDS
+                    else -1
+                    for w in encoded.dictionary.to_pylist()
+                ],
+                dtype=np.int32,
+            )
+            code = local[encoded.indices.to_numpy(zero_copy_only=False)]
+            keep = code >= 0
+            title_parts.append(ascii_ids[lo + at[keep]].astype(np.int32))
+            word_parts.append(code[keep])
+            del at, words, encoded, code, keep
+        del ascii_text
         tokens = [tokenize(title) for title in others]
-        codes, self.words = pd.factorize(
-            np.array(
-                [w for w, k in zip(found, kept, strict=True) if k]
-                + [word for words in tokens for word in words],
-                dtype=object,
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        title_parts.append(np.repeat(other_ids, lengths).astype(np.int32))
+        word_parts.append(
+            np.fromiter(
+                (vocabulary.setdefault(w, len(vocabulary)) for words in tokens for w in words),
+                dtype=np.int32,
+                count=int(lengths.sum()),
             )
         )
-        ascii_code = np.full(len(found), -1, dtype=np.int64)
-        ascii_code[kept] = codes[:n_kept]
-        word = ascii_code[encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)]
-        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        title = np.concatenate([ascii_ids[ascii_title[word >= 0]], np.repeat(other_ids, lengths)])
-        word = np.concatenate([word[word >= 0], codes[n_kept:]]).astype(np.int64)
+        del tokens, others
+        self.words = np.array(list(vocabulary), dtype=object)
+        del vocabulary
+        title = np.concatenate(title_parts)
+        word = np.concatenate(word_parts)
+        del title_parts, word_parts
         n_words = len(self.words)
-        titles_of, terms = [title], [word]
         self.pairs = np.empty(0, dtype=np.int64)
+        pair_title = pair = np.empty(0, dtype=np.int32)
         if bigrams:
             # consecutive words of one title (a title's words are together, in order)
             same = np.flatnonzero(title[1:] == title[:-1])
-            codes, self.pairs = pd.factorize(word[same] * n_words + word[same + 1])
-            titles_of.append(title[same])
-            terms.append(codes.astype(np.int64) + n_words)
+            codes, self.pairs = pd.factorize(word[same].astype(np.int64) * n_words + word[same + 1])
+            pair_title, pair = title[same], (codes + n_words).astype(np.int32)
+            del same, codes
         self.n_terms = n_words + len(self.pairs)
-        # sorted by title, each (title, term) once
-        key = np.sort(np.concatenate(titles_of) * self.n_terms + np.concatenate(terms))
+        # each (title, term) once, sorted by title
+        key = np.empty(len(title) + len(pair_title), dtype=np.int64)
+        np.multiply(title, self.n_terms, out=key[: len(title)], dtype=np.int64)
+        key[: len(title)] += word
+        np.multiply(pair_title, self.n_terms, out=key[len(title) :], dtype=np.int64)
+        key[len(title) :] += pair
+        del title, word, pair_title, pair
+        key.sort()
         key = key[np.concatenate([[True], key[1:] != key[:-1]])]
-        self.title, self.term = np.divmod(key, max(self.n_terms, 1))
+        self.title = np.empty(len(key), dtype=np.int32)
+        self.term = np.empty(len(key), dtype=np.int32)
+        step = max(self.n_terms, 1)
+        for lo in range(0, len(key), _TITLES_AT_A_TIME * 16):
+            hi = lo + _TITLES_AT_A_TIME * 16
+            self.title[lo:hi], self.term[lo:hi] = np.divmod(key[lo:hi], step)
+        del key
         self.start = np.searchsorted(self.title, np.arange(n_titles + 2))
 
     def text(self, terms: np.ndarray) -> pa.Array:
@@ -2621,19 +2660,28 @@ def find_distinctive_words(
     keys = _distinctive_groups(articles, by)
     if keys.empty:
         return _empty(columns)
-    story = (
-        articles["story_id"].astype(object)
-        if "story_id" in articles
-        else pd.Series(articles.index, index=articles.index, dtype=object)
-    )
-    keys = keys.assign(story=story.loc[keys["row"]].to_numpy())
-    keys = keys.drop_duplicates(["story", "group"])
+    # numbers for rows, groups and stories (a row is its own story without story_id)
+    at = _positions(articles.index, keys["row"])
+    group_codes, groups = pd.factorize(keys["group"])
+    del keys
+    if "story_id" in articles:
+        story = pd.factorize(articles["story_id"], use_na_sentinel=False)[0][at]
+    else:
+        story = at
+    # each (story, group) once, its first row
+    once = ~pd.Series(story * (len(groups) + 1) + group_codes + 1).duplicated().to_numpy()
+    at, story, group_codes = at[once], story[once], group_codes[once]
     terms = _TitleTerms(articles["title"], bigrams=bigrams)
-    title = terms.row_title[_positions(articles.index, keys["row"])]
+    title = terms.row_title[at]
     # the corpus: each story once (its first row here)
-    first = ~keys.duplicated("story").to_numpy()
+    first = ~pd.Series(story).duplicated().to_numpy()
     in_corpus = np.bincount(title[first], minlength=terms.n_titles)
-    y_terms = np.bincount(terms.term, weights=in_corpus[terms.title], minlength=terms.n_terms)
+    y_terms = np.zeros(terms.n_terms)
+    for lo in range(0, len(terms.term), _TERMS_AT_A_TIME):
+        part = slice(lo, lo + _TERMS_AT_A_TIME)
+        y_terms += np.bincount(
+            terms.term[part], weights=in_corpus[terms.title[part]], minlength=terms.n_terms
+        )
     vocabulary = np.flatnonzero(y_terms)
     if not len(vocabulary):
         return _empty(columns)
@@ -2641,23 +2689,25 @@ def find_distinctive_words(
     text = terms.text(vocabulary)
     by_text = pc.sort_indices(text).to_numpy()
     vocabulary, text = vocabulary[by_text], text.take(by_text)
-    rank = np.full(terms.n_terms, len(vocabulary), dtype=np.int64)
+    rank = np.full(terms.n_terms, len(vocabulary), dtype=np.int32)
     rank[vocabulary] = np.arange(len(vocabulary))
     term_rank = rank[terms.term]
     y_all = y_terms[vocabulary]
     alpha = prior * y_all
     n_all, alpha0 = y_all.sum(), alpha.sum()
-    sizes, n_stories = keys["group"].value_counts(), int(first.sum())
+    sizes = np.bincount(group_codes[group_codes >= 0], minlength=len(groups))
+    n_stories = int(first.sum())
     # a group holding every story has no rest to be set apart from
     order = sorted(
-        (g for g in sizes.index if sizes[g] < n_stories), key=lambda g: (-sizes[g], str(g))
+        (k for k in range(len(groups)) if sizes[k] < n_stories),
+        key=lambda k: (-sizes[k], str(groups[k])),
     )
     if n_groups is not None:
         order = order[:n_groups]
-    group_codes, groups = pd.factorize(keys["group"])
     out = []
-    for group in order:
-        rows = np.flatnonzero(group_codes == groups.get_loc(group))
+    for code in order:
+        group = groups[code]
+        rows = np.flatnonzero(group_codes == code)
         counts = np.bincount(term_rank[terms.of_titles(title[rows])], minlength=len(y_all) + 1)
         y_g = counts[:-1].astype("float64")
         # a story in the group counts once there; the rest is every other story

@@ -1912,8 +1912,17 @@ def generated_articles(
     return frame
 
 
+@pytest.fixture(params=["whole", "in small steps"])
+def steps(request, monkeypatch):
+    """Titles and their terms taken as they come (one step at these sizes) or a few at a time."""
+    if request.param == "in small steps":
+        monkeypatch.setattr(stats, "_TITLES_AT_A_TIME", 7)
+        monkeypatch.setattr(stats, "_TERMS_AT_A_TIME", 5)
+    return request.param
+
+
 @pytest.mark.parametrize("titles", ["string[pyarrow]", "string[python]", "object"])
-def test_title_terms_are_the_words_and_pairs_of_tokenize(titles):
+def test_title_terms_are_the_words_and_pairs_of_tokenize(titles, steps):
     articles = generated_articles(1, titles=titles)
     for bigrams in (True, False):
         terms = stats._TitleTerms(articles["title"], bigrams=bigrams)
@@ -1927,7 +1936,7 @@ def test_title_terms_are_the_words_and_pairs_of_tokenize(titles):
 @pytest.mark.parametrize("titles", ["string[pyarrow]", "object"])
 @pytest.mark.parametrize("stories", [True, False])
 @pytest.mark.parametrize("by", ["topic", "provider", "period", "type", "side"])
-def test_distinctive_words_are_as_counted_title_by_title(by, stories, titles):
+def test_distinctive_words_are_as_counted_title_by_title(by, stories, titles, steps):
     articles = generated_articles(sum(map(ord, by)), stories=stories, titles=titles)
     for bigrams, min_count, n_groups, prior in itertools.product(
         (True, False), (1, 2), (None, 2), (0.1, 1.0)
