@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.category import StrCategoryFormatter
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from newskit._deprecation import renamed
@@ -49,6 +49,8 @@ HEAT_COLOR = ACCENT_COLOR
 #: time, whatever ``n`` asks.
 MAX_BARS = 40
 MAX_LINES = 12
+#: Rows a missing-value matrix draws at most: past it, each is a block of articles.
+MATRIX_ROWS = 1000
 #: Fonts tried in order for each character: Latin first, then CJK (Debian's fonts-noto-cjk,
 #: or the Noto fonts of PyPI) where installed; matplotlib falls back per glyph.
 FONTS = [
@@ -372,6 +374,10 @@ def plot_missing_matrix(
 ) -> Axes:
     """A missing-value matrix: one row per article, one column per field, dark = missing.
 
+    Past :data:`MATRIX_ROWS` articles, each row of the image is a block of consecutive
+    articles, as dark as the share of them missing the field (a chart is a few hundred pixels
+    high: one article per row would only show some of them, and take memory by the article).
+
     Parameters
     ----------
     data : DataFrame
@@ -382,20 +388,28 @@ def plot_missing_matrix(
     Returns
     -------
     matplotlib.axes.Axes
-        Drawn as a single image, whatever the number of articles.
+        Drawn as a single image, whatever the number of articles; the y axis counts articles.
     """
     ax = _axes(ax, (7, 4))
     _decorate(ax, title=title, xlabel="field", ylabel="articles (oldest at the top)")
     if data.empty:
         return ax
-    cmap = ListedColormap(["#e8eef4", "#2b3a55"])
+    missing = data.to_numpy(dtype=bool)
+    n = len(missing)
+    if n > MATRIX_ROWS:
+        starts = np.arange(MATRIX_ROWS) * n // MATRIX_ROWS
+        sizes = np.diff(np.append(starts, n))
+        shares = np.add.reduceat(missing, starts, axis=0, dtype=np.int64) / sizes[:, None]
+    else:
+        shares = missing.astype(float)
     ax.imshow(
-        data.to_numpy(dtype=float),
+        shares,
         aspect="auto",
         interpolation="nearest",
-        cmap=cmap,
+        cmap=LinearSegmentedColormap.from_list("missing", ["#e8eef4", "#2b3a55"]),
         vmin=0,
         vmax=1,
+        extent=(-0.5, missing.shape[1] - 0.5, n - 0.5, -0.5),
     )
     ax.set_xticks(
         np.arange(data.shape[1]),
@@ -1054,6 +1068,9 @@ def _describe_matrix(ax: Axes) -> str | None:
     if values.ndim != 2 or not values.size:
         return "It shows no data"
     rows, cols = values.shape
+    if not _named(ax.yaxis):  # rows of articles, maybe drawn a block a row: as many as it spans
+        left, right, bottom, top = ax.images[0].get_extent()
+        rows = round(abs(bottom - top))
     columns = list(_ticks(ax.xaxis).values()) if _named(ax.xaxis) else []
     labels = list(_ticks(ax.yaxis).values()) if _named(ax.yaxis) else []
     xlabel, ylabel = _plain(ax.get_xlabel()), _plain(ax.get_ylabel())
@@ -1062,8 +1079,9 @@ def _describe_matrix(ax: Axes) -> str | None:
     if len(columns) != cols:
         return shape
     if len(labels) != rows:
-        # Rows without labels (one per article): say which column is most often marked.
-        marked = np.nanmean(values > 0, axis=0)
+        # Rows without labels (of articles: each marked 1, or a block its share marked): say
+        # which column is most often marked.
+        marked = np.nanmean(values, axis=0)
         top = int(np.nanargmax(marked))
         most = f"{columns[top]} ({marked[top]:.0%} of rows)"
         return f"{shape}; the column most often marked (dark) is {most}"

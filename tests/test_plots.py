@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_hex
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
@@ -144,6 +145,33 @@ def test_plot_missing_matrix_is_one_image(ax):
     assert ax.images[0].get_array().shape == (2, 2)
     assert [tick.get_text() for tick in ax.get_xticklabels()] == ["title", "webUrl"]
     assert ax.get_xlabel() == "field"
+
+
+def test_a_large_missing_matrix_draws_blocks_shaded_by_the_share_missing(ax):
+    rng = np.random.default_rng(3)
+    n = 2_503
+    missing = rng.random((n, 3)) < [0.1, 0.5, 0.9]
+    matrix = pd.DataFrame(missing, columns=["title", "webUrl", "excerpt"])
+    plots.plot_missing_matrix(matrix, ax=ax)
+    image = ax.images[0]
+    shares = np.asarray(image.get_array())
+    assert shares.shape == (plots.MATRIX_ROWS, 3)
+    for k in (0, 1, 500, plots.MATRIX_ROWS - 1):  # block k: rows k*n//1000 up to the next one's
+        rows = missing[k * n // plots.MATRIX_ROWS : (k + 1) * n // plots.MATRIX_ROWS]
+        np.testing.assert_allclose(shares[k], rows.mean(axis=0))
+    assert list(image.get_extent()) == [-0.5, 2.5, n - 0.5, -0.5]  # the y axis counts articles
+    light, dark = image.cmap(0.0), image.cmap(1.0)
+    assert to_hex(light) == "#e8eef4" and to_hex(dark) == "#2b3a55"
+    share = missing[:, 2].mean()
+    assert plots.describe_chart(ax).endswith(
+        f"{n:,} rows (articles (oldest at the top)) by 3 columns (field); the column most "
+        f"often marked (dark) is excerpt ({share:.0%} of rows)."
+    )
+    # up to MATRIX_ROWS articles, one row each, 0 or 1
+    _, small = plt.subplots()
+    plots.plot_missing_matrix(matrix.head(plots.MATRIX_ROWS), ax=small)
+    drawn = np.asarray(small.images[0].get_array())
+    assert (drawn == missing[: plots.MATRIX_ROWS]).all()
 
 
 def test_plot_matrix_annotates_non_zero_cells(ax):
