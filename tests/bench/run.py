@@ -344,9 +344,68 @@ def million_figures(out: Path, n: int, runs: int) -> bool:
         f"scan   target <= {WARM_SCAN_TARGET}x: {'met' if ok else 'NOT met'}"
     )
     per_article = held_figures(root, out, cache_dir, runs, extrapolate=10_000_000)
+    report_memory(root, out, cache_dir, extrapolate=10_000_000)
     shutil.rmtree(root, ignore_errors=True)
     shutil.rmtree(cache_dir, ignore_errors=True)
     return ok and per_article
+
+
+def _rss_kib(pid: int) -> dict[str, int]:
+    """A process's resident memory in KiB: ``RssAnon`` (its own) and ``RssFile`` (pages of
+    files it maps, the cache's among them, which the system can drop and read again)."""
+    found = {}
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("RssAnon", "RssFile"):
+                found[key] = int(value.split()[0])
+    return found
+
+
+def report_memory(root: Path, out: Path, cache_dir: Path, *, extrapolate: int) -> None:
+    """``newskit report`` on ``root`` (cache warm), each process's peak resident memory sampled
+    every 0.1 s: what the report process and each notebook's kernel take, extrapolated."""
+    import psutil
+
+    n = len(list(root.rglob("*.md")))
+    env = {**os.environ, "NEWSKIT_PROGRESS": "0", "NEWSKIT_CACHE_DIR": str(cache_dir)}
+    command = [str(Path(sys.executable).with_name("newskit")), "report", str(root)]
+    command += ["--out", str(out / "reports-large")]
+    began = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env)
+    handle, peaks = psutil.Process(process.pid), {}
+    while process.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            for proc in [handle, *handle.children(recursive=True)]:
+                rss = _rss_kib(proc.pid)
+                anon, file = peaks.get(proc.pid, (0, 0))
+                peaks[proc.pid] = (
+                    max(anon, rss.get("RssAnon", 0)),
+                    max(file, rss.get("RssFile", 0)),
+                )
+        time.sleep(0.1)
+    seconds = time.perf_counter() - began
+    shutil.rmtree(out / "reports-large", ignore_errors=True)
+    if process.returncode != 0:
+        raise SystemExit(f"bench: newskit report on {root} failed (exit {process.returncode})")
+    own = peaks.pop(process.pid, (0, 0))
+    kernels = sorted(peaks.values(), reverse=True)[:6]  # the six kernels (and any helper)
+    gib = 2**20  # KiB in a GiB
+    print(f"\nnewskit report on {n:,} records (cache warm): {seconds:.1f} s; peak resident memory:")
+    print(f"  report process: own {own[0] / gib:.2f} GiB, mapped files {own[1] / gib:.2f} GiB")
+    print(
+        "  each kernel: own "
+        + ", ".join(f"{a / gib:.2f}" for a, _ in kernels)
+        + " GiB; mapped files "
+        + ", ".join(f"{f / gib:.2f}" for _, f in kernels)
+        + " GiB"
+    )
+    largest = kernels[0][0] if kernels else 0
+    print(
+        f"  at {extrapolate:,} articles (linear): the largest kernel's own "
+        f"{largest / gib * extrapolate / n:.1f} GiB, the report process's "
+        f"{own[0] / gib * extrapolate / n:.1f} GiB; this machine has {_memory_gib():.0f} GiB"
+    )
 
 
 # --- the driver --------------------------------------------------------------------------------
