@@ -36,8 +36,10 @@ sys.path.insert(0, str(HERE))
 TARGETS = {"cold": 8.0, "warm": 40.0, "changed": 25.0}
 #: What grouping stories may add to a cold load of 100,000 records (a ratio of times).
 STORIES_TARGET = 1.3
-#: Memory a report's load of a dataset may hold per article (issue: 10 million in 24 GiB).
+#: Memory a report's load may hold per article (issue: 10 million in 24 GiB), measured at a
+#: million records (the large run); below that the fixed part of a load weighs more.
 HELD_TARGET = 400
+HELD_TARGET_RECORDS = 1_000_000
 TABLES = ("articles", "topics", "images", "related", "providers", "problems")
 
 
@@ -213,10 +215,11 @@ def held_median(mode: str, root: Path, cache_dir: Path, runs: int) -> dict:
 
 def held_figures(
     root: Path, out: Path, cache_dir: Path, runs: int, *, extrapolate: int | None = None
-) -> bool:
+) -> bool | None:
     """Memory per article held after a load: files, a dataset whole, a dataset with the
-    report's columns, side by side; returns whether the report's load meets its target.
-    With ``extrapolate``, also what each would hold for that many articles."""
+    report's columns, side by side; returns whether the report's load meets its target
+    (``None`` below :data:`HELD_TARGET_RECORDS`, where it is not judged). With
+    ``extrapolate``, also what each would hold for that many articles."""
     dataset = out / f"dataset-{root.name}"
     newskit = str(Path(sys.executable).with_name("newskit"))
     subprocess.run(
@@ -264,13 +267,19 @@ def held_figures(
     ok = True
     for label, result in (("record files", files_report), ("a dataset", report)):
         per_article = result["held_bytes"] / n
+        if n < HELD_TARGET_RECORDS:  # the fixed part of a load weighs more: no verdict here
+            print(
+                f"  a report's load of {label}: {per_article:,.0f} B/article (the target, "
+                f"{HELD_TARGET} B, is for {HELD_TARGET_RECORDS:,} records: make bench-large)"
+            )
+            continue
         ok &= per_article <= HELD_TARGET
         print(
             f"  a report's load of {label}: {per_article / HELD_TARGET:.2f}x the target of "
             f"{HELD_TARGET} B/article: {'met' if per_article <= HELD_TARGET else 'NOT met'}"
         )
     shutil.rmtree(dataset, ignore_errors=True)
-    return ok
+    return ok if n >= HELD_TARGET_RECORDS else None
 
 
 # --- the large run: 300,000 and 1,000,000 records -------------------------------------------
@@ -347,7 +356,7 @@ def million_figures(out: Path, n: int, runs: int) -> bool:
     report_memory(root, out, cache_dir, extrapolate=10_000_000)
     shutil.rmtree(root, ignore_errors=True)
     shutil.rmtree(cache_dir, ignore_errors=True)
-    return ok and per_article
+    return ok and per_article is not False
 
 
 def _rss_kib(pid: int) -> dict[str, int]:
@@ -627,7 +636,10 @@ def main() -> int:
     shutil.rmtree(cache_dir, ignore_errors=True)
     if args.dataset:
         ok = held_figures(root, out, cache_dir, args.runs)
-        print(f"\n{'all targets met' if ok else 'some targets NOT met'}")
+        if ok is None:
+            print(f"\nno target is judged at {args.records:,} records")
+        else:
+            print(f"\n{'all targets met' if ok else 'some targets NOT met'}")
         return 0
     if args.start_methods_only:
         found = cold_runs(root, cache_dir, args.runs, ("cold-pool", "cold-fork"))
@@ -678,7 +690,7 @@ def main() -> int:
     print("  after each 1% change (a third edited, added, deleted; loaded 2.5 s later) the result")
     print("  equals a cold load: yes (every table, the fingerprint and the summary)")
 
-    met &= held_figures(root, out, cache_dir, args.runs)
+    met &= held_figures(root, out, cache_dir, args.runs) is not False
 
     if not args.no_memory:
         big = generated(out, args.memory_records)
