@@ -77,6 +77,19 @@ STOPWORDS = frozenset(_STOPWORDS.split())
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # _ascii_words finds these words in ASCII titles without the pattern; a test holds the two
 # together (test_title_terms_are_the_words_and_pairs_of_tokenize)
+#: Characters past ASCII that are never part of a word (typographic quotes but ’, dashes,
+#: ellipses, spaces, currency signs, ...): a title whose only characters past ASCII these are
+#: has the words it has with each of them a space, so it takes the ASCII road. A test checks
+#: every one of them.
+_SEPARATOR_RANGES = (
+    (0xA0, 0xA9), (0xAB, 0xB1), (0xB4, 0xB4), (0xB6, 0xB8), (0xBB, 0xBB), (0xBF, 0xBF),
+    (0xD7, 0xD7), (0xF7, 0xF7), (0x2000, 0x2018), (0x201A, 0x206F), (0x20A0, 0x20CF),
+    (0x2122, 0x2122),
+)  # fmt: skip
+_SEPARATORS = (
+    "[" + "".join(chr(a) + (f"-{chr(b)}" if b > a else "") for a, b in _SEPARATOR_RANGES) + "]"
+)
+_SEPARATOR = re.compile(_SEPARATORS)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -2395,13 +2408,19 @@ def _distinct_titles(
         straight = pc.replace_substring(encoded.dictionary, "’", "'")
         is_ascii = pc.string_is_ascii(straight).to_numpy(zero_copy_only=False)
         ids = np.arange(len(is_ascii))
+        # the others, with their separators spaces: those then ASCII take the ASCII road too
+        spaced = pc.replace_substring_regex(straight.filter(pa.array(~is_ascii)), _SEPARATORS, " ")
+        now_ascii = pc.string_is_ascii(spaced).to_numpy(zero_copy_only=False)
+        other_ids = ids[~is_ascii]
         return (
             encoded.indices.fill_null(-1).to_numpy().astype(np.int64),
             len(is_ascii),
-            ids[is_ascii],
-            straight.filter(pa.array(is_ascii)),
-            ids[~is_ascii],
-            encoded.dictionary.filter(pa.array(~is_ascii)).to_pylist(),
+            np.concatenate([ids[is_ascii], other_ids[now_ascii]]),
+            pa.concat_arrays(
+                [straight.filter(pa.array(is_ascii)), spaced.filter(pa.array(now_ascii))]
+            ),
+            other_ids[~now_ascii],
+            encoded.dictionary.filter(pa.array(~is_ascii)).filter(pa.array(~now_ascii)).to_pylist(),
         )
     # what is not text has no words (and may not even hash)
     text = [t if isinstance(t, str) else None for t in titles.to_numpy(dtype=object)]
@@ -2409,6 +2428,8 @@ def _distinct_titles(
     ascii_ids, ascii_text, other_ids, others = [], [], [], []
     for i, title in enumerate(uniques):
         straight = title.replace("’", "'")
+        if not straight.isascii():
+            straight = _SEPARATOR.sub(" ", straight)
         if straight.isascii():
             ascii_ids.append(i)
             ascii_text.append(straight)

@@ -10,6 +10,8 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 import yaml
 from conftest import SEEDS, record, require_shared
@@ -1837,6 +1839,7 @@ TITLE_PIECES = (
     "3d", "2021", "4K", "word9", "snake_case", "_under", "__",
     "the", "of", "and", "new", "what's", "What’s", "us", "a", "I", "x", "Q", "é",
     "—", "–", "“", "”", "...", "?", "!", ":", "-", "&", "/", "\t", "\n", "\x00", "\u00a0",
+    "…", "«", "»", "•", "™", "·", "€", "\u2009", "²", "x²", "½", "µ",
 )  # fmt: skip
 TOPIC_NAMES = ("Apps", "AI", "Data", "Power", "Cloud", "other", " ")
 
@@ -1910,6 +1913,25 @@ def generated_articles(
         # row labels that are not positions
         frame.index = rng.permutation(n) * 3 + 7
     return frame
+
+
+def test_separators_past_ascii_are_never_part_of_a_word():
+    separators = [chr(code) for lo, hi in stats._SEPARATOR_RANGES for code in range(lo, hi + 1)]
+    assert len(separators) > 150 and "’" not in separators
+    for c in separators:
+        assert not c.isalnum() and c.lower() == c, hex(ord(c))
+        assert stats.tokenize(f"ab{c}cd e{c}'fg hi'{c}jk") == ["ab", "cd", "fg", "hi", "jk"]
+        assert stats._SEPARATOR.fullmatch(c)
+        found = pc.replace_substring_regex(pa.array([f"x{c}y"]), stats._SEPARATORS, " ")
+        assert found.to_pylist() == ["x y"], hex(ord(c))
+    # letters and numbers past ASCII are words, or parts of them: they are not separators
+    for c in "é²½µ’ªº":
+        assert not stats._SEPARATOR.search(c)
+    # a title whose only characters past ASCII are separators takes the ASCII road
+    titles = ["“Power” Apps — new…", "café", "x² plain", "plain"]
+    for dtype in ("string[pyarrow]", object):
+        _, _, ascii_ids, _, _, others = stats._distinct_titles(pd.Series(titles, dtype=dtype))
+        assert sorted(ascii_ids) == [0, 3] and others == ["café", "x² plain"]
 
 
 @pytest.fixture(params=["whole", "in small steps"])
