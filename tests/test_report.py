@@ -1006,11 +1006,25 @@ def test_jobs_is_how_many_notebooks_run_at_once_and_the_default_is_kernel_slots(
 ):
     import newskit.report as report
 
-    notebooks = tmp_path / "notebooks"
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    # each notebook waits (30 s at most) until all three are running: only three at a time
+    # get past the wait, however slowly their kernels start
+    waiting = (
+        "import pathlib, time\n"
+        f"marks = pathlib.Path({str(marks)!r})\n"
+        "(marks / '{name}').touch()\n"
+        "deadline = time.monotonic() + 30\n"
+        "while len(list(marks.iterdir())) < 3:\n"
+        "    assert time.monotonic() < deadline, 'not all three ran at once'\n"
+        "    time.sleep(0.05)"
+    )
+    waiting_notebooks, notebooks = tmp_path / "waiting", tmp_path / "notebooks"
     for name in "abc":
-        write_notebook(notebooks / f"{name}.ipynb", f"# {name}", "import time\ntime.sleep(1)")
+        write_notebook(waiting_notebooks / f"{name}.ipynb", f"# {name}", waiting.format(name=name))
+        write_notebook(notebooks / f"{name}.ipynb", f"# {name}", "import time\ntime.sleep(0.2)")
     with private_cache(tmp_path):
-        render_reports(SEEDS, tmp_path / "three", notebooks_dir=notebooks, jobs=3)
+        render_reports(SEEDS, tmp_path / "three", notebooks_dir=waiting_notebooks, jobs=3)
         spans = _spans(tmp_path / "three", "abc")
         # all three at once: each began before any other ended
         assert max(began for began, _ in spans.values()) < min(end for _, end in spans.values())
