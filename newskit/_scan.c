@@ -3,9 +3,10 @@
  * times, inode numbers and inode change times, as newskit.corpus._scan_folder does in Python, without the GIL (so a cache can be read
  * meanwhile) and without a Python object per entry skipped.
  *
- * scan(root) returns ([(relative POSIX path, size, mtime_ns, inode, ctime_ns), ...], digest):
- * the entries in directory order (the caller sorts) and digest() of them, made while they are
- * still plain C memory. digest(entries) tells one set of entries from another, whatever their
+ * scan(root, threads=1) returns ([(relative POSIX path, size, mtime_ns, inode, ctime_ns), ...],
+ * digest): the entries in directory order (the caller sorts) and digest() of them, made while
+ * they are still plain C memory. The folders are listed by one thread; the files are then
+ * stat'ed by up to `threads` threads (a stat is most of a scan's time: the system call). digest(entries) tells one set of entries from another, whatever their
  * order (newskit.cache compares the listing with the one a cache kept by it). Hidden entries (names starting with ".") are skipped; folders are walked, but
  * not symbolic links to folders; files whose name ends in .txt or .md (any case) are listed,
  * with -1 for size, mtime, inode and ctime when they cannot be stat'ed (a dangling link). A folder that cannot be
@@ -17,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,6 +40,7 @@ typedef struct {
     struct Found {
         size_t start, len;
         long long size, mtime, inode, ctime;
+        int pending; /* to be stat'ed once the folders are listed */
     } *found;
     size_t n, cap;
     char *rel; /* relative path of the folder being listed, "/"-terminated (or empty) */
@@ -60,6 +63,19 @@ static int reserve(void **buf, size_t *cap, size_t need, size_t item) {
     return 1;
 }
 
+/* The numbers of an entry from what stat() told of its file. */
+static void set_numbers(struct Found *f, const struct stat *st) {
+    f->size = (long long)st->st_size;
+    f->inode = (long long)st->st_ino;
+#ifdef __APPLE__
+    f->mtime = (long long)st->st_mtimespec.tv_sec * 1000000000LL + st->st_mtimespec.tv_nsec;
+    f->ctime = (long long)st->st_ctimespec.tv_sec * 1000000000LL + st->st_ctimespec.tv_nsec;
+#else
+    f->mtime = (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+    f->ctime = (long long)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
+#endif
+}
+
 static int add(Scan *scan, const char *name, size_t len, const struct stat *st) {
     size_t total = scan->rel_len + len;
     if (!reserve((void **)&scan->names, &scan->names_cap, scan->names_len + total, 1) ||
@@ -72,17 +88,9 @@ static int add(Scan *scan, const char *name, size_t len, const struct stat *st) 
     struct Found *f = &scan->found[scan->n++];
     f->start = scan->names_len, f->len = total;
     f->size = f->mtime = f->inode = f->ctime = -1;
-    if (st != NULL) {
-        f->size = (long long)st->st_size;
-        f->inode = (long long)st->st_ino;
-#ifdef __APPLE__
-        f->mtime = (long long)st->st_mtimespec.tv_sec * 1000000000LL + st->st_mtimespec.tv_nsec;
-        f->ctime = (long long)st->st_ctimespec.tv_sec * 1000000000LL + st->st_ctimespec.tv_nsec;
-#else
-        f->mtime = (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
-        f->ctime = (long long)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
-#endif
-    }
+    f->pending = st == NULL;
+    if (st != NULL)
+        set_numbers(f, st);
     scan->names_len += total;
     return 0;
 }
@@ -153,8 +161,7 @@ static int walk(int fd, Scan *scan) {
         }
         if (!is_record_name(name, len))
             continue;
-        if (stat_ok != 0)
-            stat_ok = fstatat(dirfd(dir), name, &st, 0);
+        /* a file not stat'ed yet is, once every folder is listed (stat_files) */
         if (add(scan, name, len, stat_ok == 0 ? &st : NULL) < 0) {
             status = -1;
             break;
@@ -162,6 +169,73 @@ static int walk(int fd, Scan *scan) {
     }
     closedir(dir);
     return status;
+}
+
+/* Entries stat'ed by one thread: found[from..to) of a scan, by their paths from root. */
+typedef struct {
+    Scan *scan;
+    int root;
+    size_t from, to;
+    char *path; /* room for the longest relative path and its NUL */
+} StatJob;
+
+static void *stat_range(void *arg) {
+    StatJob *job = arg;
+    for (size_t k = job->from; k < job->to; k++) {
+        struct Found *f = &job->scan->found[k];
+        if (!f->pending)
+            continue;
+        f->pending = 0;
+        memcpy(job->path, job->scan->names + f->start, f->len);
+        job->path[f->len] = '\0';
+        struct stat st;
+        if (fstatat(job->root, job->path, &st, 0) == 0) /* else -1s: cannot be stat'ed */
+            set_numbers(f, &st);
+    }
+    return NULL;
+}
+
+/* Below this many entries a thread of its own costs more than the stats it would make. */
+#define ENTRIES_PER_THREAD 2048
+#define MAX_THREADS 16
+
+/* Stat the entries the walk left pending, in up to `threads` threads (this one among them). */
+static void stat_files(Scan *scan, int root, int threads) {
+    size_t longest = 0;
+    for (size_t k = 0; k < scan->n; k++)
+        if (scan->found[k].len > longest)
+            longest = scan->found[k].len;
+    size_t wanted = scan->n / ENTRIES_PER_THREAD;
+    size_t count = wanted < (size_t)threads ? wanted : (size_t)threads;
+    if (count < 1)
+        count = 1;
+    if (count > MAX_THREADS)
+        count = MAX_THREADS;
+    StatJob jobs[MAX_THREADS];
+    pthread_t ids[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (size_t t = 0; t < count; t++) {
+        jobs[t] = (StatJob){scan, root, scan->n * t / count, scan->n * (t + 1) / count, NULL};
+        jobs[t].path = PyMem_RawMalloc(longest + 1);
+        if (jobs[t].path == NULL) {
+            scan->no_memory = 1;
+            count = t;
+            break;
+        }
+    }
+    /* every job but the first in a thread of its own; a thread that cannot start, here */
+    for (size_t t = 1; t < count; t++)
+        started[t] = pthread_create(&ids[t], NULL, stat_range, &jobs[t]) == 0;
+    if (count > 0)
+        stat_range(&jobs[0]);
+    for (size_t t = 1; t < count; t++) {
+        if (started[t])
+            pthread_join(ids[t], NULL);
+        else
+            stat_range(&jobs[t]);
+    }
+    for (size_t t = 0; t < count; t++)
+        PyMem_RawFree(jobs[t].path);
 }
 
 /* The digest of a listing: for each entry a 128-bit hash of its relative path (UTF-8 bytes)
@@ -317,19 +391,25 @@ static PyObject *results(const Scan *scan) {
     return list;
 }
 
-static PyObject *scan(PyObject *module, PyObject *arg) {
+static PyObject *scan(PyObject *module, PyObject *args) {
     (void)module;
     PyObject *path = NULL;
-    if (!PyUnicode_FSConverter(arg, &path))
+    int threads = 1;
+    if (!PyArg_ParseTuple(args, "O&|i:scan", PyUnicode_FSConverter, &path, &threads))
         return NULL;
     Scan state = {0};
     Lanes sum = {0, 0};
     Py_BEGIN_ALLOW_THREADS
     int fd = open(PyBytes_AS_STRING(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
+    int root = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 0); /* walk closes fd */
+    if (fd < 0 || root < 0)
         state.error = errno;
-    else
-        walk(fd, &state);
+    else if (walk(fd, &state) == 0 && !state.no_memory)
+        stat_files(&state, root, threads);
+    if (fd >= 0 && root < 0)
+        close(fd);
+    if (root >= 0)
+        close(root);
     for (size_t k = 0; k < state.n; k++) {
         const struct Found *f = &state.found[k];
         const long long numbers[4] = {f->size, f->mtime, f->inode, f->ctime};
@@ -364,9 +444,10 @@ static PyObject *scan(PyObject *module, PyObject *arg) {
 }
 
 static PyMethodDef methods[] = {
-    {"scan", scan, METH_O,
-     "scan(root, /)\n--\n\n([(relative path, size, mtime_ns, inode, ctime_ns), ...], digest) "
-     "of the record files under the folder root, unsorted, and digest() of them."},
+    {"scan", scan, METH_VARARGS,
+     "scan(root, threads=1, /)\n--\n\n([(relative path, size, mtime_ns, inode, ctime_ns), ...], "
+     "digest) of the record files under the folder root, unsorted, and digest() of them; "
+     "the files are stat'ed by up to threads threads."},
     {"columns", columns, METH_O,
      "columns(entries, /)\n--\n\n(offsets, data, numbers): the relative paths of a list of "
      "scan entries as a large_string's int64 offsets and UTF-8 bytes, and their four "

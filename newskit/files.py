@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from newskit.errors import CorpusError
+from newskit.machine import usable_cpus
 from newskit.parse import RecordError
 
 try:  # newskit's C folder scan, built on install where a C compiler is at hand
@@ -68,7 +69,7 @@ def list_files(root: Path) -> Listing:
     digest = None
     if _scan is not None:
         try:
-            found, digest = _scan.scan(folder)
+            found, digest = _scan.scan(folder, usable_cpus())
         except OSError as exc:  # filename: the folder's path relative to root
             shown = os.path.join(folder, exc.filename) if exc.filename else folder
             raise CorpusError(f"{shown_name(shown)}: cannot list folder: {exc.strerror}") from exc

@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 
 from newskit.columnar import build_tables, record_rows
 from newskit.files import Entry, entry_columns, read_bytes
+from newskit.machine import usable_cpus
 from newskit.parse import RecordError, parse_record
 from newskit.records import build_record, is_article
 from newskit.schema import (
@@ -393,7 +394,7 @@ def dask_client(address: str | None = None) -> Iterator[object]:
         return
     with (
         LocalCluster(
-            n_workers=_cpu_count(), threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=usable_cpus(), threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -608,14 +609,7 @@ def _worker_count(workers: int | None, n_files: int) -> int:
         return min(workers, n_files)
     if n_files < (PARALLEL_MIN_FILES if _forkserver_started else PARALLEL_MIN_FILES_COLD):
         return 1
-    return max(1, min(_cpu_count(), n_files // (PARALLEL_MIN_FILES // 2)))
-
-
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    return max(1, min(usable_cpus(), n_files // (PARALLEL_MIN_FILES // 2)))
 
 
 def _progress_bar(total: int, progress: bool | None) -> object:

@@ -62,6 +62,7 @@ import newskit
 from newskit.cache import CACHE_DIR_ENV, default_cache_dir, wait_for_writes
 from newskit.compare import Comparison
 from newskit.corpus import SNAPSHOT_ENV, Corpus, load_corpus
+from newskit.machine import usable_cpus
 from newskit.display import CSS as DISPLAY_CSS
 from newskit.display import corpus_numbers, cut_text, note, render_numbers, render_table
 from newskit.errors import Interrupted, NotebookFailure, ReportError
@@ -383,13 +384,6 @@ def kernel_slots(
     if available is not None and per_kernel:
         slots = min(slots, available // per_kernel)
     return max(1, slots)
-
-
-def usable_cpus() -> int:
-    """The CPUs this process may run on (its affinity, where the system has one)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
 
 
 def available_memory() -> int | None:

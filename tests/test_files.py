@@ -76,6 +76,36 @@ def test_c_scan_and_python_scan_list_the_same(make_corpus, monkeypatch):
     ]
 
 
+def test_c_scan_stats_files_in_threads_as_one_thread_does(tmp_path, monkeypatch):
+    import os
+
+    import newskit.files
+
+    scan = newskit.files._scan
+    require_built(scan, "_scan")
+    root = tmp_path / "corpus"
+    for folder in range(3):  # 3 x 3,000 files: up to 4 threads of 2,048 or more entries each
+        (root / f"{folder}" / "deeper").mkdir(parents=True)
+        for k in range(3000):
+            place = root / f"{folder}" / ("deeper" if k % 3 else "") / f"{k:04d}.md"
+            place.write_text("x" * (k % 97))
+    (root / "link.md").symlink_to(root / "0" / "0000.md")
+    (root / "dangling.md").symlink_to(root / "nowhere.md")
+    os.utime(root / "1" / "0003.md", ns=(1, 123_456_789))
+
+    one, one_digest = scan.scan(str(root), 1)
+    many, many_digest = scan.scan(str(root), 4)
+    assert len(one) == 9002 and sorted(many) == sorted(one) and many_digest == one_digest
+    found = {entry[0]: entry for entry in many}
+    assert found["1/0003.md"][1:3] == (3, 123_456_789)
+    assert found["dangling.md"][1:] == (-1, -1, -1, -1)
+    assert found["link.md"][1:] == found["0/0000.md"][1:]
+    assert found["2/deeper/0005.md"][1] == 5
+    listed = newskit.files.scan_files(root)
+    monkeypatch.setattr(newskit.files, "_scan", None)
+    assert newskit.files.scan_files(root) == listed == sorted(many)
+
+
 def test_c_scan_names_the_folder_it_cannot_list(tmp_path):
     import errno
 

@@ -58,7 +58,7 @@ def test_automatic_worker_count_uses_a_pool_for_large_loads(mixed_corpus, monkey
 def test_a_fresh_process_parses_alone_until_a_pool_would_pay_for_its_start(monkeypatch):
     from newskit.load import PARALLEL_MIN_FILES, PARALLEL_MIN_FILES_COLD, _worker_count
 
-    monkeypatch.setattr("newskit.load._cpu_count", lambda: 4)
+    monkeypatch.setattr("newskit.load.usable_cpus", lambda: 4)
     monkeypatch.setattr("newskit.load._forkserver_started", False)
     assert _worker_count(None, PARALLEL_MIN_FILES) == 1
     assert _worker_count(None, PARALLEL_MIN_FILES_COLD - 1) == 1

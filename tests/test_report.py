@@ -1057,7 +1057,8 @@ def test_jobs_below_one_is_refused(tmp_path, capsys):
 
 
 def test_memory_and_cpus_are_read_from_the_system():
-    from newskit.report import available_memory, peak_memory, usable_cpus
+    from newskit.machine import usable_cpus
+    from newskit.report import available_memory, peak_memory
 
     assert 1 <= usable_cpus() <= (os.cpu_count() or 1)
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
