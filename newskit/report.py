@@ -62,12 +62,12 @@ import newskit
 from newskit.cache import CACHE_DIR_ENV, default_cache_dir, wait_for_writes
 from newskit.compare import Comparison
 from newskit.corpus import SNAPSHOT_ENV, Corpus, load_corpus
-from newskit.machine import usable_cpus
 from newskit.display import CSS as DISPLAY_CSS
 from newskit.display import corpus_numbers, cut_text, note, render_numbers, render_table
 from newskit.errors import Interrupted, NotebookFailure, ReportError
 from newskit.files import shown_name
 from newskit.listing import PAGE, PAGE_ENV
+from newskit.machine import usable_cpus
 from newskit.workspace import shipped_notebooks, shipped_seeds
 
 #: The notebooks rendered by default, and the default corpus (shipped with newskit).
