@@ -1,16 +1,18 @@
 /*
  * newskit._scan: lists the record files under a folder with their sizes, modification
- * times, inode numbers and inode change times, as newskit.corpus._scan_folder does in Python, without the GIL (so a cache can be read
- * meanwhile) and without a Python object per entry skipped.
+ * times, inode numbers and inode change times, as newskit.files._scan_folder does in Python,
+ * without the GIL (so a cache can be read meanwhile) and without a Python object per entry.
  *
- * scan(root, threads=1) returns ([(relative POSIX path, size, mtime_ns, inode, ctime_ns), ...],
- * digest): the entries in directory order (the caller sorts) and digest() of them, made while
- * they are still plain C memory. The folders are listed by one thread; the files are then
- * stat'ed by up to `threads` threads (a stat is most of a scan's time: the system call). digest(entries) tells one set of entries from another, whatever their
- * order (newskit.cache compares the listing with the one a cache kept by it). Hidden entries (names starting with ".") are skipped; folders are walked, but
+ * scan(root, threads=1) returns ((offsets, data, numbers), digest): each record file's relative
+ * POSIX path, size, mtime_ns, inode and ctime_ns as columns (see columns()), sorted by the
+ * bytes of the paths, and digest() of the entries, made while they are still plain C memory.
+ * The folders are listed by one thread; the files are then stat'ed by up to `threads` threads
+ * (a stat is most of a scan's time: the system call). digest(entries) tells one set of entries
+ * from another, whatever their order (newskit.cache compares the listing with the one a cache
+ * kept by it). Hidden entries (names starting with ".") are skipped; folders are walked, but
  * not symbolic links to folders; files whose name ends in .txt or .md (any case) are listed,
- * with -1 for size, mtime, inode and ctime when they cannot be stat'ed (a dangling link). A folder that cannot be
- * listed raises OSError whose filename is its path relative to root.
+ * with -1 for size, mtime, inode and ctime when they cannot be stat'ed (a dangling link). A
+ * folder that cannot be listed raises OSError whose filename is its path relative to root.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -373,22 +375,57 @@ fail:
     return NULL;
 }
 
-static PyObject *results(const Scan *scan) {
-    PyObject *list = PyList_New((Py_ssize_t)scan->n);
-    if (list == NULL)
+/* An entry's place in the sorted listing: by the bytes of its relative path. */
+typedef struct {
+    const char *name;
+    size_t len, k;
+} Key;
+
+static int by_name(const void *a, const void *b) {
+    const Key *x = a, *y = b;
+    int c = memcmp(x->name, y->name, x->len < y->len ? x->len : y->len);
+    return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The order of a scan's entries by the bytes of their relative paths (for UTF-8 names, the
+   order of Python's str); NULL when memory ran out. Runs without the GIL. */
+static Key *sorted_keys(const Scan *scan) {
+    Key *keys = PyMem_RawMalloc((scan->n ? scan->n : 1) * sizeof(Key));
+    if (keys == NULL)
         return NULL;
-    for (size_t k = 0; k < scan->n; k++) {
-        const struct Found *f = &scan->found[k];
-        PyObject *relpath =
-            PyUnicode_DecodeFSDefaultAndSize(scan->names + f->start, (Py_ssize_t)f->len);
-        PyObject *item = relpath ? Py_BuildValue("(NLLLL)", relpath, f->size, f->mtime, f->inode, f->ctime) : NULL;
-        if (item == NULL) {
-            Py_DECREF(list);
-            return NULL;
+    for (size_t k = 0; k < scan->n; k++)
+        keys[k] = (Key){scan->names + scan->found[k].start, scan->found[k].len, k};
+    qsort(keys, scan->n, sizeof(Key), by_name);
+    return keys;
+}
+
+/* The entries in the order of keys, as columns (see columns()). */
+static PyObject *results(const Scan *scan, const Key *keys) {
+    size_t n = scan->n;
+    PyObject *offsets = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((n + 1) * 8));
+    PyObject *data = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)scan->names_len);
+    PyObject *numbers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * 4 * 8));
+    PyObject *found = NULL;
+    if (offsets != NULL && data != NULL && numbers != NULL) {
+        int64_t *at = (int64_t *)PyByteArray_AS_STRING(offsets);
+        char *text = PyByteArray_AS_STRING(data);
+        int64_t *values = (int64_t *)PyByteArray_AS_STRING(numbers);
+        int64_t used = 0;
+        at[0] = 0;
+        for (size_t i = 0; i < n; i++) {
+            const struct Found *f = &scan->found[keys[i].k];
+            memcpy(text + used, scan->names + f->start, f->len);
+            used += (int64_t)f->len;
+            at[i + 1] = used;
+            values[i] = f->size, values[n + i] = f->mtime;
+            values[2 * n + i] = f->inode, values[3 * n + i] = f->ctime;
         }
-        PyList_SET_ITEM(list, (Py_ssize_t)k, item);
+        found = PyTuple_Pack(3, offsets, data, numbers);
     }
-    return list;
+    Py_XDECREF(offsets);
+    Py_XDECREF(data);
+    Py_XDECREF(numbers);
+    return found;
 }
 
 static PyObject *scan(PyObject *module, PyObject *args) {
@@ -399,6 +436,7 @@ static PyObject *scan(PyObject *module, PyObject *args) {
         return NULL;
     Scan state = {0};
     Lanes sum = {0, 0};
+    Key *keys = NULL;
     Py_BEGIN_ALLOW_THREADS
     int fd = open(PyBytes_AS_STRING(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int root = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 0); /* walk closes fd */
@@ -415,6 +453,9 @@ static PyObject *scan(PyObject *module, PyObject *args) {
         const long long numbers[4] = {f->size, f->mtime, f->inode, f->ctime};
         add_entry(&sum, state.names + f->start, f->len, numbers);
     }
+    keys = state.error || state.no_memory ? NULL : sorted_keys(&state);
+    if (keys == NULL && !state.error)
+        state.no_memory = 1;
     Py_END_ALLOW_THREADS
     Py_DECREF(path);
     PyObject *found = NULL;
@@ -430,13 +471,14 @@ static PyObject *scan(PyObject *module, PyObject *args) {
             Py_DECREF(rel);
         }
     } else {
-        PyObject *entries = results(&state);
-        PyObject *text = entries != NULL ? digest_text(&sum, state.n) : NULL;
+        PyObject *columns = results(&state, keys);
+        PyObject *text = columns != NULL ? digest_text(&sum, state.n) : NULL;
         if (text != NULL)
-            found = PyTuple_Pack(2, entries, text);
-        Py_XDECREF(entries);
+            found = PyTuple_Pack(2, columns, text);
+        Py_XDECREF(columns);
         Py_XDECREF(text);
     }
+    PyMem_RawFree(keys);
     PyMem_RawFree(state.names);
     PyMem_RawFree(state.found);
     PyMem_RawFree(state.rel);
@@ -445,9 +487,10 @@ static PyObject *scan(PyObject *module, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
-     "scan(root, threads=1, /)\n--\n\n([(relative path, size, mtime_ns, inode, ctime_ns), ...], "
-     "digest) of the record files under the folder root, unsorted, and digest() of them; "
-     "the files are stat'ed by up to threads threads."},
+     "scan(root, threads=1, /)\n--\n\n((offsets, data, numbers), digest): the relative "
+     "path, size, mtime_ns, inode and ctime_ns of the record files under the folder root as "
+     "columns (see columns()), sorted by path bytes, and digest() of them; the files are "
+     "stat'ed by up to threads threads."},
     {"columns", columns, METH_O,
      "columns(entries, /)\n--\n\n(offsets, data, numbers): the relative paths of a list of "
      "scan entries as a large_string's int64 offsets and UTF-8 bytes, and their four "

@@ -384,13 +384,12 @@ def _load(
     unchanged = cached is not None and (
         listing is None or _cache.unchanged(cached["files"], listing)
     )
-    entries = None if listing is None else listing.entries
     key = _cache.story_key(stories)
     earlier = None
     if unchanged:
         tables = cached
     else:
-        tables, parsed = load_changed(base, entries, cached, workers=workers, progress=progress)
+        tables, parsed = load_changed(base, listing, cached, workers=workers, progress=progress)
         if cached is not None and (found := _cache.read_earlier(cached, key)) is not None:
             earlier = (found, parsed)
     kept = _cache.read_stories(tables, key) if unchanged else None

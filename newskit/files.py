@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import marshal
 import os
 import re
 import stat
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -34,12 +34,44 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 Entry = tuple[str, int, int, int, int]
 
 
-class Listing(NamedTuple):
-    """What :func:`list_files` finds: the entries, and their :func:`entries_digest` when the
-    C scan made it as it went (else None)."""
+class Listing:
+    """What :func:`list_files` finds, sorted by relative path: one entry per record file, and
+    their :func:`entries_digest` when the C scan made it as it went (else None).
 
-    entries: list[Entry]
-    digest: str | None
+    The C scan's listing of UTF-8 names is held as columns (no Python object per file);
+    others as a list of entries.
+    """
+
+    __slots__ = ("_columns", "_entries", "digest")
+
+    def __init__(
+        self,
+        entries: list[Entry] | None = None,
+        digest: str | None = None,
+        *,
+        columns: tuple[pa.Array, np.ndarray] | None = None,
+    ) -> None:
+        if (entries is None) == (columns is None):
+            raise ValueError("a Listing holds either entries or columns")
+        self._entries, self._columns, self.digest = entries, columns, digest
+
+    def __len__(self) -> int:
+        return len(self._entries) if self._entries is not None else len(self._columns[0])
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Each file's ``(relative POSIX path, size, mtime_ns, inode, ctime_ns)``."""
+        if self._entries is not None:
+            return self._entries
+        relpaths, numbers = self._columns
+        return list(zip(relpaths.to_pylist(), *(row.tolist() for row in numbers), strict=True))
+
+    def columns(self) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`entry_columns` of the entries (of a :func:`shown_listing`: UTF-8 names)."""
+        if self._columns is None:
+            return entry_columns(self._entries)
+        relpaths, numbers = self._columns
+        return relpaths, *numbers
 
 
 def scan_files(root: Path) -> list[Entry]:
@@ -69,14 +101,27 @@ def list_files(root: Path) -> Listing:
     digest = None
     if _scan is not None:
         try:
-            found, digest = _scan.scan(folder, usable_cpus())
+            (offsets, data, numbers), digest = _scan.scan(folder, usable_cpus())
         except OSError as exc:  # filename: the folder's path relative to root
             shown = os.path.join(folder, exc.filename) if exc.filename else folder
             raise CorpusError(f"{shown_name(shown)}: cannot list folder: {exc.strerror}") from exc
-    else:
-        found = _scan_folder(folder)
+        n = len(offsets) // 8 - 1
+        numbers = np.frombuffer(numbers, dtype=np.int64).reshape(4, n)
+        relpaths = pa.Array.from_buffers(
+            pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+        )
+        try:  # names that are all UTF-8 (the usual case): sorted by their bytes as by str
+            relpaths.validate(full=True)
+        except pa.ArrowInvalid:  # some are not: the os functions' names, sorted as str
+            bounds = np.frombuffer(offsets, dtype=np.int64).tolist()
+            names = [os.fsdecode(bytes(data[a:b])) for a, b in itertools.pairwise(bounds)]
+            found = list(zip(names, *(row.tolist() for row in numbers), strict=True))
+            found.sort(key=itemgetter(0))
+            return Listing(found, digest)
+        return Listing(columns=(relpaths, numbers), digest=digest)
+    found = _scan_folder(folder)
     found.sort(key=itemgetter(0))  # paths are unique; comparing them alone is faster
-    return Listing(found, digest)
+    return Listing(found, None)
 
 
 def entries_digest(entries: list[Entry]) -> str:
@@ -116,6 +161,8 @@ def _inode(info: os.stat_result) -> int:
 def shown_listing(listing: Listing) -> Listing:
     """``listing`` with each relative path as :func:`shown_name` shows it, sorted by it; its
     digest is kept when no name changed."""
+    if listing._entries is None:  # columns: UTF-8 names
+        return listing
     try:  # one check for the usual case: every name is UTF-8
         "".join(map(itemgetter(0), listing.entries)).encode()
     except UnicodeEncodeError:

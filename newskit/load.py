@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newskit.columnar import build_tables, record_rows
-from newskit.files import Entry, entry_columns, read_bytes
+from newskit.files import Listing, read_bytes
 from newskit.machine import usable_cpus
 from newskit.parse import RecordError, parse_record
 from newskit.records import build_record, is_article
@@ -172,7 +172,7 @@ def without_gc() -> Iterator[None]:
 
 def load_changed(
     base: Path,
-    entries: list[Entry],
+    listing: Listing,
     cached: dict | None,
     *,
     workers: int | None,
@@ -183,8 +183,8 @@ def load_changed(
     Returns the per-file tables and ``files`` (relpath, size, mtime_ns, inode, ctime_ns,
     digest) as Arrow, and the per-file tables of the files parsed.
     """
-    n = len(entries)
-    relpaths, sizes, mtimes, inodes, ctimes = entry_columns(entries)
+    n = len(listing)
+    relpaths, sizes, mtimes, inodes, ctimes = listing.columns()
     reuse = np.zeros(n, dtype=bool)
     if cached is not None and n:
         old = cached["files"]
