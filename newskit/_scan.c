@@ -13,6 +13,9 @@
  * not symbolic links to folders; files whose name ends in .txt or .md (any case) are listed,
  * with -1 for size, mtime, inode and ctime when they cannot be stat'ed (a dangling link). A
  * folder that cannot be listed raises OSError whose filename is its path relative to root.
+ *
+ * read_files(paths, max_bytes) reads the record files a load parses, a list at a time without
+ * the GIL (so the next files are read while the last ones are parsed).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -485,6 +488,89 @@ static PyObject *scan(PyObject *module, PyObject *args) {
     return found;
 }
 
+/* read_files(paths, max_bytes): each file's bytes, as files.read_bytes reads a regular file
+   of at most max_bytes (opened without blocking, its size from fstat, read whole in one call);
+   None for a file read otherwise: one that cannot be opened or stat'ed, is not a regular file,
+   is too big or changed size while read. The caller reads those its own way, which tells
+   why. The files are read without the GIL, into one block, then made bytes objects. */
+static PyObject *read_files(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *paths;
+    Py_ssize_t max_bytes;
+    if (!PyArg_ParseTuple(args, "O!n:read_files", &PyList_Type, &paths, &max_bytes))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(paths);
+    PyObject *encoded = PyList_New(n); /* the paths as file system bytes, kept alive */
+    Py_ssize_t *sizes = PyMem_RawMalloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    size_t *starts = PyMem_RawMalloc((size_t)(n ? n : 1) * sizeof(size_t));
+    const char **names = PyMem_RawMalloc((size_t)(n ? n : 1) * sizeof(char *));
+    PyObject *found = NULL;
+    char *block = NULL;
+    size_t used = 0, cap = 0;
+    int no_memory = 0;
+    if (encoded == NULL || sizes == NULL || starts == NULL || names == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *path = PyUnicode_EncodeFSDefault(PyList_GET_ITEM(paths, i));
+        if (path == NULL)
+            goto done;
+        PyList_SET_ITEM(encoded, i, path);
+        /* a NUL inside would name another file: leave it to the caller */
+        names[i] = strlen(PyBytes_AS_STRING(path)) == (size_t)PyBytes_GET_SIZE(path)
+                       ? PyBytes_AS_STRING(path)
+                       : NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n && !no_memory; i++) {
+        sizes[i] = -1;
+        if (names[i] == NULL)
+            continue;
+        int fd = open(names[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0)
+            continue;
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= max_bytes) {
+            size_t size = (size_t)st.st_size;
+            if (!reserve((void **)&block, &cap, used + size + 1, 1)) {
+                no_memory = 1;
+            } else {
+                ssize_t got;
+                do
+                    got = read(fd, block + used, size + 1); /* one more: did it grow? */
+                while (got < 0 && errno == EINTR);
+                if (got == (ssize_t)size) {
+                    sizes[i] = (Py_ssize_t)size, starts[i] = used;
+                    used += size;
+                }
+            }
+        }
+        close(fd);
+    }
+    Py_END_ALLOW_THREADS
+    if (no_memory) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    found = PyList_New(n);
+    for (Py_ssize_t i = 0; found != NULL && i < n; i++) {
+        PyObject *item = sizes[i] < 0 ? Py_NewRef(Py_None)
+                                      : PyBytes_FromStringAndSize(block + starts[i], sizes[i]);
+        if (item == NULL)
+            Py_CLEAR(found);
+        else
+            PyList_SET_ITEM(found, i, item);
+    }
+done:
+    Py_XDECREF(encoded);
+    PyMem_RawFree(sizes);
+    PyMem_RawFree(starts);
+    PyMem_RawFree(names);
+    PyMem_RawFree(block);
+    return found;
+}
+
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(root, threads=1, /)\n--\n\n((offsets, data, numbers), digest): the relative "
@@ -498,12 +584,17 @@ static PyMethodDef methods[] = {
     {"digest", digest, METH_O,
      "digest(entries, /)\n--\n\n32 hex digits that tell one set of scan entries from "
      "another, whatever their order."},
+    {"read_files", read_files, METH_VARARGS,
+     "read_files(paths, max_bytes, /)\n--\n\nEach file's bytes, as files.read_bytes reads a "
+     "regular file of at most max_bytes, or None for a file to read otherwise (the caller "
+     "then tells why); read without the GIL."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "newskit._scan",
-    "Lists the record files of a corpus folder with their sizes and change times.", -1,
+    "Lists the record files of a corpus folder with their sizes and change times, and reads "
+    "them.", -1,
     methods, NULL, NULL, NULL, NULL,
 };
 

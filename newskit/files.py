@@ -8,6 +8,9 @@ import marshal
 import os
 import re
 import stat
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
 from pathlib import Path
 
@@ -271,6 +274,33 @@ def _scan_folder(folder: str) -> list[Entry]:
         for fd in waiting:
             os.close(fd)
     return found
+
+
+#: Files :func:`read_ahead` reads at a time, and batches it reads ahead of its caller.
+READ_AT_A_TIME = 256
+READ_AHEAD = 8
+
+
+def read_ahead(paths: Iterable[str]) -> Iterator[bytes | None]:
+    """Each file's bytes as :func:`read_bytes` reads them, in order, or None for a file that
+    :func:`read_bytes` must read itself (which then says why it cannot), as every file where
+    the C scan is not built. The C scan reads a batch of files at a time without the GIL, in a
+    thread that keeps up to :data:`READ_AHEAD` batches ahead of the caller's parsing."""
+    paths = iter(paths)
+    if _scan is None:
+        yield from (None for _ in paths)
+        return
+    with ThreadPoolExecutor(1) as reader:
+        pending: deque = deque()
+        while True:
+            while len(pending) < READ_AHEAD:
+                batch = list(itertools.islice(paths, READ_AT_A_TIME))
+                if not batch:
+                    break
+                pending.append(reader.submit(_scan.read_files, batch, MAX_FILE_BYTES))
+            if not pending:
+                return
+            yield from pending.popleft().result()
 
 
 def read_bytes(path: str) -> bytes:

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newskit.columnar import build_tables, record_rows
-from newskit.files import Listing, read_bytes
+from newskit.files import Listing, read_ahead, read_bytes
 from newskit.machine import usable_cpus
 from newskit.parse import RecordError, parse_record
 from newskit.records import build_record, is_article
@@ -74,10 +74,11 @@ class FileRead(NamedTuple):
     problem: dict | None
 
 
-def read_record(path: str) -> FileRead:
-    """Read and parse one record file; never raises on what the file holds."""
+def read_record(path: str, data: bytes | None = None) -> FileRead:
+    """Read and parse one record file (``data``: its bytes, when already read); never raises
+    on what the file holds."""
     try:
-        data = read_bytes(path)
+        data = read_bytes(path) if data is None else data
     except OSError as exc:
         return FileRead(
             None, "", "", problem_row(path, "error", None, f"cannot read file: {exc.strerror}")
@@ -94,8 +95,16 @@ def read_record(path: str) -> FileRead:
     return FileRead(meta, body, digest, None)
 
 
-def parse_chunk(base: str, relpaths: list[str]) -> dict:
+def _paths(base: str, relpaths: list[str]) -> list[str]:
+    prefix = str(Path(base) / "_")[:-1]  # joined as pathlib joins them, without its cost
+    return [prefix + relpath for relpath in relpaths]
+
+
+def parse_chunk(base: str, relpaths: list[str], read: Iterator[bytes | None] | None = None) -> dict:
     """The per-file tables of the files ``base/relpath``, as Arrow, and their digests.
+
+    ``read`` gives the files' bytes in order (:func:`newskit.files.read_ahead` of their paths,
+    by default).
 
     Records go to Arrow column-wise (:func:`newskit.columnar.build_tables`); should a value
     not fit its Arrow type there, the chunk is built record by record instead
@@ -108,9 +117,10 @@ def parse_chunk(base: str, relpaths: list[str]) -> dict:
         :func:`newskit.stories.article_keys` makes of the articles), and ``digests``:
         relpath -> digest.
     """
-    prefix = str(Path(base) / "_")[:-1]  # joined as pathlib joins them, without its cost
-    paths = [prefix + relpath for relpath in relpaths]
-    reads = [read_record(path) for path in paths]
+    paths = _paths(base, relpaths)
+    if read is None:
+        read = read_ahead(paths)
+    reads = [read_record(path, next(read)) for path in paths]
     loaded = [i for i, read in enumerate(reads) if read.meta is not None]
     try:
         tables, slow = build_tables(
@@ -261,10 +271,14 @@ def parse_all(
                 parts = _parse_in_pool(base, chunks, count, bar)
             except (OSError, EOFError, BrokenProcessPool):
                 parts = []  # no processes to be had here: parse in this one
-        for chunk in chunks[len(parts) :]:
-            parts.append(parse_chunk(str(base), chunk))
-            if bar is not None:
-                bar.update(len(chunk))
+        left = chunks[len(parts) :]
+        # the files of every chunk left read ahead, while the chunks before are parsed
+        paths = (path for chunk in left for path in _paths(str(base), chunk))
+        with contextlib.closing(read_ahead(paths)) as read:
+            for chunk in left:
+                parts.append(parse_chunk(str(base), chunk, read))
+                if bar is not None:
+                    bar.update(len(chunk))
     finally:
         if bar is not None:
             bar.close()

@@ -107,6 +107,42 @@ def test_c_scan_stats_files_in_threads_as_one_thread_does(tmp_path, monkeypatch)
     assert newskit.files.scan_files(root) == listed
 
 
+def test_read_ahead_reads_what_read_bytes_reads_and_leaves_it_the_rest(tmp_path, monkeypatch):
+    import os
+
+    import newskit.files
+    from newskit.files import read_ahead, read_bytes
+    from newskit.parse import RecordError
+
+    require_built(newskit.files._scan, "_scan")
+    monkeypatch.setattr(newskit.files, "READ_AT_A_TIME", 3)  # batches, and some read ahead
+    monkeypatch.setattr(newskit.files, "READ_AHEAD", 2)
+    monkeypatch.setattr(newskit.files, "MAX_FILE_BYTES", 100)
+    good = []
+    for k in range(10):
+        (tmp_path / f"{k}.md").write_bytes(b"x" * (k * 10))  # 0 to 90 bytes: the empty one too
+        good.append(str(tmp_path / f"{k}.md"))
+    (tmp_path / "big.md").write_bytes(b"x" * 101)
+    (tmp_path / "folder.md").mkdir()
+    os.mkfifo(tmp_path / "fifo.md")
+    (tmp_path / "dangling.md").symlink_to(tmp_path / "nowhere.md")
+    (tmp_path / "link.md").symlink_to(tmp_path / "3.md")
+    others = ["big.md", "folder.md", "fifo.md", "dangling.md", "missing.md", "link.md"]
+    paths = good[:5] + [str(tmp_path / name) for name in others] + good[5:]
+
+    read = list(read_ahead(paths))
+    assert len(read) == len(paths)
+    for path, data in zip(paths, read, strict=True):
+        try:
+            expected = read_bytes(path)
+        except (OSError, RecordError):  # read_bytes says why: read_ahead leaves it that
+            expected = None
+        assert data == expected, path
+    assert [data is not None for data in read] == [True] * 5 + [False] * 5 + [True] * 6
+    monkeypatch.setattr(newskit.files, "_scan", None)
+    assert list(read_ahead(paths)) == [None] * len(paths)
+
+
 def test_c_scan_names_the_folder_it_cannot_list(tmp_path):
     import errno
 
