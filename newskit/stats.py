@@ -75,11 +75,11 @@ _STOPWORDS = """
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-# _ascii_words finds these words in ASCII titles without the pattern; a test holds the two
+# _plain_words finds these words in plain titles without the pattern; a test holds the two
 # together (test_title_terms_are_the_words_and_pairs_of_tokenize)
 #: Characters past ASCII that are never part of a word (typographic quotes but ’, dashes,
 #: ellipses, spaces, currency signs, ...): a title whose only characters past ASCII these are
-#: has the words it has with each of them a space, so it takes the ASCII road. A test checks
+#: has the words it has with each of them a space, so it takes the plain road. A test checks
 #: every one of them.
 _SEPARATOR_RANGES = (
     (0xA0, 0xA9), (0xAB, 0xB1), (0xB4, 0xB4), (0xB6, 0xB8), (0xBB, 0xBB), (0xBF, 0xBF),
@@ -90,6 +90,12 @@ _SEPARATORS = (
     "[" + "".join(chr(a) + (f"-{chr(b)}" if b > a else "") for a, b in _SEPARATOR_RANGES) + "]"
 )
 _SEPARATOR = re.compile(_SEPARATORS)
+#: Plain titles, whose words are found in their UTF-8 bytes: ASCII and the letters of Latin-1
+#: (U+00C0 to U+00FF but × and ÷: é, ü, ß, ...), each a letter alone, lower-cased by one bit
+#: (À to Þ; ß and ÿ are lower case) as ASCII's are.
+_PLAIN = "[\x00-\x7f\xc0-\xd6\xd8-\xf6\xf8-\xff]*"
+_PLAIN_TITLE = re.compile(_PLAIN)
+_PLAIN_RE2 = "^[\\x{0}-\\x{7f}\\x{c0}-\\x{d6}\\x{d8}-\\x{f6}\\x{f8}-\\x{ff}]*$"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -2399,8 +2405,9 @@ def _distinct_titles(
     titles: pd.Series,
 ) -> tuple[np.ndarray, int, np.ndarray, pa.Array, np.ndarray, list[str]]:
     """Each distinct title once: the id of each row's title (-1: missing), the number of ids,
-    the ids and text of the titles that are ASCII once ``’`` is written ``'`` (so written),
-    and the ids and text of the other text titles (as they are)."""
+    the ids and text of the plain titles (:data:`_PLAIN` once ``’`` is written ``'`` and the
+    separators spaces; so written), and the ids and text of the other text titles (as they
+    are)."""
     if isinstance(titles.dtype, pd.StringDtype) and titles.dtype.storage == "pyarrow":
         text = pa.array(titles.array)
         text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
@@ -2408,48 +2415,49 @@ def _distinct_titles(
         straight = pc.replace_substring(encoded.dictionary, "’", "'")
         is_ascii = pc.string_is_ascii(straight).to_numpy(zero_copy_only=False)
         ids = np.arange(len(is_ascii))
-        # the others, with their separators spaces: those then ASCII take the ASCII road too
+        # the others, with their separators spaces: those then plain take the plain road too
         spaced = pc.replace_substring_regex(straight.filter(pa.array(~is_ascii)), _SEPARATORS, " ")
-        now_ascii = pc.string_is_ascii(spaced).to_numpy(zero_copy_only=False)
+        now_plain = pc.match_substring_regex(spaced, _PLAIN_RE2).to_numpy(zero_copy_only=False)
         other_ids = ids[~is_ascii]
         return (
             encoded.indices.fill_null(-1).to_numpy().astype(np.int64),
             len(is_ascii),
-            np.concatenate([ids[is_ascii], other_ids[now_ascii]]),
+            np.concatenate([ids[is_ascii], other_ids[now_plain]]),
             pa.concat_arrays(
-                [straight.filter(pa.array(is_ascii)), spaced.filter(pa.array(now_ascii))]
+                [straight.filter(pa.array(is_ascii)), spaced.filter(pa.array(now_plain))]
             ),
-            other_ids[~now_ascii],
-            encoded.dictionary.filter(pa.array(~is_ascii)).filter(pa.array(~now_ascii)).to_pylist(),
+            other_ids[~now_plain],
+            encoded.dictionary.filter(pa.array(~is_ascii)).filter(pa.array(~now_plain)).to_pylist(),
         )
     # what is not text has no words (and may not even hash)
     text = [t if isinstance(t, str) else None for t in titles.to_numpy(dtype=object)]
     row_title, uniques = pd.factorize(np.array(text, dtype=object))
-    ascii_ids, ascii_text, other_ids, others = [], [], [], []
+    plain_ids, plain_text, other_ids, others = [], [], [], []
     for i, title in enumerate(uniques):
         straight = title.replace("’", "'")
         if not straight.isascii():
             straight = _SEPARATOR.sub(" ", straight)
-        if straight.isascii():
-            ascii_ids.append(i)
-            ascii_text.append(straight)
+        if straight.isascii() or _PLAIN_TITLE.fullmatch(straight):
+            plain_ids.append(i)
+            plain_text.append(straight)
         else:
             other_ids.append(i)
             others.append(title)
     return (
         row_title.astype(np.int64),
         len(uniques),
-        np.array(ascii_ids, dtype=np.int64),
-        pa.array(ascii_text, pa.large_string()),
+        np.array(plain_ids, dtype=np.int64),
+        pa.array(plain_text, pa.large_string()),
         np.array(other_ids, dtype=np.int64),
         others,
     )
 
 
-def _ascii_words(titles: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """The words :data:`_WORD` finds in ASCII titles lower-cased, in order, and the position
-    of the title of each. In ASCII, ``[^\\W\\d_]`` is ``[A-Za-z]``: a word is a run of letters
-    and of apostrophes that each stand between two letters."""
+def _plain_words(titles: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """The words :data:`_WORD` finds in plain titles lower-cased, in order, and the position
+    of the title of each. In plain titles, ``[^\\W\\d_]`` is ``[A-Za-z]`` and the Latin-1
+    letters: a word is a run of letters and of apostrophes that each stand between two
+    letters."""
     titles = titles.cast(pa.large_string())
     # one text, the titles apart by a byte no word holds
     joined = pc.binary_join(
@@ -2461,25 +2469,34 @@ def _ascii_words(titles: pa.Array) -> tuple[np.ndarray, pa.Array]:
     if end == start:
         return np.empty(0, dtype=np.int64), pa.array([], pa.large_string())
     text = np.frombuffer(data, dtype=np.uint8)[start:end]
-    # a letter or an apostrophe lower-cased (32 is the case bit); other bytes no longer matter
-    lower = text | 32
-    inner = (lower - ord("a")) < 26
+    # an ASCII letter (32 is the case bit; no byte past ASCII lands in a-z with it)
+    letter = ((text | 32) - ord("a")) < 26
+    # a Latin-1 letter: 0xC3 then its second byte (U+00C0-U+00FF; × and ÷, separators, are
+    # spaces by now)
+    second = np.zeros(len(text), dtype=bool)
+    second[1:] = text[:-1] == 0xC3
+    first = np.zeros(len(text), dtype=bool)
+    first[:-1] = second[1:]
+    # lower-cased: ASCII letters and the second bytes of À-Þ (0x80-0x9E) get the case bit
+    lower = text.copy()
+    lower[letter | (second & (text < 0x9F))] |= 32
+    inner = letter | first | second
     apostrophe = np.flatnonzero(text[1:-1] == ord("'")) + 1
     inner[apostrophe[inner[apostrophe - 1] & inner[apostrophe + 1]]] = True
     # where a run of inner bytes begins, then ends, then the next begins...
     edges = np.flatnonzero(np.diff(inner, prepend=False, append=False))
-    first, lengths = edges[0::2], edges[1::2] - edges[0::2]
-    word_offsets = np.zeros(len(first) + 1, dtype=np.int64)
+    begins, lengths = edges[0::2], edges[1::2] - edges[0::2]
+    word_offsets = np.zeros(len(begins) + 1, dtype=np.int64)
     np.cumsum(lengths, out=word_offsets[1:])
     # the words are the runs of inner bytes, so their bytes in a row are those bytes
     words = pa.LargeStringArray.from_buffers(
-        len(first), pa.py_buffer(word_offsets), pa.py_buffer(lower[inner])
+        len(begins), pa.py_buffer(word_offsets), pa.py_buffer(lower[inner])
     )
     # where each title begins in the text: its offset, and one separator per title before it
     starts = np.frombuffer(titles.buffers()[1], dtype=np.int64)
     starts = starts[titles.offset : titles.offset + len(titles) + 1]
     starts = starts - starts[0] + np.arange(len(titles) + 1)
-    return np.searchsorted(starts, first, side="right") - 1, words
+    return np.searchsorted(starts, begins, side="right") - 1, words
 
 
 #: Titles tokenised at a time, and (title, term) pairs counted at a time: what a step takes
@@ -2498,18 +2515,18 @@ class _TitleTerms:
     """
 
     def __init__(self, titles: pd.Series, *, bigrams: bool) -> None:
-        row_title, n_titles, ascii_ids, ascii_text, other_ids, others = _distinct_titles(titles)
+        row_title, n_titles, plain_ids, plain_text, other_ids, others = _distinct_titles(titles)
         self.n_titles = n_titles + 1
         self.row_title = np.where(row_title < 0, n_titles, row_title)
         del row_title
-        # each word's code, in order of first appearance: the ASCII titles' words (by bytes,
+        # each word's code, in order of first appearance: the plain titles' words (by bytes,
         # a slice of titles at a time, so that what a slice's bytes take stays small), then the
         # other titles' (by tokenize itself)
         vocabulary: dict[str, int] = {}
         title_parts, word_parts = [], []
-        for lo in range(0, len(ascii_text), _TITLES_AT_A_TIME):
-            part = ascii_text.slice(lo, _TITLES_AT_A_TIME)
-            at, words = _ascii_words(part)
+        for lo in range(0, len(plain_text), _TITLES_AT_A_TIME):
+            part = plain_text.slice(lo, _TITLES_AT_A_TIME)
+            at, words = _plain_words(part)
             encoded = pc.dictionary_encode(words)
             local = np.array(
                 [
@@ -2522,10 +2539,10 @@ class _TitleTerms:
             )
             code = local[encoded.indices.to_numpy(zero_copy_only=False)]
             keep = code >= 0
-            title_parts.append(ascii_ids[lo + at[keep]].astype(np.int32))
+            title_parts.append(plain_ids[lo + at[keep]].astype(np.int32))
             word_parts.append(code[keep])
             del at, words, encoded, code, keep
-        del ascii_text
+        del plain_text
         tokens = [tokenize(title) for title in others]
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         title_parts.append(np.repeat(other_ids, lengths).astype(np.int32))

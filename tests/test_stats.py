@@ -1840,6 +1840,8 @@ TITLE_PIECES = (
     "the", "of", "and", "new", "what's", "What’s", "us", "a", "I", "x", "Q", "é",
     "—", "–", "“", "”", "...", "?", "!", ":", "-", "&", "/", "\t", "\n", "\x00", "\u00a0",
     "…", "«", "»", "•", "™", "·", "€", "\u2009", "²", "x²", "½", "µ",
+    "ÀÉÎÕÜÝÞ", "àéîõüýþ", "Øre", "ÿ", "ßÿ", "Ÿ", "Œuvre", "ª", "º", "×", "÷", "3×4", "a÷b",
+    "Ñandú", "ÇA", "é'", "'é", "é'é", "Ä’Ö",
 )  # fmt: skip
 TOPIC_NAMES = ("Apps", "AI", "Data", "Power", "Cloud", "other", " ")
 
@@ -1927,11 +1929,19 @@ def test_separators_past_ascii_are_never_part_of_a_word():
     # letters and numbers past ASCII are words, or parts of them: they are not separators
     for c in "é²½µ’ªº":
         assert not stats._SEPARATOR.search(c)
-    # a title whose only characters past ASCII are separators takes the ASCII road
-    titles = ["“Power” Apps — new…", "café", "x² plain", "plain"]
+    # a title whose only characters past ASCII are separators (× and ÷ among them) or Latin-1
+    # letters takes the plain road; one with other letters or numbers, tokenize's
+    titles = ["“Power” Apps — new…", "café", "x² plain", "plain", "Straße — Ÿ", "3×4 Ñandú"]
     for dtype in ("string[pyarrow]", object):
-        _, _, ascii_ids, _, _, others = stats._distinct_titles(pd.Series(titles, dtype=dtype))
-        assert sorted(ascii_ids) == [0, 3] and others == ["café", "x² plain"]
+        _, _, plain_ids, _, _, others = stats._distinct_titles(pd.Series(titles, dtype=dtype))
+        assert sorted(plain_ids) == [0, 1, 3, 5] and others == ["x² plain", "Straße — Ÿ"]
+    # the Latin-1 letters of the plain road: letters, lower-cased by the case bit, alone
+    for code in range(0xC0, 0x100):
+        c = chr(code)
+        assert c.isalpha() == (c not in "×÷") == bool(stats._PLAIN_TITLE.fullmatch(c))
+        if c.isalpha():
+            assert len(c.lower()) == 1 and c.lower().encode()[0] == 0xC3
+            assert c.lower().encode()[1] == c.encode()[1] | (32 if code < 0xDF else 0)
 
 
 @pytest.fixture(params=["whole", "in small steps"])
