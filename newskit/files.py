@@ -290,7 +290,8 @@ def read_ahead(paths: Iterable[str]) -> Iterator[bytes | None]:
     if _scan is None:
         yield from (None for _ in paths)
         return
-    with ThreadPoolExecutor(1) as reader:
+    reader = ThreadPoolExecutor(1, thread_name_prefix="newskit-read")
+    try:
         pending: deque = deque()
         while True:
             while len(pending) < READ_AHEAD:
@@ -301,6 +302,8 @@ def read_ahead(paths: Iterable[str]) -> Iterator[bytes | None]:
             if not pending:
                 return
             yield from pending.popleft().result()
+    finally:  # a caller that stops early (an error, Ctrl-C) waits for one batch at most
+        reader.shutdown(wait=True, cancel_futures=True)
 
 
 def read_bytes(path: str) -> bytes:

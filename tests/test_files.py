@@ -109,6 +109,7 @@ def test_c_scan_stats_files_in_threads_as_one_thread_does(tmp_path, monkeypatch)
 
 def test_read_ahead_reads_what_read_bytes_reads_and_leaves_it_the_rest(tmp_path, monkeypatch):
     import os
+    import threading
 
     import newskit.files
     from newskit.files import read_ahead, read_bytes
@@ -139,6 +140,11 @@ def test_read_ahead_reads_what_read_bytes_reads_and_leaves_it_the_rest(tmp_path,
             expected = None
         assert data == expected, path
     assert [data is not None for data in read] == [True] * 5 + [False] * 5 + [True] * 6
+    # a caller that stops early leaves no reading thread behind
+    started = read_ahead(paths * 10)
+    assert next(started) == read[0]
+    started.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("newskit-read")]
     monkeypatch.setattr(newskit.files, "_scan", None)
     assert list(read_ahead(paths)) == [None] * len(paths)
 
