@@ -21,6 +21,7 @@ from newskit.dates import parse_bound
 from newskit.errors import CorpusError
 from newskit.files import list_files, shown_listing, shown_name
 from newskit.load import load_changed, without_gc
+from newskit.machine import give_back_memory
 from newskit.records import implausible_date
 from newskit.schema import (
     FIELD_COLUMNS,
@@ -320,6 +321,7 @@ def load_corpus(
         if kept is not None:
             corpus._fields = corpus.fields  # of every column, before they are dropped
             corpus.articles = corpus.articles[kept]
+    give_back_memory()  # what the load freed, which the C allocator would keep
     if strict:
         raise_for_errors(corpus)
     return corpus
