@@ -161,6 +161,43 @@ def test_c_scan_names_the_folder_it_cannot_list(tmp_path):
     assert caught.value.errno == errno.ENOTDIR and caught.value.filename == ""
 
 
+def test_c_scan_names_the_subfolder_it_cannot_list_whatever_the_threads(tmp_path):
+    import subprocess
+    import sys
+
+    import newskit.files
+
+    require_built(newskit.files._scan, "_scan")
+    root = tmp_path / "corpus"
+    for name in "abcde":
+        (root / name).mkdir(parents=True)
+        (root / name / "x.md").write_text(GOOD)
+    chain = root / "c"
+    for _ in range(200):  # deeper than 64 descriptors reach: listing it runs out of them
+        chain = chain / "d"
+    chain.mkdir(parents=True)
+    script = (
+        "import resource, sys\n"
+        "from newskit import _scan\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))\n"
+        "try:\n"
+        "    _scan.scan(sys.argv[1], int(sys.argv[2]))\n"
+        "except OSError as exc:\n"
+        "    print(exc.errno, exc.filename)\n"
+    )
+    import errno
+
+    for threads in ("1", "4"):
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(root), threads],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        assert out[0] == str(errno.EMFILE), out
+        assert out[1].startswith("c/d/d/") and set(out[1][2:].split("/")) == {"d"}, out
+
+
 def test_the_scan_digest_tells_one_listing_from_another_whatever_the_order(make_corpus):
     import newskit.files
     from newskit.files import entries_digest, list_files
