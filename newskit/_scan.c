@@ -6,9 +6,8 @@
  * scan(root, threads=1) returns ((offsets, data, numbers), digest): each record file's relative
  * POSIX path, size, mtime_ns, inode and ctime_ns as columns (see columns()), sorted by the
  * bytes of the paths, and digest() of the entries, made while they are still plain C memory.
- * Root is listed first; its subfolders are then walked by up to `threads` threads (a subfolder
- * each at a time), and the files stat'ed by as many (a stat is most of a scan's time: the
- * system call). digest(entries) tells one set of entries
+ * The folders are listed by one thread; the files are then stat'ed by up to `threads` threads
+ * (a stat is most of a scan's time: the system call). digest(entries) tells one set of entries
  * from another, whatever their order (newskit.cache compares the listing with the one a cache
  * kept by it). Hidden entries (names starting with ".") are skipped; folders are walked, but
  * not symbolic links to folders; files whose name ends in .txt or .md (any case) are listed,
@@ -101,12 +100,8 @@ static int add(Scan *scan, const char *name, size_t len, const struct stat *st) 
     return 0;
 }
 
-typedef struct Subfolders Subfolders;
-static int collect(Subfolders *subs, const char *name, size_t len);
-
-/* List the folder open at fd (which this closes) into scan; -1 on an error, noted in scan.
-   With subs, its subfolders are collected there to be walked later, not walked now. */
-static int walk(int fd, Scan *scan, Subfolders *subs) {
+/* List the folder open at fd (which this closes) into scan; -1 on an error, noted in scan. */
+static int walk(int fd, Scan *scan) {
     DIR *dir = fdopendir(fd);
     if (dir == NULL) {
         scan->error = errno;
@@ -147,14 +142,6 @@ static int walk(int fd, Scan *scan, Subfolders *subs) {
                     continue;
             }
         }
-        if (is_dir && subs != NULL) {
-            if (collect(subs, name, len) < 0) {
-                scan->no_memory = 1;
-                status = -1;
-                break;
-            }
-            continue;
-        }
         if (is_dir) {
             size_t saved = scan->rel_len;
             if (!reserve((void **)&scan->rel, &scan->rel_cap, saved + len + 1, 1)) {
@@ -170,7 +157,7 @@ static int walk(int fd, Scan *scan, Subfolders *subs) {
                 scan->error = errno;
                 status = -1;
             } else {
-                status = walk(sub, scan, NULL);
+                status = walk(sub, scan);
             }
             if (status < 0)
                 break; /* scan->rel names the folder that failed */
@@ -187,129 +174,6 @@ static int walk(int fd, Scan *scan, Subfolders *subs) {
     }
     closedir(dir);
     return status;
-}
-
-/* Below this many entries a thread of its own costs more than the stats it would make. */
-#define ENTRIES_PER_THREAD 2048
-#define MAX_THREADS 16
-
-/* The subfolders of root: each walked into a Scan of its own by whichever thread takes it
-   next, then merged into root's (in the order root lists them). */
-struct Subfolders {
-    char *names; /* back to back, each NUL-terminated */
-    size_t names_len, names_cap;
-    size_t *starts;
-    size_t n, cap;
-    Scan *scans;
-    int root;
-    size_t next;
-    pthread_mutex_t lock;
-};
-
-static int collect(Subfolders *subs, const char *name, size_t len) {
-    if (!reserve((void **)&subs->names, &subs->names_cap, subs->names_len + len + 1, 1) ||
-        !reserve((void **)&subs->starts, &subs->cap, subs->n + 1, sizeof(size_t)))
-        return -1;
-    memcpy(subs->names + subs->names_len, name, len + 1);
-    subs->starts[subs->n++] = subs->names_len;
-    subs->names_len += len + 1;
-    return 0;
-}
-
-static void *walk_subfolders(void *arg) {
-    Subfolders *subs = arg;
-    for (;;) {
-        pthread_mutex_lock(&subs->lock);
-        size_t i = subs->next++;
-        pthread_mutex_unlock(&subs->lock);
-        if (i >= subs->n)
-            return NULL;
-        Scan *scan = &subs->scans[i];
-        const char *name = subs->names + subs->starts[i];
-        size_t len = strlen(name);
-        if (!reserve((void **)&scan->rel, &scan->rel_cap, len + 1, 1)) {
-            scan->no_memory = 1;
-            continue;
-        }
-        memcpy(scan->rel, name, len);
-        scan->rel[len] = '/';
-        scan->rel_len = len + 1;
-        int fd = openat(subs->root, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-            scan->error = errno;
-        else
-            walk(fd, scan, NULL);
-    }
-}
-
-/* Append what scan `from` found to `into`; -1 when memory ran out. */
-static int merge(Scan *into, const Scan *from) {
-    if (!reserve((void **)&into->names, &into->names_cap, into->names_len + from->names_len, 1) ||
-        !reserve((void **)&into->found, &into->cap, into->n + from->n, sizeof(struct Found)))
-        return -1;
-    if (from->names_len)
-        memcpy(into->names + into->names_len, from->names, from->names_len);
-    for (size_t k = 0; k < from->n; k++) {
-        struct Found f = from->found[k];
-        f.start += into->names_len;
-        into->found[into->n++] = f;
-    }
-    into->names_len += from->names_len;
-    return 0;
-}
-
-/* Walk root's subfolders in up to `threads` threads (this one among them) and merge them into
-   scan; -1 on an error, noted in scan (the first subfolder's, in root's order, that failed). */
-static int walk_all(Scan *scan, Subfolders *subs, int threads) {
-    if (subs->n == 0)
-        return 0;
-    subs->scans = PyMem_RawCalloc(subs->n, sizeof(Scan));
-    if (subs->scans == NULL) {
-        scan->no_memory = 1;
-        return -1;
-    }
-    size_t count = subs->n < (size_t)threads ? subs->n : (size_t)threads;
-    if (count > MAX_THREADS)
-        count = MAX_THREADS;
-    pthread_t ids[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
-    pthread_mutex_init(&subs->lock, NULL);
-    for (size_t t = 1; t < count; t++)
-        started[t] = pthread_create(&ids[t], NULL, walk_subfolders, subs) == 0;
-    walk_subfolders(subs); /* ends when every subfolder is taken */
-    for (size_t t = 1; t < count; t++)
-        if (started[t])
-            pthread_join(ids[t], NULL);
-    pthread_mutex_destroy(&subs->lock);
-    for (size_t i = 0; i < subs->n; i++) {
-        Scan *sub = &subs->scans[i];
-        if (sub->no_memory || sub->error) {
-            scan->no_memory = sub->no_memory, scan->error = sub->error;
-            if (!reserve((void **)&scan->rel, &scan->rel_cap, sub->rel_len, 1)) {
-                scan->no_memory = 1;
-                return -1;
-            }
-            memcpy(scan->rel, sub->rel, sub->rel_len);
-            scan->rel_len = sub->rel_len;
-            return -1;
-        }
-        if (merge(scan, sub) < 0) {
-            scan->no_memory = 1;
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static void free_subfolders(Subfolders *subs) {
-    for (size_t i = 0; subs->scans != NULL && i < subs->n; i++) {
-        PyMem_RawFree(subs->scans[i].names);
-        PyMem_RawFree(subs->scans[i].found);
-        PyMem_RawFree(subs->scans[i].rel);
-    }
-    PyMem_RawFree(subs->scans);
-    PyMem_RawFree(subs->names);
-    PyMem_RawFree(subs->starts);
 }
 
 /* Entries stat'ed by one thread: found[from..to) of a scan, by their paths from root. */
@@ -336,6 +200,9 @@ static void *stat_range(void *arg) {
     return NULL;
 }
 
+/* Below this many entries a thread of its own costs more than the stats it would make. */
+#define ENTRIES_PER_THREAD 2048
+#define MAX_THREADS 16
 
 /* Stat the entries the walk left pending, in up to `threads` threads (this one among them). */
 static void stat_files(Scan *scan, int root, int threads) {
@@ -576,14 +443,10 @@ static PyObject *scan(PyObject *module, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     int fd = open(PyBytes_AS_STRING(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int root = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 0); /* walk closes fd */
-    Subfolders subs = {0};
-    subs.root = root;
     if (fd < 0 || root < 0)
         state.error = errno;
-    else if (walk(fd, &state, &subs) == 0 && !state.no_memory &&
-             walk_all(&state, &subs, threads) == 0)
+    else if (walk(fd, &state) == 0 && !state.no_memory)
         stat_files(&state, root, threads);
-    free_subfolders(&subs);
     if (fd >= 0 && root < 0)
         close(fd);
     if (root >= 0)

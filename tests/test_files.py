@@ -161,7 +161,7 @@ def test_c_scan_names_the_folder_it_cannot_list(tmp_path):
     assert caught.value.errno == errno.ENOTDIR and caught.value.filename == ""
 
 
-def test_c_scan_names_the_subfolder_it_cannot_list_whatever_the_threads(tmp_path):
+def test_c_scan_names_the_subfolder_it_cannot_list(tmp_path):
     import subprocess
     import sys
 
