@@ -490,6 +490,7 @@ def plot_matrix(
                 va="center",
                 fontsize="x-small",
                 color="white" if high and value > 0.6 * high else "black",
+                in_layout=False,  # inside its cell: never moves the axes (nor costs a layout)
             )
     ax.figure.colorbar(image, ax=ax, shrink=0.8)
     return ax

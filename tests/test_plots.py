@@ -181,6 +181,13 @@ def test_plot_matrix_annotates_non_zero_cells(ax):
     assert len(ax.images) == 1
     assert sorted(texts_in_cells(ax)) == ["1", "1", "3"]
     assert ax.get_title() == "Co-occurrence"
+    # the numbers sit inside their cells: the layout leaves them out (they cost it time)
+    assert ax.texts and not any(text.get_in_layout() for text in ax.texts)
+    inside = ax.get_window_extent(ax.figure.canvas.get_renderer())
+    for text in ax.texts:
+        box = text.get_window_extent(ax.figure.canvas.get_renderer())
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1
+        assert inside.y0 <= box.y0 and box.y1 <= inside.y1
 
 
 def test_plot_matrix_percent(ax):
