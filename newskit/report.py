@@ -62,6 +62,7 @@ import newskit
 from newskit.cache import CACHE_DIR_ENV, default_cache_dir, wait_for_writes
 from newskit.compare import Comparison
 from newskit.corpus import SNAPSHOT_ENV, Corpus, load_corpus
+from newskit.dataset import REPORT_COLUMNS
 from newskit.display import CSS as DISPLAY_CSS
 from newskit.display import corpus_numbers, cut_text, note, render_numbers, render_table
 from newskit.errors import Interrupted, NotebookFailure, ReportError
@@ -282,8 +283,9 @@ def render_reports(
 
     with _Run() as run:
         # Loading once here gives the index its numbers, checks the corpus before any kernel
-        # starts and warms the corpus cache the kernels then read from.
-        corpus = load_corpus(corpus_path)
+        # starts and warms the corpus cache the kernels then read from (every column; this
+        # process, like the notebooks, makes frames only of the columns a report reads).
+        corpus = load_corpus(corpus_path, columns=REPORT_COLUMNS)
         # A cache written in the background now would not be there for the kernels to read.
         wait_for_writes()
         selected = corpus.select(start=start, end=end, topic=topic, provider=provider)
