@@ -325,6 +325,45 @@ static PyObject *digest(PyObject *self, PyObject *entries) {
     return digest_text(&sum, (size_t)n);
 }
 
+/* The columns of a listing being made (see columns()): three bytearrays. */
+typedef struct {
+    PyObject *offsets, *data, *numbers;
+    size_t n, used;
+} Columns;
+
+/* Start the columns of n entries with total bytes of names; -1 (an exception set) when
+   memory ran out (finish_columns releases what was made). */
+static int start_columns(Columns *c, size_t n, size_t total) {
+    c->n = n, c->used = 0;
+    c->offsets = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((n + 1) * 8));
+    c->data = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)total);
+    c->numbers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * 4 * 8));
+    if (c->offsets == NULL || c->data == NULL || c->numbers == NULL)
+        return -1;
+    ((int64_t *)PyByteArray_AS_STRING(c->offsets))[0] = 0;
+    return 0;
+}
+
+/* Entry i: its name's bytes, and its four numbers in their columns. */
+static void put_entry(Columns *c, size_t i, const char *name, size_t len,
+                      const long long numbers[4]) {
+    memcpy(PyByteArray_AS_STRING(c->data) + c->used, name, len);
+    c->used += len;
+    ((int64_t *)PyByteArray_AS_STRING(c->offsets))[i + 1] = (int64_t)c->used;
+    int64_t *values = (int64_t *)PyByteArray_AS_STRING(c->numbers);
+    for (int k = 0; k < 4; k++)
+        values[k * c->n + i] = (int64_t)numbers[k];
+}
+
+/* (offsets, data, numbers) when ok, else NULL; this releases the columns either way. */
+static PyObject *finish_columns(Columns *c, int ok) {
+    PyObject *found = ok ? PyTuple_Pack(3, c->offsets, c->data, c->numbers) : NULL;
+    Py_XDECREF(c->offsets);
+    Py_XDECREF(c->data);
+    Py_XDECREF(c->numbers);
+    return found;
+}
+
 /* columns(entries): a list of (relative path, size, mtime_ns, inode, ctime_ns) as columns:
    the paths as an Arrow large_string's offsets (int64) and UTF-8 data, and the four numbers
    as int64, one column after the other. */
@@ -342,40 +381,22 @@ static PyObject *columns(PyObject *self, PyObject *entries) {
             return NULL;
         total += (size_t)len;
     }
-    PyObject *offsets = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((n + 1) * 8));
-    PyObject *data = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)total);
-    PyObject *numbers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * 4 * 8));
-    if (offsets == NULL || data == NULL || numbers == NULL)
-        goto fail;
-    int64_t *at = (int64_t *)PyByteArray_AS_STRING(offsets);
-    char *text = PyByteArray_AS_STRING(data);
-    int64_t *values = (int64_t *)PyByteArray_AS_STRING(numbers);
-    int64_t used = 0;
-    at[0] = 0;
+    Columns c;
+    if (start_columns(&c, (size_t)n, total) < 0)
+        return finish_columns(&c, 0);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *entry = PyList_GET_ITEM(entries, i);
         Py_ssize_t len;
         const char *name = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(entry, 0), &len);
-        memcpy(text + used, name, (size_t)len);
-        used += len;
-        at[i + 1] = used;
+        long long numbers[4];
         for (int k = 0; k < 4; k++) {
-            long long value = PyLong_AsLongLong(PyTuple_GET_ITEM(entry, k + 1));
-            if (value == -1 && PyErr_Occurred())
-                goto fail;
-            values[k * n + i] = (int64_t)value;
+            numbers[k] = PyLong_AsLongLong(PyTuple_GET_ITEM(entry, k + 1));
+            if (numbers[k] == -1 && PyErr_Occurred())
+                return finish_columns(&c, 0);
         }
+        put_entry(&c, (size_t)i, name, (size_t)len, numbers);
     }
-    PyObject *found = PyTuple_Pack(3, offsets, data, numbers);
-    Py_DECREF(offsets);
-    Py_DECREF(data);
-    Py_DECREF(numbers);
-    return found;
-fail:
-    Py_XDECREF(offsets);
-    Py_XDECREF(data);
-    Py_XDECREF(numbers);
-    return NULL;
+    return finish_columns(&c, 1);
 }
 
 /* An entry's place in the sorted listing: by the bytes of its relative path. */
@@ -404,31 +425,15 @@ static Key *sorted_keys(const Scan *scan) {
 
 /* The entries in the order of keys, as columns (see columns()). */
 static PyObject *results(const Scan *scan, const Key *keys) {
-    size_t n = scan->n;
-    PyObject *offsets = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((n + 1) * 8));
-    PyObject *data = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)scan->names_len);
-    PyObject *numbers = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * 4 * 8));
-    PyObject *found = NULL;
-    if (offsets != NULL && data != NULL && numbers != NULL) {
-        int64_t *at = (int64_t *)PyByteArray_AS_STRING(offsets);
-        char *text = PyByteArray_AS_STRING(data);
-        int64_t *values = (int64_t *)PyByteArray_AS_STRING(numbers);
-        int64_t used = 0;
-        at[0] = 0;
-        for (size_t i = 0; i < n; i++) {
-            const struct Found *f = &scan->found[keys[i].k];
-            memcpy(text + used, scan->names + f->start, f->len);
-            used += (int64_t)f->len;
-            at[i + 1] = used;
-            values[i] = f->size, values[n + i] = f->mtime;
-            values[2 * n + i] = f->inode, values[3 * n + i] = f->ctime;
-        }
-        found = PyTuple_Pack(3, offsets, data, numbers);
+    Columns c;
+    if (start_columns(&c, scan->n, scan->names_len) < 0)
+        return finish_columns(&c, 0);
+    for (size_t i = 0; i < scan->n; i++) {
+        const struct Found *f = &scan->found[keys[i].k];
+        const long long numbers[4] = {f->size, f->mtime, f->inode, f->ctime};
+        put_entry(&c, i, scan->names + f->start, f->len, numbers);
     }
-    Py_XDECREF(offsets);
-    Py_XDECREF(data);
-    Py_XDECREF(numbers);
-    return found;
+    return finish_columns(&c, 1);
 }
 
 static PyObject *scan(PyObject *module, PyObject *args) {
