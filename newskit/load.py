@@ -100,11 +100,13 @@ def _paths(base: str, relpaths: list[str]) -> list[str]:
     return [prefix + relpath for relpath in relpaths]
 
 
-def parse_chunk(base: str, relpaths: list[str], read: Iterator[bytes | None] | None = None) -> dict:
+def parse_chunk(
+    base: str, relpaths: list[str], contents: Iterator[bytes | None] | None = None
+) -> dict:
     """The per-file tables of the files ``base/relpath``, as Arrow, and their digests.
 
-    ``read`` gives the files' bytes in order (:func:`newskit.files.read_ahead` of their paths,
-    by default).
+    ``contents`` gives the files' bytes in order (:func:`newskit.files.read_ahead` of their
+    paths, by default).
 
     Records go to Arrow column-wise (:func:`newskit.columnar.build_tables`); should a value
     not fit its Arrow type there, the chunk is built record by record instead
@@ -118,9 +120,9 @@ def parse_chunk(base: str, relpaths: list[str], read: Iterator[bytes | None] | N
         relpath -> digest.
     """
     paths = _paths(base, relpaths)
-    if read is None:
-        read = read_ahead(paths)
-    reads = [read_record(path, next(read)) for path in paths]
+    if contents is None:
+        contents = read_ahead(paths)
+    reads = [read_record(path, next(contents)) for path in paths]
     loaded = [i for i, read in enumerate(reads) if read.meta is not None]
     try:
         tables, slow = build_tables(
@@ -274,9 +276,9 @@ def parse_all(
         left = chunks[len(parts) :]
         # the files of every chunk left read ahead, while the chunks before are parsed
         paths = (path for chunk in left for path in _paths(str(base), chunk))
-        with contextlib.closing(read_ahead(paths)) as read:
+        with contextlib.closing(read_ahead(paths)) as contents:
             for chunk in left:
-                parts.append(parse_chunk(str(base), chunk, read))
+                parts.append(parse_chunk(str(base), chunk, contents))
                 if bar is not None:
                     bar.update(len(chunk))
     finally:
