@@ -1,4 +1,5 @@
-"""What the machine lends a run: the CPUs this process may use, and the memory it gives back."""
+"""What the machine lends a run: the CPUs this process may use, its memory, and the memory a
+process gives back."""
 
 from __future__ import annotations
 
@@ -13,6 +14,32 @@ def usable_cpus() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new processes (Linux's ``MemAvailable``; elsewhere half
+    the physical memory), or ``None`` where the system does not say."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as lines:
+            for line in lines:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def peak_memory() -> int | None:
+    """The peak resident memory of this process so far, in bytes (``None`` where unknown)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # macOS counts bytes, Linux KiB
 
 
 @functools.cache

@@ -68,7 +68,7 @@ from newskit.display import corpus_numbers, cut_text, note, render_numbers, rend
 from newskit.errors import Interrupted, NotebookFailure, ReportError
 from newskit.files import shown_name
 from newskit.listing import PAGE, PAGE_ENV
-from newskit.machine import usable_cpus
+from newskit.machine import available_memory, peak_memory, usable_cpus
 from newskit.workspace import shipped_notebooks, shipped_seeds
 
 #: The notebooks rendered by default, and the default corpus (shipped with newskit).
@@ -386,32 +386,6 @@ def kernel_slots(
     if available is not None and per_kernel:
         slots = min(slots, available // per_kernel)
     return max(1, slots)
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available to new processes (Linux's ``MemAvailable``; elsewhere half
-    the physical memory), or ``None`` where the system does not say."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as lines:
-            for line in lines:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
-def peak_memory() -> int | None:
-    """The peak resident memory of this process so far, in bytes (``None`` where unknown)."""
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - Windows
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # macOS counts bytes, Linux KiB
 
 
 def previous_seconds(executed: Path) -> float:

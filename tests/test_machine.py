@@ -19,6 +19,21 @@ def test_usable_cpus_are_the_process_s_affinity():
         assert machine.usable_cpus() == len(os.sched_getaffinity(0))
 
 
+def test_memory_and_cpus_are_read_from_the_system():
+    import os
+    from pathlib import Path
+
+    from newskit.machine import available_memory, peak_memory, usable_cpus
+
+    assert 1 <= usable_cpus() <= (os.cpu_count() or 1)
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert 0 < available_memory() <= total
+    # the peak counts the pages of a 64 MB buffer written now, on top of what is resident now
+    resident = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    buffer = bytearray(b"x") * (64 * 2**20)
+    assert peak_memory() >= resident + 60 * 2**20 and buffer[-1:] == b"x"
+
+
 @pytest.mark.skipif(
     machine._malloc_trim() is None, reason=f"no glibc malloc_trim on {sys.platform}"
 )
