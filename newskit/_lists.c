@@ -8,6 +8,11 @@
  * offsets (the first need not be 0); indices, an int32 per item numbering its text in texts
  * (-1: a missing item, None); nulls, n bytes, nonzero where the list itself is missing (None),
  * or empty when none is; texts, a list of str. It returns a list of n lists (or None).
+ *
+ * values_of(objects, keys) takes a list of objects and a tuple of keys, and returns a list per
+ * key of each object's value for it: [o.get(key) if type(o) is dict else None for o in
+ * objects], as newskit.columnar.values_of does in Python (the column-wise builder reads ~20
+ * keys of every record's front matter this way).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -64,14 +69,66 @@ done:
     return result;
 }
 
+static PyObject *values_of(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objects, *keys;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &objects, &PyTuple_Type, &keys))
+        return NULL;
+    /* Object by object, all keys at a time: each mapping is brought into the CPU's cache once
+     * (key by key, every mapping would be, once per key). */
+    Py_ssize_t n_keys = PyTuple_GET_SIZE(keys), n = PyList_GET_SIZE(objects);
+    PyObject *result = PyList_New(n_keys);
+    if (result == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < n_keys; k++) {
+        PyObject *column = PyList_New(n);
+        if (column == NULL)
+            goto fail;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_INCREF(Py_None);
+            PyList_SET_ITEM(column, i, Py_None);
+        }
+        PyList_SET_ITEM(result, k, column);
+    }
+    for (Py_ssize_t i = 0; i < n && i < PyList_GET_SIZE(objects); i++) {
+        PyObject *object = PyList_GET_ITEM(objects, i);
+        if (!PyDict_CheckExact(object))
+            continue;
+        Py_INCREF(object); /* held while its keys are compared (which may run Python code) */
+        for (Py_ssize_t k = 0; k < n_keys; k++) {
+            PyObject *value = PyDict_GetItemWithError(object, PyTuple_GET_ITEM(keys, k));
+            if (value == NULL) {
+                if (PyErr_Occurred()) {
+                    Py_DECREF(object);
+                    goto fail;
+                }
+                continue;
+            }
+            PyObject *column = PyList_GET_ITEM(result, k);
+            Py_INCREF(value);
+            Py_DECREF(PyList_GET_ITEM(column, i)); /* the None it held */
+            PyList_SET_ITEM(column, i, value);
+        }
+        Py_DECREF(object);
+    }
+    return result;
+fail:
+    Py_DECREF(result);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
+    {"values_of", values_of, METH_VARARGS,
+     "values_of(objects, keys, /)\n--\n\nEach object's value for each key: a list per key "
+     "(see the module)."},
     {"text_lists", text_lists, METH_VARARGS,
      "text_lists(offsets, indices, nulls, texts, /)\n--\n\nPython lists of a column of lists "
      "of text (see the module)."},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "newskit._lists",
-                                    "Python lists of text from Arrow buffers.", -1, methods};
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "newskit._lists",
+    "Python lists of text from Arrow buffers, and of values from mappings.", -1, methods};
 
 PyMODINIT_FUNC PyInit__lists(void) { return PyModule_Create(&module); }

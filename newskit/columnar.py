@@ -11,10 +11,12 @@ of range, a negative score, ...), builds the rest column-wise and puts the rows 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pyarrow as pa
 
+from newskit import schema
 from newskit.records import (
     Record,
     build_record,
@@ -82,7 +84,7 @@ def build_tables(
         carry warnings.
     """
     extras = [extra_fields(m) for m in metas]
-    values = {key: [m.get(key) for m in metas] for key in _READ_KEYS}
+    values = dict(zip(_READ_KEYS, values_of(metas, _READ_KEYS), strict=True))
     # a value too large for extra warns
     slow_rows = sorted(_needing_coercion(values) | {i for i, e in enumerate(extras) if e[1]})
     slow = {
@@ -120,6 +122,16 @@ def build_tables(
         order = np.argsort(at, kind="stable")  # by record; items keep their order
         tables[name] = pa.concat_tables([table, slow_table]).take(pa.array(order))
     return tables, slow
+
+
+def values_of(objects: list, keys: tuple[str, ...]) -> list[list]:
+    """Each object's value for each key, a list per key: ``o.get(key)`` where ``o`` is a dict,
+    None where it is anything else (newskit's C lists do it where built)."""
+    if schema._lists is not None:
+        return schema._lists.values_of(objects, keys)
+    if not set(map(type, objects)) <= {dict}:
+        objects = [o if type(o) is dict else {} for o in objects]
+    return [list(map(dict.get, objects, itertools.repeat(key))) for key in keys]
 
 
 def record_rows(records: list[Record]) -> dict[str, list[dict]]:
@@ -183,38 +195,39 @@ def _needing_coercion(values: dict[str, list]) -> set[int]:
     check(values["secured"], _TOKEN_TYPES)
     providers = values["provider"]
     check(providers, _MAPPING_TYPES)
-    providers = [p if type(p) is dict else {} for p in providers]
-    for key in ("name", "domain"):
-        check([p.get(key) for p in providers], _TEXT_TYPES)
+    names, domains, provider_images = values_of(providers, ("name", "domain", "images"))
+    check(names, _TEXT_TYPES)
+    check(domains, _TEXT_TYPES)
 
     for key in LIST_FIELDS:
         check(values[key], _LIST_TYPES)
         owners, items = _items(values[key])
         check(items, {str}, owners)
 
-    for images in (values["images"], [p.get("images") for p in providers]):
+    for images in (values["images"], provider_images):
         check(images, _LIST_TYPES)
         owners, items = _items(images)
         check(items, {dict}, owners)
-        items = [item if type(item) is dict else {} for item in items]
-        check([item.get("url") for item in items], _TEXT_TYPES, owners)
-        for key in _IMAGE_COUNTS:
-            check_counts([item.get(key) for item in items], owners)
-        check([item.get("isCached") for item in items], _FLAG_TYPES, owners)
+        urls, widths, heights, cached = values_of(items, ("url", *_IMAGE_COUNTS, "isCached"))
+        check(urls, _TEXT_TYPES, owners)
+        check_counts(widths, owners)
+        check_counts(heights, owners)
+        check(cached, _FLAG_TYPES, owners)
 
     related = values["related"]
     check(related, _LIST_TYPES)
     owners, items = _items(related)
     check(items, {dict}, owners)
-    items = [item if type(item) is dict else {} for item in items]
-    for key in _RELATED_TEXT:
-        check([item.get(key) for item in items], _TEXT_TYPES, owners)
-    check_stamps([item.get("publishedDateTime") for item in items], owners)
-    check_counts([item.get("quality") for item in items], owners)
-    providers = [item.get("provider") for item in items]
+    *texts, stamps, qualities, providers = values_of(
+        items, (*_RELATED_TEXT, "publishedDateTime", "quality", "provider")
+    )
+    for column in texts:
+        check(column, _TEXT_TYPES, owners)
+    check_stamps(stamps, owners)
+    check_counts(qualities, owners)
     check(providers, _MAPPING_TYPES, owners)
-    for key in ("name", "domain"):
-        check([p.get(key) if type(p) is dict else None for p in providers], _TEXT_TYPES, owners)
+    for column in values_of(providers, ("name", "domain")):
+        check(column, _TEXT_TYPES, owners)
     return slow
 
 
@@ -250,10 +263,10 @@ def _fast_rows(
     articles["is_secured"] = [
         v if v is None or type(v) is bool else bool(v.strip()) for v in values["secured"]
     ]
-    providers = [p or {} for p in values["provider"]]
-    articles["provider_name"] = decode_texts([p.get("name") for p in providers])
-    articles["provider_domain"] = [clean_domain(p.get("domain")) for p in providers]
-    articles["n_provider_images"] = [len(p.get("images") or ()) for p in providers]
+    names, domains, provider_images = values_of(values["provider"], ("name", "domain", "images"))
+    articles["provider_name"] = decode_texts(names)
+    articles["provider_domain"] = [clean_domain(domain) for domain in domains]
+    articles["n_provider_images"] = [len(images or ()) for images in provider_images]
     for key, column in LIST_FIELDS.items():
         articles[column] = [clean_topics(v) if v else [] for v in values[key]]
     topics = articles["topics"]
@@ -269,7 +282,11 @@ def _fast_rows(
     topic_owner, topic_items = _items(topics)
     image_owner, images = _items(image_lists)
     related_owner, related = _items(related_lists)
-    related_providers = [item.get("provider") or {} for item in related]
+    urls, widths, heights, cached = values_of(images, ("url", *_IMAGE_COUNTS, "isCached"))
+    titles, excerpts, stamps, web_urls, types, qualities, providers = values_of(
+        related, ("title", "excerpt", "publishedDateTime", "webUrl", "type", "quality", "provider")
+    )
+    related_names, related_domains = values_of(providers, ("name", "domain"))
     return {
         "articles": articles,
         "topics": {
@@ -278,21 +295,21 @@ def _fast_rows(
         },
         "images": {
             "article_id": [article_ids[i] for i in image_owner],
-            "url": [item.get("url") for item in images],
-            "width": [item.get("width") for item in images],
-            "height": [item.get("height") for item in images],
-            "is_cached": [item.get("isCached") for item in images],
+            "url": urls,
+            "width": widths,
+            "height": heights,
+            "is_cached": cached,
         },
         "related": {
             "article_id": [article_ids[i] for i in related_owner],
-            "title": decode_texts([item.get("title") for item in related]),
-            "excerpt": decode_texts([item.get("excerpt") for item in related]),
-            "published_at": [item.get("publishedDateTime") for item in related],
-            "web_url": [item.get("webUrl") for item in related],
-            "type": [item.get("type") for item in related],
-            "provider_name": decode_texts([p.get("name") for p in related_providers]),
-            "provider_domain": [clean_domain(p.get("domain")) for p in related_providers],
-            "quality": [item.get("quality") for item in related],
+            "title": decode_texts(titles),
+            "excerpt": decode_texts(excerpts),
+            "published_at": stamps,
+            "web_url": web_urls,
+            "type": types,
+            "provider_name": decode_texts(related_names),
+            "provider_domain": [clean_domain(domain) for domain in related_domains],
+            "quality": qualities,
         },
         "_owner": {"topics": topic_owner, "images": image_owner, "related": related_owner},
     }

@@ -271,3 +271,40 @@ def test_a_record_with_100000_distinct_topics_loads(bad_topic):
     assert list(slow) == ([0] if bad_topic else [])
     expected = [f"topic {i}" for i in range(100_000)] + (["7"] if bad_topic else [])
     assert tables["topics"]["topic"].to_pylist() == expected
+
+
+def test_values_of_reads_each_key_of_each_mapping_as_dict_get_does(monkeypatch):
+    """newskit's C lists and the Python road give ``o.get(key)`` for a dict, None for
+    anything else (a subclass of dict, a list, None), objects and keys in order."""
+    from conftest import BUILT, require_built
+
+    import newskit.schema
+    from newskit.columnar import values_of
+
+    require_built(BUILT["_lists"], "_lists")
+
+    class Mapping(dict):
+        pass
+
+    when = dt.datetime(2021, 5, 1, tzinfo=dt.UTC)
+    shared = ["a list", "kept as it is"]
+    objects = [
+        {"title": "A", "quality": 3, "topics": shared},
+        None,
+        {"title": None, 1: "one", (2, 3): "tuple", "when": when},
+        Mapping(title="a subclass"),
+        ["title"],
+        {},
+        "title",
+        {"title": "B", "topics": shared, "quality": 0},
+    ]
+    keys = ("title", "quality", 1, (2, 3), "topics", "when", "absent")
+    expected = [[o.get(k) if type(o) is dict else None for o in objects] for k in keys]
+    for road in (BUILT["_lists"], None):
+        monkeypatch.setattr(newskit.schema, "_lists", road)
+        found = values_of(objects, keys)
+        assert found == expected
+        assert found[4][0] is shared and found[4][7] is shared  # the values themselves
+        assert values_of(objects, ()) == []
+        assert values_of([], keys) == [[] for _ in keys]
+        assert values_of([{"title": "x"}] * 3, ("title",)) == [["x", "x", "x"]]
