@@ -15,7 +15,9 @@
  * folder that cannot be listed raises OSError whose filename is its path relative to root.
  *
  * read_files(paths, max_bytes) reads the record files a load parses, a list at a time without
- * the GIL (so the next files are read while the last ones are parsed).
+ * the GIL (so the next files are read while the last ones are parsed), and makes each one's
+ * content digest there too: BLAKE2b with a 16-byte digest (RFC 7693), as
+ * hashlib.blake2b(data, digest_size=16).hexdigest() makes it.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -493,11 +495,99 @@ static PyObject *scan(PyObject *module, PyObject *args) {
     return found;
 }
 
-/* read_files(paths, max_bytes): each file's bytes, as files.read_bytes reads a regular file
-   of at most max_bytes (opened without blocking, its size from fstat, read whole in one call);
+/* BLAKE2b (RFC 7693, section 3 and appendix C), unkeyed, of a whole buffer at once. */
+static const uint64_t blake2b_iv[8] = {
+    0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,
+    0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL, 0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL,
+};
+static const uint8_t blake2b_sigma[12][16] = {
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+    {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4},
+    {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
+    {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13},
+    {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
+    {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11},
+    {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
+    {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5},
+    {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+};
+
+#define ROTR64(x, n) (((x) >> (n)) | ((x) << (64 - (n))))
+#define B2B_G(a, b, c, d, x, y)                                                                \
+    do {                                                                                       \
+        v[a] = v[a] + v[b] + (x);                                                              \
+        v[d] = ROTR64(v[d] ^ v[a], 32);                                                        \
+        v[c] = v[c] + v[d];                                                                    \
+        v[b] = ROTR64(v[b] ^ v[c], 24);                                                        \
+        v[a] = v[a] + v[b] + (y);                                                              \
+        v[d] = ROTR64(v[d] ^ v[a], 16);                                                        \
+        v[c] = v[c] + v[d];                                                                    \
+        v[b] = ROTR64(v[b] ^ v[c], 63);                                                        \
+    } while (0)
+
+/* Mix one 128-byte block into h; `bytes` is how many bytes the message has had so far
+ * (less than 2**64 here: the high word of the counter stays 0). */
+static void blake2b_compress(uint64_t h[8], const unsigned char *block, uint64_t bytes,
+                             int last) {
+    uint64_t v[16], m[16];
+    for (int i = 0; i < 8; i++) {
+        v[i] = h[i];
+        v[i + 8] = blake2b_iv[i];
+    }
+    v[12] ^= bytes;
+    if (last)
+        v[14] = ~v[14];
+    for (int i = 0; i < 16; i++) {
+        uint64_t word = 0;
+        for (int j = 7; j >= 0; j--) /* little-endian */
+            word = (word << 8) | block[8 * i + j];
+        m[i] = word;
+    }
+    for (int r = 0; r < 12; r++) {
+        const uint8_t *s = blake2b_sigma[r];
+        B2B_G(0, 4, 8, 12, m[s[0]], m[s[1]]);
+        B2B_G(1, 5, 9, 13, m[s[2]], m[s[3]]);
+        B2B_G(2, 6, 10, 14, m[s[4]], m[s[5]]);
+        B2B_G(3, 7, 11, 15, m[s[6]], m[s[7]]);
+        B2B_G(0, 5, 10, 15, m[s[8]], m[s[9]]);
+        B2B_G(1, 6, 11, 12, m[s[10]], m[s[11]]);
+        B2B_G(2, 7, 8, 13, m[s[12]], m[s[13]]);
+        B2B_G(3, 4, 9, 14, m[s[14]], m[s[15]]);
+    }
+    for (int i = 0; i < 8; i++)
+        h[i] ^= v[i] ^ v[i + 8];
+}
+
+#define DIGEST_BYTES 16
+
+/* The 32 lower-case hex digits of the 16-byte BLAKE2b digest of data[0:n], into hex. */
+static void blake2b_hex(const unsigned char *data, size_t n, char hex[2 * DIGEST_BYTES]) {
+    uint64_t h[8];
+    memcpy(h, blake2b_iv, sizeof h);
+    h[0] ^= 0x01010000ULL ^ DIGEST_BYTES; /* no key, fanout and depth 1 */
+    uint64_t done = 0;
+    for (; n > 128; data += 128, n -= 128) /* the last block, full or not, is done below */
+        blake2b_compress(h, data, done += 128, 0);
+    unsigned char block[128] = {0};
+    memcpy(block, data, n);
+    blake2b_compress(h, block, done + n, 1);
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < DIGEST_BYTES; i++) {
+        unsigned byte = (unsigned)(h[i / 8] >> (8 * (i % 8))) & 0xff;
+        hex[2 * i] = digits[byte >> 4];
+        hex[2 * i + 1] = digits[byte & 15];
+    }
+}
+
+/* read_files(paths, max_bytes): each file's bytes and their digest (blake2b_hex), as
+   files.read_bytes reads a regular file of at most max_bytes (opened without blocking, its size from fstat, read whole in one call);
    None for a file read otherwise: one that cannot be opened or stat'ed, is not a regular file,
    is too big or changed size while read. The caller reads those its own way, which tells
-   why. The files are read without the GIL, into one block, then made bytes objects. */
+   why. The files are read and digested without the GIL, into one block, then made a
+   (bytes, str) pair each. */
 static PyObject *read_files(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *paths;
@@ -509,11 +599,12 @@ static PyObject *read_files(PyObject *self, PyObject *args) {
     Py_ssize_t *sizes = PyMem_RawMalloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
     size_t *starts = PyMem_RawMalloc((size_t)(n ? n : 1) * sizeof(size_t));
     const char **names = PyMem_RawMalloc((size_t)(n ? n : 1) * sizeof(char *));
+    char *hexes = PyMem_RawMalloc((size_t)(n ? n : 1) * 2 * DIGEST_BYTES);
     PyObject *found = NULL;
     char *block = NULL;
     size_t used = 0, cap = 0;
     int no_memory = 0;
-    if (encoded == NULL || sizes == NULL || starts == NULL || names == NULL) {
+    if (encoded == NULL || sizes == NULL || starts == NULL || names == NULL || hexes == NULL) {
         PyErr_NoMemory();
         goto done;
     }
@@ -547,6 +638,7 @@ static PyObject *read_files(PyObject *self, PyObject *args) {
                 while (got < 0 && errno == EINTR);
                 if (got == (ssize_t)size) {
                     sizes[i] = (Py_ssize_t)size, starts[i] = used;
+                    blake2b_hex((unsigned char *)block + used, size, hexes + 2 * DIGEST_BYTES * i);
                     used += size;
                 }
             }
@@ -560,8 +652,17 @@ static PyObject *read_files(PyObject *self, PyObject *args) {
     }
     found = PyList_New(n);
     for (Py_ssize_t i = 0; found != NULL && i < n; i++) {
-        PyObject *item = sizes[i] < 0 ? Py_NewRef(Py_None)
-                                      : PyBytes_FromStringAndSize(block + starts[i], sizes[i]);
+        PyObject *item = Py_NewRef(Py_None);
+        if (sizes[i] >= 0) {
+            Py_SETREF(item, NULL);
+            PyObject *data = PyBytes_FromStringAndSize(block + starts[i], sizes[i]);
+            PyObject *hex = PyUnicode_FromStringAndSize(hexes + 2 * DIGEST_BYTES * i,
+                                                        2 * DIGEST_BYTES);
+            if (data != NULL && hex != NULL)
+                item = PyTuple_Pack(2, data, hex);
+            Py_XDECREF(data);
+            Py_XDECREF(hex);
+        }
         if (item == NULL)
             Py_CLEAR(found);
         else
@@ -572,6 +673,7 @@ done:
     PyMem_RawFree(sizes);
     PyMem_RawFree(starts);
     PyMem_RawFree(names);
+    PyMem_RawFree(hexes);
     PyMem_RawFree(block);
     return found;
 }
@@ -590,9 +692,10 @@ static PyMethodDef methods[] = {
      "digest(entries, /)\n--\n\n32 hex digits that tell one set of scan entries from "
      "another, whatever their order."},
     {"read_files", read_files, METH_VARARGS,
-     "read_files(paths, max_bytes, /)\n--\n\nEach file's bytes, as files.read_bytes reads a "
-     "regular file of at most max_bytes, or None for a file to read otherwise (the caller "
-     "then tells why); read without the GIL."},
+     "read_files(paths, max_bytes, /)\n--\n\nEach file's (bytes, digest), the bytes as "
+     "files.read_bytes reads a regular file of at most max_bytes and the digest as "
+     "hashlib.blake2b(bytes, digest_size=16).hexdigest() makes it, or None for a file to "
+     "read otherwise (the caller then tells why); read and digested without the GIL."},
     {NULL, NULL, 0, NULL},
 };
 

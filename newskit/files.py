@@ -281,11 +281,12 @@ READ_AT_A_TIME = 256
 READ_AHEAD = 8
 
 
-def read_ahead(paths: Iterable[str]) -> Iterator[bytes | None]:
-    """Each file's bytes as :func:`read_bytes` reads them, in order, or None for a file that
-    :func:`read_bytes` must read itself (which then says why it cannot), as every file where
-    the C scan is not built. The C scan reads a batch of files at a time without the GIL, in a
-    thread that keeps up to :data:`READ_AHEAD` batches ahead of the caller's parsing."""
+def read_ahead(paths: Iterable[str]) -> Iterator[tuple[bytes, str] | None]:
+    """Each file's bytes as :func:`read_bytes` reads them and their digest
+    (:func:`content_digest`), in order, or None for a file that :func:`read_bytes` must read
+    itself (which then says why it cannot), as every file where the C scan is not built. The C
+    scan reads and digests a batch of files at a time without the GIL, in a thread that keeps
+    up to :data:`READ_AHEAD` batches ahead of the caller's parsing."""
     paths = iter(paths)
     if _scan is None:
         yield from (None for _ in paths)
@@ -304,6 +305,11 @@ def read_ahead(paths: Iterable[str]) -> Iterator[bytes | None]:
             yield from pending.popleft().result()
     finally:  # a caller that stops early (an error, Ctrl-C) waits for one batch at most
         reader.shutdown(wait=True, cancel_futures=True)
+
+
+def content_digest(data: bytes) -> str:
+    """The digest that tells a file's content from another's: 32 hex digits of BLAKE2b."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def read_bytes(path: str) -> bytes:

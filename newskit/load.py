@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import gc
-import hashlib
 import multiprocessing
 import os
 import signal
@@ -36,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newskit.columnar import build_tables, record_rows
-from newskit.files import Listing, read_ahead, read_bytes
+from newskit.files import Listing, content_digest, read_ahead, read_bytes
 from newskit.machine import usable_cpus
 from newskit.parse import RecordError, parse_record
 from newskit.records import build_record, is_article
@@ -74,18 +73,19 @@ class FileRead(NamedTuple):
     problem: dict | None
 
 
-def read_record(path: str, data: bytes | None = None) -> FileRead:
-    """Read and parse one record file (``data``: its bytes, when already read); never raises
-    on what the file holds."""
+def read_record(path: str, read: tuple[bytes, str] | None = None) -> FileRead:
+    """Read and parse one record file (``read``: its bytes and their digest, when already
+    read, as :func:`newskit.files.read_ahead` gives them); never raises on what the file
+    holds."""
     try:
-        data = read_bytes(path) if data is None else data
+        data, digest = (read_bytes(path), None) if read is None else read
     except OSError as exc:
         return FileRead(
             None, "", "", problem_row(path, "error", None, f"cannot read file: {exc.strerror}")
         )
     except RecordError as exc:
         return FileRead(None, "", "", problem_row(path, "error", None, str(exc)))
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    digest = content_digest(data) if digest is None else digest
     try:
         meta, body = parse_record(data)
         if not is_article(meta):
@@ -105,8 +105,8 @@ def parse_chunk(
 ) -> dict:
     """The per-file tables of the files ``base/relpath``, as Arrow, and their digests.
 
-    ``contents`` gives the files' bytes in order (:func:`newskit.files.read_ahead` of their
-    paths, by default).
+    ``contents`` gives the files' bytes and digests in order (:func:`newskit.files.read_ahead`
+    of their paths, by default).
 
     Records go to Arrow column-wise (:func:`newskit.columnar.build_tables`); should a value
     not fit its Arrow type there, the chunk is built record by record instead

@@ -108,6 +108,7 @@ def test_c_scan_stats_files_in_threads_as_one_thread_does(tmp_path, monkeypatch)
 
 
 def test_read_ahead_reads_what_read_bytes_reads_and_leaves_it_the_rest(tmp_path, monkeypatch):
+    import hashlib
     import os
     import threading
 
@@ -133,13 +134,14 @@ def test_read_ahead_reads_what_read_bytes_reads_and_leaves_it_the_rest(tmp_path,
 
     read = list(read_ahead(paths))
     assert len(read) == len(paths)
-    for path, data in zip(paths, read, strict=True):
+    for path, found in zip(paths, read, strict=True):
         try:
-            expected = read_bytes(path)
+            data = read_bytes(path)
         except (OSError, RecordError):  # read_bytes says why: read_ahead leaves it that
-            expected = None
-        assert data == expected, path
-    assert [data is not None for data in read] == [True] * 5 + [False] * 5 + [True] * 6
+            assert found is None, path
+        else:
+            assert found == (data, hashlib.blake2b(data, digest_size=16).hexdigest()), path
+    assert [found is not None for found in read] == [True] * 5 + [False] * 5 + [True] * 6
     # a caller that stops early leaves no reading thread behind
     started = read_ahead(paths * 10)
     assert next(started) == read[0]
@@ -147,6 +149,30 @@ def test_read_ahead_reads_what_read_bytes_reads_and_leaves_it_the_rest(tmp_path,
     assert not [t for t in threading.enumerate() if t.name.startswith("newskit-read")]
     monkeypatch.setattr(newskit.files, "_scan", None)
     assert list(read_ahead(paths)) == [None] * len(paths)
+
+
+def test_c_reads_digest_files_as_hashlib_blake2b_does(tmp_path):
+    """The digest the C scan makes while it reads equals hashlib's for every length around
+    BLAKE2b's 128-byte blocks, and for larger files."""
+    import hashlib
+    import pathlib
+    import random
+
+    import newskit.files
+
+    require_built(newskit.files._scan, "_scan")
+    rng = random.Random(5)
+    sizes = [*range(0, 400), 1023, 1024, 1025, 4096, 65_535, 65_536, 65_537, 1_000_003]
+    paths = []
+    for size in sizes:
+        path = tmp_path / f"{size}.md"
+        path.write_bytes(rng.randbytes(size))
+        paths.append(str(path))
+    found = newskit.files._scan.read_files(paths, 1 << 24)
+    for path, (data, digest) in zip(paths, found, strict=True):
+        assert data == pathlib.Path(path).read_bytes()
+        assert digest == hashlib.blake2b(data, digest_size=16).hexdigest(), path
+    assert newskit.files.content_digest(b"") == hashlib.blake2b(b"", digest_size=16).hexdigest()
 
 
 def test_c_scan_names_the_folder_it_cannot_list(tmp_path):
