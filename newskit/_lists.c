@@ -13,6 +13,10 @@
  * key of each object's value for it: [o.get(key) if type(o) is dict else None for o in
  * objects], as newskit.columnar.values_of does in Python (the column-wise builder reads ~20
  * keys of every record's front matter this way).
+ *
+ * items_of(lists) takes a list of objects and returns (owners, items): the items of those that
+ * are lists (type(o) is list), one after the other, and the index of the list each came from,
+ * as newskit.columnar._items does in Python.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -117,7 +121,49 @@ fail:
     return NULL;
 }
 
+static PyObject *items_of(PyObject *self, PyObject *lists) {
+    (void)self;
+    if (!PyList_Check(lists)) {
+        PyErr_SetString(PyExc_TypeError, "items_of() takes a list");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(lists), total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *list = PyList_GET_ITEM(lists, i);
+        if (PyList_CheckExact(list))
+            total += PyList_GET_SIZE(list);
+    }
+    PyObject *owners = PyList_New(total), *items = PyList_New(total), *result = NULL;
+    if (owners == NULL || items == NULL)
+        goto done;
+    Py_ssize_t at = 0; /* nothing below runs Python code: the lists cannot change meanwhile */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *list = PyList_GET_ITEM(lists, i);
+        if (!PyList_CheckExact(list) || PyList_GET_SIZE(list) == 0)
+            continue;
+        PyObject *owner = PyLong_FromSsize_t(i);
+        if (owner == NULL)
+            goto done;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++, at++) {
+            PyObject *item = PyList_GET_ITEM(list, j);
+            Py_INCREF(item);
+            PyList_SET_ITEM(items, at, item);
+            Py_INCREF(owner);
+            PyList_SET_ITEM(owners, at, owner);
+        }
+        Py_DECREF(owner);
+    }
+    result = PyTuple_Pack(2, owners, items);
+done:
+    Py_XDECREF(owners);
+    Py_XDECREF(items);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"items_of", items_of, METH_O,
+     "items_of(lists, /)\n--\n\n(owners, items): the items of the lists among lists, and "
+     "the index of the list each came from (see the module)."},
     {"values_of", values_of, METH_VARARGS,
      "values_of(objects, keys, /)\n--\n\nEach object's value for each key: a list per key "
      "(see the module)."},

@@ -232,7 +232,10 @@ def _needing_coercion(values: dict[str, list]) -> set[int]:
 
 
 def _items(lists: list) -> tuple[list[int], list]:
-    """The items of the lists among ``lists``, and the index of the list each came from."""
+    """The items of the lists among ``lists``, and the index of the list each came from (by
+    newskit's C lists where built)."""
+    if schema._lists is not None:
+        return schema._lists.items_of(lists)
     owners = [i for i, values in enumerate(lists) if type(values) is list for _ in values]
     items = [item for values in lists if type(values) is list for item in values]
     return owners, items

@@ -308,3 +308,26 @@ def test_values_of_reads_each_key_of_each_mapping_as_dict_get_does(monkeypatch):
         assert values_of(objects, ()) == []
         assert values_of([], keys) == [[] for _ in keys]
         assert values_of([{"title": "x"}] * 3, ("title",)) == [["x", "x", "x"]]
+
+
+def test_items_of_lists_are_their_items_in_order_with_the_list_each_came_from(monkeypatch):
+    from conftest import BUILT, require_built
+
+    import newskit.schema
+    from newskit.columnar import _items
+
+    require_built(BUILT["_lists"], "_lists")
+
+    class Items(list):
+        pass
+
+    item = {"url": "u"}
+    lists = [["a", "b"], None, [], [item], "ab", ("t",), Items(["s"]), [["nested"], None, 3]]
+    expected = ([0, 0, 3, 7, 7, 7], ["a", "b", item, ["nested"], None, 3])
+    for road in (BUILT["_lists"], None):
+        monkeypatch.setattr(newskit.schema, "_lists", road)
+        owners, items = _items(lists)
+        assert (list(owners), list(items)) == expected
+        assert items[2] is item
+        assert tuple(map(list, _items([]))) == ([], [])
+        assert tuple(map(list, _items([None, "x"]))) == ([], [])
