@@ -187,13 +187,23 @@ def render_table(
     columns = [cut_text(format_value(c, digits=digits), max_chars) for c in shown.columns]
     kinds = [_kind(shown[c], c) for c in shown.columns]
     hrefs = [list(links[c][: len(shown)]) if c in links else None for c in shown.columns]
-    cells = [
-        [
-            _cell(value, kind, digits, max_chars, None if h is None else h[i])
-            for value, kind, h in zip(row, kinds, hrefs, strict=True)
-        ]
-        for i, row in enumerate(shown.itertuples(index=False, name=None))
-    ]
+    # a column repeats its values (a provider, a type, a score, topics): each distinct one
+    # without a link is made a cell once
+    made: list[dict] = [{} for _ in kinds]
+    cells = []
+    for i, row in enumerate(shown.itertuples(index=False, name=None)):
+        line = []
+        for value, kind, h, cache in zip(row, kinds, hrefs, made, strict=True):
+            href = None if h is None else h[i]
+            key = _cell_key(value) if href is None else None
+            if key is None:
+                line.append(_cell(value, kind, digits, max_chars, href))
+                continue
+            cell = cache.get(key)
+            if cell is None:
+                cell = cache[key] = _cell(value, kind, digits, max_chars, None)
+            line.append(cell)
+        cells.append(line)
     count = _count_line(len(cells), n_total)
     stem = name or (caption and _slug(caption)) or "table"
 
@@ -297,6 +307,21 @@ def _cell(value: object, kind: str, digits: int, max_chars: int, href: object) -
         inner = f'<a href="{_esc(link)}"{extra}>{inner}</a>'
     attribute = "" if sort_value in (None, text) else f' data-v="{_esc(sort_value)}"'
     return _Cell(f"{opening}{attribute}>{inner}</td>", text)
+
+
+_KEYED_TYPES = frozenset([str, int, bool, type(None), type(pd.NA)])
+
+
+def _cell_key(value: object) -> tuple | None:
+    """What a cell of ``value`` is made of, as a key equal only for values shown alike (its
+    type too: ``1``, ``True`` and ``1.0`` are equal keys in a dict, not alike cells); None for
+    values not worth keeping (floats, timestamps, anything else)."""
+    kind = type(value)
+    if kind in _KEYED_TYPES:
+        return (kind, value)
+    if (kind is list or kind is tuple) and all(type(item) is str for item in value):
+        return (kind, *value)
+    return None
 
 
 def _is_list(value: object) -> bool:

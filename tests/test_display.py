@@ -302,3 +302,28 @@ def test_corpus_shows_its_headline_numbers(make_corpus):
 def test_numbers_show_shares_as_percentages():
     out = render_numbers({"share of the top 10": 0.9375, "shared": 0.5, "share": 1})
     assert out.text.splitlines() == ["share of the top 10: 93.8%", "shared: 0.5", "share: 1"]
+
+
+def test_a_repeated_value_shows_as_it_does_alone():
+    """Cells of a column made once per distinct value show each value as a table of that value
+    alone would: equal values of other types (1, True, 1.0, "1"), missing ones, lists and
+    tuples of the same texts, and links stay apart."""
+    values = [1, True, 1.0, "1", None, pd.NA, 0, False, -0.0, 0.0, ["a", "b"], ("a", "b"),
+              ["a", "b"], "x" * 80, "x" * 80, 1, True, None, float("nan"), "<b>"]  # fmt: skip
+    hrefs = [None] * len(values)
+    hrefs[1] = hrefs[-1] = "https://example.com/"
+    for name in ("value", "share"):  # shown as text, or as percentages where numeric
+        table = pd.DataFrame({name: pd.Series(values, dtype=object)})
+        alone = [
+            render_table(
+                pd.DataFrame({name: pd.Series([v], dtype=object)}),
+                links={name: [h]},
+                max_chars=40,
+            ).html
+            for v, h in zip(values, hrefs, strict=True)
+        ]
+        rows = render_table(table, links={name: hrefs}, max_chars=40).html.split("<tr>")[2:]
+        cells = [row.split("</tr>")[0] for row in rows]
+        assert cells == [html.split("<tr>")[2].split("</tr>")[0] for html in alone]
+        counts = pd.DataFrame({"n_articles": [3, 3, 1_000, 3]})  # an integer column repeats too
+        assert render_table(counts).text.split("\n")[1:] == ["3", "3", "1,000", "3"]
