@@ -299,10 +299,15 @@ def implausible_date(stamp: pd.Timestamp, why: str) -> str:
     return f"date {stamp.isoformat()} is {why}; kept, but check the year"
 
 
+_SCALARS = (bool, int, float, dt.date)
+
+
 def is_article(meta: dict) -> bool:
     """Whether a front-matter mapping describes a news article at all."""
     title = meta.get("title")
-    if isinstance(title, bool | int | float | dt.date):  # a title such as 1984, made text
+    if type(title) is str and title.strip():  # most records: asked once per file
+        return True
+    if isinstance(title, _SCALARS):  # a title such as 1984, made text
         return True
     for key in ("title", "originalUrl", "webUrl"):
         value = meta.get(key)

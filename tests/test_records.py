@@ -247,3 +247,35 @@ def test_a_selection_of_a_load_with_fewer_columns_lists_the_fields_it_holds(make
     expected = full[~full["key"].isin(left_out)].reset_index(drop=True)
     assert not set(narrow.fields["key"]) & left_out
     pd.testing.assert_frame_equal(narrow.fields, expected)
+
+
+def test_a_record_is_an_article_by_its_title_or_an_address():
+    import datetime as dt
+
+    from newskit.records import is_article
+
+    class Text(str):
+        pass
+
+    articles = [
+        {"title": "Power Apps"},
+        {"title": 1984},
+        {"title": 2.5},
+        {"title": True},
+        {"title": dt.date(2021, 5, 1)},
+        {"title": Text("a title of a subclass of str")},
+        {"title": "  ", "originalUrl": "https://example.com/a"},
+        {"title": None, "webUrl": "https://example.com/b"},
+        {"title": ["a", "list"], "webUrl": " https://example.com/c "},
+    ]
+    others = [
+        {},
+        {"title": ""},
+        {"title": " \t\n"},
+        {"title": None, "originalUrl": "  ", "webUrl": ""},
+        {"title": ["a", "list"]},
+        {"title": {"a": "mapping"}, "originalUrl": 5},
+        {"excerpt": "no title, no address"},
+    ]
+    assert [is_article(meta) for meta in articles] == [True] * len(articles)
+    assert [is_article(meta) for meta in others] == [False] * len(others)
