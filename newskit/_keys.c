@@ -8,11 +8,16 @@
  * title_keys(length, offset, validity, offsets, data) and url_keys(...) take the buffers of
  * a large_string array (validity may be None; offset is the array's) and return
  * (validity, offsets, data, status): the buffers of a large_string array of the keys, and a
- * byte per value: 0 missing, 1 key made, 2 not plain (left to Python; no key).
+ * byte per value: 0 missing, 1 key made, 2 not plain (left to Python; no key). title_keys
+ * adds (validity, offsets, data) of the titles' suffixes: the name key of a plain title's last
+ * " - " part, missing where it has none.
  *
- * A plain title is printable ASCII with no "&", "|", "::" or " - ", no "..." at its end and no
- * section name before its first ":" ("Opinion: ..."); its key is its lower-cased words (runs
- * of [a-z0-9_], quotes ' and ` dropped first) joined by one space.
+ * A plain title holds printable ASCII, the Latin-1 letters À-ÿ, the quotes ‘ ’ and × ÷ · – — •
+ * (characters NFKC leaves as they are); no "&", "|" or "::", no "..." at its end and no
+ * section name before its first ":" ("Opinion: ..."). Its key is its casefolded words (runs of
+ * [a-z0-9_] and the letters; "ß" reads "ss"; quotes ' ` ‘ ’ dropped first) joined by one
+ * space. A part of it after spaces, one of - · – — • and spaces is its last part (when no
+ * other follows): the words of that part, without a first "the", are its suffix.
  *
  * A plain address is http(s)://host/path in printable ASCII: host labels of [A-Za-z0-9-]
  * (two or more, a final dot allowed), path segments of any printable character but space,
@@ -67,14 +72,117 @@ static int is_section(const unsigned char *s, Py_ssize_t start, Py_ssize_t end) 
     return 0;
 }
 
-/* The key of a plain title into out (at most len bytes); -1 when the title is not plain. */
-static Py_ssize_t title_key(const unsigned char *s, Py_ssize_t len, unsigned char *out) {
-    Py_ssize_t end = len, colon = -1;
-    for (Py_ssize_t i = 0; i < len; i++) {
+/* What a character of a plain title is to its key. */
+enum { BAD, WORD, GAP, QUOTE };
+
+/* The character of a plain title at s[i] (valid UTF-8): its kind, its width in bytes and, for
+ * a WORD, its lower-cased bytes (casefold: "ß" is "ss") in low[0..*n). Non-ASCII characters
+ * a plain title may hold: the Latin-1 letters À-ÿ (their NFKC form is themselves), the
+ * quotes ‘ ’ (dropped) and × ÷ · – — • (gaps between words). */
+static int title_char(const unsigned char *s, Py_ssize_t len, Py_ssize_t i, Py_ssize_t *width,
+                      unsigned char *low, int *n) {
+    unsigned char c = s[i];
+    *width = 1;
+    if (c < 0x80) {
+        if (c < 0x20 || c > 0x7e)
+            return BAD;
+        if (c == '\'' || c == '`')
+            return QUOTE;
+        c = lower(c);
+        if (!is_word(c))
+            return GAP;
+        low[0] = c;
+        *n = 1;
+        return WORD;
+    }
+    if (i + 1 < len && c == 0xC2 && s[i + 1] == 0xB7) { /* · */
+        *width = 2;
+        return GAP;
+    }
+    if (i + 1 < len && c == 0xC3 && s[i + 1] >= 0x80 && s[i + 1] <= 0xBF) {
+        unsigned char d = s[i + 1];
+        *width = 2;
+        if (d == 0x97 || d == 0xB7) /* × ÷ */
+            return GAP;
+        if (d == 0x9F) { /* ß */
+            low[0] = low[1] = 's';
+            *n = 2;
+            return WORD;
+        }
+        low[0] = 0xC3;
+        low[1] = d < 0x9F ? d + 0x20 : d; /* À-Þ: à-þ */
+        *n = 2;
+        return WORD;
+    }
+    if (i + 2 < len && c == 0xE2 && s[i + 1] == 0x80) {
+        unsigned char d = s[i + 2];
+        *width = 3;
+        if (d == 0x98 || d == 0x99) /* ‘ ’ */
+            return QUOTE;
+        if (d == 0x93 || d == 0x94 || d == 0xA2) /* – — • */
+            return GAP;
+    }
+    return BAD;
+}
+
+/* The width of the separator character (- · – — •) at s[i], or 0. */
+static Py_ssize_t separator_at(const unsigned char *s, Py_ssize_t len, Py_ssize_t i) {
+    if (s[i] == '-')
+        return 1;
+    if (i + 1 < len && s[i] == 0xC2 && s[i + 1] == 0xB7)
+        return 2;
+    if (i + 2 < len && s[i] == 0xE2 && s[i + 1] == 0x80 &&
+        (s[i + 2] == 0x93 || s[i + 2] == 0x94 || s[i + 2] == 0xA2))
+        return 3;
+    return 0;
+}
+
+/* The words of s[start:end] into out, lower-cased, quotes dropped, joined by one space;
+ * without a first word "the" when drop_the. Returns the bytes written. */
+static Py_ssize_t words_of(const unsigned char *s, Py_ssize_t start, Py_ssize_t end,
+                           unsigned char *out, int drop_the) {
+    Py_ssize_t n = 0, width, word_start = 0;
+    int gap = 0, words = 0, k;
+    unsigned char low[2];
+    for (Py_ssize_t i = start; i < end; i += width) {
+        int kind = title_char(s, end, i, &width, low, &k);
+        if (kind == QUOTE)
+            continue;
+        if (kind != WORD) {
+            gap = 1;
+            continue;
+        }
+        if (gap && n) {
+            if (drop_the && words == 1 && n - word_start == 3 && !memcmp(out + word_start, "the", 3))
+                n = 0; /* "the" was the first word: start again */
+            else
+                out[n++] = ' ';
+        }
+        if (gap || !n) {
+            word_start = n;
+            words++;
+        }
+        gap = 0;
+        memcpy(out + n, low, (size_t)k);
+        n += k;
+    }
+    if (drop_the && words == 1 && n == 3 && !memcmp(out, "the", 3))
+        n = 0;
+    return n;
+}
+
+/* The key of a plain title into out (at most len bytes) and, when it has a " - " part (or
+ * " · ", " – ", " — ", " • "), the name key of its last part into suffix (at most len bytes;
+ * *suffix_len -1 when none). -1 when the title is not plain. */
+static Py_ssize_t title_key(const unsigned char *s, Py_ssize_t len, unsigned char *out,
+                            unsigned char *suffix, Py_ssize_t *suffix_len) {
+    Py_ssize_t colon = -1, width;
+    unsigned char low[2];
+    int k;
+    *suffix_len = -1;
+    for (Py_ssize_t i = 0; i < len; i += width) {
         unsigned char c = s[i];
-        if (c < 0x20 || c > 0x7e || c == '&' || c == '|')
-            return -1;
-        if (c == '-' && i > 0 && i + 1 < len && s[i - 1] == ' ' && s[i + 1] == ' ')
+        if (title_char(s, len, i, &width, low, &k) == BAD || c == '&' || c == '|')
             return -1;
         if (c == ':') {
             if (i + 1 < len && s[i + 1] == ':') /* " :: " parts a title from its outlet */
@@ -86,25 +194,35 @@ static Py_ssize_t title_key(const unsigned char *s, Py_ssize_t len, unsigned cha
     /* a colon after a section name: the name is cut ("Watch: ..."); any other is a gap */
     if (colon >= 0 && is_section(s, 0, colon))
         return -1;
-    while (end > 0 && s[end - 1] == ' ')
+    Py_ssize_t start = 0, end = len;
+    while (start < end && s[start] == ' ')
+        start++;
+    while (end > start && s[end - 1] == ' ')
         end--;
-    if (end >= 3 && s[end - 1] == '.' && s[end - 2] == '.' && s[end - 3] == '.')
+    if (end - start >= 3 && s[end - 1] == '.' && s[end - 2] == '.' && s[end - 3] == '.')
         return -1;
-    Py_ssize_t n = 0;
-    int gap = 0;
-    for (Py_ssize_t i = 0; i < len; i++) {
-        unsigned char c = lower(s[i]);
-        if (c == '\'' || c == '`')
+    /* the last part: after the last run of spaces, separator, run of spaces */
+    Py_ssize_t last = -1;
+    for (Py_ssize_t i = start; i < end;) {
+        if (s[i] != ' ') {
+            i++;
             continue;
-        if (is_word(c)) {
-            if (gap && n)
-                out[n++] = ' ';
-            gap = 0;
-            out[n++] = c;
-        } else
-            gap = 1;
+        }
+        Py_ssize_t j = i;
+        while (j < end && s[j] == ' ')
+            j++;
+        Py_ssize_t sep = j < end ? separator_at(s, end, j) : 0;
+        if (sep && j + sep < end && s[j + sep] == ' ') {
+            j += sep;
+            while (j < end && s[j] == ' ')
+                j++;
+            last = j;
+        }
+        i = j;
     }
-    return n;
+    if (last >= 0)
+        *suffix_len = words_of(s, last, end, suffix, 1);
+    return words_of(s, 0, len, out, 0);
 }
 
 static int is_label(unsigned char c) {
@@ -121,7 +239,10 @@ static int has_dot(const unsigned char *s, Py_ssize_t start, Py_ssize_t end) {
 }
 
 /* The key of a plain address into out (at most len + 1 bytes); -1 when it is not plain. */
-static Py_ssize_t url_key(const unsigned char *s, Py_ssize_t len, unsigned char *out) {
+static Py_ssize_t url_key(const unsigned char *s, Py_ssize_t len, unsigned char *out,
+                          unsigned char *suffix, Py_ssize_t *suffix_len) {
+    (void)suffix;
+    *suffix_len = -1;
     Py_ssize_t i;
     if (has_at(s, len, 0, "https://"))
         i = 8;
@@ -199,17 +320,19 @@ static Py_ssize_t url_key(const unsigned char *s, Py_ssize_t len, unsigned char 
     return n + (path_end - path);
 }
 
-typedef Py_ssize_t (*key_fn)(const unsigned char *, Py_ssize_t, unsigned char *);
+typedef Py_ssize_t (*key_fn)(const unsigned char *, Py_ssize_t, unsigned char *, unsigned char *,
+                              Py_ssize_t *);
 
-static PyObject *make_keys(PyObject *args, key_fn key, Py_ssize_t extra) {
+/* The keys of an Arrow large_string array's values (see the module), and with_suffix: the
+ * name keys of the titles' last parts. */
+static PyObject *make_keys(PyObject *args, key_fn key, Py_ssize_t extra, int with_suffix) {
     Py_ssize_t length, offset;
     PyObject *validity_obj;
     Py_buffer offsets, data = {0}, validity = {0};
     PyObject *data_obj;
     if (!PyArg_ParseTuple(args, "nnOy*O", &length, &offset, &validity_obj, &offsets, &data_obj))
         return NULL;
-    PyObject *result = NULL, *out_valid = NULL, *out_offsets = NULL, *out_data = NULL,
-             *status = NULL;
+    PyObject *result = NULL, *out[7] = {NULL};
     if (length < 0 || offset < 0 || offsets.len < (Py_ssize_t)((offset + length + 1) * 8)) {
         PyErr_SetString(PyExc_ValueError, "offsets buffer too short");
         goto done;
@@ -232,29 +355,37 @@ static PyObject *make_keys(PyObject *args, key_fn key, Py_ssize_t extra) {
         goto done;
     }
     Py_ssize_t cap = (Py_ssize_t)(last - first) + extra * length;
-    out_valid = PyBytes_FromStringAndSize(NULL, (length + 7) / 8);
-    out_offsets = PyBytes_FromStringAndSize(NULL, (length + 1) * 8);
-    out_data = PyBytes_FromStringAndSize(NULL, cap);
-    status = PyBytes_FromStringAndSize(NULL, length);
-    if (!out_valid || !out_offsets || !out_data || !status)
-        goto done;
-    unsigned char *valid_bits = (unsigned char *)PyBytes_AS_STRING(out_valid);
-    int64_t *keys_at = (int64_t *)PyBytes_AS_STRING(out_offsets);
-    unsigned char *keys = (unsigned char *)PyBytes_AS_STRING(out_data);
-    unsigned char *state = (unsigned char *)PyBytes_AS_STRING(status);
+    /* keys: validity, offsets, data; status; suffixes: validity, offsets, data */
+    int outputs = with_suffix ? 7 : 4;
+    Py_ssize_t bytes = (length + 7) / 8, places = (length + 1) * 8;
+    Py_ssize_t sizes[7] = {bytes, places, cap, length, bytes, places, (Py_ssize_t)(last - first)};
+    for (int k = 0; k < outputs; k++)
+        if ((out[k] = PyBytes_FromStringAndSize(NULL, sizes[k])) == NULL)
+            goto done;
+    unsigned char *valid_bits = (unsigned char *)PyBytes_AS_STRING(out[0]);
+    int64_t *keys_at = (int64_t *)PyBytes_AS_STRING(out[1]);
+    unsigned char *keys = (unsigned char *)PyBytes_AS_STRING(out[2]);
+    unsigned char *state = (unsigned char *)PyBytes_AS_STRING(out[3]);
+    unsigned char *suffix_bits = with_suffix ? (unsigned char *)PyBytes_AS_STRING(out[4]) : NULL;
+    int64_t *suffixes_at = with_suffix ? (int64_t *)PyBytes_AS_STRING(out[5]) : NULL;
+    unsigned char *suffixes = with_suffix ? (unsigned char *)PyBytes_AS_STRING(out[6]) : NULL;
     const unsigned char *bits = validity.buf;
-    memset(valid_bits, 0, (size_t)((length + 7) / 8));
-    int64_t n = 0;
+    memset(valid_bits, 0, (size_t)bytes);
+    if (with_suffix)
+        memset(suffix_bits, 0, (size_t)bytes);
+    int64_t n = 0, m = 0;
     Py_BEGIN_ALLOW_THREADS;
     for (Py_ssize_t i = 0; i < length; i++) {
         keys_at[i] = n;
-        Py_ssize_t at = offset + i;
+        if (with_suffix)
+            suffixes_at[i] = m;
+        Py_ssize_t at = offset + i, suffix_len;
         if (bits && !(bits[at >> 3] >> (at & 7) & 1)) {
             state[i] = MISSING;
             continue;
         }
         Py_ssize_t made = key(in + in_offsets[i], (Py_ssize_t)(in_offsets[i + 1] - in_offsets[i]),
-                              keys + n);
+                              keys + n, with_suffix ? suffixes + m : NULL, &suffix_len);
         if (made < 0) {
             state[i] = NOT_PLAIN;
             continue;
@@ -262,17 +393,29 @@ static PyObject *make_keys(PyObject *args, key_fn key, Py_ssize_t extra) {
         state[i] = MADE;
         valid_bits[i >> 3] |= (unsigned char)(1 << (i & 7));
         n += made;
+        if (with_suffix && suffix_len >= 0) {
+            suffix_bits[i >> 3] |= (unsigned char)(1 << (i & 7));
+            m += suffix_len;
+        }
     }
     keys_at[length] = n;
+    if (with_suffix)
+        suffixes_at[length] = m;
     Py_END_ALLOW_THREADS;
-    if (_PyBytes_Resize(&out_data, (Py_ssize_t)n) < 0)
+    if (_PyBytes_Resize(&out[2], (Py_ssize_t)n) < 0)
         goto done;
-    result = Py_BuildValue("(OOOO)", out_valid, out_offsets, out_data, status);
+    if (with_suffix && _PyBytes_Resize(&out[6], (Py_ssize_t)m) < 0)
+        goto done;
+    result = PyTuple_New(outputs);
+    if (result == NULL)
+        goto done;
+    for (int k = 0; k < outputs; k++) {
+        PyTuple_SET_ITEM(result, k, out[k]);
+        out[k] = NULL;
+    }
 done:
-    Py_XDECREF(out_valid);
-    Py_XDECREF(out_offsets);
-    Py_XDECREF(out_data);
-    Py_XDECREF(status);
+    for (int k = 0; k < 7; k++)
+        Py_XDECREF(out[k]);
     PyBuffer_Release(&offsets);
     if (data.obj)
         PyBuffer_Release(&data);
@@ -342,9 +485,9 @@ done:
     return out;
 }
 
-static PyObject *title_keys(PyObject *self, PyObject *args) { return make_keys(args, title_key, 0); }
+static PyObject *title_keys(PyObject *self, PyObject *args) { return make_keys(args, title_key, 0, 1); }
 
-static PyObject *url_keys(PyObject *self, PyObject *args) { return make_keys(args, url_key, 1); }
+static PyObject *url_keys(PyObject *self, PyObject *args) { return make_keys(args, url_key, 1, 0); }
 
 static PyMethodDef methods[] = {
     {"title_keys", title_keys, METH_VARARGS, "The keys of plain titles (see the module)."},

@@ -465,20 +465,23 @@ def text_hashes(values: pa.ChunkedArray) -> np.ndarray | None:
 KEY_MISSING, KEY_MADE, KEY_NOT_PLAIN = 0, 1, 2
 
 
-def plain_keys(kind: str, values: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
+def plain_keys(kind: str, values: pa.Array) -> tuple[pa.Array, np.ndarray, pa.Array] | None:
     """The keys of the plain values of an Arrow text array by newskit's C keys
-    (``kind``: ``"title"`` or ``"url"``; see ``newskit/_keys.c``), and each value's status
+    (``kind``: ``"title"`` or ``"url"``; see ``newskit/_keys.c``), each value's status
     (:data:`KEY_MISSING`, :data:`KEY_MADE`, :data:`KEY_NOT_PLAIN`: no key, the caller makes
-    it); ``None`` where the C keys were not built."""
+    it) and, for titles, the name key of each plain title's last `` - `` part (missing where
+    it has none; None for addresses); ``None`` where the C keys were not built."""
     if _keys is None:
         return None
     values = values.cast(pa.large_string())
     validity, offsets, data = values.buffers()
     function = _keys.title_keys if kind == "title" else _keys.url_keys
-    bits, places, text, status = function(len(values), values.offset, validity, offsets, data)
-    keys = pa.Array.from_buffers(
-        pa.large_string(),
-        len(values),
-        [pa.py_buffer(bits), pa.py_buffer(places), pa.py_buffer(text)],
-    )
-    return keys, np.frombuffer(status, dtype=np.uint8)
+    made = function(len(values), values.offset, validity, offsets, data)
+
+    def text(buffers: tuple[bytes, bytes, bytes]) -> pa.Array:
+        return pa.Array.from_buffers(
+            pa.large_string(), len(values), [pa.py_buffer(b) for b in buffers]
+        )
+
+    suffixes = text(made[4:]) if kind == "title" else None
+    return text(made[:3]), np.frombuffer(made[3], dtype=np.uint8), suffixes

@@ -176,17 +176,22 @@ def _title_keys(
     its last `` - ``/`` | `` part (``None`` when it has none), the part an outlet name in
     ``outlets`` would be cut from.
 
-    Titles in printable ASCII with nothing :func:`title_key` would cut (no entity, outlet or
-    section separator, no ``...``) have their key made over the whole column, by newskit's C
-    keys or else Arrow string kernels, which give what :func:`title_key` gives there; every
-    other distinct title goes through :func:`title_key` once.
+    Plain titles (see ``newskit/_keys.c``: printable ASCII, with Latin-1 letters and a few
+    dashes and quotes there; no entity, section name, ``...``, and no last `` - `` part that is
+    an outlet in ``outlets``) have their key made over the whole column, by newskit's C keys or
+    else (ASCII titles with no `` - `` part) Arrow string kernels, which give what
+    :func:`title_key` gives there; every other distinct title goes through :func:`title_key`
+    once.
     """
     text = pa.large_string()
     values = as_text(titles)
     made = plain_keys("title", values)
-    if made is not None:  # by newskit's C keys, which give what the kernels below give
-        keys, status = made
+    if made is not None:  # by newskit's C keys, which give what title_key gives there
+        keys, status, suffix = made
         quick = pa.array(status == KEY_MADE)
+        if outlets:  # an outlet's name is cut from a title's end by title_key
+            cut = pc.is_in(suffix, value_set=pa.array(sorted(outlets), text))
+            quick = pc.and_not(quick, cut)
         keys = keys.fill_null("")
     else:
         quick = pc.and_(
@@ -199,8 +204,8 @@ def _title_keys(
             replacement=" ",
         )
         keys = pc.if_else(quick, pc.ascii_trim(words, characters=" "), pa.scalar("", text))
+        suffix = pa.nulls(len(values), text)
     trimmed = np.zeros(len(values), dtype=bool)
-    suffix = pa.nulls(len(values), text)
     other = pc.and_(pc.invert(quick), pc.is_valid(values)).fill_null(False)
     if pc.any(other).as_py():
         rows = np.flatnonzero(other.to_numpy(zero_copy_only=False))

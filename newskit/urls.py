@@ -174,7 +174,7 @@ def normalize_text_urls(values: pa.Array) -> pa.Array:
         return _normalize_each(values)
     # newskit's C keys make plain addresses' keys as the quick road below does; the rest,
     # which that road would not take either, go to normalize_url
-    keys, status = made
+    keys, status, _ = made
     other = pa.array(status == KEY_NOT_PLAIN)
     if pc.any(other).as_py():
         encoded = pc.filter(values, other).dictionary_encode()

@@ -669,16 +669,42 @@ def test_every_section_name_is_cut_on_each_road(key_road):
     )
 
 
+def test_c_keys_take_titles_with_latin_letters_quotes_and_an_outlet_part(key_road):
+    """Titles NFKC leaves as they are (Latin-1 letters, curly quotes, dashes) have their keys
+    and suffixes made in C; any other non-ASCII character leaves the title to title_key."""
+    import pyarrow as pa
+
+    from newskit.schema import KEY_MADE, KEY_NOT_PLAIN, plain_keys
+    from newskit.stories import _title_parts
+
+    plain = ["Flow’s café — The Verge", "STRAßE news - Yahoo", "ÀB · x", "a • b – c ×÷ ‘q’"]
+    other = ["´a", "ªb", "e\u0301", "Ÿ", "x …", "a\u00a0- b", "½"]
+    made = plain_keys("title", pa.array(plain + other, pa.large_string()))
+    if key_road == "Arrow kernels":
+        assert made is None
+        return
+    keys, status, suffixes = made
+    assert list(status) == [KEY_MADE] * len(plain) + [KEY_NOT_PLAIN] * len(other)
+    parts = [_title_parts(title, frozenset()) for title in plain]
+    assert keys.to_pylist()[: len(plain)] == [key for key, _, _ in parts]
+    assert keys.to_pylist()[: len(plain)] == ["flows café the verge", "strasse news yahoo",
+                                               "àb x", "a b c q"]  # fmt: skip
+    assert suffixes.to_pylist()[: len(plain)] == [suffix for _, _, suffix in parts]
+    assert suffixes.to_pylist()[: len(plain)] == ["verge", "yahoo", "x", "c q"]
+
+
 def test_title_keys_of_a_column_are_title_key_of_each_title(key_road):
-    from newskit.stories import _cut_outlets, _title_keys
+    from newskit.stories import _cut_outlets, _title_keys, _title_parts
 
     rng = random.Random(3)
     words = ["Power", "BI", "update", "Teams'", "`code`", "2021", "café", "Flow’s", "a_b", "x-y"]
-    words += ["Don't", "rock`n`roll"]
+    words += ["Don't", "rock`n`roll", "STRAẞE", "Straße", "ÀÉÎÕÜ", "ÿ", "Ÿ", "×", "÷", "‘x’"]
+    words += ["·", "•", "–", "—", "-", "´a", "ªb", "½", "e\u0301", "The", "the", "THE", "µ"]
     decorations = [
         "", " - Yahoo", " | The Star", "...", " ...", "… ", " -x", "- Yahoo", " - ", "::",
         " &amp; more", ": a", "\t", "\x0b", "\u00a0", "Ⅻ", " —  café", " &#124; Yahoo",
-        " | The Star - Yahoo", " - Update",
+        " | The Star - Yahoo", " - Update", " · The Star", "  •  the", " – THE Yahoo", " - - x",
+        " -- x", " -", " — ", " - The", " ‒ Yahoo", " - Yahoo - Update", " —\u00a0Yahoo",
     ]  # fmt: skip
     prefixes = ["", "Opinion | ", "ANALYSIS: ", " ", "'", "`", "Watch:", "Update | "]
     prefixes += ["Breaking news: ", "Breaking  news: ", "Re-transmission : ", "Teams: ", ":"]
@@ -694,6 +720,9 @@ def test_title_keys_of_a_column_are_title_key_of_each_title(key_road):
     keys, trimmed, _ = _title_keys(column, outlets)
     assert list(zip(keys.to_pylist(), trimmed, strict=True)) == expected
     assert len(set(keys.to_pylist())) > 1000
+    # the name key of each title's last part, from which an outlet name would be cut
+    _, _, suffixes = _title_keys(column, frozenset())
+    assert suffixes.to_pylist() == [_title_parts(t, frozenset())[2] for t in [*titles, None]]
     # keys made with no outlet names (as a load makes them, file by file), outlets cut after
     made = article_keys(
         pd.DataFrame({"article_id": [str(i) for i in range(len(column))], "title": column})
