@@ -410,7 +410,7 @@ def test_bad_image_fields_are_missing_in_the_images_table(make_corpus):
     assert pd.isna(image["width"]) and pd.isna(image["height"]) and pd.isna(image["is_cached"])
 
 
-def test_unknown_fields_are_ignored_quietly(make_corpus):
+def test_unknown_fields_raise_no_problem(make_corpus):
     root = make_corpus({"a.md": GOOD.replace("---\n", "---\nlayout: post\nauthor: me\n", 1)})
     assert load_corpus(root).problems.empty
 
