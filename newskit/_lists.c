@@ -17,11 +17,18 @@
  * items_of(lists) takes a list of objects and returns (owners, items): the items of those that
  * are lists (type(o) is list), one after the other, and the index of the list each came from,
  * as newskit.columnar._items does in Python.
+ *
+ * text_buffers(values) takes a list of str and None and returns (validity, offsets, data,
+ * null_count): the buffers of an Arrow large_string array of them (validity None when none is
+ * missing), each str's UTF-8 written straight into data, as pa.array(values,
+ * pa.large_string()) makes them (newskit.schema.text_array); TypeError for any other value,
+ * UnicodeEncodeError for a str holding a surrogate.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
 #include <stdint.h>
+#include <string.h>
 
 static PyObject *text_lists(PyObject *self, PyObject *args) {
     (void)self;
@@ -160,6 +167,137 @@ done:
     return result;
 }
 
+
+/* The length in UTF-8 of n code points of type T at data; -1 on a surrogate. */
+#define UTF8_LENGTH(T, data, n)                                                                  \
+    do {                                                                                         \
+        const T *p = (const T *)(data);                                                          \
+        for (Py_ssize_t i = 0; i < (n); i++) {                                                   \
+            Py_UCS4 c = p[i];                                                                    \
+            if (c >= 0x80) {                                                                     \
+                if (c >= 0xD800 && c <= 0xDFFF)                                                  \
+                    return -1;                                                                   \
+                size += c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;                                     \
+            }                                                                                    \
+        }                                                                                        \
+    } while (0)
+
+/* The length in UTF-8 of a str; -1 when it holds a surrogate, which UTF-8 cannot encode. */
+static Py_ssize_t utf8_length(PyObject *value) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(value), size = n;
+    if (PyUnicode_IS_ASCII(value))
+        return n;
+    switch (PyUnicode_KIND(value)) {
+    case PyUnicode_1BYTE_KIND:
+        UTF8_LENGTH(Py_UCS1, PyUnicode_DATA(value), n);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        UTF8_LENGTH(Py_UCS2, PyUnicode_DATA(value), n);
+        break;
+    default:
+        UTF8_LENGTH(Py_UCS4, PyUnicode_DATA(value), n);
+    }
+    return size;
+}
+
+/* Write the UTF-8 bytes of n code points of type T at data to out (an unsigned char *). */
+#define WRITE_UTF8(T, data, n)                                                                   \
+    do {                                                                                         \
+        const T *p = (const T *)(data);                                                          \
+        for (Py_ssize_t i = 0; i < (n); i++) {                                                   \
+            Py_UCS4 c = p[i];                                                                    \
+            if (c < 0x80) {                                                                      \
+                *out++ = (unsigned char)c;                                                       \
+            } else if (c < 0x800) {                                                              \
+                *out++ = (unsigned char)(0xC0 | (c >> 6));                                       \
+                *out++ = (unsigned char)(0x80 | (c & 0x3F));                                     \
+            } else if (c < 0x10000) {                                                            \
+                *out++ = (unsigned char)(0xE0 | (c >> 12));                                      \
+                *out++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));                              \
+                *out++ = (unsigned char)(0x80 | (c & 0x3F));                                     \
+            } else {                                                                             \
+                *out++ = (unsigned char)(0xF0 | (c >> 18));                                      \
+                *out++ = (unsigned char)(0x80 | ((c >> 12) & 0x3F));                             \
+                *out++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));                              \
+                *out++ = (unsigned char)(0x80 | (c & 0x3F));                                     \
+            }                                                                                    \
+        }                                                                                        \
+    } while (0)
+
+/* Write the UTF-8 bytes of a str without surrogates to start; returns how many. */
+static Py_ssize_t write_utf8(PyObject *value, char *start) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(value);
+    unsigned char *out = (unsigned char *)start;
+    if (PyUnicode_IS_ASCII(value)) {
+        memcpy(out, PyUnicode_DATA(value), (size_t)n);
+        return n;
+    }
+    switch (PyUnicode_KIND(value)) {
+    case PyUnicode_1BYTE_KIND:
+        WRITE_UTF8(Py_UCS1, PyUnicode_DATA(value), n);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        WRITE_UTF8(Py_UCS2, PyUnicode_DATA(value), n);
+        break;
+    default:
+        WRITE_UTF8(Py_UCS4, PyUnicode_DATA(value), n);
+    }
+    return (Py_ssize_t)(out - (unsigned char *)start);
+}
+
+static PyObject *text_buffers(PyObject *self, PyObject *values) {
+    (void)self;
+    if (!PyList_Check(values)) {
+        PyErr_SetString(PyExc_TypeError, "text_buffers takes a list");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(values), total = 0, missing = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *value = PyList_GET_ITEM(values, i);
+        if (value == Py_None) {
+            missing++;
+            continue;
+        }
+        if (!PyUnicode_CheckExact(value)) {
+            PyErr_Format(PyExc_TypeError, "not text: %.100s", Py_TYPE(value)->tp_name);
+            return NULL;
+        }
+        Py_ssize_t size = utf8_length(value);
+        if (size < 0) { /* a surrogate: the error str.encode gives, as pyarrow gives it */
+            PyObject *failed = PyUnicode_AsUTF8String(value);
+            Py_XDECREF(failed);
+            return NULL;
+        }
+        total += size;
+    }
+    PyObject *valid = missing ? PyBytes_FromStringAndSize(NULL, (n + 7) / 8) : Py_NewRef(Py_None);
+    PyObject *offsets = PyBytes_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
+    PyObject *data = PyBytes_FromStringAndSize(NULL, total);
+    if (valid == NULL || offsets == NULL || data == NULL) {
+        Py_XDECREF(valid);
+        Py_XDECREF(offsets);
+        Py_XDECREF(data);
+        return NULL;
+    }
+    unsigned char *bits = missing ? (unsigned char *)PyBytes_AS_STRING(valid) : NULL;
+    if (bits)
+        memset(bits, 0, (size_t)((n + 7) / 8));
+    int64_t *at = (int64_t *)PyBytes_AS_STRING(offsets);
+    char *out = PyBytes_AS_STRING(data);
+    int64_t end = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *value = PyList_GET_ITEM(values, i);
+        at[i] = end;
+        if (value == Py_None)
+            continue;
+        end += write_utf8(value, out + end);
+        if (bits)
+            bits[i >> 3] |= (unsigned char)(1 << (i & 7));
+    }
+    at[n] = end;
+    return Py_BuildValue("(NNNn)", valid, offsets, data, missing);
+}
+
 static PyMethodDef methods[] = {
     {"items_of", items_of, METH_O,
      "items_of(lists, /)\n--\n\n(owners, items): the items of the lists among lists, and "
@@ -167,6 +305,9 @@ static PyMethodDef methods[] = {
     {"values_of", values_of, METH_VARARGS,
      "values_of(objects, keys, /)\n--\n\nEach object's value for each key: a list per key "
      "(see the module)."},
+    {"text_buffers", text_buffers, METH_O,
+     "text_buffers(values, /)\n--\n\n(validity, offsets, data, null_count): the buffers of an "
+     "Arrow large_string array of a list of str and None (see the module)."},
     {"text_lists", text_lists, METH_VARARGS,
      "text_lists(offsets, indices, nulls, texts, /)\n--\n\nPython lists of a column of lists "
      "of text (see the module)."},

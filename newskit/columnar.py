@@ -38,6 +38,7 @@ from newskit.schema import (
     TEXT_FIELDS,
     arrow_schema,
     rows_to_table,
+    text_array,
 )
 
 _NONE = type(None)
@@ -64,6 +65,7 @@ _NAMES = ("articles", "topics", "images", "related")
 _SCHEMAS = {name: arrow_schema(FILE_TABLES[name][0]) for name in _NAMES}
 _IMAGE_COUNTS = ("width", "height")
 _RELATED_TEXT = ("title", "excerpt", "webUrl", "type")
+_TEXT = pa.large_string()
 
 
 def build_tables(
@@ -320,5 +322,11 @@ def _fast_rows(
 
 def _to_table(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(
-        [pa.array(columns[field.name], type=field.type) for field in schema], schema=schema
+        [
+            text_array(columns[field.name])
+            if field.type == _TEXT
+            else pa.array(columns[field.name], type=field.type)
+            for field in schema
+        ],
+        schema=schema,
     )

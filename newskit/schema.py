@@ -445,6 +445,19 @@ def text_lists(column: pa.ChunkedArray) -> list:
     return found
 
 
+def text_array(values: list) -> pa.Array:
+    """``pa.array(values, pa.large_string())`` of a list of str and None, its UTF-8 written
+    straight into the array's buffer by newskit's C lists where built (pyarrow's conversion
+    looks at each value's type first). ``UnicodeEncodeError`` for a str holding a surrogate,
+    as pyarrow; ``TypeError`` for anything but str and None, where pyarrow may convert it."""
+    if _lists is None:
+        return pa.array(values, type=pa.large_string())
+    validity, offsets, data, missing = _lists.text_buffers(values)
+    buffers = [None if validity is None else pa.py_buffer(validity)]
+    buffers += [pa.py_buffer(offsets), pa.py_buffer(data)]
+    return pa.Array.from_buffers(pa.large_string(), len(values), buffers, null_count=missing)
+
+
 def text_hashes(values: pa.ChunkedArray) -> np.ndarray | None:
     """A 64-bit hash of each value of a text or binary column by newskit's C keys (equal
     values, equal hashes; two values may share one); ``None`` where they were not built."""

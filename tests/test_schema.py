@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newskit.files import scan_files
 
 
@@ -67,6 +69,45 @@ def test_a_load_allocates_from_the_system_pool_and_puts_the_default_back(tmp_pat
         loaded = list(threads.map(lambda _: load_corpus(tmp_path, cache=False), range(8)))
     assert [len(corpus) for corpus in loaded] == [4] * 8
     assert pool() == before
+
+
+def test_text_array_is_pyarrows_conversion_of_text_and_none(monkeypatch):
+    """newskit's C lists write each str's UTF-8 (ASCII, Latin-1, two- and four-byte kinds)
+    into the array's buffer: the array pyarrow makes of the same list."""
+    import random
+
+    import pyarrow as pa
+    from conftest import BUILT, require_built
+
+    import newskit.schema
+    from newskit.schema import text_array
+
+    require_built(BUILT["_lists"], "_lists")
+    rng = random.Random(11)
+    pieces = ["a", "Power Apps ", "", "é", "ÿ", "’", "—", "日本", "😀", "\x00", "\u07ff", "\uffff"]
+    cases = [[], [None], [None, None], [""], ["a" * 1000, None, "b"]]
+    for _ in range(300):
+        cases.append(
+            [
+                None
+                if rng.random() < 0.2
+                else "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+                for _ in range(rng.randint(0, 30))
+            ]
+        )
+    for values in cases:
+        made = text_array(values)
+        made.validate(full=True)
+        assert made.equals(pa.array(values, pa.large_string()))
+        assert made.null_count == values.count(None)
+        monkeypatch.setattr(newskit.schema, "_lists", None)  # pyarrow alone
+        assert text_array(values).equals(made)
+        monkeypatch.setattr(newskit.schema, "_lists", BUILT["_lists"])
+    for wrong in ([1], ["a", b"b"], [type("Text", (str,), {})("x")]):
+        with pytest.raises(TypeError):
+            text_array(wrong)
+    with pytest.raises(UnicodeEncodeError):  # as str.encode and pyarrow refuse it
+        text_array(["fine", "a\ud800b"])
 
 
 def test_text_lists_are_to_pylist_with_each_text_one_object(monkeypatch):
