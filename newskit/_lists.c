@@ -23,10 +23,16 @@
  * missing), each str's UTF-8 written straight into data, as pa.array(values,
  * pa.large_string()) makes them (newskit.schema.text_array); TypeError for any other value,
  * UnicodeEncodeError for a str holding a surrogate.
+ *
+ * stamp_buffers(values) takes a list of datetime (each with a datetime.timezone) and None and
+ * returns (validity, data, null_count): the buffers of an Arrow timestamp[ns, UTC] array of
+ * them, as pa.array(values, pa.timestamp("ns", "UTC")) makes them (newskit.schema.stamp_array);
+ * TypeError for any other value, OverflowError for a year out of 1678-2261.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <datetime.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -298,6 +304,95 @@ static PyObject *text_buffers(PyObject *self, PyObject *values) {
     return Py_BuildValue("(NNNn)", valid, offsets, data, missing);
 }
 
+/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's
+ * days_from_civil). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The UTC offset of a datetime.timezone in microseconds, its days and seconds only, as pyarrow
+ * reads it (parsed front matter never has a finer one); -1 with an exception set. */
+static int offset_of(PyObject *tz, int64_t *micros) {
+    PyObject *delta = PyObject_CallMethod(tz, "utcoffset", "O", Py_None);
+    if (delta == NULL)
+        return -1;
+    if (!PyDelta_Check(delta)) {
+        Py_DECREF(delta);
+        PyErr_SetString(PyExc_TypeError, "a time zone without a fixed offset");
+        return -1;
+    }
+    *micros = ((int64_t)PyDateTime_DELTA_GET_DAYS(delta) * 86400 +
+               PyDateTime_DELTA_GET_SECONDS(delta)) * 1000000;
+    Py_DECREF(delta);
+    return 0;
+}
+
+static PyObject *stamp_buffers(PyObject *self, PyObject *values) {
+    (void)self;
+    if (!PyList_Check(values)) {
+        PyErr_SetString(PyExc_TypeError, "stamp_buffers takes a list");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(values), missing = 0;
+    PyObject *data = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
+    PyObject *valid = PyBytes_FromStringAndSize(NULL, (n + 7) / 8);
+    if (data == NULL || valid == NULL)
+        goto failed;
+    int64_t *out = (int64_t *)PyBytes_AS_STRING(data);
+    unsigned char *bits = (unsigned char *)PyBytes_AS_STRING(valid);
+    memset(bits, 0, (size_t)((n + 7) / 8));
+    PyObject *zone = NULL, *timezone_type = (PyObject *)Py_TYPE(PyDateTime_TimeZone_UTC);
+    int64_t zone_micros = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *value = PyList_GET_ITEM(values, i);
+        if (value == Py_None) {
+            out[i] = 0;
+            missing++;
+            continue;
+        }
+        if (!PyDateTime_CheckExact(value)) {
+            PyErr_Format(PyExc_TypeError, "not a datetime: %.100s", Py_TYPE(value)->tp_name);
+            goto failed;
+        }
+        PyObject *tz = PyDateTime_DATE_GET_TZINFO(value);
+        if ((PyObject *)Py_TYPE(tz) != timezone_type) {
+            PyErr_SetString(PyExc_TypeError, "a datetime without a datetime.timezone");
+            goto failed;
+        }
+        if (tz != zone) { /* the last one's offset, else asked of it */
+            if (offset_of(tz, &zone_micros) < 0)
+                goto failed;
+            zone = tz;
+        }
+        int year = PyDateTime_GET_YEAR(value);
+        if (year < 1678 || year > 2261) { /* beyond int64 nanoseconds either side */
+            PyErr_SetString(PyExc_OverflowError, "a date out of the range of nanoseconds");
+            goto failed;
+        }
+        int64_t days = days_from_civil(year, PyDateTime_GET_MONTH(value), PyDateTime_GET_DAY(value));
+        int64_t micros = ((days * 24 + PyDateTime_DATE_GET_HOUR(value)) * 60 +
+                          PyDateTime_DATE_GET_MINUTE(value)) * 60 +
+                         PyDateTime_DATE_GET_SECOND(value);
+        micros = micros * 1000000 + PyDateTime_DATE_GET_MICROSECOND(value) - zone_micros;
+        out[i] = micros * 1000;
+        bits[i >> 3] |= (unsigned char)(1 << (i & 7));
+    }
+    if (!missing) {
+        Py_DECREF(valid);
+        valid = Py_NewRef(Py_None);
+    }
+    return Py_BuildValue("(NNn)", valid, data, missing);
+failed:
+    Py_XDECREF(data);
+    Py_XDECREF(valid);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"items_of", items_of, METH_O,
      "items_of(lists, /)\n--\n\n(owners, items): the items of the lists among lists, and "
@@ -308,6 +403,9 @@ static PyMethodDef methods[] = {
     {"text_buffers", text_buffers, METH_O,
      "text_buffers(values, /)\n--\n\n(validity, offsets, data, null_count): the buffers of an "
      "Arrow large_string array of a list of str and None (see the module)."},
+    {"stamp_buffers", stamp_buffers, METH_O,
+     "stamp_buffers(values, /)\n--\n\n(validity, data, null_count): the buffers of an Arrow "
+     "timestamp[ns, UTC] array of a list of datetime and None (see the module)."},
     {"text_lists", text_lists, METH_VARARGS,
      "text_lists(offsets, indices, nulls, texts, /)\n--\n\nPython lists of a column of lists "
      "of text (see the module)."},
@@ -318,4 +416,9 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "newskit._lists",
     "Python lists of text from Arrow buffers, and of values from mappings.", -1, methods};
 
-PyMODINIT_FUNC PyInit__lists(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__lists(void) {
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == NULL)
+        return NULL;
+    return PyModule_Create(&module);
+}

@@ -38,6 +38,7 @@ from newskit.schema import (
     TEXT_FIELDS,
     arrow_schema,
     rows_to_table,
+    stamp_array,
     text_array,
 )
 
@@ -325,6 +326,8 @@ def _to_table(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
         [
             text_array(columns[field.name])
             if field.type == _TEXT
+            else stamp_array(columns[field.name], field.type)
+            if pa.types.is_timestamp(field.type)
             else pa.array(columns[field.name], type=field.type)
             for field in schema
         ],

@@ -458,6 +458,21 @@ def text_array(values: list) -> pa.Array:
     return pa.Array.from_buffers(pa.large_string(), len(values), buffers, null_count=missing)
 
 
+def stamp_array(values: list, type: pa.DataType) -> pa.Array:
+    """``pa.array(values, type)`` of a list of datetime and None for a ``timestamp[ns, UTC]``
+    ``type``, made by newskit's C lists where built (pyarrow's conversion asks each value's
+    time zone for its offset). ``TypeError`` for anything but a datetime with a
+    :class:`datetime.timezone` and None, where pyarrow may convert it."""
+    if _lists is None or type != _STAMP:
+        return pa.array(values, type=type)
+    validity, data, missing = _lists.stamp_buffers(values)
+    buffers = [None if validity is None else pa.py_buffer(validity), pa.py_buffer(data)]
+    return pa.Array.from_buffers(type, len(values), buffers, null_count=missing)
+
+
+_STAMP = pa.timestamp("ns", tz="UTC")
+
+
 def text_hashes(values: pa.ChunkedArray) -> np.ndarray | None:
     """A 64-bit hash of each value of a text or binary column by newskit's C keys (equal
     values, equal hashes; two values may share one); ``None`` where they were not built."""

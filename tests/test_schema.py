@@ -110,6 +110,53 @@ def test_text_array_is_pyarrows_conversion_of_text_and_none(monkeypatch):
         text_array(["fine", "a\ud800b"])
 
 
+def test_stamp_array_is_pyarrows_conversion_of_aware_datetimes(monkeypatch):
+    """newskit's C lists turn datetimes with a fixed offset into UTC nanoseconds as pyarrow
+    does, across the range of nanoseconds, leap days and offsets either side of UTC."""
+    import datetime as dt
+    import random
+
+    import pyarrow as pa
+    from conftest import BUILT, require_built
+
+    import newskit.schema
+    from newskit.schema import stamp_array
+
+    require_built(BUILT["_lists"], "_lists")
+    stamp = pa.timestamp("ns", tz="UTC")
+    rng = random.Random(5)
+    zones = [dt.UTC, dt.timezone(dt.timedelta(hours=5, minutes=30))]
+    zones += [
+        dt.timezone(dt.timedelta(hours=-11)),
+        dt.timezone(dt.timedelta(seconds=-1, microseconds=7)),
+    ]
+
+    def when() -> dt.datetime:
+        year = rng.choice([1678, 1900, 1969, 1970, 2000, 2024, 2261, rng.randint(1679, 2260)])
+        return dt.datetime(
+            year, rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23), rng.randint(0, 59),
+            rng.randint(0, 59), rng.choice([0, 1, 999_999, rng.randint(0, 999_999)]),
+            tzinfo=rng.choice(zones),
+        )  # fmt: skip
+
+    cases = [[], [None], [dt.datetime(2024, 2, 29, 23, 59, 59, tzinfo=dt.UTC)]]
+    cases.append([dt.datetime(1970, 1, 1, tzinfo=dt.UTC), None])
+    cases += [[None if rng.random() < 0.2 else when() for _ in range(50)] for _ in range(200)]
+    for values in cases:
+        made = stamp_array(values, stamp)
+        made.validate(full=True)
+        assert made.equals(pa.array(values, stamp))
+        monkeypatch.setattr(newskit.schema, "_lists", None)  # pyarrow alone
+        assert stamp_array(values, stamp).equals(made)
+        monkeypatch.setattr(newskit.schema, "_lists", BUILT["_lists"])
+    naive = dt.datetime(2020, 1, 1)
+    for wrong in ([naive], [dt.date(2020, 1, 1)], ["2020-01-01"], [pa.scalar(1)]):
+        with pytest.raises(TypeError):
+            stamp_array(wrong, stamp)
+    with pytest.raises(OverflowError):
+        stamp_array([dt.datetime(1677, 12, 31, tzinfo=dt.UTC)], stamp)
+
+
 def test_text_lists_are_to_pylist_with_each_text_one_object(monkeypatch):
     import random
 
