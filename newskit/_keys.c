@@ -75,6 +75,17 @@ static int is_section(const unsigned char *s, Py_ssize_t start, Py_ssize_t end) 
 /* What a character of a plain title is to its key. */
 enum { BAD, WORD, GAP, QUOTE };
 
+/* The kind of each ASCII character in a title (set up when the module is loaded). */
+static unsigned char ascii_kind[128];
+
+static void set_ascii_kinds(void) {
+    for (int c = 0; c < 128; c++)
+        ascii_kind[c] = c < 0x20 || c > 0x7e        ? BAD
+                        : c == '\'' || c == '`'      ? QUOTE
+                        : is_word(lower((unsigned char)c)) ? WORD
+                                                      : GAP;
+}
+
 /* The character of a plain title at s[i] (valid UTF-8): its kind, its width in bytes and, for
  * a WORD, its lower-cased bytes (casefold: "ß" is "ss") in low[0..*n). Non-ASCII characters
  * a plain title may hold: the Latin-1 letters À-ÿ (their NFKC form is themselves), the
@@ -145,7 +156,18 @@ static Py_ssize_t words_of(const unsigned char *s, Py_ssize_t start, Py_ssize_t 
     int gap = 0, words = 0, k;
     unsigned char low[2];
     for (Py_ssize_t i = start; i < end; i += width) {
-        int kind = title_char(s, end, i, &width, low, &k);
+        int kind;
+        width = 1;
+        if (s[i] < 0x80) { /* the usual character, by table */
+            kind = ascii_kind[s[i]];
+            if (kind == WORD && !gap && n) { /* within a word */
+                out[n++] = lower(s[i]);
+                continue;
+            }
+            low[0] = lower(s[i]);
+            k = 1;
+        } else
+            kind = title_char(s, end, i, &width, low, &k);
         if (kind == QUOTE)
             continue;
         if (kind != WORD) {
@@ -163,8 +185,9 @@ static Py_ssize_t words_of(const unsigned char *s, Py_ssize_t start, Py_ssize_t 
             words++;
         }
         gap = 0;
-        memcpy(out + n, low, (size_t)k);
-        n += k;
+        out[n++] = low[0];
+        if (k == 2)
+            out[n++] = low[1];
     }
     if (drop_the && words == 1 && n == 3 && !memcmp(out, "the", 3))
         n = 0;
@@ -182,7 +205,9 @@ static Py_ssize_t title_key(const unsigned char *s, Py_ssize_t len, unsigned cha
     *suffix_len = -1;
     for (Py_ssize_t i = 0; i < len; i += width) {
         unsigned char c = s[i];
-        if (title_char(s, len, i, &width, low, &k) == BAD || c == '&' || c == '|')
+        width = 1;
+        if (c >= 0x80 ? title_char(s, len, i, &width, low, &k) == BAD
+                      : ascii_kind[c] == BAD || c == '&' || c == '|')
             return -1;
         if (c == ':') {
             if (i + 1 < len && s[i + 1] == ':') /* " :: " parts a title from its outlet */
@@ -201,24 +226,21 @@ static Py_ssize_t title_key(const unsigned char *s, Py_ssize_t len, unsigned cha
         end--;
     if (end - start >= 3 && s[end - 1] == '.' && s[end - 2] == '.' && s[end - 3] == '.')
         return -1;
-    /* the last part: after the last run of spaces, separator, run of spaces */
-    Py_ssize_t last = -1;
-    for (Py_ssize_t i = start; i < end;) {
-        if (s[i] != ' ') {
-            i++;
+    /* the last part: after the last run of spaces, separator, run of spaces (runs matched
+     * one after another: a run of spaces ending one match never starts the next) */
+    Py_ssize_t last = -1, taken = start;
+    for (Py_ssize_t j = start + 1; j < end; j++) {
+        unsigned char c = s[j];
+        if (c != '-' && c != 0xC2 && c != 0xE2)
             continue;
-        }
-        Py_ssize_t j = i;
-        while (j < end && s[j] == ' ')
-            j++;
-        Py_ssize_t sep = j < end ? separator_at(s, end, j) : 0;
-        if (sep && j + sep < end && s[j + sep] == ' ') {
-            j += sep;
-            while (j < end && s[j] == ' ')
-                j++;
-            last = j;
-        }
-        i = j;
+        Py_ssize_t sep = separator_at(s, end, j);
+        if (!sep || s[j - 1] != ' ' || j - 1 < taken || j + sep >= end || s[j + sep] != ' ')
+            continue;
+        Py_ssize_t after = j + sep;
+        while (after < end && s[after] == ' ')
+            after++;
+        last = taken = after;
+        j = after - 1;
     }
     if (last >= 0)
         *suffix_len = words_of(s, last, end, suffix, 1);
@@ -499,4 +521,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "newskit._keys",
                                     "Story keys of plain titles and addresses.", -1, methods};
 
-PyMODINIT_FUNC PyInit__keys(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__keys(void) {
+    set_ascii_kinds();
+    return PyModule_Create(&module);
+}
