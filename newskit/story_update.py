@@ -364,8 +364,10 @@ def _excerpt_ends(excerpts: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.Chunke
 def _trimmed_pairs(titles: pa.ChunkedArray, trimmed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each trimmed title of at least :data:`~newskit.stories.TRIMMED_MIN_WORDS` words with
     every untrimmed title that starts with its words (whatever their dates)."""
-    keys = titles.to_numpy(zero_copy_only=False)
     first: list[int] = []
+    if not trimmed.any():  # no title to look for (the titles as str objects are not made)
+        return np.array(first, dtype=np.int64), np.array(first, dtype=np.int64)
+    keys = titles.to_numpy(zero_copy_only=False)
     second: list[int] = []
     for row, found in titles_started(keys, titles, trimmed):
         first.extend([row] * len(found))
