@@ -346,9 +346,13 @@ def _key_codes(values: pa.ChunkedArray) -> np.ndarray:
     hashes = text_hashes(values) if len(values) else None
     if hashes is None:
         return _codes(pc.dictionary_encode(values, memory_pool=MEMORY_POOL))
-    codes = pd.factorize(hashes)[0].astype(np.int64)
-    if values.null_count:
-        codes[~_flags(values.is_valid())] = -1
+    if not values.null_count:
+        return pd.factorize(hashes)[0].astype(np.int64, copy=False)
+    # only the values there are numbered (most of the address keys are missing: the same
+    # address as an earlier column's)
+    valid = _flags(values.is_valid())
+    codes = np.full(len(values), -1, dtype=np.int64)
+    codes[valid] = pd.factorize(hashes[valid])[0]
     return codes
 
 
