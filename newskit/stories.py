@@ -334,12 +334,14 @@ def outlet_names(
             continue
         columns = frame.column_names if isinstance(frame, pa.Table) else frame.columns
         for column in ("provider_name", "provider_domain"):
-            if column in columns:
-                found = pc.unique(as_text(frame[column]), memory_pool=MEMORY_POOL)
-                names.update(found.drop_null().to_pylist())
-        if "provider_domain" in columns:
-            for domain in pc.unique(as_text(frame["provider_domain"])).drop_null().to_pylist():
-                names.add(domain.removeprefix("www.").split(".")[0])
+            if column not in columns:
+                continue
+            # the column's chunks as they are (a merged load's are many: no copy into one)
+            found = pc.unique(as_text(frame[column], chunked=True), memory_pool=MEMORY_POOL)
+            found = found.drop_null().to_pylist()
+            names.update(found)
+            if column == "provider_domain":
+                names.update(domain.removeprefix("www.").split(".")[0] for domain in found)
     return frozenset(key for key in map(_name_key, names) if key)
 
 

@@ -100,7 +100,7 @@ def update_stories(
     old_keys, new_keys = earlier.keys, parsed["story_keys"]
     # one number per article id: where each earlier and each parsed article, and the article
     # of each related entry, is now (one hash of the ids)
-    ids = as_text(articles["article_id"])
+    ids = as_text(articles["article_id"], chunked=True)
     parts = [
         ids,
         old["article_id"],
@@ -219,7 +219,9 @@ def update_stories(
         table_to_frame(part_articles, {c: ARTICLE_COLUMNS[c] for c in columns}),
         related.iloc[entries],
         topics=topics.iloc[
-            np.flatnonzero(_flags(pc.is_in(as_text(topics["article_id"]), value_set=chosen_ids)))
+            np.flatnonzero(
+                _flags(pc.is_in(as_text(topics["article_id"], chunked=True), value_set=chosen_ids))
+            )
         ],
         options=options,
         keys=part_keys,
