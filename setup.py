@@ -1,9 +1,10 @@
 """Builds newskit's C speed-ups: the reader of plain front matter, the folder scan, the
-story keys of plain titles and addresses, and the Python lists of list columns.
+story keys of plain titles and addresses, and the Python lists of list columns (with the
+Arrow text and date columns the column builder makes).
 
 All are optional: where no C compiler is at hand, newskit installs and works without them,
 reading front matter with yaml-rs and PyYAML, listing folders with os.scandir, making keys
-with Arrow's string kernels and lists with pyarrow's to_pylist.
+with Arrow's string kernels, lists with pyarrow's to_pylist and columns with pa.array.
 """
 
 from setuptools import Extension, setup
