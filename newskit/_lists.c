@@ -1,8 +1,8 @@
 /*
- * newskit._lists: the Python lists of a column of lists of text (topics, categories, tags),
- * made from the column's Arrow buffers with each distinct text one str object, as
- * newskit.schema.text_lists does with pyarrow alone (to_pylist, which makes a str object per
- * item); the tests hold the two equal.
+ * newskit._lists: between Python lists and Arrow columns. The Python lists of a column of lists
+ * of text (topics, categories, tags), made from the column's Arrow buffers with each distinct
+ * text one str object, as newskit.schema.text_lists does with pyarrow alone (to_pylist, which
+ * makes a str object per item); the tests hold the two equal.
  *
  * text_lists(offsets, indices, nulls, texts) takes, for n lists: offsets, n + 1 int32 list
  * offsets (the first need not be 0); indices, an int32 per item numbering its text in texts
@@ -414,7 +414,9 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "newskit._lists",
-    "Python lists of text from Arrow buffers, and of values from mappings.", -1, methods};
+    "Python lists of text from Arrow buffers, of values from mappings, and Arrow buffers of "
+    "text and dates from Python lists.",
+    -1, methods};
 
 PyMODINIT_FUNC PyInit__lists(void) {
     PyDateTime_IMPORT;
