@@ -86,26 +86,14 @@ static void set_ascii_kinds(void) {
                                                       : GAP;
 }
 
-/* The character of a plain title at s[i] (valid UTF-8): its kind, its width in bytes and, for
- * a WORD, its lower-cased bytes (casefold: "ß" is "ss") in low[0..*n). Non-ASCII characters
- * a plain title may hold: the Latin-1 letters À-ÿ (their NFKC form is themselves), the
- * quotes ‘ ’ (dropped) and × ÷ · – — • (gaps between words). */
+/* The non-ASCII character of a plain title at s[i] (valid UTF-8; ASCII ones are read from
+ * ascii_kind): its kind, its width in bytes and, for a WORD, its lower-cased bytes (casefold:
+ * "ß" is "ss") in low[0..*n). Those a plain title may hold: the Latin-1 letters À-ÿ (their NFKC
+ * form is themselves), the quotes ‘ ’ (dropped) and × ÷ · – — • (gaps between words). */
 static int title_char(const unsigned char *s, Py_ssize_t len, Py_ssize_t i, Py_ssize_t *width,
                       unsigned char *low, int *n) {
     unsigned char c = s[i];
     *width = 1;
-    if (c < 0x80) {
-        if (c < 0x20 || c > 0x7e)
-            return BAD;
-        if (c == '\'' || c == '`')
-            return QUOTE;
-        c = lower(c);
-        if (!is_word(c))
-            return GAP;
-        low[0] = c;
-        *n = 1;
-        return WORD;
-    }
     if (i + 1 < len && c == 0xC2 && s[i + 1] == 0xB7) { /* · */
         *width = 2;
         return GAP;
