@@ -131,8 +131,10 @@ def sample_articles(
     check_count("seed", seed)
     if len(articles) <= n:
         return articles.copy()
-    ids = articles["article_id"].astype(str).to_numpy()
-    key = np.array([_hash(f"{seed}\0{article_id}") for article_id in ids], dtype="uint64")
+    ids = articles["article_id"].astype(str)
+    # SipHash of each id's UTF-8, keyed by the seed (pandas' hashing of a column at once)
+    seed_key = hashlib.blake2b(str(seed).encode(), digest_size=8).hexdigest()
+    key = pd.util.hash_pandas_object(ids, index=False, hash_key=seed_key).to_numpy()
     rows, topic = _topic_cells(articles["topics"])
     when = pd.DatetimeIndex(articles["published_at"])
     dated = ~when.isna()
@@ -157,7 +159,9 @@ def sample_articles(
     # cell (share 0) before any second one.
     share = np.full(len(articles), np.inf)
     np.minimum.at(share, rows[drawn], place / size)
-    order = np.lexsort((ids, key, share))
+    order = np.lexsort((key, share))
+    if ((np.diff(share[order]) == 0) & (np.diff(key[order]) == 0)).any():
+        order = np.lexsort((ids.to_numpy(), key, share))  # equal hashes: the ids decide
     kept = np.sort(order[:n])
     return articles.iloc[kept].copy()
 
@@ -346,7 +350,3 @@ def _as_list(value: object) -> list:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return []
     return [str(item) for item in value]
-
-
-def _hash(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")

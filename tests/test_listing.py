@@ -272,6 +272,15 @@ def test_the_sample_is_the_same_whatever_the_row_order():
     assert sample.index.is_monotonic_increasing
 
 
+def test_articles_whose_hashes_are_equal_are_drawn_in_order_of_their_ids(monkeypatch):
+    # three cells of one article each: each is the first of its cell, so only the hash and
+    # then the id can order them
+    rows = [{"article_id": i, "topics": [i.upper()], "published_at": "2021-01-05"} for i in "cab"]
+    equal = lambda values, **_: pd.Series(np.zeros(len(values), dtype="uint64"))  # noqa: E731
+    monkeypatch.setattr(pd.util, "hash_pandas_object", equal)
+    assert set(sample_articles(articles_of(*rows), n=2)["article_id"]) == {"a", "b"}
+
+
 def test_another_seed_draws_another_sample():
     articles = corpus_articles(CELLS)
     first = set(sample_articles(articles, n=100, seed=0)["article_id"])
