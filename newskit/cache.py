@@ -60,6 +60,9 @@ SUFFIX = ".nkcache"
 STALE_TMP_SECONDS = 600
 
 _MAGIC = b"NEWSKIT-CORPUS-CACHE\n"
+#: The payload CRC-32 of each cache file this process read whole and found right, or wrote:
+#: path -> CRC (see :func:`checked_checksum`).
+_checked: dict[str, int] = {}
 _TAIL = struct.Struct("<QI")  # header length, header CRC-32: the file's last bytes
 _READ_BLOCK = 1 << 20
 #: A file modified this recently (ns) may change again within the file system's timestamp
@@ -122,7 +125,9 @@ def code_version() -> str:
     return _code_version
 
 
-def read_tables(path: Path, stamp: dict) -> dict[str, pa.Table] | None:
+def read_tables(
+    path: Path, stamp: dict, trusted_crc: int | None = None
+) -> dict[str, pa.Table] | None:
     """Read the tables of a cache file, or ``None`` when it is missing or cannot be trusted.
 
     The file is memory-mapped: the tables' columns are views of it, and only the pages of the
@@ -137,13 +142,23 @@ def read_tables(path: Path, stamp: dict) -> dict[str, pa.Table] | None:
     stamp : dict
         What the file's header must say (corpus path, code version); any difference means the
         file belongs to another corpus or another newskit.
+    trusted_crc : int, optional
+        The payload CRC-32 another process found right in this file moments ago
+        (:func:`checked_checksum`): a file whose header gives it is not read whole again.
     """
     try:
         with open(path, "rb") as file:
             mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-            return _decode(mapped, stamp, file.fileno())
+            return _decode(mapped, stamp, file.fileno(), path, trusted_crc)
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is not trusted
         return None
+
+
+def checked_checksum(path: Path) -> int | None:
+    """The payload CRC-32 of the cache file ``path`` as this process last read it whole and
+    found it right, or wrote it; None when it did neither. Cache files are replaced whole,
+    never changed in place: a file whose header still gives this CRC is that file."""
+    return _checked.get(os.fspath(path))
 
 
 def write_tables(
@@ -194,6 +209,7 @@ def write_tables(
             ).encode()
             raw.write(header + _TAIL.pack(len(header), zlib.crc32(header)))
         os.replace(tmp, path)
+        _checked[os.fspath(path)] = out.crc
     except BaseException as exc:
         if tmp is not None:
             with contextlib.suppress(OSError):
@@ -305,10 +321,13 @@ def clear_cache(cache_dir: str | os.PathLike | None = None) -> list[Path]:
     return removed
 
 
-def _decode(data: mmap.mmap, stamp: dict, fd: int) -> dict[str, pa.Table] | None:
-    """The tables of a cache file mapped as ``data`` (and open as ``fd``): the magic bytes, the
-    tables, then the header (JSON: version, stamp, each table's section, the payload's length
-    and CRC-32) and its length and CRC-32; ``None`` when anything is off."""
+def _decode(
+    data: mmap.mmap, stamp: dict, fd: int, path: Path, trusted_crc: int | None
+) -> dict[str, pa.Table] | None:
+    """The tables of the cache file ``path`` mapped as ``data`` (and open as ``fd``): the magic
+    bytes, the tables, then the header (JSON: version, stamp, each table's section, the
+    payload's length and CRC-32) and its length and CRC-32; ``None`` when anything is off.
+    The payload's CRC is computed unless the header gives ``trusted_crc``."""
     if data[: len(_MAGIC)] != _MAGIC or len(data) < len(_MAGIC) + _TAIL.size:
         return None
     header_length, header_crc = _TAIL.unpack_from(data, len(data) - _TAIL.size)
@@ -323,8 +342,11 @@ def _decode(data: mmap.mmap, stamp: dict, fd: int) -> dict[str, pa.Table] | None
         return None
     if end - len(_MAGIC) != header["payload_length"]:
         return None
-    if _crc_of(fd, len(_MAGIC), end) != header["payload_crc"]:
-        return None
+    crc = header["payload_crc"]
+    if crc != trusted_crc:
+        if _crc_of(fd, len(_MAGIC), end) != crc:
+            return None
+        _checked[os.fspath(path)] = crc
     buffer = pa.py_buffer(data)
     tables = {}
     for name, offset, length in header["sections"]:

@@ -349,6 +349,10 @@ DATASET_MANIFEST = "newskit-dataset.json"
 #: as it is, without listing the folder again: the corpus as the report's own load found it,
 #: the same for every notebook of the report.
 SNAPSHOT_ENV = "NEWSKIT_SNAPSHOT"
+#: Set beside :data:`SNAPSHOT_ENV` to the payload CRC-32 the report's load found right in the
+#: corpus's cache file (:func:`newskit.cache.checked_checksum`): the kernels do not read the
+#: whole file again to check it.
+SNAPSHOT_CRC_ENV = "NEWSKIT_SNAPSHOT_CRC"
 
 
 def is_dataset(path: str | os.PathLike) -> bool:
@@ -373,8 +377,11 @@ def _load(
     store = _cache.cache_file(root, cache_dir) if cache else None
     stamp = {"root": str(root), "abs": os.path.abspath(root), "code": _cache.code_version()}
     snapshot = store is not None and os.environ.get(SNAPSHOT_ENV) == stamp["abs"]
+    trusted = _snapshot_crc() if snapshot else None
     with ThreadPoolExecutor(1) as reader:  # read the cache (I/O, CRC) while listing files
-        pending = reader.submit(_cache.read_tables, store, stamp) if store is not None else None
+        pending = (
+            reader.submit(_cache.read_tables, store, stamp, trusted) if store is not None else None
+        )
         listing = None if snapshot else shown_listing(list_files(root))
         cached = pending.result() if pending is not None else None
     # paths in the tables are shown names (see shown_name); read_bytes finds the file again
@@ -412,6 +419,14 @@ def _load(
             write.abandon()
         raise
     return corpus
+
+
+def _snapshot_crc() -> int | None:
+    """:data:`SNAPSHOT_CRC_ENV`, None when unset or not a number."""
+    try:
+        return int(os.environ[SNAPSHOT_CRC_ENV])
+    except (KeyError, ValueError):
+        return None
 
 
 def _corpus_from(

@@ -59,9 +59,15 @@ except ImportError as exc:  # the core install has no report packages
     ) from exc
 
 import newskit
-from newskit.cache import CACHE_DIR_ENV, default_cache_dir, wait_for_writes
+from newskit.cache import (
+    CACHE_DIR_ENV,
+    cache_file,
+    checked_checksum,
+    default_cache_dir,
+    wait_for_writes,
+)
 from newskit.compare import Comparison
-from newskit.corpus import SNAPSHOT_ENV, Corpus, load_corpus
+from newskit.corpus import SNAPSHOT_CRC_ENV, SNAPSHOT_ENV, Corpus, load_corpus
 from newskit.dataset import REPORT_COLUMNS
 from newskit.display import CSS as DISPLAY_CSS
 from newskit.display import corpus_numbers, cut_text, note, render_numbers, render_table
@@ -288,6 +294,10 @@ def render_reports(
         corpus = load_corpus(corpus_path, columns=REPORT_COLUMNS)
         # A cache written in the background now would not be there for the kernels to read.
         wait_for_writes()
+        # the cache file as this load checked or wrote it: the kernels need not check it again
+        crc = checked_checksum(cache_file(corpus_path, None))
+        if crc is not None:
+            kernel_env[SNAPSHOT_CRC_ENV] = str(crc)
         selected = corpus.select(start=start, end=end, topic=topic, provider=provider)
         parameters = {"start": start, "end": end, "topic": topic, "provider": provider}
         check_selection(corpus_path, corpus, selected, parameters)

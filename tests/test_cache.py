@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -495,6 +496,36 @@ def test_a_snapshot_load_reads_the_cache_as_the_load_before_found_the_files(
     assert titles() == ["Edited", "Added"]  # another folder's snapshot: this one is listed
     monkeypatch.setenv(SNAPSHOT_ENV, os.path.abspath(root))
     assert titles() == ["Edited", "Added"]  # the cache the load before wrote
+
+
+def test_a_cache_file_is_read_whole_to_check_it_unless_its_crc_was_found_right_before(
+    corpus_dir, cache_dir, monkeypatch
+):
+    # newskit report's kernels are given the CRC its own load checked (SNAPSHOT_CRC_ENV)
+    import newskit.cache
+    from newskit.cache import checked_checksum, code_version, read_tables
+
+    load_corpus(corpus_dir, cache_dir=cache_dir)
+    wait_for_writes()
+    [path] = cache_files(cache_dir)
+    data = path.read_bytes()
+    length = int.from_bytes(data[-12:-4], "little")
+    crc = json.loads(data[-12 - length : -12])["payload_crc"]
+    assert checked_checksum(path) == crc  # as written
+    computed = []
+    crc_of = newskit.cache._crc_of
+    monkeypatch.setattr(newskit.cache, "_crc_of", lambda *a: computed.append(a) or crc_of(*a))
+    stamp = {"root": str(corpus_dir), "abs": os.path.abspath(corpus_dir), "code": code_version()}
+    assert read_tables(path, stamp) is not None
+    assert len(computed) == 1
+    assert read_tables(path, stamp, crc) is not None
+    assert len(computed) == 1  # trusted: not read whole
+    assert read_tables(path, stamp, crc ^ 1) is not None
+    assert len(computed) == 2  # another CRC: checked
+    # a flipped payload byte is found unless the CRC is trusted
+    middle = len(data) // 2
+    path.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
+    assert read_tables(path, stamp, crc ^ 1) is None
 
 
 def test_a_snapshot_load_lists_the_folder_where_the_cache_does_not_vouch_for_every_file(

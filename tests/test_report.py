@@ -11,6 +11,7 @@ import re
 import resource
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -78,7 +79,8 @@ def write_tiny_notebooks(folder: Path) -> Path:
         "provider=provider)\n"
         "render_numbers({'articles': len(corpus), 'cwd': os.getcwd(), "
         "'progress': os.environ.get('NEWSKIT_PROGRESS'), "
-        "'snapshot': os.environ.get('NEWSKIT_SNAPSHOT')})",
+        "'snapshot': os.environ.get('NEWSKIT_SNAPSHOT'), "
+        "'snapshot_crc': os.environ.get('NEWSKIT_SNAPSHOT_CRC')})",
         "## Titles",
         "render_table(corpus.articles[['title', 'web_url']], max_rows=5)",
         "## A figure",
@@ -153,8 +155,14 @@ def test_parameters_are_injected_and_kernels_run_in_the_notebooks_folder(tiny_ru
     assert "<dt>articles</dt><dd>1</dd>" in page  # the seed has topic AI
     assert f"<dt>cwd</dt><dd>{notebooks}</dd>" in page
     assert "<dt>progress</dt><dd>0</dd>" in page
-    # the kernels read the corpus as the report's own load found it (see SNAPSHOT_ENV)
+    # the kernels read the corpus as the report's own load found it (see SNAPSHOT_ENV), from
+    # the cache file it checked, whose payload CRC they need not compute again
     assert f"<dt>snapshot</dt><dd>{SEEDS.resolve()}</dd>" in page
+    [store] = (out.parent / "newskit-cache").glob("*.nkcache")
+    data = store.read_bytes()
+    header_length, _ = struct.unpack_from("<QI", data, len(data) - 12)
+    header = json.loads(data[len(data) - 12 - header_length : len(data) - 12])
+    assert f"<dt>snapshot_crc</dt><dd>{header['payload_crc']}</dd>" in page
 
 
 def test_reports_make_no_external_reference(tiny_run):
