@@ -53,6 +53,7 @@ try:
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
         from nbconvert import HTMLExporter
+        from traitlets import default
 except ImportError as exc:  # the core install has no report packages
     raise MissingExtraError(
         f"newskit report needs {exc.name}, which is not installed: pip install 'newskit[report]'"
@@ -436,7 +437,30 @@ def _is_parameters_cell(cell: nbformat.NotebookNode) -> bool:
 
 
 class _OwnKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel is ipykernel in the interpreter running newskit."""
+    """A kernel manager whose kernel is ipykernel in the interpreter running newskit.
+
+    On POSIX systems the kernel's channels are Unix sockets in a private folder rather than
+    local TCP ports: a port is picked free, then bound by the kernel as it starts, and
+    another process may take it in between (the kernel then dies with "Address already in
+    use", now and then, when several start at once).
+    """
+
+    @default("transport")
+    def _default_transport(self) -> str:
+        return "ipc" if os.name == "posix" else "tcp"
+
+    @default("ip")
+    def _default_ip(self) -> str:
+        if self.transport != "ipc":
+            return super()._ip_default()
+        self._socket_folder = tempfile.mkdtemp(prefix="newskit-kernel-")
+        return os.path.join(self._socket_folder, "kernel")
+
+    def cleanup_ipc_files(self) -> None:
+        super().cleanup_ipc_files()
+        if folder := getattr(self, "_socket_folder", None):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
 
     @property
     def kernel_spec(self) -> KernelSpec:
@@ -552,6 +576,8 @@ async def render_notebook(
         failure = describe_failure(notebook, nb, injected_at, exc)
     except Exception as exc:  # a dead kernel or a timeout must not hide the other reports
         failure = NotebookFailure(notebook, None, "", type(exc).__name__, _first_line(str(exc)))
+        # a kernel that failed to start is left to nbclient's exit hook, which then fails
+        await _kill_kernel(client)
     except BaseException:
         # Cancelled (a signal), maybe while the kernel was starting, before nbclient cleans up.
         await _kill_kernel(client)

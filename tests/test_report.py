@@ -14,6 +14,7 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,14 +74,15 @@ def write_tiny_notebooks(folder: Path) -> Path:
         folder / "01-overview.ipynb",
         "# Tiny overview",
         "## Size",
-        "import os\nimport newskit\n"
+        "import json\nimport os\nimport newskit\nfrom ipykernel import get_connection_info\n"
         "from newskit.display import note, render_numbers, render_table\n"
         "corpus = newskit.load_corpus(corpus).select(start=start, end=end, topic=topic, "
         "provider=provider)\n"
         "render_numbers({'articles': len(corpus), 'cwd': os.getcwd(), "
         "'progress': os.environ.get('NEWSKIT_PROGRESS'), "
         "'snapshot': os.environ.get('NEWSKIT_SNAPSHOT'), "
-        "'snapshot_crc': os.environ.get('NEWSKIT_SNAPSHOT_CRC')})",
+        "'snapshot_crc': os.environ.get('NEWSKIT_SNAPSHOT_CRC'), "
+        "'transport': json.loads(get_connection_info())['transport']})",
         "## Titles",
         "render_table(corpus.articles[['title', 'web_url']], max_rows=5)",
         "## A figure",
@@ -106,8 +108,12 @@ def tiny_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny")
     notebooks = write_tiny_notebooks(root / "notebooks")
     out = root / "reports"
-    with private_cache(root), pytest.raises(ReportError) as info:
-        render_reports(SEEDS, out, topic="AI", notebooks_dir=notebooks)
+    temporary = root / "tmp"  # where the kernels' sockets go, for the run alone
+    temporary.mkdir()
+    with private_cache(root), pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tempfile, "tempdir", str(temporary))
+        with pytest.raises(ReportError) as info:
+            render_reports(SEEDS, out, topic="AI", notebooks_dir=notebooks)
     return out, notebooks, info.value
 
 
@@ -163,6 +169,36 @@ def test_parameters_are_injected_and_kernels_run_in_the_notebooks_folder(tiny_ru
     header_length, _ = struct.unpack_from("<QI", data, len(data) - 12)
     header = json.loads(data[len(data) - 12 - header_length : len(data) - 12])
     assert f"<dt>snapshot_crc</dt><dd>{header['payload_crc']}</dd>" in page
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets: POSIX only")
+def test_kernels_talk_over_unix_sockets_removed_after_the_run(tiny_run):
+    # no TCP port for another process to take between its choice and the kernel's bind
+    out, _, _ = tiny_run
+    page = (out / "01-overview.html").read_text(encoding="utf-8")
+    assert "<dt>transport</dt><dd>ipc</dd>" in page
+    assert list((out.parent / "tmp").iterdir()) == []
+
+
+def test_a_kernel_that_dies_as_it_starts_fails_its_report_with_one_line(tmp_path):
+    spec = tmp_path / "jupyter" / "kernels" / "dies"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-c", "raise SystemExit(3)", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Dies"}))
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "a.ipynb", "print(1)")
+    run = subprocess.run(
+        [sys.executable, "-m", "newskit", "report", "--out", str(tmp_path / "out")]
+        + ["--notebooks", str(notebooks), "--kernel", "dies"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "JUPYTER_PATH": str(tmp_path / "jupyter"), "NEWSKIT_PROGRESS": "0"},
+    )
+    assert run.returncode == 1
+    # one line, and no traceback from nbclient's exit hook for the kernel that never started
+    [line] = run.stderr.splitlines()
+    assert line.startswith(f"Error: {notebooks / 'a.ipynb'}: "), run.stderr
 
 
 def test_reports_make_no_external_reference(tiny_run):
