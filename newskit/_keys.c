@@ -25,6 +25,9 @@
  * "amp" segment, an .amp, .amp.htm or .amp.html ending; any case). Its key is
  * https://host/path with the host lower-cased, without its final dot, without "www.", "m." and
  * "amp." (each in turn, when a dot remains), and without the path's final "/".
+ *
+ * plain_words(length, offset, offsets, data) gives the words newskit.stats._plain_words finds
+ * in titles, each with the title it is of: the distinctive words' tokens, in one pass.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -495,6 +498,104 @@ done:
     return out;
 }
 
+/* A byte of a plain title's word (newskit.stats._plain_words, on the bytes of titles whose
+   separators are spaces): an ASCII letter, or either byte of a Latin-1 letter (0xC3 and the
+   byte after it). */
+static int word_byte(const unsigned char *s, Py_ssize_t start, Py_ssize_t i) {
+    unsigned char c = s[i];
+    return (unsigned char)((c | 32) - 'a') < 26 || c == 0xC3 || (i > start && s[i - 1] == 0xC3);
+}
+
+/* plain_words(length, offset, offsets, data): the words of plain titles, lower-cased, in
+   order, as (title, offsets, data): the title (0 to length - 1) of each word as bytes of
+   int64, and the offsets and bytes of a large_string array of the words. A word is a run of
+   word bytes and of apostrophes that each stand between two word bytes; ASCII letters and the
+   second bytes of À-Þ (0x80-0x9E) get the case bit. */
+static PyObject *plain_words(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_ssize_t length, offset;
+    Py_buffer offsets, data = {0};
+    PyObject *data_obj, *title = NULL, *ends = NULL, *bytes = NULL, *result = NULL;
+    if (!PyArg_ParseTuple(args, "nny*O", &length, &offset, &offsets, &data_obj))
+        return NULL;
+    if (length < 0 || offset < 0 || offsets.len < (Py_ssize_t)((offset + length + 1) * 8)) {
+        PyErr_SetString(PyExc_ValueError, "offsets buffer too short");
+        goto done;
+    }
+    if (data_obj != Py_None && PyObject_GetBuffer(data_obj, &data, PyBUF_SIMPLE) < 0)
+        goto done;
+    const int64_t *at = (const int64_t *)offsets.buf + offset;
+    if (length && (at[0] < 0 || at[length] < at[0] || at[length] > data.len)) {
+        PyErr_SetString(PyExc_ValueError, "offsets out of the data buffer");
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < length; t++) {
+        if (at[t + 1] < at[t]) {
+            PyErr_SetString(PyExc_ValueError, "offsets not in order");
+            goto done;
+        }
+    }
+    const unsigned char *s = data.buf;
+    /* first the number of words and of their bytes, then the words */
+    Py_ssize_t n_words = 0, n_bytes = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t *word_title = pass ? (int64_t *)PyBytes_AS_STRING(title) : NULL;
+        int64_t *word_end = pass ? (int64_t *)PyBytes_AS_STRING(ends) : NULL;
+        unsigned char *out = pass ? (unsigned char *)PyBytes_AS_STRING(bytes) : NULL;
+        Py_ssize_t w = 0, b = 0;
+        if (pass)
+            word_end[0] = 0;
+        for (Py_ssize_t t = 0; t < length; t++) {
+            Py_ssize_t start = at[t], end = at[t + 1];
+            int in_word = 0;
+            for (Py_ssize_t i = start; i < end; i++) {
+                unsigned char c = s[i];
+                int inner = word_byte(s, start, i) ||
+                            (c == '\'' && i > start && i + 1 < end && word_byte(s, start, i - 1) &&
+                             word_byte(s, start, i + 1));
+                if (!inner) {
+                    if (in_word && pass)
+                        word_end[w] = b;
+                    in_word = 0;
+                    continue;
+                }
+                if (!in_word) {
+                    if (pass)
+                        word_title[w] = t;
+                    w++;
+                    in_word = 1;
+                }
+                if (pass) {
+                    int second = i > start && s[i - 1] == 0xC3;
+                    int letter = (unsigned char)((c | 32) - 'a') < 26;
+                    out[b] = (letter || (second && c < 0x9F)) ? (c | 32) : c;
+                }
+                b++;
+            }
+            if (in_word && pass)
+                word_end[w] = b;
+        }
+        if (!pass) {
+            n_words = w;
+            n_bytes = b;
+            title = PyBytes_FromStringAndSize(NULL, n_words * 8);
+            ends = PyBytes_FromStringAndSize(NULL, (n_words + 1) * 8);
+            bytes = PyBytes_FromStringAndSize(NULL, n_bytes);
+            if (title == NULL || ends == NULL || bytes == NULL)
+                goto done;
+        }
+    }
+    result = PyTuple_Pack(3, title, ends, bytes);
+done:
+    Py_XDECREF(title);
+    Py_XDECREF(ends);
+    Py_XDECREF(bytes);
+    PyBuffer_Release(&offsets);
+    if (data.obj)
+        PyBuffer_Release(&data);
+    return result;
+}
+
 static PyObject *title_keys(PyObject *self, PyObject *args) { return make_keys(args, title_key, 0, 1); }
 
 static PyObject *url_keys(PyObject *self, PyObject *args) { return make_keys(args, url_key, 1, 0); }
@@ -503,6 +604,7 @@ static PyMethodDef methods[] = {
     {"title_keys", title_keys, METH_VARARGS, "The keys of plain titles (see the module)."},
     {"url_keys", url_keys, METH_VARARGS, "The keys of plain web addresses (see the module)."},
     {"hashes", hashes, METH_VARARGS, "A 64-bit hash of each value of a text or binary array."},
+    {"plain_words", plain_words, METH_VARARGS, "The words of plain titles (see the function)."},
     {NULL, NULL, 0, NULL},
 };
 

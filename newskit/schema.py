@@ -489,6 +489,19 @@ def text_hashes(values: pa.ChunkedArray) -> np.ndarray | None:
     return np.concatenate(found)
 
 
+def plain_words(titles: pa.Array) -> tuple[np.ndarray, pa.Array] | None:
+    """The words of a large_string array of plain titles and the title of each, by newskit's
+    C keys (what ``newskit.stats._plain_words`` finds with NumPy); ``None`` where they were
+    not built."""
+    if _keys is None:
+        return None
+    _, offsets, data = titles.buffers()
+    title, ends, text = _keys.plain_words(len(titles), titles.offset, offsets, data)
+    n = len(title) // 8
+    words = pa.LargeStringArray.from_buffers(n, pa.py_buffer(ends), pa.py_buffer(text))
+    return np.frombuffer(title, dtype=np.int64), words
+
+
 #: Byte per value of :func:`plain_keys`' status.
 KEY_MISSING, KEY_MADE, KEY_NOT_PLAIN = 0, 1, 2
 

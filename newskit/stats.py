@@ -19,7 +19,14 @@ from newskit._deprecation import renamed
 from newskit.corpus import name_providers
 from newskit.countries import country_name, country_of_domain
 from newskit.dates import to_utc
-from newskit.schema import PLAUSIBLE_SINCE, STRING, TYPED_KEYS, as_text, first_places
+from newskit.schema import (
+    PLAUSIBLE_SINCE,
+    STRING,
+    TYPED_KEYS,
+    as_text,
+    first_places,
+    plain_words,
+)
 
 #: Accepted ``freq`` values -> pandas period aliases.
 FREQS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
@@ -2459,6 +2466,8 @@ def _plain_words(titles: pa.Array) -> tuple[np.ndarray, pa.Array]:
     letters: a word is a run of letters and of apostrophes that each stand between two
     letters."""
     titles = titles.cast(pa.large_string())
+    if (found := plain_words(titles)) is not None:  # the same in C, in one pass
+        return found
     # one text, the titles apart by a byte no word holds
     joined = pc.binary_join(
         pa.LargeListArray.from_arrays(pa.array([0, len(titles)], pa.int64()), titles),

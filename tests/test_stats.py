@@ -1953,8 +1953,34 @@ def steps(request, monkeypatch):
     return request.param
 
 
+def test_plain_words_in_c_are_those_numpy_finds(monkeypatch):
+    """newskit's C keys find the words of plain titles as the NumPy road does: random titles
+    of ASCII, Latin-1 letters (both cases, ß, ÿ), apostrophes anywhere and other characters,
+    whole and sliced (an Arrow offset)."""
+    import random
+
+    from conftest import BUILT, require_built
+
+    import newskit.schema
+
+    require_built(BUILT["_keys"], "_keys")
+    rng = random.Random(11)
+    pieces = [*"aZqy'' -.,;:!?0123\t", "é", "É", "ß", "Þ", "ÿ", "À", "Ñ", "€", "ō", "x'", "'y"]
+    titles = ["", "'", "''", "a'", "'a", "é'é", "ÿ'", "Ab'Cd'Ef", *("" for _ in range(3))]
+    titles += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    array = pa.array(titles, pa.large_string())
+    for part in (array, array.slice(5, 2000), array.slice(0, 0)):
+        at, words = stats._plain_words(part)
+        monkeypatch.setattr(newskit.schema, "_keys", None)
+        plain_at, plain_words = stats._plain_words(part)
+        monkeypatch.undo()
+        assert at.tolist() == plain_at.tolist()
+        assert words.to_pylist() == plain_words.to_pylist()
+    assert len(words) == 0 and len(stats._plain_words(array)[1]) > 5000
+
+
 @pytest.mark.parametrize("titles", ["string[pyarrow]", "string[python]", "object"])
-def test_title_terms_are_the_words_and_pairs_of_tokenize(titles, steps):
+def test_title_terms_are_the_words_and_pairs_of_tokenize(titles, steps, key_road):
     articles = generated_articles(1, titles=titles)
     for bigrams in (True, False):
         terms = stats._TitleTerms(articles["title"], bigrams=bigrams)
