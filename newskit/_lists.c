@@ -24,6 +24,13 @@
  * pa.large_string()) makes them (newskit.schema.text_array); TypeError for any other value,
  * UnicodeEncodeError for a str holding a surrogate.
  *
+ * list_buffers(values) takes a list of lists and tuples of str and None, and None, and returns
+ * (validity, offsets, item validity, item offsets, data, item count, null count, item null
+ * count): the buffers of an Arrow list<large_string> array of them, as pa.array(values,
+ * pa.list_(pa.large_string())) makes them (newskit.schema.text_list_array); None for a column
+ * holding anything else (another type, a str with a surrogate), which the caller converts
+ * another way.
+ *
  * stamp_buffers(values) takes a list of datetime (each with a datetime.timezone) and None and
  * returns (validity, data, null_count): the buffers of an Arrow timestamp[ns, UTC] array of
  * them, as pa.array(values, pa.timestamp("ns", "UTC")) makes them (newskit.schema.stamp_array);
@@ -304,6 +311,104 @@ static PyObject *text_buffers(PyObject *self, PyObject *values) {
     return Py_BuildValue("(NNNn)", valid, offsets, data, missing);
 }
 
+/* The items of a list or tuple value of list_buffers (NULL for None), or -1 for anything else
+ * (the caller then converts the whole column another way). */
+static Py_ssize_t list_items(PyObject *value, PyObject ***items) {
+    if (PyList_CheckExact(value)) {
+        *items = ((PyListObject *)value)->ob_item;
+        return PyList_GET_SIZE(value);
+    }
+    if (PyTuple_CheckExact(value)) {
+        *items = ((PyTupleObject *)value)->ob_item;
+        return PyTuple_GET_SIZE(value);
+    }
+    return -1;
+}
+
+static PyObject *list_buffers(PyObject *self, PyObject *values) {
+    (void)self;
+    if (!PyList_Check(values)) {
+        PyErr_SetString(PyExc_TypeError, "list_buffers takes a list");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(values), n_items = 0, total = 0, missing = 0, gaps = 0;
+    PyObject **items;
+    /* first what the column holds: None for anything but lists and tuples of str and None */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *value = PyList_GET_ITEM(values, i);
+        if (value == Py_None) {
+            missing++;
+            continue;
+        }
+        Py_ssize_t size = list_items(value, &items);
+        if (size < 0)
+            Py_RETURN_NONE;
+        for (Py_ssize_t k = 0; k < size; k++) {
+            if (items[k] == Py_None) {
+                gaps++;
+                continue;
+            }
+            if (!PyUnicode_CheckExact(items[k]))
+                Py_RETURN_NONE;
+            Py_ssize_t length = utf8_length(items[k]);
+            if (length < 0) { /* a surrogate */
+                PyErr_Clear();
+                Py_RETURN_NONE;
+            }
+            total += length;
+        }
+        n_items += size;
+    }
+    if (n_items > INT32_MAX)
+        Py_RETURN_NONE;
+    PyObject *valid = missing ? PyBytes_FromStringAndSize(NULL, (n + 7) / 8) : Py_NewRef(Py_None);
+    PyObject *starts = PyBytes_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int32_t));
+    PyObject *item_valid =
+        gaps ? PyBytes_FromStringAndSize(NULL, (n_items + 7) / 8) : Py_NewRef(Py_None);
+    PyObject *offsets = PyBytes_FromStringAndSize(NULL, (n_items + 1) * (Py_ssize_t)sizeof(int64_t));
+    PyObject *data = PyBytes_FromStringAndSize(NULL, total);
+    if (valid == NULL || starts == NULL || item_valid == NULL || offsets == NULL || data == NULL) {
+        Py_XDECREF(valid);
+        Py_XDECREF(starts);
+        Py_XDECREF(item_valid);
+        Py_XDECREF(offsets);
+        Py_XDECREF(data);
+        return NULL;
+    }
+    unsigned char *bits = missing ? (unsigned char *)PyBytes_AS_STRING(valid) : NULL;
+    unsigned char *item_bits = gaps ? (unsigned char *)PyBytes_AS_STRING(item_valid) : NULL;
+    if (bits)
+        memset(bits, 0, (size_t)((n + 7) / 8));
+    if (item_bits)
+        memset(item_bits, 0, (size_t)((n_items + 7) / 8));
+    int32_t *first = (int32_t *)PyBytes_AS_STRING(starts);
+    int64_t *at = (int64_t *)PyBytes_AS_STRING(offsets);
+    char *out = PyBytes_AS_STRING(data);
+    int64_t end = 0;
+    Py_ssize_t j = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *value = PyList_GET_ITEM(values, i);
+        first[i] = (int32_t)j;
+        if (value == Py_None)
+            continue;
+        if (bits)
+            bits[i >> 3] |= (unsigned char)(1 << (i & 7));
+        Py_ssize_t size = list_items(value, &items);
+        for (Py_ssize_t k = 0; k < size; k++, j++) {
+            at[j] = end;
+            if (items[k] == Py_None)
+                continue;
+            end += write_utf8(items[k], out + end);
+            if (item_bits)
+                item_bits[j >> 3] |= (unsigned char)(1 << (j & 7));
+        }
+    }
+    first[n] = (int32_t)j;
+    at[j] = end;
+    return Py_BuildValue("(NNNNNnnn)", valid, starts, item_valid, offsets, data, n_items, missing,
+                         gaps);
+}
+
 /* Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's
  * days_from_civil). */
 static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
@@ -403,6 +508,10 @@ static PyMethodDef methods[] = {
     {"text_buffers", text_buffers, METH_O,
      "text_buffers(values, /)\n--\n\n(validity, offsets, data, null_count): the buffers of an "
      "Arrow large_string array of a list of str and None (see the module)."},
+    {"list_buffers", list_buffers, METH_O,
+     "list_buffers(values, /)\n--\n\nThe buffers of an Arrow list<large_string> array of a "
+     "list of lists and tuples of str and None, and None; None for any other column (see the "
+     "module)."},
     {"stamp_buffers", stamp_buffers, METH_O,
      "stamp_buffers(values, /)\n--\n\n(validity, data, null_count): the buffers of an Arrow "
      "timestamp[ns, UTC] array of a list of datetime and None (see the module)."},

@@ -445,6 +445,36 @@ def text_lists(column: pa.ChunkedArray) -> list:
     return found
 
 
+def text_list_array(values: list) -> pa.Array | None:
+    """``pa.array(values, pa.list_(pa.large_string()))`` of a list of lists and tuples of str
+    and None, and None, its UTF-8 written straight into the buffers by newskit's C lists;
+    ``None`` where they were not built or ``values`` holds anything else (the caller converts
+    it as it would without them)."""
+    if _lists is None:
+        return None
+    found = _lists.list_buffers(values)
+    if found is None:
+        return None
+    valid, starts, item_valid, offsets, data, n_items, missing, gaps = found
+    items = pa.Array.from_buffers(
+        pa.large_string(),
+        n_items,
+        [_buffer(item_valid), pa.py_buffer(offsets), pa.py_buffer(data)],
+        null_count=gaps,
+    )
+    return pa.Array.from_buffers(
+        pa.list_(pa.large_string()),
+        len(values),
+        [_buffer(valid), pa.py_buffer(starts)],
+        null_count=missing,
+        children=[items],
+    )
+
+
+def _buffer(data: bytes | None) -> pa.Buffer | None:
+    return None if data is None else pa.py_buffer(data)
+
+
 def text_array(values: list) -> pa.Array:
     """``pa.array(values, pa.large_string())`` of a list of str and None, its UTF-8 written
     straight into the array's buffer by newskit's C lists where built (pyarrow's conversion

@@ -26,6 +26,7 @@ from newskit.schema import (
     as_text,
     first_places,
     plain_words,
+    text_list_array,
 )
 
 #: Accepted ``freq`` values -> pandas period aliases.
@@ -258,6 +259,8 @@ def _text_lists(values: pd.Series) -> pa.ListArray | None:
     ``None`` when any value is something else (a string, which Arrow would read as a list of
     characters) or holds something else (numbers, mappings, lists)."""
     values = values.to_numpy(dtype=object)
+    if (found := text_list_array(values.tolist())) is not None:  # the same in C
+        return found
     if not set(map(type, values)) <= {list, tuple, np.ndarray, type(None)}:
         return None
     try:

@@ -110,6 +110,42 @@ def test_text_array_is_pyarrows_conversion_of_text_and_none(monkeypatch):
         text_array(["fine", "a\ud800b"])
 
 
+def test_text_list_array_is_pyarrows_conversion_of_lists_of_text():
+    """Lists and tuples of str and None, and None, as pyarrow converts them; any other column
+    is left to the caller (None)."""
+    import random
+
+    import numpy as np
+    import pyarrow as pa
+    from conftest import BUILT, require_built
+
+    from newskit.schema import text_list_array
+
+    require_built(BUILT["_lists"], "_lists")
+    rng = random.Random(5)
+    pieces = ["AI", "Power Apps", "", "é", "日本", "😀", "\x00", None]
+    cases = [[], [None], [[]], [()], [[None]], [["a"], None, ("b", None)]]
+    for _ in range(300):
+        cases.append(
+            [
+                None
+                if rng.random() < 0.1
+                else (list if rng.random() < 0.8 else tuple)(
+                    rng.choice(pieces) for _ in range(rng.randint(0, 5))
+                )
+                for _ in range(rng.randint(0, 40))
+            ]
+        )
+    for values in cases:
+        made = text_list_array(values)
+        made.validate(full=True)
+        assert made.equals(pa.array(values, pa.list_(pa.large_string())))
+        assert made.null_count == values.count(None)
+    odd = [["a", 1]], [["a"], "ab"], [np.array(["a"])], [[["a"]]], [["a\ud800"]], [[b"a"]]
+    for values in odd:
+        assert text_list_array(list(values)) is None
+
+
 def test_stamp_array_is_pyarrows_conversion_of_aware_datetimes(monkeypatch):
     """newskit's C lists turn datetimes with a fixed offset into UTC nanoseconds as pyarrow
     does, across the range of nanoseconds, leap days and offsets either side of UTC."""
