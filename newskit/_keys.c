@@ -460,41 +460,69 @@ static uint64_t hash_bytes(const unsigned char *s, int64_t n) {
     return mix64(h ^ tail ^ ((uint64_t)n << 56));
 }
 
+/* The buffers of an Arrow large_string or large_binary array passed as (length, offset,
+   offsets, data): its offsets checked against the data. */
+typedef struct {
+    Py_ssize_t length;
+    const int64_t *at; /* the array's offsets, from its offset on */
+    const unsigned char *bytes;
+    Py_buffer offsets, data;
+} text_buffers;
+
+/* 0, or -1 with an exception set and nothing held. */
+static int take_text_buffers(PyObject *args, text_buffers *t) {
+    Py_ssize_t offset;
+    PyObject *data_obj;
+    memset(&t->data, 0, sizeof t->data);
+    if (!PyArg_ParseTuple(args, "nny*O", &t->length, &offset, &t->offsets, &data_obj))
+        return -1;
+    if (t->length < 0 || offset < 0 ||
+        t->offsets.len < (Py_ssize_t)((offset + t->length + 1) * 8)) {
+        PyErr_SetString(PyExc_ValueError, "offsets buffer too short");
+        goto failed;
+    }
+    if (data_obj != Py_None && PyObject_GetBuffer(data_obj, &t->data, PyBUF_SIMPLE) < 0)
+        goto failed;
+    t->at = (const int64_t *)t->offsets.buf + offset;
+    t->bytes = t->data.buf;
+    if (t->length &&
+        (t->at[0] < 0 || t->at[t->length] < t->at[0] || t->at[t->length] > t->data.len)) {
+        PyErr_SetString(PyExc_ValueError, "offsets out of the data buffer");
+        goto failed;
+    }
+    return 0;
+failed:
+    PyBuffer_Release(&t->offsets);
+    if (t->data.obj)
+        PyBuffer_Release(&t->data);
+    return -1;
+}
+
+static void release_text_buffers(text_buffers *t) {
+    PyBuffer_Release(&t->offsets);
+    if (t->data.obj)
+        PyBuffer_Release(&t->data);
+}
+
 /* hashes(length, offset, offsets, data): a 64-bit hash of each value of an Arrow large_string
    or large_binary array (nulls included: the caller masks them), as bytes of uint64. */
 static PyObject *hashes(PyObject *self, PyObject *args) {
     (void)self;
-    Py_ssize_t length, offset;
-    Py_buffer offsets, data = {0};
-    PyObject *data_obj, *out = NULL;
-    if (!PyArg_ParseTuple(args, "nny*O", &length, &offset, &offsets, &data_obj))
+    text_buffers t;
+    if (take_text_buffers(args, &t) < 0)
         return NULL;
-    if (length < 0 || offset < 0 || offsets.len < (Py_ssize_t)((offset + length + 1) * 8)) {
-        PyErr_SetString(PyExc_ValueError, "offsets buffer too short");
-        goto done;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, t.length * 8);
+    if (out != NULL) {
+        uint64_t *found = (uint64_t *)PyBytes_AS_STRING(out);
+        Py_BEGIN_ALLOW_THREADS;
+        for (Py_ssize_t i = 0; i < t.length; i++) {
+            int64_t n = t.at[i + 1] - t.at[i];
+            found[i] = n > 0 ? hash_bytes(t.bytes + t.at[i], n)
+                             : hash_bytes((const unsigned char *)"", 0);
+        }
+        Py_END_ALLOW_THREADS;
     }
-    if (data_obj != Py_None && PyObject_GetBuffer(data_obj, &data, PyBUF_SIMPLE) < 0)
-        goto done;
-    const int64_t *at = (const int64_t *)offsets.buf + offset;
-    if (length && (at[0] < 0 || at[length] < at[0] || at[length] > data.len)) {
-        PyErr_SetString(PyExc_ValueError, "offsets out of the data buffer");
-        goto done;
-    }
-    out = PyBytes_FromStringAndSize(NULL, length * 8);
-    if (out == NULL)
-        goto done;
-    uint64_t *found = (uint64_t *)PyBytes_AS_STRING(out);
-    const unsigned char *in = data.buf;
-    Py_BEGIN_ALLOW_THREADS;
-    for (Py_ssize_t i = 0; i < length; i++) {
-        int64_t n = at[i + 1] - at[i];
-        found[i] = n > 0 ? hash_bytes(in + at[i], n) : hash_bytes((const unsigned char *)"", 0);
-    }
-    Py_END_ALLOW_THREADS;
-done:
-    PyBuffer_Release(&offsets);
-    if (data.obj)
-        PyBuffer_Release(&data);
+    release_text_buffers(&t);
     return out;
 }
 
@@ -513,29 +541,19 @@ static int word_byte(const unsigned char *s, Py_ssize_t start, Py_ssize_t i) {
    second bytes of À-Þ (0x80-0x9E) get the case bit. */
 static PyObject *plain_words(PyObject *self, PyObject *args) {
     (void)self;
-    Py_ssize_t length, offset;
-    Py_buffer offsets, data = {0};
-    PyObject *data_obj, *title = NULL, *ends = NULL, *bytes = NULL, *result = NULL;
-    if (!PyArg_ParseTuple(args, "nny*O", &length, &offset, &offsets, &data_obj))
+    text_buffers tb;
+    PyObject *title = NULL, *ends = NULL, *bytes = NULL, *result = NULL;
+    if (take_text_buffers(args, &tb) < 0)
         return NULL;
-    if (length < 0 || offset < 0 || offsets.len < (Py_ssize_t)((offset + length + 1) * 8)) {
-        PyErr_SetString(PyExc_ValueError, "offsets buffer too short");
-        goto done;
-    }
-    if (data_obj != Py_None && PyObject_GetBuffer(data_obj, &data, PyBUF_SIMPLE) < 0)
-        goto done;
-    const int64_t *at = (const int64_t *)offsets.buf + offset;
-    if (length && (at[0] < 0 || at[length] < at[0] || at[length] > data.len)) {
-        PyErr_SetString(PyExc_ValueError, "offsets out of the data buffer");
-        goto done;
-    }
+    Py_ssize_t length = tb.length;
+    const int64_t *at = tb.at;
     for (Py_ssize_t t = 0; t < length; t++) {
         if (at[t + 1] < at[t]) {
             PyErr_SetString(PyExc_ValueError, "offsets not in order");
             goto done;
         }
     }
-    const unsigned char *s = data.buf;
+    const unsigned char *s = tb.bytes;
     /* first the number of words and of their bytes, then the words */
     Py_ssize_t n_words = 0, n_bytes = 0;
     for (int pass = 0; pass < 2; pass++) {
@@ -590,9 +608,7 @@ done:
     Py_XDECREF(title);
     Py_XDECREF(ends);
     Py_XDECREF(bytes);
-    PyBuffer_Release(&offsets);
-    if (data.obj)
-        PyBuffer_Release(&data);
+    release_text_buffers(&tb);
     return result;
 }
 
