@@ -442,12 +442,18 @@ class _OwnKernelManager(AsyncKernelManager):
     On POSIX systems the kernel's channels are Unix sockets in a private folder rather than
     local TCP ports: a port is picked free, then bound by the kernel as it starts, and
     another process may take it in between (the kernel then dies with "Address already in
-    use", now and then, when several start at once).
+    use", now and then, when several start at once). TCP it is where the temporary folder's
+    path is too long for a socket's.
     """
 
     @default("transport")
     def _default_transport(self) -> str:
-        return "ipc" if os.name == "posix" else "tcp"
+        if os.name != "posix":
+            return "tcp"
+        # a socket's path must fit sun_path (104 bytes on macOS, 108 on Linux): in a temporary
+        # folder deep down, the kernel could not bind it
+        longest = os.path.join(tempfile.gettempdir(), "newskit-kernel-12345678", "kernel-99")
+        return "ipc" if len(os.fsencode(longest)) < 100 else "tcp"
 
     @default("ip")
     def _default_ip(self) -> str:

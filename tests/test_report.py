@@ -180,6 +180,18 @@ def test_kernels_talk_over_unix_sockets_removed_after_the_run(tiny_run):
     assert list((out.parent / "tmp").iterdir()) == []
 
 
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets: POSIX only")
+def test_a_temporary_folder_too_deep_for_a_socket_keeps_tcp(tmp_path, monkeypatch):
+    from newskit.report import _OwnKernelManager
+
+    monkeypatch.setattr(tempfile, "tempdir", "/tmp")
+    assert _OwnKernelManager().transport == "ipc"
+    deep = tmp_path / ("x" * 60) / ("y" * 40)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    manager = _OwnKernelManager()
+    assert (manager.transport, manager.ip) == ("tcp", "127.0.0.1")
+
+
 def test_a_kernel_that_dies_as_it_starts_fails_its_report_with_one_line(tmp_path):
     spec = tmp_path / "jupyter" / "kernels" / "dies"
     spec.mkdir(parents=True)
