@@ -649,6 +649,9 @@ async def _kill_kernel(client: NotebookClient) -> None:
     km, kc = client.km, client.kc
     if km is not None and km.has_kernel:
         await km.shutdown_kernel(now=True)
+    elif km is not None:  # a kernel that never started: what was made for it
+        km.cleanup_connection_file()
+        km.cleanup_ipc_files()
     if kc is not None:
         kc.stop_channels()
     client.km = client.kc = None

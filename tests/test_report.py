@@ -192,6 +192,25 @@ def test_a_temporary_folder_too_deep_for_a_socket_keeps_tcp(tmp_path, monkeypatc
     assert (manager.transport, manager.ip) == ("tcp", "127.0.0.1")
 
 
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets: POSIX only")
+def test_a_kernel_that_cannot_start_leaves_no_socket_folder(tmp_path, monkeypatch):
+    from jupyter_client.kernelspec import KernelSpec
+
+    from newskit.report import _OwnKernelManager
+
+    gone = [str(tmp_path / "gone" / "python"), "-m", "ipykernel_launcher", "-f"]
+    spec = KernelSpec(argv=[*gone, "{connection_file}"], display_name="Gone", language="python")
+    monkeypatch.setattr(_OwnKernelManager, "kernel_spec", property(lambda self: spec))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "a.ipynb", "print(1)")
+    with pytest.raises(ReportError, match=r"a\.ipynb: FileNotFoundError"):
+        render_reports(SEEDS, tmp_path / "out", notebooks_dir=notebooks)
+    assert list(temporary.iterdir()) == []
+
+
 def test_a_kernel_that_dies_as_it_starts_fails_its_report_with_one_line(tmp_path):
     spec = tmp_path / "jupyter" / "kernels" / "dies"
     spec.mkdir(parents=True)
