@@ -18,6 +18,9 @@
  * the GIL (so the next files are read while the last ones are parsed), and makes each one's
  * content digest there too: BLAKE2b with a 16-byte digest (RFC 7693), as
  * hashlib.blake2b(data, digest_size=16).hexdigest() makes it.
+ *
+ * preallocate(fd, offset, length) allocates a range of a file about to be written (a cache
+ * file), so that the writes into it need not allocate its blocks page by page.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -685,6 +688,37 @@ done:
     return found;
 }
 
+/* preallocate(fd, offset, length): allocate bytes offset to offset + length of the open file
+   fd without writing them (Linux's fallocate, mode 0: the file grows to their end when
+   shorter). True when done; False where the system or the file system cannot (then nothing
+   is done: no emulation by writing zeros, as glibc's posix_fallocate does, which on a
+   network file system costs more than it saves); OSError when there is no room for them. */
+static PyObject *preallocate(PyObject *self, PyObject *args) {
+    (void)self;
+    int fd;
+    long long offset, length;
+    if (!PyArg_ParseTuple(args, "iLL:preallocate", &fd, &offset, &length))
+        return NULL;
+#ifdef __linux__
+    int rc, error;
+    Py_BEGIN_ALLOW_THREADS
+    do
+        rc = fallocate(fd, 0, (off_t)offset, (off_t)length);
+    while (rc != 0 && errno == EINTR);
+    error = errno;
+    Py_END_ALLOW_THREADS
+    if (rc == 0)
+        Py_RETURN_TRUE;
+    if (error == ENOSPC || error == EDQUOT || error == EFBIG) {
+        errno = error;
+        return PyErr_SetFromErrno(PyExc_OSError);
+    }
+#else
+    (void)fd, (void)offset, (void)length;
+#endif
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(root, threads=1, /)\n--\n\n((offsets, data, numbers), digest): the relative "
@@ -703,6 +737,11 @@ static PyMethodDef methods[] = {
      "files.read_bytes reads a regular file of at most max_bytes and the digest as "
      "hashlib.blake2b(bytes, digest_size=16).hexdigest() makes it, or None for a file to "
      "read otherwise (the caller then tells why); read and digested without the GIL."},
+    {"preallocate", preallocate, METH_VARARGS,
+     "preallocate(fd, offset, length, /)\n--\n\nAllocate bytes offset to offset + length of "
+     "the open file fd without writing them (the file grows to their end when shorter): True "
+     "when done, False where the system or the file system cannot (nothing is done then); "
+     "OSError when there is no room."},
     {NULL, NULL, 0, NULL},
 };
 

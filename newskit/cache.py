@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newskit.files import Listing, entries_digest
+from newskit.files import Listing, entries_digest, preallocate
 from newskit.schema import (
     FILE_TABLES,
     PROBLEM_COLUMNS,
@@ -173,10 +173,12 @@ def write_tables(
     A cache folder that cannot be created or written (read-only, full disk) only costs speed.
     Each table is written straight to the file as Arrow IPC, in batches of up to
     :data:`BATCH_ROWS` rows, each made one piece (merged tables arrive in many slices) only
-    as it is written, and checksummed as it goes: the file is never built in memory.
-    ``tables`` may be (name, table) pairs, taken one at a time: each table can be made just
-    before it is written and let go after. ``batch_rows`` (default :data:`BATCH_ROWS`) is
-    the rows of a batch; 0: a table is one batch.
+    as it is written, and checksummed as it goes: the file is never built in memory. Each
+    batch's room in the file is allocated before it is written
+    (:func:`newskit.files.preallocate`; what is left over is cut off at the end). ``tables``
+    may be (name, table) pairs, taken one at a time: each table can be made just before it
+    is written and let go after. ``batch_rows`` (default :data:`BATCH_ROWS`) is the rows of
+    a batch; 0: a table is one batch.
     """
     batch_rows = BATCH_ROWS if batch_rows is None else batch_rows
     tmp = None
@@ -188,13 +190,21 @@ def write_tables(
             raw.write(_MAGIC)
             out = _Checksummed(raw)
             sections = []
+            reserved = 0  # bytes of the file allocated ahead; -1: the file system cannot
             pairs = tables.items() if isinstance(tables, Mapping) else tables
             for name, table in pairs:
                 start = out.size
                 with pa.ipc.new_stream(out, table.schema) as writer:
                     step = batch_rows or max(table.num_rows, 1)
                     for first in range(0, table.num_rows, step):
-                        for batch in table.slice(first, step).combine_chunks().to_batches():
+                        part = table.slice(first, step).combine_chunks()
+                        # its room allocated at once, before it is written; a full disk
+                        # stops the write here
+                        end = len(_MAGIC) + out.size + part.nbytes + _SLACK
+                        if 0 <= reserved < end:
+                            done = preallocate(raw.fileno(), reserved, end - reserved)
+                            reserved = end if done else -1
+                        for batch in part.to_batches():
                             writer.write_batch(batch)
                 sections.append([name, start, out.size - start])
             header = json.dumps(
@@ -208,6 +218,8 @@ def write_tables(
                 sort_keys=True,
             ).encode()
             raw.write(header + _TAIL.pack(len(header), zlib.crc32(header)))
+            raw.flush()
+            os.ftruncate(raw.fileno(), raw.tell())  # what was allocated beyond the end
         os.replace(tmp, path)
         _checked[os.fspath(path)] = out.crc
     except BaseException as exc:
@@ -222,6 +234,9 @@ def write_tables(
 
 #: Rows per record batch of a cache file's tables (a table of fewer rows is one batch).
 BATCH_ROWS = 65_536
+#: Bytes allocated for a batch beyond its Arrow buffers': Arrow IPC's schema, batch header
+#: and padding.
+_SLACK = 1 << 16
 
 
 class _Checksummed:

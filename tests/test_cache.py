@@ -408,6 +408,26 @@ print(write_tables(Path(sys.argv[1]) / "small.nkcache", {"t": small}, {}))
     assert sorted(p.name for p in folder.iterdir()) == ["small.nkcache"]
 
 
+def test_a_cache_file_ends_where_what_was_written_does(tmp_path):
+    """Each batch's room is allocated before it is written, with some to spare: what was
+    not written is cut off, so a small table makes a small file, which reads back whole."""
+    import pyarrow as pa
+
+    from newskit.cache import read_tables, write_tables
+
+    table = pa.table({"text": pa.array(["x"] * 10, pa.large_string()), "n": list(range(10))})
+    path = tmp_path / "small.nkcache"
+    assert write_tables(path, {"t": table}, {"root": "r"})
+    assert path.stat().st_size < 4096  # not the 64 KiB and more allocated
+    assert read_tables(path, {"root": "r"})["t"].equals(table)
+    # a larger table, in batches, each allocated as it comes
+    large = pa.table({"text": pa.array([f"text {i}" * 20 for i in range(50_000)])})
+    assert write_tables(path, {"t": large, "u": table}, {"root": "r"}, batch_rows=7_000)
+    tables = read_tables(path, {"root": "r"})
+    assert tables["t"].equals(large) and tables["u"].equals(table)
+    assert path.stat().st_size < large.nbytes + 65_536
+
+
 def test_the_load_after_a_cold_or_changed_load_reads_the_cache_as_it_is(
     corpus_dir, cache_dir, monkeypatch
 ):

@@ -1,11 +1,17 @@
-"""The folder scan: what it lists, the C scan and the Python one alike, and its errors."""
+"""The folder scan: what it lists, the C scan and the Python one alike, and its errors; and
+the room a cache file is written into."""
 
 from __future__ import annotations
 
-import pytest
-from conftest import GOOD, require_built
+import errno
+import os
+import sys
 
-from newskit.files import scan_files
+import pytest
+from conftest import BUILT, GOOD, require_built
+
+import newskit.files
+from newskit.files import preallocate, scan_files
 
 
 def test_scan_files_lists_what_a_walk_finds(make_corpus):
@@ -270,3 +276,34 @@ def test_the_scan_entries_as_columns_are_the_entries(monkeypatch):
         for k in range(1, 5):
             assert found[k].dtype == np.int64
             assert found[k].tolist() == expected[k].tolist() == [e[k] for e in listed]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fallocate is Linux's")
+def test_preallocate_allocates_the_range_before_it_is_written(tmp_path):
+    require_built(BUILT["_scan"], "_scan")
+    path = tmp_path / "file"
+    path.write_bytes(b"head")
+    with open(path, "r+b") as file:
+        assert preallocate(file.fileno(), 4, 1 << 20)
+        info = os.fstat(file.fileno())
+    assert info.st_size == 4 + (1 << 20)  # grown to the range's end
+    assert info.st_blocks * 512 >= 1 << 20  # its blocks allocated, nothing written
+    assert path.read_bytes()[:4] == b"head"
+
+
+def test_preallocate_says_no_room_for_what_the_file_system_cannot_hold(tmp_path):
+    require_built(BUILT["_scan"], "_scan")
+    with open(tmp_path / "file", "wb") as file, pytest.raises(OSError) as raised:
+        preallocate(file.fileno(), 0, 1 << 62)  # beyond any file system's largest file
+    assert raised.value.errno in (errno.EFBIG, errno.ENOSPC)
+
+
+def test_preallocate_does_nothing_where_it_cannot(tmp_path, monkeypatch):
+    """Without the C scan, or on something that is not a file, nothing is written."""
+    path = tmp_path / "file"
+    with open(os.devnull, "wb") as null:
+        assert not preallocate(null.fileno(), 0, 1 << 20)
+    monkeypatch.setattr(newskit.files, "_scan", None)
+    with open(path, "wb") as file:
+        assert not preallocate(file.fileno(), 0, 1 << 20)
+    assert path.stat().st_size == 0
