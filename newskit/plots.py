@@ -21,6 +21,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.category import StrCategoryFormatter
 from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from newskit._deprecation import renamed
@@ -51,6 +52,9 @@ MAX_BARS = 40
 MAX_LINES = 12
 #: Rows a missing-value matrix draws at most: past it, each is a block of articles.
 MATRIX_ROWS = 1000
+#: The margin of a chart's figure around what it draws, in inches: what a bounding box made
+#: tight keeps (matplotlib's ``savefig.pad_inches``).
+MARGIN = 0.1
 #: Fonts tried in order for each character: Latin first, then CJK (Debian's fonts-noto-cjk,
 #: or the Noto fonts of PyPI) where installed; matplotlib falls back per glyph.
 FONTS = [
@@ -134,8 +138,15 @@ def _styled(plot):
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     if ax is None:
-        _, ax = plt.subplots(figsize=size, layout="constrained")
+        _, ax = plt.subplots(figsize=size, layout=_layout())
     return ax
+
+
+def _layout() -> ConstrainedLayoutEngine:
+    """A constrained layout with :data:`MARGIN` around the chart: its figure is then the
+    chart as a tight bounding box would crop it, and is rendered as it is, without measuring
+    one (:func:`newskit.notebook.show_chart`)."""
+    return ConstrainedLayoutEngine(w_pad=MARGIN, h_pad=MARGIN)
 
 
 def _label(text: object, limit: int = MAX_LABEL) -> str:
@@ -804,7 +815,7 @@ def plot_weekday_hours(
         One image, a number in each non-zero cell.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 3.4), layout="constrained")
+        ax = _axes(None, (9, 3.4))
     ax = plot_matrix(data, title=title, xlabel="hour of the day (UTC)", ylabel="weekday", ax=ax)
     if not data.empty:
         ax.tick_params(axis="x", labelrotation=0)

@@ -92,9 +92,59 @@ def test_show_chart_shows_the_figure_with_its_alt_text_then_its_data():
     assert "<details" in table.html and "Data behind this chart (2 rows)" in table.html
     assert "Robots &lt;b&gt;" in table.html and "<b>" not in table.html
     assert 'data-name="articles-per-topic"' in table.html
+    whole = io.BytesIO()  # newskit's chart fits its figure: rendered whole, at its dpi
+    ax.figure.savefig(whole, format="png", dpi=dpi)
+    assert image.data == whole.getvalue()
+
+
+def measured(figure) -> list:
+    """The times ``figure``'s tight bounding box is measured from now on."""
+    calls = []
+    measure = figure.get_tightbbox
+    figure.get_tightbbox = lambda *args, **kwargs: calls.append(1) or measure(*args, **kwargs)
+    return calls
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """A PNG's width and height in pixels (its IHDR chunk)."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_a_newskit_chart_is_rendered_whole_with_all_it_draws():
+    ax = plots.plot_counts(
+        pd.DataFrame({"topic": ["A rather long topic name", "B"], "n_articles": [3, 5]}),
+        title="Articles per topic",
+        xlabel="articles",
+    )
+    width, height = ax.figure.get_size_inches() * ax.figure.dpi
+    tight = measured(ax.figure)
+    image = notebook.show_chart(ax, None)[0]
+    # the whole figure, never measured for a tight box (which lays out every text again)
+    assert not tight
+    assert png_size(image.data) == (round(width), round(height))
+    # what it draws lies inside the figure, with the margin a tight box keeps around it
+    drawn = ax.figure.get_tightbbox()
+    size = ax.figure.get_size_inches()
+    margin = plots.MARGIN * 0.9  # constrained layout places things to a few hundredths
+    assert drawn.x0 >= margin and drawn.y0 >= margin
+    assert drawn.x1 <= size[0] - margin and drawn.y1 <= size[1] - margin
+
+
+def test_a_figure_of_ones_own_is_cropped_as_the_inline_backend_crops_it():
+    figure, ax = plt.subplots()  # no layout: its labels may reach past the figure
+    ax.bar(["a label far too long to fit the figure at all", "b"], [1, 2])
+    ax.tick_params(axis="x", labelrotation=90)
+    dpi = figure.dpi
+    tight = measured(figure)
+    image = notebook.show_chart(ax, None)[0]
+    assert tight  # measured, then cropped
     inline = io.BytesIO()  # as the inline backend renders: bbox tight, the figure's dpi
-    ax.figure.savefig(inline, format="png", bbox_inches="tight", dpi=dpi)
+    figure.savefig(inline, format="png", bbox_inches="tight", dpi=dpi)
     assert image.data == inline.getvalue()
+    assert png_size(image.data) != (
+        round(figure.get_figwidth() * dpi),
+        round(figure.get_figheight() * dpi),
+    )
 
 
 def test_show_chart_without_data_shows_the_figure_alone():

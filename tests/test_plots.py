@@ -826,6 +826,18 @@ def test_describe_chart_says_what_each_chart_shows(name):
     assert alt.endswith(".") and alt.count(". ") <= 2
 
 
+@pytest.mark.parametrize("name", sorted(DESCRIBED))
+def test_every_chart_draws_inside_its_figure_with_its_margin(name):
+    # what newskit.notebook.show_chart relies on to render a chart without cropping it
+    figure = DESCRIBED[name][0]().figure
+    figure.canvas.draw()
+    drawn = figure.get_tightbbox()
+    width, height = figure.get_size_inches()
+    margin = plots.MARGIN * 0.9  # constrained layout places things to a few hundredths
+    assert drawn.x0 >= margin and drawn.y0 >= margin
+    assert drawn.x1 <= width - margin and drawn.y1 <= height - margin
+
+
 def test_every_plot_function_has_its_alt_text_tested():
     assert set(DESCRIBED) == set(EMPTY_PLOTS)
 
