@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -12,6 +15,7 @@ from IPython.display import Image
 
 import newskit
 from newskit import listing, notebook, plots, stats
+from newskit.corpus import SNAPSHOT_ENV
 from newskit.display import SUMMARY_LABELS, Rendered
 
 
@@ -361,3 +365,28 @@ def test_show_distinctive_words(make_corpus, monkeypatch):
         "No provider stands apart by its title words: there are fewer than two providers, "
         "or no title word is used in two stories of one provider more than elsewhere."
     ]
+
+
+@pytest.mark.parametrize("in_report", [True, False])
+def test_a_reports_kernel_moves_what_it_holds_out_of_the_collectors_way(tmp_path, in_report):
+    # in a process of its own: a frozen object stays out of the collector's reach for good
+    code = (
+        "import gc\nfrom newskit import notebook\n"
+        "corpus = notebook.open_selection(sys.argv[1], columns=notebook.REPORT_COLUMNS)\n"
+        "print(len(corpus), gc.get_freeze_count())"
+    )
+    env = {**os.environ, "NEWSKIT_CACHE_DIR": str(tmp_path), "NEWSKIT_PROGRESS": "0"}
+    env.pop(SNAPSHOT_ENV, None)
+    if in_report:  # as newskit report starts its kernels
+        env[SNAPSHOT_ENV] = str(SEEDS.resolve())
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys\n" + code, str(SEEDS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    articles, frozen = map(int, done.stdout.split())
+    assert articles == 1
+    # the libraries, the corpus and its frames: thousands of objects
+    assert (frozen > 10_000) if in_report else frozen == 0
