@@ -2588,7 +2588,9 @@ class _TitleTerms:
         np.multiply(pair_title, self.n_terms, out=key[len(title) :], dtype=np.int64)
         key[len(title) :] += pair
         del title, word, pair_title, pair
-        key.sort()
+        # in runs already (titles in order, a few words each): a stable sort (timsort) follows
+        # them, 4x as fast as the default quicksort here
+        key.sort(kind="stable")
         key = key[np.concatenate([[True], key[1:] != key[:-1]])]
         self.title = np.empty(len(key), dtype=np.int32)
         self.term = np.empty(len(key), dtype=np.int32)
